@@ -1,0 +1,66 @@
+"""The command line: every area registers its sub-commands here (see DESIGN.md for the contract).
+
+Exit status: 0 success; 2 bad input or refused (Chinese message on stderr, nothing written);
+3 a check that ran and found problems (listed on stdout); 1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+from core import APP_NAME, __version__
+
+# One module per area; each has register(subparsers) adding commands whose handler is
+# `func(args, ctx) -> int`.
+AREA_MODULES = ["core.commands.foundation"]
+
+EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_PROBLEMS = 0, 1, 2, 3
+
+
+class Context:
+    """What a command needs: the data folder, and the store opened on first use."""
+
+    def __init__(self, data_dir, operator: str):
+        self.data = data_dir
+        self.operator = operator
+        self._db = None
+
+    @property
+    def db(self):
+        if self._db is None:
+            from core.store import open_store
+            self._db = open_store(self.data, self.operator)
+        return self._db
+
+    def close(self):
+        if self._db is not None:
+            self._db.conn.close()
+            self._db = None
+
+
+class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def build_parser(extra_modules=()) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py", description=f"{APP_NAME}：创建全国文明城市工作台账（不带命令时打开图形界面）。",
+        formatter_class=ChineseHelpFormatter, add_help=False)
+    parser.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}",
+                        help="显示版本号并退出")
+    parser.add_argument("--data", metavar="DIR", help="数据文件夹（默认：本机用户数据目录，或环境变量 CHUANGCHENG_DATA）")
+    parser.add_argument("--operator", metavar="NAME", help="操作人姓名，记入操作日志（默认：环境变量 CHUANGCHENG_OPERATOR，或“命令行”）")
+    sub = parser.add_subparsers(dest="command", metavar="命令", title="命令")
+    for name in [*AREA_MODULES, *extra_modules]:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def add_command(sub, name: str, help_zh: str, func):
+    p = sub.add_parser(name, help=help_zh, description=help_zh, add_help=False,
+                       formatter_class=ChineseHelpFormatter)
+    p.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+    p.set_defaults(func=func)
+    return p

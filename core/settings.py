@@ -1,0 +1,120 @@
+"""Office settings and the editable word lists (vocabularies)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from core import audit
+from core.db import rows, scalar, write
+from core.errors import AppError
+
+UNIT_KINDS = ["党委部门", "政府部门", "人大政协", "群团组织", "街道", "乡镇", "事业单位",
+              "垂管单位", "国有企业", "其他"]
+METHODS = ["材料审核", "实地考察", "问卷调查", "网上申报"]
+SITE_TYPES = ["主干道", "次干道", "商业大街", "背街小巷", "公共广场", "公园景区", "公交站台",
+              "长途汽车站", "主要交通路口", "政务大厅", "社区", "医院", "室外公共厕所", "中学",
+              "小学", "集贸市场", "药店", "建成区河道", "宾馆饭店", "超市", "文化娱乐场所",
+              "街道综合文化站", "村"]
+WORKING_GROUPS = ["综合协调组", "宣传氛围组", "市容环境组", "文明交通组", "窗口服务组",
+                  "平安建设组", "诚信建设组", "志愿服务组", "未成年人组", "社会事业组", "生态环境组"]
+
+# kind → (label shown to the user, default values)
+VOCABULARIES = {
+    "unit_kind": ("单位类别", UNIT_KINDS),
+    "method": ("测评方法", METHODS),
+    "site_type": ("点位类型", SITE_TYPES),
+    "working_group": ("专项推进组", WORKING_GROUPS),
+}
+
+# key → (label, default). Values are stored as JSON.
+SETTINGS = {
+    "office_name": ("办公室名称", "XX区创建全国文明城市工作指挥部办公室"),
+    "issuing_body": ("发文机关", "XX区创建全国文明城市工作指挥部"),
+    "doc_code": ("机关代字", "X创城督"),
+    "current_year": ("当前年度", date.today().year),
+    "current_edition_id": ("当前版本", None),
+    "next_assessment_date": ("下次测评日期", ""),
+}
+
+
+def get(db, key: str):
+    if key not in SETTINGS:
+        raise KeyError(key)
+    value = scalar(db, "SELECT value FROM settings WHERE key = ?", (key,))
+    return SETTINGS[key][1] if value is None else json.loads(value)
+
+
+def get_all(db) -> dict:
+    return {key: get(db, key) for key in SETTINGS}
+
+
+def set_many(db, values: dict) -> None:
+    """Change several settings in one transaction, validating first."""
+    for key, value in values.items():
+        if key not in SETTINGS:
+            raise AppError(f"未知的设置项：{key}")
+        _validate(key, value)
+    with write(db):
+        for key, value in values.items():
+            before = get(db, key)
+            if before == value:
+                continue
+            db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+                       " SET value = excluded.value", (key, json.dumps(value, ensure_ascii=False)))
+            audit.log(db, "修改设置", "settings", key, {key: before}, {key: value},
+                      f"{SETTINGS[key][0]}：{before} → {value}")
+
+
+def set(db, key: str, value) -> None:  # noqa: A001 - mirrors get()
+    set_many(db, {key: value})
+
+
+def _validate(key: str, value) -> None:
+    if key in ("office_name", "issuing_body", "doc_code") and not str(value or "").strip():
+        raise AppError(f"“{SETTINGS[key][0]}”不能为空。")
+    if key == "current_year":
+        if not isinstance(value, int) or not 2000 <= value <= 2100:
+            raise AppError("当前年度应为 2000 到 2100 之间的四位年份，例如 2026。")
+    if key == "next_assessment_date" and value:
+        try:
+            date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise AppError(f"下次测评日期“{value}”无法识别，请写成 2026-09-15 的形式。") from None
+
+
+# --- vocabularies -------------------------------------------------------------------------------
+
+def ensure_default_vocab(db) -> None:
+    """Fill every empty word list with its defaults (first start)."""
+    with write(db):
+        for kind, (_label, values) in VOCABULARIES.items():
+            if not scalar(db, "SELECT count(*) FROM vocab WHERE kind = ?", (kind,)):
+                db.conn.executemany("INSERT INTO vocab (kind, value, position) VALUES (?, ?, ?)",
+                                    [(kind, v, i) for i, v in enumerate(values)])
+
+
+def vocab(db, kind: str) -> list[str]:
+    values = [r["value"] for r in rows(db, "SELECT value FROM vocab WHERE kind = ? ORDER BY position, id",
+                                       (kind,))]
+    return values or list(VOCABULARIES[kind][1])
+
+
+def set_vocab(db, kind: str, values: list[str]) -> None:
+    if kind not in VOCABULARIES:
+        raise AppError(f"未知的词表：{kind}")
+    cleaned = []
+    for v in values:
+        v = str(v).strip()
+        if v and v not in cleaned:
+            cleaned.append(v)
+    if not cleaned:
+        raise AppError(f"“{VOCABULARIES[kind][0]}”至少要保留一项。")
+    before = vocab(db, kind)
+    if before == cleaned:
+        return
+    with write(db):
+        db.execute("DELETE FROM vocab WHERE kind = ?", (kind,))
+        db.conn.executemany("INSERT INTO vocab (kind, value, position) VALUES (?, ?, ?)",
+                            [(kind, v, i) for i, v in enumerate(cleaned)])
+        audit.log(db, "修改词表", "vocab", kind, before, cleaned, VOCABULARIES[kind][0])

@@ -1,0 +1,96 @@
+"""Background work: a core function runs on a worker thread with its own database connection,
+reports progress to a dialog with a cancel button, and hands its result back to the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QApplication, QProgressDialog
+
+from core.errors import AppError, Cancelled
+
+
+class _Signals(QObject):
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object, str)  # exception, traceback text
+    cancelled = Signal()
+
+
+class _Job(QRunnable):
+    def __init__(self, func, open_db):
+        super().__init__()
+        self.func = func
+        self.open_db = open_db
+        self.signals = _Signals()
+        self.cancel_event = threading.Event()
+
+    def run(self):
+        db = None
+        try:
+            db = self.open_db() if self.open_db else None
+            result = self.func(db, lambda d, t, text="": self.signals.progress.emit(d, t, text),
+                               self.cancel_event.is_set)
+            self.signals.finished.emit(result)
+        except Cancelled:
+            self.signals.cancelled.emit()
+        except Exception as exc:  # handed to the GUI thread, shown there
+            self.signals.failed.emit(exc, traceback.format_exc())
+        finally:
+            if db is not None:
+                db.conn.close()
+
+
+def run_job(parent, title: str, func, open_db, on_done, on_error=None, *, block: bool = False):
+    """Run func(db, progress, cancel) off the GUI thread. on_done(result) runs on the GUI thread;
+    errors go to on_error(exc) or the standard dialogs. With block=True wait for the end (tests,
+    screenshots)."""
+    from gui.dialogs import show_error, show_unexpected
+
+    dialog = QProgressDialog(title, "取消", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    job = _Job(func, open_db)
+    done = threading.Event()
+
+    def progress(d, t, text):
+        dialog.setMaximum(max(t, 1))
+        dialog.setValue(d)
+        if text:
+            dialog.setLabelText(f"{title}：{text}")
+
+    def finish():
+        dialog.close()
+        dialog.deleteLater()
+        done.set()
+
+    def succeeded(result):
+        finish()
+        on_done(result)
+
+    def failed(exc, tb):
+        finish()
+        if on_error and on_error(exc):
+            return
+        if isinstance(exc, AppError):
+            show_error(parent, title, exc)
+        else:
+            show_unexpected(parent, exc, tb)
+
+    job.signals.progress.connect(progress)
+    job.signals.finished.connect(succeeded)
+    job.signals.failed.connect(failed)
+    job.signals.cancelled.connect(finish)
+    dialog.canceled.connect(job.cancel_event.set)
+    parent._running_job = job  # keep the signals object alive until the job ends
+    QThreadPool.globalInstance().start(job)
+    if block:
+        while not done.is_set():
+            QApplication.processEvents()
+            done.wait(0.01)
+    return job

@@ -1,0 +1,95 @@
+"""The main window: a navigation list on the left, one page per working area on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget
+
+from core import APP_NAME, __version__, framework
+from gui.context import AppContext
+from gui.views import page_classes
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db, data, operator: str):
+        super().__init__()
+        self.ctx = AppContext(db, data, operator)
+        self.setWindowTitle(f"{APP_NAME} {__version__}")
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        self.pages = []
+        for i, cls in enumerate(page_classes()):
+            page = cls(self.ctx, self)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+            item = QListWidgetItem(page.title)
+            item.setToolTip(f"{page.title}（Ctrl+{i + 1}）")
+            self.nav.addItem(item)
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            action.triggered.connect(lambda _=False, i=i: self.nav.setCurrentRow(i))
+            self.addAction(action)
+        self.nav.currentRowChanged.connect(self._show_page)
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        refresh = QAction(self)
+        refresh.setShortcut(QKeySequence("F5"))
+        refresh.triggered.connect(lambda: self.current_page().refresh())
+        self.addAction(refresh)
+        self._status = QLabel()
+        self.statusBar().addPermanentWidget(self._status)
+        self.ctx.changed.connect(self._on_changed)
+        self.update_status()
+        self.resize(1280, 800)
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        last = int(settings.value("window/page", 0) or 0)
+        self.nav.setCurrentRow(last if 0 <= last < len(self.pages) else 0)
+
+    def current_page(self):
+        return self.pages[self.stack.currentIndex()]
+
+    def page_by_key(self, key: str):
+        return next(p for p in self.pages if p.key == key)
+
+    def show_page(self, key: str):
+        self.nav.setCurrentRow(self.pages.index(self.page_by_key(key)))
+        return self.current_page()
+
+    def _show_page(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        self.pages[row].refresh_if_stale()
+
+    def _on_changed(self, area: str) -> None:
+        for page in self.pages:
+            page.mark_stale(area)
+        self.current_page().refresh_if_stale()
+        self.update_status()
+
+    def update_status(self) -> None:
+        db = self.ctx.db
+        edition_id = framework.current_edition_id(db)
+        edition = framework.get_edition(db, edition_id)["name"] if edition_id else "（无）"
+        no_lead = len(framework.standards_without_lead(db, edition_id)) if edition_id else 0
+        parts = [f"当前版本：{edition}"]
+        if no_lead:
+            parts.append(f"无牵头单位的标准：{no_lead} 条")
+        parts += [f"操作人：{self.ctx.operator}", f"数据：{self.ctx.data.root}"]
+        self._status.setText("　|　".join(parts))
+
+    def closeEvent(self, event):
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/page", self.stack.currentIndex())
+        super().closeEvent(event)

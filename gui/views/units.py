@@ -1,0 +1,267 @@
+"""责任单位: the units, their former names, retiring and merging, groups, Excel import and export."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+                               QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from core import settings, units
+from core.errors import AppError
+from core.xlsx import units_io
+from gui.dialogs import confirm, open_file, save_file, show_error, show_info
+from gui.jobs import run_job
+from gui.models.table import Col, RowsTableModel
+from gui.views.base import Page, make_table, selected_rows
+
+UNIT_COLUMNS = [
+    Col("name", "单位名称", width=200), Col("short_name", "简称", width=110), Col("kind", "单位类别", width=90),
+    Col("head", "主要负责人", width=90), Col("leader", "分管领导", width=90), Col("liaison", "联络员", width=80),
+    Col("phone", "联系电话", width=120), Col("aliases", "曾用名", width=160),
+    Col("retired", "状态", fmt=lambda v: "已停用" if v else "在用", width=60),
+]
+
+
+class UnitDialog(QDialog):
+    def __init__(self, parent, db, unit: dict | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("编辑单位" if unit else "新增单位")
+        form = QFormLayout(self)
+        self.edits = {}
+        for key, label in units.FIELDS.items():
+            if key == "kind":
+                edit = QComboBox()
+                edit.addItems(settings.vocab(db, "unit_kind"))
+            else:
+                edit = QLineEdit()
+            self.edits[key] = edit
+            form.addRow(label + "：", edit)
+        if unit:
+            for key, edit in self.edits.items():
+                if isinstance(edit, QComboBox):
+                    edit.setCurrentText(unit.get(key) or "其他")
+                else:
+                    edit.setText(unit.get(key) or "")
+        else:
+            self.edits["kind"].setCurrentText("政府部门")
+        self.edits["name"].setMinimumWidth(320)
+        if unit:
+            hint = QLabel("修改单位名称视为更名，原名称会保留为曾用名，旧文件仍可导入。")
+            hint.setWordWrap(True)
+            hint.setStyleSheet("color: #666;")
+            form.addRow(hint)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Save).setText("保存")
+        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict:
+        return {k: (e.currentText() if isinstance(e, QComboBox) else e.text()) for k, e in self.edits.items()}
+
+
+class GroupDialog(QDialog):
+    """An office-defined group: a name and its member units (or every unit of one kind)."""
+
+    def __init__(self, parent, db, group: dict | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("编辑单位分组" if group else "新增单位分组")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.name = QLineEdit(group["name"] if group else "")
+        form.addRow("分组名称：", self.name)
+        self.kind = QComboBox()
+        self.kind.addItem("（按下方勾选的单位）", "")
+        for k in settings.vocab(db, "unit_kind"):
+            self.kind.addItem(f"全部{k}", k)
+        if group and group.get("unit_kind"):
+            self.kind.setCurrentIndex(self.kind.findData(group["unit_kind"]))
+        form.addRow("成员：", self.kind)
+        layout.addLayout(form)
+        self.members = QListWidget()
+        chosen = set(group["member_ids"]) if group else set()
+        for u in units.list_units(db):
+            item = QListWidgetItem(u["name"])
+            item.setData(Qt.UserRole, u["id"])
+            item.setCheckState(Qt.Checked if u["id"] in chosen else Qt.Unchecked)
+            self.members.addItem(item)
+        layout.addWidget(self.members)
+        self.kind.currentIndexChanged.connect(lambda: self.members.setEnabled(not self.kind.currentData()))
+        self.members.setEnabled(not self.kind.currentData())
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Save).setText("保存")
+        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(420, 520)
+
+    def member_ids(self) -> list[int]:
+        return [self.members.item(i).data(Qt.UserRole) for i in range(self.members.count())
+                if self.members.item(i).checkState() == Qt.Checked]
+
+
+class UnitsPage(Page):
+    key = "units"
+    title = "责任单位"
+    areas = ("units", "framework")
+
+    def __init__(self, ctx, window):
+        super().__init__(ctx, window)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("筛选：单位名称、简称、曾用名、联系人（Ctrl+F）")
+        self.filter.setClearButtonEnabled(True)
+        self.show_retired = QCheckBox("显示已停用")
+        bar.addWidget(self.filter, 1)
+        bar.addWidget(self.show_retired)
+        self.buttons = {}
+        for key, text, slot in [("add", "新增", self.add_unit), ("edit", "编辑", self.edit_unit),
+                                ("retire", "停用/恢复", self.toggle_retired), ("merge", "合并到…", self.merge),
+                                ("delete", "删除", self.delete_unit), ("import", "从 Excel 导入…", self.import_units),
+                                ("export", "导出 Excel…", self.export_units)]:
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            self.buttons[key] = b
+            bar.addWidget(b)
+        layout.addLayout(bar)
+        splitter = QSplitter(Qt.Vertical)
+        self.model = RowsTableModel(UNIT_COLUMNS, self, muted=lambda r: bool(r["retired"]))
+        self.table = make_table(self.model)
+        self.table.doubleClicked.connect(lambda _: self.edit_unit())
+        splitter.addWidget(self.table)
+        groups = QWidget()
+        g_layout = QVBoxLayout(groups)
+        g_layout.setContentsMargins(0, 0, 0, 0)
+        g_bar = QHBoxLayout()
+        g_bar.addWidget(QLabel("单位分组（分解表中可直接使用分组名称，如“各街道办事处”）"))
+        g_bar.addStretch()
+        for text, slot in [("新增分组", self.add_group), ("编辑分组", self.edit_group), ("删除分组", self.delete_group)]:
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            g_bar.addWidget(b)
+        g_layout.addLayout(g_bar)
+        self.group_model = RowsTableModel([Col("name", "分组名称", width=160), Col("rule", "成员规则", width=140),
+                                           Col("members", "成员")], self)
+        self.group_table = make_table(self.group_model)
+        self.group_table.doubleClicked.connect(lambda _: self.edit_group())
+        g_layout.addWidget(self.group_table)
+        splitter.addWidget(groups)
+        splitter.setSizes([520, 200])
+        layout.addWidget(splitter)
+        self.filter.textChanged.connect(self.table.model().setFilterFixedString)
+        self.show_retired.toggled.connect(lambda _: self.refresh())
+        QShortcut(QKeySequence.Find, self, activated=self.filter.setFocus)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.add_unit)
+
+    def refresh(self) -> None:
+        super().refresh()
+        self.model.set_rows(units.list_units(self.db, include_retired=self.show_retired.isChecked()))
+        names = {u["id"]: u["short_name"] or u["name"] for u in units.list_units(self.db)}
+        groups = []
+        for g in units.list_groups(self.db):
+            rule = f"全部{g['unit_kind']}（内置）" if g["builtin"] else (f"全部{g['unit_kind']}" if g["unit_kind"] else "指定单位")
+            groups.append({**g, "rule": rule, "members": "、".join(names.get(i, "") for i in g["member_ids"])})
+        self.group_model.set_rows(groups)
+
+    def _selected(self) -> dict | None:
+        rows = selected_rows(self.table)
+        if not rows:
+            show_info(self, self.title, "请先在列表中选中一个单位。")
+            return None
+        return rows[0]
+
+    def add_unit(self):
+        dialog = UnitDialog(self, self.db)
+        if dialog.exec():
+            self.run_change("新增单位", units.create_unit, dialog.values(), area="units")
+
+    def edit_unit(self):
+        unit = self._selected()
+        if not unit:
+            return
+        dialog = UnitDialog(self, self.db, unit)
+        if dialog.exec():
+            self.run_change("编辑单位", units.update_unit, unit["id"], dialog.values(), area="units")
+
+    def toggle_retired(self):
+        unit = self._selected()
+        if not unit:
+            return
+        if not unit["retired"] and not confirm(self, "停用单位", f"停用“{unit['name']}”？\n停用后它不再出现在选择列表中，"
+                                                                 "但历史记录会完整保留，可随时恢复。", "停用"):
+            return
+        self.run_change("停用单位", units.retire_unit, unit["id"], not unit["retired"], area="units")
+
+    def merge(self):
+        unit = self._selected()
+        if not unit:
+            return
+        others = [u for u in units.list_units(self.db) if u["id"] != unit["id"]]
+        names = [u["name"] for u in others]
+        target, ok = QInputDialog.getItem(self, "合并单位", f"把“{unit['name']}”合并到：", names, 0, False)
+        if not ok:
+            return
+        target_id = others[names.index(target)]["id"]
+        if confirm(self, "合并单位", f"“{unit['name']}”的全部责任分工将转给“{target}”，原名称保留为曾用名，"
+                                    f"原单位停用。确定合并吗？", "合并"):
+            self.run_change("合并单位", units.merge_units, [unit["id"]], target_id, area="units")
+
+    def delete_unit(self):
+        unit = self._selected()
+        if unit and confirm(self, "删除单位", f"删除“{unit['name']}”？只有从未被引用的单位可以删除。", "删除"):
+            self.run_change("删除单位", units.delete_unit, unit["id"], area="units")
+
+    def import_units(self):
+        path = open_file(self, "导入责任单位", "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+
+        def done(counts):
+            self.ctx.notify("units")
+            show_info(self, "导入责任单位", f"导入完成：新增 {counts['created']} 个，更新 {counts['updated']} 个，"
+                                         f"未变 {counts['unchanged']} 个。")
+
+        run_job(self, "导入责任单位", lambda db, progress, cancel: units_io.import_units(db, path, progress),
+                self.ctx.open_worker_db, done)
+
+    def export_units(self):
+        path = save_file(self, "导出责任单位", "责任单位.xlsx", "Excel 工作簿 (*.xlsx)")
+        if path:
+            try:
+                units_io.export_units(self.db, path)
+            except AppError as exc:
+                show_error(self, "导出责任单位", exc)
+                return
+            show_info(self, "导出责任单位", f"已导出到：\n{path}")
+
+    def _selected_group(self) -> dict | None:
+        rows = selected_rows(self.group_table)
+        return rows[0] if rows else None
+
+    def add_group(self):
+        dialog = GroupDialog(self, self.db)
+        if dialog.exec():
+            self.run_change("新增分组", units.save_group, dialog.name.text(), dialog.member_ids(),
+                            dialog.kind.currentData() or None, area="units")
+
+    def edit_group(self):
+        group = self._selected_group()
+        if not group:
+            return
+        if group["builtin"]:
+            show_info(self, "编辑分组", f"“{group['name']}”是内置分组，自动包含全部{group['unit_kind']}。")
+            return
+        dialog = GroupDialog(self, self.db, group)
+        if dialog.exec():
+            self.run_change("编辑分组", units.save_group, dialog.name.text(), dialog.member_ids(),
+                            dialog.kind.currentData() or None, group["id"], area="units")
+
+    def delete_group(self):
+        group = self._selected_group()
+        if group and confirm(self, "删除分组", f"删除分组“{group['name']}”？", "删除"):
+            self.run_change("删除分组", units.delete_group, group["id"], area="units")

@@ -1,0 +1,156 @@
+"""测评体系: the tree, totals, editing, moving, deleting safely, editions and copying a year."""
+
+import pytest
+
+from core import framework, units
+from core.db import scalar
+from core.errors import AppError
+
+
+def _std(db, code):
+    edition = framework.current_edition_id(db)
+    return next(s for s in framework.standards(db, edition, include_retired=True) if s["code"] == code)
+
+
+def test_demo_tree_and_totals(demo_db):
+    db = demo_db
+    edition = framework.current_edition_id(db)
+    nodes = framework.tree_rows(db, edition)
+    cats = [n for n in nodes if n["level"] == 1]
+    assert cats[0]["title"] == "一、廉洁高效的政务环境"
+    assert cats[0]["standard_count"] == 5
+    assert cats[0]["total_points"] == pytest.approx(1.5 + 1.5 + 2 + 1.5 + 2)
+    totals = framework.edition_totals(db, edition)
+    assert totals["standards"] == 43
+    assert totals["points"] == pytest.approx(sum(n["points"] or 0 for n in nodes if n["level"] == 3))
+
+
+def test_codes_are_text(demo_db):
+    db = demo_db
+    edition = framework.current_edition_id(db)
+    ind = next(n for n in framework.tree_rows(db, edition) if n["level"] == 2)
+    a = framework.add_node(db, edition, ind["id"], {"code": "1.1", "title": "甲"})
+    b = framework.add_node(db, edition, ind["id"], {"code": "1.10", "title": "乙"})
+    assert framework.get_node(db, a)["code"] == "1.1"
+    assert framework.get_node(db, b)["code"] == "1.10"
+    with pytest.raises(AppError, match="不能重复"):
+        framework.add_node(db, edition, ind["id"], {"code": "1.10", "title": "丙"})
+
+
+def test_filters(demo_db):
+    db = demo_db
+    edition = framework.current_edition_id(db)
+    codes = lambda ids: {n["code"] for n in framework.tree_rows(db, edition) if n["level"] == 3 and n["id"] in ids}
+    assert codes(framework.filter_node_ids(db, edition, text="斑马线")) == {"5.2.1"}
+    unit = units.resolve_one(db, "区水务局")
+    assert codes(framework.filter_node_ids(db, edition, unit_id=unit)) == {"6.1.2"}
+    survey = codes(framework.filter_node_ids(db, edition, method="问卷调查"))
+    assert "7.2.2" in survey and "1.1.1" not in survey
+    assert codes(framework.filter_node_ids(db, edition, working_group="文明交通组")) == {"5.2.1", "5.2.2", "5.2.3"}
+    ids = framework.filter_node_ids(db, edition, text="斑马线")
+    std = _std(db, "5.2.1")
+    assert std["indicator_id"] in ids and std["category_id"] in ids  # ancestors kept for the tree
+    assert framework.filter_node_ids(db, edition) is None
+
+
+def test_save_standard_edits_fields_and_units_in_one_step(demo_db):
+    db = demo_db
+    std = _std(db, "5.2.1")
+    framework.save_standard(db, std["id"], {"title": "机动车礼让行人", "methods": ["实地考察", "问卷调查"],
+                                            "points": "2.5", "deadline": "2026-06-30", "negative": False},
+                            ["区公安分局交警大队"], ["区交通运输局", "各街道"])
+    std = _std(db, "5.2.1")
+    assert (std["title"], std["methods"], std["points"]) == ("机动车礼让行人", "实地考察、问卷调查", 2.5)
+    assert std["lead"] == ["区公安分局交警大队"] and std["support"] == ["区交通运输局", "各街道"]
+    with pytest.raises(AppError, match="不是已登记的单位"):
+        framework.save_standard(db, std["id"], {"title": "改坏了"}, ["不存在的局"], [])
+    assert _std(db, "5.2.1")["title"] == "机动车礼让行人"  # nothing written
+
+
+def test_unit_summary_points_at_stake(demo_db):
+    db = demo_db
+    edition = framework.current_edition_id(db)
+    row = next(r for r in framework.unit_summary(db, edition) if r["name"] == "区水务局")
+    assert (row["lead_count"], row["support_count"], row["points"]) == (1, 0, 1.0)
+    street = next(r for r in framework.unit_summary(db, edition) if r["name"] == "城关街道办事处")
+    assert street["lead_count"] == 1  # 5.1.2 through the group 各街道办事处
+    assert street["support_count"] >= 10
+
+
+def test_standards_without_lead(demo_db):
+    db = demo_db
+    std = _std(db, "6.1.2")
+    framework.save_standard(db, std["id"], {}, [], ["区水务局"])
+    assert [s["code"] for s in framework.standards_without_lead(db, framework.current_edition_id(db))] == ["6.1.2"]
+
+
+def test_move_and_reorder(demo_db):
+    db = demo_db
+    std = _std(db, "1.1.1")
+    target = _std(db, "1.2.1")["indicator_id"]
+    framework.move_node(db, std["id"], target, 0)
+    moved = _std(db, "1.1.1")
+    assert moved["indicator_id"] == target
+    edition = framework.current_edition_id(db)
+    siblings = [s["code"] for s in framework.standards(db, edition) if s["indicator_id"] == target]
+    assert siblings[0] == "1.1.1"
+    with pytest.raises(AppError):
+        framework.move_node(db, std["id"], moved["category_id"])  # a standard cannot sit under a category
+
+
+def test_delete_subtree_with_assignments(demo_db):
+    db = demo_db
+    std = _std(db, "6.1.1")
+    impact = framework.delete_impact(db, std["indicator_id"])
+    assert impact["standards"] == 2 and impact["assignments"] > 0 and impact["references"] == {}
+    framework.delete_node(db, std["indicator_id"])
+    assert scalar(db, "SELECT count(*) FROM framework_nodes WHERE code IN ('6.1.1', '6.1.2')") == 0
+    assert scalar(db, "SELECT count(*) FROM assignments WHERE node_id = ?", (std["id"],)) == 0
+
+
+def test_delete_refused_when_other_records_refer(demo_db):
+    db = demo_db
+    db.execute("CREATE TABLE materials_probe (id INTEGER PRIMARY KEY, node_id INTEGER REFERENCES framework_nodes(id))")
+    std = _std(db, "4.1.1")
+    db.execute("INSERT INTO materials_probe (node_id) VALUES (?)", (std["id"],))
+    with pytest.raises(AppError, match="停用"):
+        framework.delete_node(db, std["category_id"])
+    assert _std(db, "4.1.1")["id"] == std["id"]
+    framework.retire_node(db, std["id"])
+    assert _std(db, "4.1.1")["retired"] == 1
+
+
+def test_copy_edition_links_standards_by_origin(demo_db):
+    db = demo_db
+    src = framework.current_edition_id(db)
+    new = framework.copy_edition(db, src, "2027年度")
+    assert framework.get_edition(db, new)["year"] == 2027
+    old_std, new_std = _std(db, "5.1.2"), next(s for s in framework.standards(db, new) if s["code"] == "5.1.2")
+    assert new_std["origin_id"] == old_std["id"]
+    assert new_std["lead"] == ["各街道办事处"]
+    assert framework.edition_totals(db, new) == framework.edition_totals(db, src)
+    assert framework.current_edition_id(db) == src  # copying does not switch the current edition
+    with pytest.raises(AppError, match="已有名为"):
+        framework.copy_edition(db, src, "2027年度")
+
+
+def test_first_edition_becomes_current_and_resolve(db):
+    assert framework.current_edition_id(db) is None
+    with pytest.raises(AppError, match="还没有"):
+        framework.resolve_edition(db)
+    e = framework.create_edition(db, "2026年度")
+    assert framework.current_edition_id(db) == e
+    framework.create_edition(db, "2027年度")
+    assert framework.current_edition_id(db) == e
+    assert framework.resolve_edition(db, "2027年度") != e
+    with pytest.raises(AppError, match="找不到"):
+        framework.resolve_edition(db, "1999年度")
+
+
+def test_delete_edition(demo_db):
+    db = demo_db
+    src = framework.current_edition_id(db)
+    new = framework.copy_edition(db, src, "2027年度")
+    framework.delete_edition(db, src)
+    assert framework.current_edition_id(db) == new
+    assert next(s for s in framework.standards(db, new) if s["code"] == "5.1.2")["origin_id"] is None

@@ -1,0 +1,136 @@
+"""责任单位: add, edit, rename with aliases, retire, merge, groups, Excel import."""
+
+import openpyxl
+import pytest
+
+from core import framework, units
+from core.db import scalar
+from core.errors import AppError
+from core.xlsx import units_io
+
+
+def test_create_and_find_by_name_short_name_and_alias(db):
+    uid = units.create_unit(db, {"name": "区城管局", "short_name": "城管局", "kind": "政府部门"})
+    res = units.resolver(db)
+    assert res.lookup("区城管局") == ("unit", uid)
+    assert res.lookup("城管局") == ("unit", uid)
+    units.rename_unit(db, uid, "区城市管理综合执法局")
+    res = units.resolver(db)
+    assert res.lookup("区城管局") == ("unit", uid)  # the old name still resolves
+    assert units.get_unit(db, uid)["name"] == "区城市管理综合执法局"
+
+
+def test_duplicate_names_and_unknown_kind_are_refused(db):
+    units.create_unit(db, {"name": "区民政局", "short_name": "民政局", "kind": "政府部门"})
+    with pytest.raises(AppError, match="已被另一个单位使用"):
+        units.create_unit(db, {"name": "民政局"})
+    with pytest.raises(AppError, match="单位类别"):
+        units.create_unit(db, {"name": "区某局", "kind": "外星机构"})
+    with pytest.raises(AppError, match="不能为空"):
+        units.create_unit(db, {"name": "  "})
+
+
+def test_kind_is_inferred_from_the_name(db):
+    a = units.create_unit(db, {"name": "城关街道办事处"})
+    b = units.create_unit(db, {"name": "阿干镇"})
+    c = units.create_unit(db, {"name": "区档案馆"})
+    assert [units.get_unit(db, i)["kind"] for i in (a, b, c)] == ["街道", "乡镇", "其他"]
+
+
+def test_editing_the_name_is_a_rename(db):
+    uid = units.create_unit(db, {"name": "区文广局", "kind": "政府部门"})
+    units.update_unit(db, uid, {"name": "区文旅局", "phone": "0931-1"})
+    u = units.get_unit(db, uid)
+    assert (u["name"], u["phone"]) == ("区文旅局", "0931-1")
+    assert units.resolver(db).lookup("区文广局") == ("unit", uid)
+
+
+def test_retired_unit_is_kept_and_hidden(demo_db):
+    uid = units.resolve_one(demo_db, "区水务局")
+    units.retire_unit(demo_db, uid)
+    assert all(u["id"] != uid for u in units.list_units(demo_db))
+    assert any(u["id"] == uid for u in units.list_units(demo_db, include_retired=True))
+    with pytest.raises(AppError, match="不能删除"):
+        units.delete_unit(demo_db, uid)  # the 分解表 refers to it
+
+
+def test_merge_moves_assignments_and_keeps_names(demo_db):
+    db = demo_db
+    edition = framework.current_edition_id(db)
+    src = units.resolve_one(db, "区行政审批局")
+    dst = units.resolve_one(db, "区政务服务中心")
+    before = {s["code"] for s in framework.unit_standards(db, src, edition)}
+    assert before
+    units.merge_units(db, [src], dst)
+    after = {s["code"] for s in framework.unit_standards(db, dst, edition)}
+    assert before <= after
+    assert framework.unit_standards(db, src, edition) == []
+    assert units.resolver(db).lookup("区行政审批局") == ("unit", dst)
+    assert units.get_unit(db, src)["retired"] == 1
+    assert units.get_unit(db, src)["merged_into"] == dst
+
+
+def test_builtin_group_expands_to_every_street(demo_db):
+    db = demo_db
+    edition = framework.current_edition_id(db)
+    streets = [u["id"] for u in units.list_units(db) if u["kind"] == "街道"]
+    assert len(streets) == 4
+    node = next(s for s in framework.standards(db, edition) if s["code"] == "5.1.2")
+    assert node["lead"] == ["各街道办事处"]
+    for sid in streets:
+        assert "5.1.2" in {s["code"] for s in framework.unit_standards(db, sid, edition) if s["role"] == "lead"}
+    # A street added later is covered too.
+    new = units.create_unit(db, {"name": "新城街道办事处", "kind": "街道"})
+    assert "5.1.2" in {s["code"] for s in framework.unit_standards(db, new, edition)}
+
+
+def test_custom_group(demo_db):
+    db = demo_db
+    a, b = units.resolve_one(db, "区教育局"), units.resolve_one(db, "区卫健委")
+    gid = units.save_group(db, "各学校主管部门", [a, b])
+    assert units.group_member_ids(db, gid) == [a, b]
+    assert units.resolver(db).lookup("各学校主管部门") == ("group", gid)
+    with pytest.raises(AppError):
+        units.save_group(db, "区教育局", [a])  # a unit's name
+    with pytest.raises(AppError, match="内置"):
+        units.delete_group(db, units.resolver(db).lookup("各街道")[1])
+
+
+def _write_units(path, header, rows, title=None):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if title:
+        ws.append([title])
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+
+
+def test_import_sample_unit_list(db, samples):
+    counts = units_io.import_units(db, samples / "责任单位_示例.xlsx")
+    assert counts == {"created": 37, "updated": 0, "unchanged": 0}
+    u = units.get_unit(db, units.resolve_one(db, "区公安分局交警大队"))
+    assert (u["short_name"], u["kind"], u["liaison"], u["phone"]) == ("交警大队", "政府部门", "施雯", "0931-8123411")
+    again = units_io.import_units(db, samples / "责任单位_示例.xlsx")
+    assert again == {"created": 0, "updated": 0, "unchanged": 37}
+
+
+def test_import_units_columns_in_any_order_with_variants(db, tmp_path):
+    path = tmp_path / "u.xlsx"
+    _write_units(path, ["联系人", "手机", "单位全称", "类别"],
+                 [["张三", "13800000000", "区档案馆", "事业单位"], ["李四", "", "东岗街道", ""]],
+                 title="2026年责任单位名单")
+    assert units_io.import_units(db, path)["created"] == 2
+    u = units.get_unit(db, units.resolve_one(db, "东岗街道"))
+    assert (u["kind"], u["liaison"]) == ("街道", "李四")
+
+
+def test_import_units_with_bad_kind_writes_nothing(db, tmp_path):
+    path = tmp_path / "u.xlsx"
+    _write_units(path, ["单位名称", "单位类别"], [["区档案馆", "事业单位"], ["区某某", "神秘部门"]])
+    with pytest.raises(AppError) as err:
+        units_io.import_units(db, path)
+    assert err.value.problems[0].row == 3
+    assert "神秘部门" in err.value.problems[0].message
+    assert scalar(db, "SELECT count(*) FROM units") == 0
