@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget,
+                               QWidget)
 
 from core import APP_NAME, __version__, framework
 from gui.context import AppContext
@@ -18,7 +19,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} {__version__}")
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(150)
+        self.nav.setFixedWidth(130)
+        self.nav.setStyleSheet("QListWidget#nav { font-size: 11pt; } QListWidget#nav::item { padding: 8px 10px; }")
         self.stack = QStackedWidget()
         self.pages = []
         for i, cls in enumerate(page_classes()):
@@ -33,12 +35,13 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, i=i: self.nav.setCurrentRow(i))
             self.addAction(action)
         self.nav.currentRowChanged.connect(self._show_page)
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         refresh = QAction(self)
         refresh.setShortcut(QKeySequence("F5"))
         refresh.triggered.connect(lambda: self.current_page().refresh())

@@ -9,7 +9,7 @@ from core import framework
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.views.base import Page, make_table, selected_rows
 
-SUMMARY_COLUMNS = [Col("name", "责任单位", width=190), Col("kind", "类别", width=80),
+SUMMARY_COLUMNS = [Col("name", "责任单位", width=170), Col("kind", "类别", width=72),
                    Col("lead_count", "牵头", align_right=True, width=55),
                    Col("support_count", "配合", align_right=True, width=55),
                    Col("points", "涉及分值", fmt=fmt_points, align_right=True, width=75)]
@@ -57,7 +57,7 @@ class AssignmentsPage(Page):
         self.tasks = make_table(self.task_model)
         right_layout.addWidget(self.tasks)
         splitter.addWidget(right)
-        splitter.setSizes([470, 800])
+        splitter.setSizes([500, 780])
         layout.addWidget(splitter, 1)
         self.summary.selectionModel().selectionChanged.connect(lambda *_: self.show_unit())
 
@@ -77,6 +77,8 @@ class AssignmentsPage(Page):
         self.no_lead_button.setText(f"无牵头单位的标准：{no_lead} 条")
         self.no_lead_button.setVisible(True)
         self.no_lead_button.setEnabled(bool(no_lead))
+        if not self.summary.selectionModel().hasSelection() and self.summary.model().rowCount():
+            self.summary.selectRow(0)
         self.show_unit()
 
     def show_unit(self) -> None:

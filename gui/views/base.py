@@ -47,7 +47,7 @@ class Page(QWidget):
 
 
 def make_table(model, *, stretch_last=True, sortable=True) -> QTableView:
-    from PySide6.QtCore import QSortFilterProxyModel
+    from PySide6.QtCore import QSortFilterProxyModel, Qt
 
     from gui.models.table import RowsTableModel
 
@@ -59,6 +59,7 @@ def make_table(model, *, stretch_last=True, sortable=True) -> QTableView:
     proxy.setFilterKeyColumn(-1)
     view.setModel(proxy)
     view.setSortingEnabled(sortable)
+    view.sortByColumn(-1, Qt.AscendingOrder)  # keep core's order until the user clicks a header
     view.setSelectionBehavior(QTableView.SelectRows)
     view.setAlternatingRowColors(True)
     view.verticalHeader().setDefaultSectionSize(26)

@@ -25,7 +25,10 @@ class DetailPanel(QGroupBox):
         super().__init__("详细信息")
         self.page = page
         self.node = None
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch()
         self.level = QLabel()
         self.code = QLineEdit()
         self.title_edit = QPlainTextEdit()
