@@ -19,7 +19,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
-from itertools import islice
+from decimal import Decimal
+from itertools import chain, islice
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -79,7 +80,8 @@ def write_workbook(path, sheets: list[Sheet], *, progress=None, cancel=None) -> 
             done = 0
             titles: set[str] = set()
             for sheet in sheets:
-                done = _write_sheet(workbook, sheet, _unique_title(sheet.title, titles), done, total, progress, cancel)
+                title = _unique_title(sheet.title, titles)
+                done = _write_sheet(workbook, sheet, title, done, total, progress, cancel)
             if progress is not None:
                 progress(done, total, "正在保存文件…")
             workbook.save(temporary_path)
@@ -91,7 +93,7 @@ def write_workbook(path, sheets: list[Sheet], *, progress=None, cancel=None) -> 
 
 def write_problems(path, problems: list[Problem], title: str = "导入问题") -> None:
     """Write an import's problem report (行号, 列, 问题) for the user to work through in Excel."""
-    rows = [[p.row, p.column or "", p.message] for p in problems]
+    rows = [[p.row, p.column, p.message] for p in problems]
     write_workbook(path, [Sheet(title, ["行号", "列", "问题"], rows, widths={"行号": 8, "列": 16, "问题": 80})])
 
 
@@ -114,7 +116,7 @@ def _write_sheet(workbook, sheet: Sheet, title: str, done: int, total: int, prog
     worksheet.append([_header_cell(worksheet, header) for header in headers])
     cells = _CellMaker(worksheet, formats)
     written = 0
-    for row in _chain(sample, rows):
+    for row in chain(sample, rows):
         worksheet.append(cells.row(row))
         written += 1
         if written % PROGRESS_EVERY_ROWS == 0:
@@ -127,11 +129,6 @@ def _write_sheet(workbook, sheet: Sheet, title: str, done: int, total: int, prog
     width = max(len(headers), cells.widest_row, 1)
     worksheet.auto_filter.ref = f"A1:{get_column_letter(width)}{written + 1}"
     return done + written
-
-
-def _chain(first, rest):
-    yield from first
-    yield from rest
 
 
 def _header_cell(worksheet, text: str):
@@ -174,7 +171,7 @@ class _CellMaker:
                 out.append(self._styled(value, formats.get(index, DATE_FORMAT)))
             elif isinstance(value, dt.time):
                 out.append(self._styled(value.replace(tzinfo=None), formats.get(index, TIME_FORMAT)))
-            elif isinstance(value, numbers.Real):  # Decimal, IntEnum, numpy numbers
+            elif isinstance(value, (numbers.Real, Decimal)):  # IntEnum, numpy numbers
                 out.append(self._number(float(value), formats.get(index)))
             else:
                 out.append(self._text(str(value), formats.get(index)))
@@ -251,8 +248,11 @@ def _estimate_widths(headers: list[str], sample: list, formats: dict[int, str]) 
     columns = max([len(headers)] + [len(row) for row in sample])
     widths = []
     for index in range(columns):
-        header = _display_width(headers[index], None) * 1.1 + 2 if index < len(headers) else 0  # bold + filter button
-        content = max((_display_width(row[index], formats.get(index)) for row in sample if index < len(row)), default=0)
+        # A header is bold and shares its cell with the filter button.
+        header = _display_width(headers[index], None) * 1.1 + 2 if index < len(headers) else 0
+        number_format = formats.get(index)
+        cells = (row[index] for row in sample if index < len(row))
+        content = max((_display_width(value, number_format) for value in cells), default=0)
         widths.append(round(min(MAX_WIDTH, max(MIN_WIDTH, header, content + 2)), 1))
     return widths
 
