@@ -146,6 +146,33 @@ def m001_foundation(db):
     )
 
 
+@migrations()
+def m002_attachments(db):
+    db.executescript(
+        """
+        -- Files are stored once, named by their SHA-256 (attachments/ab/<sha256>); a row here per
+        -- use of a file by a record of any area (owner_table, owner_id), so one photo can serve
+        -- several records and a file stays until no row refers to it.
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            owner_table TEXT NOT NULL,
+            owner_id INTEGER NOT NULL,
+            role TEXT NOT NULL DEFAULT '',
+            original_name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mime TEXT NOT NULL DEFAULT '',
+            added_at TEXT NOT NULL,
+            caption TEXT NOT NULL DEFAULT '',
+            taken_at TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX attachments_owner ON attachments (owner_table, owner_id, role, position);
+        CREATE INDEX attachments_sha ON attachments (sha256);
+        """
+    )
+
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)

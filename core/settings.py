@@ -35,6 +35,7 @@ SETTINGS = {
     "current_year": ("当前年度", date.today().year),
     "current_edition_id": ("当前版本", None),
     "next_assessment_date": ("下次测评日期", ""),
+    "attachment_max_mb": ("附件大小上限（MB）", 500),
 }
 
 
@@ -76,6 +77,8 @@ def _validate(key: str, value) -> None:
     if key == "current_year":
         if not isinstance(value, int) or not 2000 <= value <= 2100:
             raise AppError("当前年度应为 2000 到 2100 之间的四位年份，例如 2026。")
+    if key == "attachment_max_mb" and (not isinstance(value, int) or value < 1):
+        raise AppError("附件大小上限应为不小于 1 的整数（单位 MB）。")
     if key == "next_assessment_date" and value:
         try:
             date.fromisoformat(value)
