@@ -45,8 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging(data)
 
     if not args.command:
-        from gui.app import run_gui
-        return run_gui(data, operator)
+        try:
+            from gui.app import run_gui
+            return run_gui(data, operator)
+        except Exception:  # before the window's error hook exists, or when Qt cannot start
+            logging.exception("图形界面启动失败")
+            raise
 
     ctx = Context(data, operator or "命令行")
     try:

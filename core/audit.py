@@ -28,9 +28,69 @@ def log(db, action: str, table: str, record_id=None, before=None, after=None, su
 
 def history(db, table: str, record_id) -> list[dict]:
     """Every audit row of one record, oldest first."""
-    return rows(db, "SELECT * FROM audit_log WHERE table_name = ? AND record_id = ? ORDER BY id",
-                (table, str(record_id)))
+    result = rows(db, "SELECT * FROM audit_log WHERE table_name = ? AND record_id = ? ORDER BY id",
+                  (table, str(record_id)))
+    for r in result:
+        r["area"] = area_name(r["table_name"])
+    return result
 
 
 def recent(db, limit: int = 200) -> list[dict]:
     return rows(db, "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
+
+
+# Areas as users name them; a table not listed shows under its own name.
+AREAS = {"units": "责任单位", "unit_groups": "单位分组", "editions": "测评体系版本", "framework_nodes": "测评体系",
+         "assignments": "责任分工", "settings": "设置", "vocab": "词表"}
+
+
+def area_name(table: str) -> str:
+    return AREAS.get(table, table)
+
+
+def search(db, text: str = "", operator: str = "", table: str = "", date_from: str = "", date_to: str = "",
+           record_id: str = "", limit: int = 5000) -> list[dict]:
+    """Audit rows matching every given filter, newest first. Dates are YYYY-MM-DD, inclusive."""
+    where, params = [], []
+    if text:
+        where.append("(summary LIKE ? OR action LIKE ? OR before LIKE ? OR after LIKE ?)")
+        params += [f"%{text}%"] * 4
+    if operator:
+        where.append("operator = ?")
+        params.append(operator)
+    if table:
+        where.append("table_name = ?")
+        params.append(table)
+    if record_id:
+        where.append("record_id = ?")
+        params.append(str(record_id))
+    if date_from:
+        where.append("at >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("at < date(?, '+1 day')")
+        params.append(date_to)
+    sql = "SELECT * FROM audit_log" + (" WHERE " + " AND ".join(where) if where else "")
+    result = rows(db, sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+    for r in result:
+        r["area"] = area_name(r["table_name"])
+    return result
+
+
+def operators(db) -> list[str]:
+    return [r["operator"] for r in rows(db, "SELECT DISTINCT operator FROM audit_log ORDER BY operator")]
+
+
+def tables(db) -> list[str]:
+    return [r["table_name"] for r in rows(db, "SELECT DISTINCT table_name FROM audit_log ORDER BY table_name")]
+
+
+EXPORT_HEADERS = ["时间", "操作人", "动作", "范围", "记录", "摘要", "修改前", "修改后"]
+
+
+def export(db, path, entries: list[dict]) -> None:
+    from core.xlsx.writer import Sheet, write_workbook
+
+    data = [[datetime.fromisoformat(r["at"]), r["operator"], r["action"], area_name(r["table_name"]),
+             r["record_id"] or "", r["summary"] or "", r["before"] or "", r["after"] or ""] for r in entries]
+    write_workbook(path, [Sheet("操作日志", EXPORT_HEADERS, data, number_formats={"时间": "yyyy-mm-dd hh:mm:ss"})])

@@ -45,6 +45,14 @@ def load_demo(db, progress=None) -> dict:
                     done += 1
                     if progress:
                         progress(done, total, s["code"])
+        from core import scoring
+        scoring.load_demo_part(db, demo)
+        from core import letters
+        letters.load_demo_part(db, demo)
+        from core import supervision
+        supervision.load_demo_part(db, demo)
+        from core import materials
+        materials.load_demo_part(db, demo)
     return {"units": len(ids), "standards": total}
 
 

@@ -173,6 +173,272 @@ def m002_attachments(db):
     )
 
 
+@migrations()
+def m005_scoring(db):
+    db.executescript(
+        """
+        -- 测评轮次: one assessment (自查 / 模拟测评 / 市测 / 省测 / 国测) scored against one edition.
+        CREATE TABLE score_rounds (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            held_on TEXT NOT NULL DEFAULT '',
+            edition_id INTEGER REFERENCES editions (id),
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+
+        -- One scored line of a round: a standard (form a) or a 点位 (form b). Loss = full - score;
+        -- a 负面清单 line has full 0 and a score of minus its deduction.
+        CREATE TABLE score_results (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES score_rounds (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            node_id INTEGER REFERENCES framework_nodes (id),
+            category_id INTEGER REFERENCES framework_nodes (id),
+            category TEXT NOT NULL DEFAULT '',
+            item TEXT NOT NULL DEFAULT '',
+            code TEXT NOT NULL DEFAULT '',
+            site TEXT NOT NULL DEFAULT '',
+            site_type TEXT NOT NULL DEFAULT '',
+            locality TEXT NOT NULL DEFAULT '',
+            locality_unit_id INTEGER REFERENCES units (id),
+            full_points REAL NOT NULL,
+            score REAL NOT NULL,
+            negative INTEGER NOT NULL DEFAULT 0,
+            reason TEXT NOT NULL DEFAULT '',
+            source_row INTEGER
+        );
+        CREATE INDEX score_results_round ON score_results (round_id, position);
+        CREATE INDEX score_results_node ON score_results (node_id);
+        CREATE INDEX score_results_category ON score_results (category_id);
+        CREATE INDEX score_results_locality ON score_results (locality_unit_id);
+
+        -- The units a line names as responsible (no uniqueness: a unit merge may repeat one).
+        CREATE TABLE score_result_units (
+            result_id INTEGER NOT NULL REFERENCES score_results (id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units (id),
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX score_result_units_result ON score_result_units (result_id);
+        CREATE INDEX score_result_units_unit ON score_result_units (unit_id);
+        """
+    )
+
+
+@migrations()
+def m004_supervision(db):
+    db.executescript(
+        """
+        -- 点位 register: a place inspected again and again, with its 属地 (a 街道 unit) and the
+        -- units answerable for it by default.
+        CREATE TABLE sites (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            site_type TEXT NOT NULL,
+            address TEXT NOT NULL DEFAULT '',
+            locality_unit_id INTEGER REFERENCES units (id),
+            note TEXT NOT NULL DEFAULT '',
+            retired INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX sites_type ON sites (site_type);
+        CREATE INDEX sites_locality ON sites (locality_unit_id);
+        CREATE TABLE site_units (
+            site_id INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units (id),
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (site_id, unit_id)
+        );
+        CREATE INDEX site_units_unit ON site_units (unit_id);
+
+        -- Working-day calendar for years chinese_calendar does not know yet: the office enters
+        -- the State Council's schedule (放假 days and 调休 上班 days); a year listed in
+        -- workday_years is complete, so deadlines in it are not flagged as uncertain.
+        CREATE TABLE workday_overrides (
+            day TEXT PRIMARY KEY,
+            is_workday INTEGER NOT NULL,
+            name TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE workday_years (
+            year INTEGER PRIMARY KEY,
+            source TEXT NOT NULL DEFAULT '',
+            entered_at TEXT NOT NULL
+        );
+
+        -- 督办通知单: numbered in a yearly sequence without gaps; a voided notice keeps its number.
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            number TEXT NOT NULL UNIQUE,
+            unit_id INTEGER NOT NULL REFERENCES units (id),
+            issued_on TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            requirement TEXT NOT NULL DEFAULT '',
+            contact TEXT NOT NULL DEFAULT '',
+            round INTEGER NOT NULL DEFAULT 1,
+            voided INTEGER NOT NULL DEFAULT 0,
+            void_reason TEXT NOT NULL DEFAULT '',
+            voided_at TEXT NOT NULL DEFAULT '',
+            receipt_signer TEXT NOT NULL DEFAULT '',
+            receipt_at TEXT NOT NULL DEFAULT '',
+            receipt_note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            UNIQUE (year, seq)
+        );
+        CREATE INDEX notices_unit ON notices (unit_id);
+
+        -- 督查问题. status follows core.supervision.TRANSITIONS; prev_at_site is the date of the
+        -- previous finding at the same registered 点位 (for the repeated-problem 挂牌 rule).
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            found_on TEXT NOT NULL,
+            source TEXT NOT NULL,
+            site_id INTEGER NOT NULL REFERENCES sites (id),
+            node_id INTEGER REFERENCES framework_nodes (id),
+            description TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units (id),
+            severity TEXT NOT NULL,
+            limit_days INTEGER,
+            requested_due TEXT,
+            due_on TEXT,
+            status TEXT NOT NULL,
+            assigned_on TEXT,
+            notice_id INTEGER REFERENCES notices (id),
+            supervision_count INTEGER NOT NULL DEFAULT 0,
+            fixed_on_spot INTEGER NOT NULL DEFAULT 0,
+            prev_at_site TEXT,
+            closed_on TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX findings_status ON findings (status, due_on);
+        CREATE INDEX findings_unit ON findings (unit_id, status);
+        CREATE INDEX findings_site ON findings (site_id, found_on);
+        CREATE INDEX findings_found ON findings (found_on);
+        CREATE INDEX findings_closed ON findings (closed_on);
+        CREATE INDEX findings_node ON findings (node_id);
+        CREATE INDEX findings_notice ON findings (notice_id);
+        CREATE TABLE finding_units (
+            finding_id INTEGER NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units (id),
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (finding_id, unit_id)
+        );
+        CREATE INDEX finding_units_unit ON finding_units (unit_id);
+        CREATE TABLE notice_findings (
+            notice_id INTEGER NOT NULL REFERENCES notices (id),
+            finding_id INTEGER NOT NULL REFERENCES findings (id),
+            position INTEGER NOT NULL DEFAULT 0,
+            due_on TEXT NOT NULL,
+            PRIMARY KEY (notice_id, finding_id)
+        );
+        CREATE INDEX notice_findings_finding ON notice_findings (finding_id);
+
+        -- Every step of a finding, dated: 交办, 签收, 反馈, 复查 (reviewer, result, comment) …
+        CREATE TABLE finding_events (
+            id INTEGER PRIMARY KEY,
+            finding_id INTEGER NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
+            on_date TEXT NOT NULL,
+            action TEXT NOT NULL,
+            from_status TEXT NOT NULL DEFAULT '',
+            to_status TEXT NOT NULL DEFAULT '',
+            person TEXT NOT NULL DEFAULT '',
+            result TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            notice_id INTEGER REFERENCES notices (id),
+            operator TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX finding_events_finding ON finding_events (finding_id, id);
+        """
+    )
+
+
+@migrations()
+def m003_letters(db):
+    db.executescript(
+        """
+        -- 目标责任书 templates by name ('default' is the one in use); content is JSON.
+        CREATE TABLE letter_templates (
+            name TEXT PRIMARY KEY,
+            content TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        -- Signing state of one unit's letter for one year: 未印发 → 已印发 → 已签订. The scanned
+        -- signed copy is an attachment owned by ('letter_status', id). `snapshot` holds the unit's
+        -- tasks (JSON) when its letter was last generated, to show what changed since.
+        -- Not UNIQUE (year, unit_id): merging units may bring two rows together; readers take
+        -- the most advanced one.
+        CREATE TABLE letter_status (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units (id),
+            state TEXT NOT NULL DEFAULT '未印发' CHECK (state IN ('未印发', '已印发', '已签订')),
+            issued_on TEXT NOT NULL DEFAULT '',
+            signed_on TEXT NOT NULL DEFAULT '',
+            signed_by TEXT NOT NULL DEFAULT '',
+            edition_id INTEGER REFERENCES editions (id),
+            generated_at TEXT NOT NULL DEFAULT '',
+            snapshot TEXT
+        );
+        CREATE INDEX letter_status_year_unit ON letter_status (year, unit_id);
+        CREATE INDEX letter_status_unit ON letter_status (unit_id);
+        """
+    )
+
+
+@migrations()
+def m006_materials(db):
+    db.executescript(
+        """
+        -- 档案材料: one required piece of evidence for a standard. status follows
+        -- core.materials.TRANSITIONS. A removed material keeps its row (and its attachments) so
+        -- nothing a user attached is lost; default_kind marks the default checklist's items so
+        -- materials-init adds only what is missing. origin_id: last year's material it carries on.
+        CREATE TABLE materials (
+            id INTEGER PRIMARY KEY,
+            edition_id INTEGER NOT NULL REFERENCES editions (id),
+            node_id INTEGER NOT NULL REFERENCES framework_nodes (id),
+            position INTEGER NOT NULL DEFAULT 0,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            requirement TEXT NOT NULL DEFAULT '',
+            unit_id INTEGER REFERENCES units (id),
+            due_on TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT '待提交',
+            comment TEXT NOT NULL DEFAULT '',
+            doc_number TEXT NOT NULL DEFAULT '',
+            doc_date TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            box INTEGER,
+            item INTEGER,
+            pages INTEGER,
+            default_kind TEXT,
+            origin_id INTEGER REFERENCES materials (id),
+            missing_last_year INTEGER NOT NULL DEFAULT 0,
+            removed INTEGER NOT NULL DEFAULT 0,
+            reviewed_at TEXT NOT NULL DEFAULT '',
+            reviewed_by TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX materials_edition ON materials (edition_id, removed, status);
+        CREATE INDEX materials_node ON materials (node_id, position);
+        CREATE INDEX materials_unit ON materials (unit_id);
+        CREATE INDEX materials_origin ON materials (origin_id);
+        CREATE INDEX materials_box ON materials (edition_id, box, item);
+
+        -- Where the 档案审查 walk of an edition stopped, so it resumes there.
+        CREATE TABLE material_review_progress (
+            edition_id INTEGER PRIMARY KEY REFERENCES editions (id),
+            material_id INTEGER REFERENCES materials (id),
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)

@@ -35,7 +35,21 @@ SETTINGS = {
     "current_year": ("当前年度", date.today().year),
     "current_edition_id": ("当前版本", None),
     "next_assessment_date": ("下次测评日期", ""),
+    # 丢分分析: a line naming several units counts in full for each (as published reports do)
+    # unless split equally; the line's 属地 may be held accountable too (属地管理).
+    "loss_split_equally": ("多个责任单位平分失分", False),
+    "loss_locality_accountable": ("属地单位同时承担失分", False),
     "attachment_max_mb": ("附件大小上限（MB）", 500),
+    "backup_second_folder": ("第二备份位置（如 U 盘）", ""),
+    "backup_keep_daily": ("保留每日快照份数", 7),
+    "backup_keep_monthly": ("保留每月快照份数", 12),
+    "backup_warn_days": ("超过几天未备份时提醒", 3),
+    # 督查督办: default 整改时限 in working days by 严重程度, and the 挂牌督办 thresholds.
+    "deadline_days": ("默认整改时限（工作日）", {"一般": 5, "较重": 3, "严重": 1}),
+    "flag_supervision_count": ("督办次数达到此数即挂牌", 2),
+    "flag_overdue_workdays": ("逾期超过此工作日数即挂牌", 5),
+    "flag_repeat_days": ("同一点位此天数内重复出现即挂牌", 30),
+    "notice_contact": ("督办通知单联系人及电话", ""),
 }
 
 
@@ -77,6 +91,15 @@ def _validate(key: str, value) -> None:
     if key == "current_year":
         if not isinstance(value, int) or not 2000 <= value <= 2100:
             raise AppError("当前年度应为 2000 到 2100 之间的四位年份，例如 2026。")
+    if key in ("flag_supervision_count", "flag_overdue_workdays", "flag_repeat_days") and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise AppError(f"“{SETTINGS[key][0]}”应为不小于 1 的整数。")
+    if key == "deadline_days" and (not isinstance(value, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value.values())):
+        raise AppError("默认整改时限应为每个严重程度对应一个不小于 1 的工作日数。")
+    if key in ("backup_keep_daily", "backup_keep_monthly", "backup_warn_days") and (
+            not isinstance(value, int) or not 1 <= value <= 365):
+        raise AppError(f"“{SETTINGS[key][0]}”应为 1 到 365 之间的整数。")
     if key == "attachment_max_mb" and (not isinstance(value, int) or value < 1):
         raise AppError("附件大小上限应为不小于 1 的整数（单位 MB）。")
     if key == "next_assessment_date" and value:

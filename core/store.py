@@ -8,6 +8,9 @@ from core.paths import DataDir
 
 
 def open_store(data: DataDir, operator: str | None = None):
+    from core.backup import recover_interrupted_restore
+
+    recover_interrupted_restore(data)  # a restore cut off by a crash: old data back, or the swap finished
     db = open_db(data.db_path, operator, backup_dir=data.backups)
     settings.ensure_default_vocab(db)
     units.ensure_builtin_groups(db)

@@ -7,13 +7,14 @@ import os
 import sys
 import traceback
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import APP_NAME
 from core.errors import AppError
 from core.resources import resource_path
+from gui import crash_report
 
 UI_FONT_FAMILIES = ["Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
                     "WenQuanYi Micro Hei"]
@@ -26,11 +27,26 @@ def create_application(argv=None) -> QApplication:
         QCoreApplication.setApplicationName("ChuangchengDesk")
         app = QApplication(argv or [sys.argv[0]])
     app.setApplicationDisplayName(APP_NAME)
+    load_qt_translation(app)
     load_fonts(app)
     icon = resource_path("icons", "app.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+def load_qt_translation(app: QApplication) -> None:
+    """Qt's own texts (context menus, standard buttons, the file dialog on Linux) in Chinese,
+    whatever the system language; the installer bundles only these zh_CN files."""
+    if app.property("qt_translation_loaded"):
+        return
+    translator = QTranslator(app)
+    if translator.load(QLocale(QLocale.Chinese, QLocale.China), "qtbase", "_",
+                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+        app.setProperty("qt_translation_loaded", True)
+    else:
+        logging.getLogger("gui").warning("没有找到 Qt 中文翻译文件 qtbase_zh_CN.qm")
 
 
 def load_fonts(app: QApplication) -> None:
@@ -92,15 +108,69 @@ def open_main_window(data, operator: str | None, *, ask_first_start: bool = True
 
 
 def run_gui(data, operator: str | None) -> int:
+    crash_report.configure(data.logs)
+    # Qt 6 is per-monitor DPI aware on its own; PassThrough keeps 125 %/150 % scaling exact
+    # instead of rounding it to whole numbers (blurry or oversized text on office laptops).
     QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = create_application(sys.argv)
     holder = {}
     install_excepthook(lambda: holder.get("window"))
+    from gui.single_instance import SingleInstance
+
+    instance = SingleInstance(data.root)
+    if not instance.acquire():
+        QMessageBox.information(None, APP_NAME, f"{APP_NAME}已经在运行（数据文件夹 {data.root}），已切换到已打开的窗口。")
+        return 0
+    operator = operator or os.environ.get("CHUANGCHENG_OPERATOR") or ask_operator()
+    if not operator:
+        instance.release()
+        return 0
     try:
-        window = open_main_window(data, operator or os.environ.get("CHUANGCHENG_OPERATOR"))
+        window = open_main_window(data, operator)
     except AppError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message_zh)
+        instance.release()
         return 2
     holder["window"] = window
+    instance.listen(lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
+    window.auto_backup_on_exit = True
+    start_daily_backup_timer(window)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        instance.release()
+
+
+def ask_operator() -> str:
+    """Who is working: asked at start (no passwords), the last name remembered. '' when cancelled."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QInputDialog
+
+    settings = QSettings()
+    last = settings.value("operator/last", "")
+    name, ok = QInputDialog.getText(None, APP_NAME, "请输入操作人姓名（记入操作日志）：", text=last)
+    name = name.strip()
+    if ok and name:
+        settings.setValue("operator/last", name)
+        return name
+    return ""
+
+
+def start_daily_backup_timer(window) -> None:
+    """Once a day while the program stays open: the same small automatic backup as on exit."""
+    from datetime import date
+
+    from PySide6.QtCore import QTimer
+
+    from core import backup
+
+    def tick():
+        last = backup.last_good_backup(window.ctx.data)
+        if not last or last["at"][:10] != date.today().isoformat():
+            window.run_auto_backup()
+
+    timer = QTimer(window)
+    timer.timeout.connect(tick)
+    timer.start(60 * 60 * 1000)
+    QTimer.singleShot(5 * 60 * 1000, tick)

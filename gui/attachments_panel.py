@@ -30,9 +30,9 @@ class AttachmentsModel(QAbstractListModel):
     ROW_ROLE = Qt.UserRole + 1
     _thumbs: dict[str, QIcon] = {}  # by sha256: content never changes, so the cache never goes stale
 
-    def __init__(self, db, parent=None):
+    def __init__(self, ctx, parent=None):
         super().__init__(parent)
-        self.db = db
+        self.ctx = ctx  # the store can be reopened (restore), so ask ctx each time
         self._rows: list[dict] = []
 
     def set_rows(self, rows: list[dict]) -> None:
@@ -65,7 +65,7 @@ class AttachmentsModel(QAbstractListModel):
     def _icon(self, a: dict):
         sha = a["sha256"]
         if sha not in self._thumbs:
-            path = attachments.stored_path(self.db, sha)
+            path = attachments.stored_path(self.ctx.db, sha)
             reader = QImageReader(str(path))
             reader.setAutoTransform(True)  # EXIF orientation of phone photos
             icon = None
@@ -95,7 +95,7 @@ class AttachmentsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.heading = QLabel(title)
         layout.addWidget(self.heading)
-        self.model = AttachmentsModel(ctx.db, self)
+        self.model = AttachmentsModel(ctx, self)
         self.view = QListView()
         self.view.setModel(self.model)
         self.view.setViewMode(QListView.IconMode)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
                                QMessageBox, QPlainTextEdit, QPushButton, QTableView, QVBoxLayout)
 
 from core.errors import AppError
+from gui import crash_report
 from gui.models.table import Col, RowsTableModel
 
 
@@ -41,15 +43,27 @@ def confirm(parent, title: str, text: str, ok_text: str = "确定") -> bool:
 
 def show_unexpected(parent, exc: BaseException, tb: str) -> None:
     logging.getLogger("gui").error("意外错误：%s\n%s", exc, tb)
+    text = f"{type(exc).__name__}: {exc}\n\n{tb}"
+    report = crash_report.write_report(text)
     dialog = QDialog(parent)
     dialog.setWindowTitle("程序出错")
     layout = QVBoxLayout(dialog)
-    layout.addWidget(QLabel("程序遇到了意外的错误，刚才的操作没有完成，已保存的数据不受影响。\n"
-                            "请点击“复制详情”，把内容发给技术支持人员。"))
-    details = QPlainTextEdit(f"{type(exc).__name__}: {exc}\n\n{tb}")
+    message = ("程序遇到了意外的错误，刚才的操作没有完成，已保存的数据不受影响。\n"
+               "请点击“复制详情”，把内容发给技术支持人员。")
+    if report:
+        message += f"\n\n错误报告已保存，也可以直接发送这个文件：\n{report}"
+    label = QLabel(message)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    layout.addWidget(label)
+    details = QPlainTextEdit(text)
     details.setReadOnly(True)
     layout.addWidget(details)
     buttons = QHBoxLayout()
+    if report:
+        open_folder = QPushButton("打开报告所在文件夹")
+        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(report.parent))))
+        buttons.addWidget(open_folder)
     copy = QPushButton("复制详情")
     copy.clicked.connect(lambda: QApplication.clipboard().setText(details.toPlainText()))
     close = QPushButton("关闭")
@@ -108,7 +122,9 @@ def _last_folder(kind: str) -> str:
     folder = QSettings().value(f"folders/{kind}", "")
     if folder and Path(folder).is_dir():
         return folder
-    return str(Path.home() / "Documents") if (Path.home() / "Documents").is_dir() else str(Path.home())
+    # The real Documents folder: redirected or OneDrive-backed on Windows, "文档" on UOS/Kylin.
+    documents = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+    return documents if documents and Path(documents).is_dir() else str(Path.home())
 
 
 def open_file(parent, title: str, filters: str, kind: str = "import") -> str:

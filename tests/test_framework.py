@@ -100,12 +100,18 @@ def test_move_and_reorder(demo_db):
 
 def test_delete_subtree_with_assignments(demo_db):
     db = demo_db
-    std = _std(db, "6.1.1")
-    impact = framework.delete_impact(db, std["indicator_id"])
-    assert impact["standards"] == 2 and impact["assignments"] > 0 and impact["references"] == {}
-    framework.delete_node(db, std["indicator_id"])
-    assert scalar(db, "SELECT count(*) FROM framework_nodes WHERE code IN ('6.1.1', '6.1.2')") == 0
-    assert scalar(db, "SELECT count(*) FROM assignments WHERE node_id = ?", (std["id"],)) == 0
+    edition = framework.current_edition_id(db)
+    cat = framework.add_node(db, edition, None, {"title": "九、临时项目"})
+    ind = framework.add_node(db, edition, cat, {"title": "临时内容"})
+    ids = [framework.add_node(db, edition, ind, {"code": f"9.1.{i}", "title": "临时标准"}) for i in (1, 2)]
+    for node_id in ids:
+        framework.save_standard(db, node_id, {}, ["区水务局"], ["各街道"])
+    impact = framework.delete_impact(db, ind)
+    assert impact["standards"] == 2 and impact["assignments"] == 4 and impact["references"] == {}
+    framework.delete_node(db, ind)
+    assert scalar(db, "SELECT count(*) FROM framework_nodes WHERE code IN ('9.1.1', '9.1.2')") == 0
+    assert scalar(db, f"SELECT count(*) FROM assignments WHERE node_id IN ({ids[0]}, {ids[1]})") == 0
+    assert framework.get_node(db, cat)["title"] == "九、临时项目"
 
 
 def test_delete_refused_when_other_records_refer(demo_db):
@@ -151,6 +157,17 @@ def test_delete_edition(demo_db):
     db = demo_db
     src = framework.current_edition_id(db)
     new = framework.copy_edition(db, src, "2027年度")
-    framework.delete_edition(db, src)
-    assert framework.current_edition_id(db) == new
-    assert next(s for s in framework.standards(db, new) if s["code"] == "5.1.2")["origin_id"] is None
+    framework.set_current_edition(db, new)
+    framework.delete_edition(db, new)
+    assert framework.current_edition_id(db) == src  # the current edition falls back to another one
+    assert all(e["id"] != new for e in framework.list_editions(db))
+
+
+def test_delete_edition_refused_while_other_records_refer(demo_db):
+    db = demo_db
+    db.execute("CREATE TABLE rounds_probe (id INTEGER PRIMARY KEY, edition_id INTEGER REFERENCES editions(id))")
+    src = framework.current_edition_id(db)
+    db.execute("INSERT INTO rounds_probe (edition_id) VALUES (?)", (src,))
+    with pytest.raises(AppError, match="不能删除"):
+        framework.delete_edition(db, src)
+    assert framework.edition_totals(db, src)["standards"] == 43

@@ -50,7 +50,8 @@ def test_models_pass_qtmodeltester(qtmodeltester, demo_db):
 
 def test_navigation_has_every_page_and_shortcuts(qtbot, window):
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["测评体系", "责任分解", "责任单位", "设置"]
+    assert titles[:3] == ["测评体系", "责任分解", "责任单位"] and titles[-1] == "设置"
+    assert {"数据安全", "操作日志"} <= set(titles)
     qtbot.keyClick(window, Qt.Key_3, Qt.ControlModifier)
     assert window.current_page().key == "units"
     assert "当前版本：2026年度" in window._status.text()
@@ -188,3 +189,46 @@ def test_settings_persist_across_a_window_restart(qtbot, demo_db, data_dir):
     w2 = MainWindow(demo_db, data_dir, "测试员")
     qtbot.addWidget(w2)
     assert w2.current_page().key == "units"
+
+
+def test_audit_log_page_filters_and_record_history(qtbot, window, demo_db):
+    from gui.views.audit_log import HistoryDialog
+
+    uid = units.resolve_one(demo_db, "区水务局")
+    units.update_unit(demo_db, uid, {"phone": "0931-9999999"})
+    window.ctx.notify("units")
+    page = window.show_page("audit")
+    page.text.setText("9999999")
+    assert page.model.rowCount() == 1
+    row = page.model.row_at(0)
+    assert (row["action"], row["area"], row["operator"]) == ("修改单位", "责任单位", "测试员")
+    dialog = HistoryDialog(window, demo_db, "units", uid, "区水务局")
+    qtbot.addWidget(dialog)
+    assert [r["action"] for r in dialog.model.rows()] == ["修改单位", "新增单位"]
+
+
+def test_safety_page_check_and_backup_state(qtbot, window, data_dir, monkeypatch):
+    infos = []
+    monkeypatch.setattr("gui.views.safety.show_info", lambda parent, title, text: infos.append(text))
+    page = window.show_page("safety")
+    assert "还没有备份" in page.state.text()
+    page.check()
+    assert infos and "体检通过" in infos[0]
+    from core import backup
+    backup.make_backup(data_dir, window.ctx.db)
+    page.refresh()
+    assert page.backup_model.rowCount() == 1 and "上次成功备份" in page.state.text()
+
+
+def test_restore_from_the_window_reopens_on_restored_data(qtbot, window, data_dir, monkeypatch):
+    from core import backup
+
+    monkeypatch.setattr("gui.dialogs.show_info", lambda *a: None)
+
+    path = backup.make_backup(data_dir, window.ctx.db)
+    units.create_unit(window.ctx.db, {"name": "恢复后不应存在"})
+    old = window.ctx.db
+    window.restore_from(str(path))
+    qtbot.waitUntil(lambda: window.ctx.db is not old, timeout=20000)
+    assert units.resolver(window.ctx.db).lookup("恢复后不应存在") is None
+    assert len(units.list_units(window.ctx.db)) == 42

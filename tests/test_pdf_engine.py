@@ -11,6 +11,8 @@ import subprocess
 import threading
 
 import pytest
+
+from core.resources import resource_path
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
@@ -328,13 +330,13 @@ def test_fonts_cover_every_role_and_registration_is_cached():
     assert fonts.register_fonts() == first
     bundled = fonts.bundled_font_path()
     assert os.path.isfile(bundled)
-    assert os.path.isfile(fonts.resource_path("fonts", "LICENSE-wqy-microhei.txt"))
+    assert os.path.isfile(resource_path("fonts", "LICENSE-wqy-microhei.txt"))
     assert all(files[-1] == bundled for files in fonts.available_font_files().values())
 
 
 def test_resource_path_inside_a_pyinstaller_bundle(monkeypatch, tmp_path):
     monkeypatch.setattr("sys._MEIPASS", str(tmp_path), raising=False)
-    assert fonts.resource_path("fonts", "x.ttc") == os.path.join(str(tmp_path), "resources", "fonts", "x.ttc")
+    assert str(resource_path("fonts", "x.ttc")) == os.path.join(str(tmp_path), "resources", "fonts", "x.ttc")
 
 
 def test_glyphs_missing_from_the_chosen_font_fall_back(tmp_path):

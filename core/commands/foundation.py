@@ -22,8 +22,8 @@ def register(sub):
     p.add_argument("--create-units", action="store_true", help="自动新建文件中出现的未知单位")
     p.add_argument("--report", metavar="PROBLEMS.xlsx", help="有问题时把问题清单另存为 Excel")
 
-    p = add_command(sub, "export-framework", "导出责任分解表（.xlsx）", cmd_export_framework)
-    p.add_argument("out", metavar="OUT.xlsx")
+    p = add_command(sub, "export-framework", "导出责任分解表（.xlsx 可再导入；.pdf 为横排打印版）", cmd_export_framework)
+    p.add_argument("out", metavar="OUT.xlsx|OUT.pdf")
     p.add_argument("--edition", metavar="NAME", help="版本（默认：当前版本）")
 
 
@@ -67,8 +67,11 @@ def cmd_import_framework(args, ctx) -> int:
 
 def cmd_export_framework(args, ctx) -> int:
     edition_id = framework.resolve_edition(ctx.db, args.edition)
+    if args.out.lower().endswith(".pdf"):
+        from core.commands.letters import export_framework_pdf
+        return export_framework_pdf(ctx.db, args.out, edition_id)
     if not args.out.lower().endswith(".xlsx"):
-        raise AppError(f"不支持的导出格式：{args.out}。请使用 .xlsx 文件名。")
+        raise AppError(f"不支持的导出格式：{args.out}。请使用 .xlsx 或 .pdf 文件名。")
     n = framework_io.export_framework(ctx.db, args.out, edition_id)
     print(f"已导出 {n} 条测评标准到：{args.out}")
     return EXIT_OK

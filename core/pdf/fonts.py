@@ -15,6 +15,8 @@ import threading
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
+
+from core.resources import resource_path
 from reportlab.pdfbase.ttfonts import TTFont
 
 ROLES = ("fangsong", "heiti", "kaiti", "songti", "xiaobiaosong")
@@ -40,14 +42,8 @@ _role_cache: dict[tuple, dict[str, str]] = {}
 _font_index: dict[str, str] | None = None  # lower-case file name -> path
 
 
-def resource_path(*parts: str) -> str:
-    """Path of a file under resources/, from a source checkout or a PyInstaller bundle."""
-    base = getattr(sys, "_MEIPASS", None) or Path(__file__).resolve().parents[2]
-    return os.path.join(base, "resources", *parts)
-
-
 def bundled_font_path() -> str:
-    return resource_path(*BUNDLED_FONT)
+    return str(resource_path(*BUNDLED_FONT))
 
 
 def _font_dirs() -> list[str]:

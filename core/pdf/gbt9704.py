@@ -50,6 +50,9 @@ BANJI_THICK_RULE, BANJI_THIN_RULE = 0.35 * mm, 0.25 * mm
 # A CJK font's ideographic em box runs from 0.12 em below the baseline to 0.88 em above it.
 EM_TOP, EM_CENTRE = 0.88, 0.38
 EPS = 0.01
+# How many lines fit is judged with reportlab's own frame tolerance: a looser one lets split() keep a
+# block whole that the frame then refuses (LayoutError) when the room is a hair short of n lines.
+FIT_EPS = 1e-6
 
 
 @dataclass(frozen=True)
@@ -349,7 +352,7 @@ class TextBlock(Flowable):
 
     def split(self, availWidth, availHeight):
         self.wrap(availWidth, availHeight)
-        fit = int((availHeight + EPS) // self.style.leading)
+        fit = int((availHeight + FIT_EPS) // self.style.leading)
         if fit <= 0:
             return []
         if fit >= len(self._lines):
@@ -428,7 +431,7 @@ class _WithTail(Flowable):
 
     def split(self, availWidth, availHeight):
         self.wrap(availWidth, availHeight)
-        fit = min(int((availHeight + EPS) // self.block.style.leading), self.block.line_count() - 1)
+        fit = min(int((availHeight + FIT_EPS) // self.block.style.leading), self.block.line_count() - 1)
         if fit <= 0:
             return []
         head, rest = self.block.split_at(fit)
@@ -459,7 +462,7 @@ class _KeepWithNext(Flowable):
         if room <= 0:
             return []
         if isinstance(self.body, TextBlock):
-            fit = int((room + EPS) // self.body.style.leading)
+            fit = int((room + FIT_EPS) // self.body.style.leading)
             if fit < min(2, self.body.line_count()):
                 return []
             parts = list(self.body.split_at(fit)) if fit < self.body.line_count() else [self.body]

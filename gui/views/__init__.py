@@ -3,8 +3,14 @@
 
 def page_classes():
     from gui.views.assignments import AssignmentsPage
+    from gui.views.audit_log import AuditLogPage
+    from gui.views.safety import SafetyPage
+    from gui.views.scoring import ScoringPage
     from gui.views.framework import FrameworkPage
+    from gui.views.letters import LettersPage
+    from gui.views.materials import MaterialsPage
     from gui.views.settings import SettingsPage
+    from gui.views.supervision import SupervisionPage
     from gui.views.units import UnitsPage
 
-    return [FrameworkPage, AssignmentsPage, UnitsPage, SettingsPage]
+    return [FrameworkPage, AssignmentsPage, UnitsPage, LettersPage, SupervisionPage, MaterialsPage, ScoringPage, SafetyPage, AuditLogPage, SettingsPage]

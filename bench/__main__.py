@@ -1,0 +1,78 @@
+"""python -m bench --scale 1x|10x [--only NAME[,NAME…]] [--data DIR] [--repeat N] [--seed S] [--profile FILE]
+
+Prints one JSON object per figure (per case or page where a figure has several) on stdout;
+progress goes to stderr. Without --data the dataset is generated into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.figures import Context, figure_names, groups
+from bench.generate import SCALES, existing, generate
+from core.paths import DataDir
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench", description="创城工作台 benchmarks (DESIGN.md, Performance)")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="1x",
+                        help="dataset size (with --data: only the label printed with each figure)")
+    parser.add_argument("--only", metavar="NAME[,NAME…]",
+                        help="measure only these figures: " + ", ".join(figure_names()))
+    parser.add_argument("--data", metavar="DIR", help="measure this data folder instead of a generated one")
+    parser.add_argument("--repeat", type=int, metavar="N", help="samples per figure (per value for the filters)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated dataset")
+    parser.add_argument("--profile", metavar="FILE", type=Path,
+                        help="write cProfile statistics of the measuring to FILE (not of child processes)")
+    args = parser.parse_args(argv)
+    args.only = set(args.only.split(",")) if args.only else set(figure_names())
+    unknown = args.only - set(figure_names())
+    if unknown:
+        parser.error(f"unknown figure {', '.join(sorted(unknown))}; known: {', '.join(figure_names())}")
+    return args
+
+
+def main(argv=None) -> int:
+    args = _parse(argv)
+    with tempfile.TemporaryDirectory(prefix="chuangcheng-bench-") as tmp:
+        tmp = Path(tmp)
+        # Qt reads these when it starts: no display needed, and the user's saved window state
+        # (QSettings: last page, geometry) neither changes what is measured nor gets overwritten.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
+        started = time.perf_counter()
+        dataset = existing(DataDir(args.data)) if args.data else generate(tmp / "data", args.scale, args.seed)
+        print(f"dataset: {dataset.units} units, {dataset.standards} standards in {dataset.data.root} "
+              f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+        scratch = tmp / "scratch"
+        scratch.mkdir()
+        ctx = Context(dataset, args.scale, args.repeat, scratch)
+        profiler = cProfile.Profile() if args.profile else None
+        for group in groups():
+            wanted = args.only & set(group.names)
+            if not wanted:
+                continue
+            started = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            for line in group.run(ctx, wanted):
+                if line["figure"] in wanted:
+                    print(json.dumps(line, ensure_ascii=False), flush=True)
+            if profiler:
+                profiler.disable()
+            print(f"{', '.join(g for g in group.names if g in wanted)}: {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr)
+        if profiler:
+            profiler.dump_stats(args.profile)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""The figures and what they share: a registry, the run context, timing and the result line.
+
+A module of this package registers a function with @group(name, …) naming every figure it can
+measure; the function gets the run's Context and the subset of its names that were asked for, and
+yields one result() per line. Figures measured together (the window runs give three) live in one
+group so the expensive part runs once. Add a module to MODULES to add figures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.generate import Dataset
+from core.paths import DataDir
+
+MODULES = [
+    "bench.figures.xlsx",
+    "bench.figures.tree_filter",
+    "bench.figures.gui_filter",
+    "bench.figures.window",
+    "bench.figures.scoring",
+]
+QUERY_LIMIT_S = 30  # a call still running after this is stopped and recorded as over the limit
+VALUE_TIME_S = 15  # sampling one value stops after this much measuring (after the first sample)
+
+
+@dataclass
+class Context:
+    dataset: Dataset
+    scale: str
+    repeat: int | None  # --repeat: samples per figure (per value for the filters) instead of the default
+    scratch: Path
+
+    def samples(self, default: int) -> int:
+        return self.repeat or default
+
+    def copy_data(self, name: str) -> DataDir:
+        """A private copy of the dataset's data folder, for figures that write."""
+        target = DataDir(self.scratch / name)
+        source = sqlite3.connect(self.dataset.data.db_path)
+        copy = sqlite3.connect(target.db_path)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        return target
+
+
+@dataclass(frozen=True)
+class Group:
+    names: tuple[str, ...]
+    run: Callable[[Context, set[str]], Iterable[dict]]
+
+
+_GROUPS: list[Group] = []
+
+
+def group(*names: str):
+    def register(func):
+        _GROUPS.append(Group(names, func))
+        return func
+    return register
+
+
+def groups() -> list[Group]:
+    if not _GROUPS:
+        for module in MODULES:
+            importlib.import_module(module)
+    return _GROUPS
+
+
+def figure_names() -> list[str]:
+    return [name for g in groups() for name in g.names]
+
+
+def repeats(count: int, budget_s: float = VALUE_TIME_S):
+    """range(count), cut short once budget_s has gone by: a slow case gets fewer samples, not hours."""
+    started = time.perf_counter()
+    for i in range(count):
+        if i and time.perf_counter() - started > budget_s:
+            return
+        yield i
+
+
+class QueryLimit:
+    """Interrupts a query on this connection once it has run QUERY_LIMIT_S (sqlite3.OperationalError
+    "interrupted"), so that one pathological case, minutes per call, cannot stall the whole run."""
+
+    def __init__(self, conn, seconds: float = QUERY_LIMIT_S):
+        self.seconds = seconds
+        self.deadline = math.inf
+        self.fired = 0
+        conn.set_progress_handler(self._check, 10_000)  # every 10,000 VM steps: negligible overhead
+
+    @contextmanager
+    def armed(self):
+        """The limit applies to queries inside the with-block only."""
+        self.deadline = time.perf_counter() + self.seconds
+        try:
+            yield
+        finally:
+            self.deadline = math.inf
+
+    def _check(self) -> int:
+        if time.perf_counter() > self.deadline:
+            self.fired += 1
+            self.deadline = math.inf
+            return 1
+        return 0
+
+
+class Timer:
+    """Wall and CPU time of each sample. The CPU time hardly moves when other programs compete for
+    the two cores, so it is the steadier figure for comparing runs on a busy machine."""
+
+    def __init__(self):
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    @contextmanager
+    def sample(self):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.wall.append((time.perf_counter() - wall) * 1000)
+            self.cpu.append((time.process_time() - cpu) * 1000)
+
+
+def now() -> float:
+    return time.perf_counter()
+
+
+def ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def median(values) -> float | None:
+    return round(statistics.median(values), 2) if values else None
+
+
+def p95(values) -> float | None:
+    """Nearest-rank 95th percentile: with few samples it is the slowest one."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)], 2)
+
+
+def result(name: str, samples_ms: list[float] | None, budget_ms: float | None, ctx: Context, n: int | None = None,
+           **extra) -> dict:
+    """One JSON line. samples_ms None: the figure is not a time (memory); n then says how many runs.
+    load is the 1-minute load average when the figure was done: above 2 on this 2-core machine,
+    other work shared the cores and wall times are inflated."""
+    line = {"figure": name, "median_ms": median(samples_ms or []), "p95_ms": p95(samples_ms or []),
+            "budget_ms": None if budget_ms is None else round(budget_ms, 2), "scale": ctx.scale,
+            "n": len(samples_ms) if n is None else n, "load": round(os.getloadavg()[0], 2)}
+    line.update(extra)
+    return line

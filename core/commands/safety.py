@@ -1,0 +1,65 @@
+"""Commands that keep data safe: backup, verify, restore, check."""
+
+from __future__ import annotations
+
+import sys
+
+from core import backup, health
+from core.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_REFUSED, add_command
+
+
+def register(sub):
+    p = add_command(sub, "backup", "备份数据库和全部附件到一个 .ccbak 文件（打印文件路径）", cmd_backup)
+    p.add_argument("--out", metavar="DIR", help="保存备份的文件夹（默认：数据文件夹中的 backups）")
+    p = add_command(sub, "verify", "校验备份文件（0 完好，2 损坏或被拒绝）", cmd_verify)
+    p.add_argument("file", metavar="FILE")
+    p = add_command(sub, "restore", "从备份恢复（会先自动备份当前数据）；必须加 --yes 确认", cmd_restore)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--yes", action="store_true", help="确认用备份替换当前数据")
+    p = add_command(sub, "check", "数据体检：数据库完整性、外键、附件（0 健康，3 发现问题）", cmd_check)
+    p.add_argument("--repair", action="store_true", help="执行安全的修复（从镜像补回附件、删除无引用文件）；需同时加 --yes")
+    p.add_argument("--yes", action="store_true", help="确认执行修复")
+
+
+def cmd_backup(args, ctx) -> int:
+    print(backup.make_backup(ctx.data, ctx.db, args.out))
+    return EXIT_OK
+
+
+def cmd_verify(args, ctx) -> int:
+    manifest = backup.verify_backup(args.file)
+    print(f"备份完好：制作于 {manifest['created_at']}，程序版本 {manifest['version']}，数据版本 {manifest['schema_version']}，"
+          f"附件 {manifest['attachment_files']} 个。")
+    for table, n in sorted(manifest["counts"].items()):
+        print(f"{table}\t{n}")
+    return EXIT_OK
+
+
+def cmd_restore(args, ctx) -> int:
+    if not args.yes:
+        print("恢复会用备份替换当前全部数据（之前会自动备份当前数据）。确认请加 --yes。", file=sys.stderr)
+        return EXIT_REFUSED
+    ctx.close()
+    result = backup.restore_backup(ctx.data, args.file, operator=ctx.operator)
+    print(f"已从 {args.file} 恢复（制作于 {result['manifest']['created_at']}）。")
+    if result["safety_backup"]:
+        print(f"恢复前的数据已备份到：{result['safety_backup']}")
+    return EXIT_OK
+
+
+def cmd_check(args, ctx) -> int:
+    problems = health.check(ctx.db)
+    if not problems:
+        print("数据体检通过：数据库完整，附件齐全。")
+        return EXIT_OK
+    for p in problems:
+        print(f"{p['area']}\t{p['problem']}\t{p['detail']}")
+    if args.repair:
+        if not args.yes:
+            print("修复需要同时加 --yes 确认。", file=sys.stderr)
+            return EXIT_REFUSED
+        n = health.repair(ctx.db, problems)
+        print(f"已修复 {n} 项。")
+        if not health.check(ctx.db):
+            return EXIT_OK
+    return EXIT_PROBLEMS

@@ -1,0 +1,108 @@
+"""Commands of 丢分分析: import a round's results, loss reports, comparing two rounds."""
+
+from __future__ import annotations
+
+import sys
+
+from core import scoring, units
+from core.commands import EXIT_OK, add_command
+from core.errors import AppError
+from core.scoring_reports import REPORT_KINDS
+
+
+def register(sub):
+    p = add_command(sub, "import-results", "从 Excel 导入一轮测评的成绩（按标准或按点位）", cmd_import_results)
+    p.add_argument("file", metavar="FILE.xlsx")
+    p.add_argument("--round", required=True, metavar="NAME", help="测评轮次名称，如“2026年市测”")
+    p.add_argument("--kind", choices=scoring.KINDS, metavar="KIND",
+                   help=f"测评类型：{'、'.join(scoring.KINDS)}（默认：从轮次名称推断）")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="测评日期（默认：今天）")
+    p.add_argument("--edition", metavar="NAME", help="所依据的测评体系版本（默认：当前版本）")
+    p.add_argument("--replace", action="store_true", help="轮次已存在时替换该轮次的全部成绩")
+    p.add_argument("--report", metavar="PROBLEMS.xlsx", help="有问题时把问题清单另存为 Excel")
+
+    p = add_command(sub, "loss-report", "导出一轮测评的失分统计（.xlsx 或 .pdf）", cmd_loss_report)
+    p.add_argument("--round", required=True, metavar="NAME", help="测评轮次名称")
+    p.add_argument("--by", choices=list(REPORT_KINDS), default="unit",
+                   help="统计方式：unit 责任单位，category 测评项目，locality 属地，site-type 点位类型，"
+                        "standard 失分最多的标准（默认 unit）")
+    p.add_argument("--unit", metavar="NAME", help="只导出这个单位的失分明细（单位全称或简称）")
+    p.add_argument("--out", required=True, metavar="OUT.xlsx|OUT.pdf")
+
+    p = add_command(sub, "compare-rounds", "对比两轮测评：各单位、各测评项目的变化，新增和已整改的失分",
+                    cmd_compare_rounds)
+    p.add_argument("--from", dest="from_round", required=True, metavar="NAME", help="较早的轮次")
+    p.add_argument("--to", dest="to_round", required=True, metavar="NAME", help="较晚的轮次")
+    p.add_argument("--out", required=True, metavar="OUT.xlsx")
+
+
+def cmd_import_results(args, ctx) -> int:
+    from core.xlsx import results_io
+
+    try:
+        result = results_io.import_results(ctx.db, args.file, args.round, args.kind, args.date, args.edition,
+                                           args.replace)
+    except AppError as exc:
+        if exc.problems:
+            print(exc.message_zh, file=sys.stderr)
+            for p in exc.problems:
+                print(f"第 {p.row} 行\t{p.column}\t{p.message}", file=sys.stderr)
+            if args.report:
+                from core.xlsx.writer import write_problems
+                write_problems(args.report, exc.problems)
+                print(f"问题清单已保存到：{args.report}", file=sys.stderr)
+            raise AppError(f"共 {len(exc.problems)} 处问题，未导入。") from None
+        raise
+    rate = "—" if result["rate"] is None else f"{result['rate'] * 100:.2f}%"
+    verb = f"替换了原有 {result['replaced']} 条，" if result["replaced"] else ""
+    print(f"已导入轮次“{args.round}”（{'按点位' if result['form'] == 'b' else '按标准'}）：{verb}共 {result['lines']} 条，"
+          f"应得分 {result['full']:g}，实得分 {result['score']:g}，失分 {result['loss']:g}，得分率 {rate}。")
+    return EXIT_OK
+
+
+def _format(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith(".xlsx"):
+        return "xlsx"
+    if lower.endswith(".pdf"):
+        return "pdf"
+    raise AppError(f"不支持的导出格式：{path}。请使用 .xlsx 或 .pdf 文件名。")
+
+
+def cmd_loss_report(args, ctx) -> int:
+    from core import scoring_reports
+    from core.pdf import loss_report
+
+    round_id = scoring.resolve_round(ctx.db, args.round)
+    kind = _format(args.out)
+    if args.unit:
+        unit_id = units.resolve_one(ctx.db, args.unit)
+        if kind == "xlsx":
+            n = scoring_reports.export_unit_page(ctx.db, round_id, unit_id, args.out)
+            print(f"已导出 {n} 项失分到：{args.out}")
+        else:
+            pages = loss_report.write_unit_page_pdf(ctx.db, round_id, unit_id, args.out)
+            print(f"已生成 {pages} 页 PDF：{args.out}")
+        return EXIT_OK
+    if kind == "xlsx":
+        n = scoring_reports.export_report(ctx.db, round_id, args.by, args.out)
+        print(f"已导出 {n} 行（{REPORT_KINDS[args.by]}）到：{args.out}")
+    else:
+        pages = loss_report.write_report_pdf(ctx.db, round_id, args.by, args.out)
+        print(f"已生成 {pages} 页 PDF（{REPORT_KINDS[args.by]}）：{args.out}")
+    return EXIT_OK
+
+
+def cmd_compare_rounds(args, ctx) -> int:
+    from core import scoring_reports
+
+    if not args.out.lower().endswith(".xlsx"):
+        raise AppError(f"不支持的导出格式：{args.out}。请使用 .xlsx 文件名。")
+    from_id = scoring.resolve_round(ctx.db, args.from_round)
+    to_id = scoring.resolve_round(ctx.db, args.to_round)
+    if from_id == to_id:
+        raise AppError("对比需要两个不同的测评轮次。")
+    tables = scoring_reports.export_compare(ctx.db, from_id, to_id, args.out)
+    counts = "，".join(f"{t.title} {len(t.rows)} 行" for t in tables)
+    print(f"已导出对比结果到：{args.out}（{counts}）")
+    return EXIT_OK

@@ -1,0 +1,46 @@
+"""One running window per data folder: a lock file in the folder, and a local socket through which
+a second start asks the first to come to the front. Command-line runs are never blocked."""
+
+from __future__ import annotations
+
+import hashlib
+
+from PySide6.QtCore import QLockFile
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+
+class SingleInstance:
+    def __init__(self, data_root):
+        self.server_name = "chuangcheng-" + hashlib.sha1(str(data_root).encode("utf-8")).hexdigest()[:16]
+        self.lock = QLockFile(str(data_root / "gui.lock"))
+        self.lock.setStaleLockTime(0)  # a lock left by a crashed process is detected by its pid
+        self.server = None
+
+    def acquire(self) -> bool:
+        """True when this is the only window on the folder; otherwise the first one is asked to show."""
+        if self.lock.tryLock(200):
+            return True
+        socket = QLocalSocket()
+        socket.connectToServer(self.server_name)
+        if socket.waitForConnected(500):
+            socket.write(b"raise")
+            socket.waitForBytesWritten(500)
+            socket.disconnectFromServer()
+        return False
+
+    def listen(self, on_raise) -> None:
+        QLocalServer.removeServer(self.server_name)
+        self.server = QLocalServer()
+        self.server.newConnection.connect(lambda: self._accept(on_raise))
+        self.server.listen(self.server_name)
+
+    def _accept(self, on_raise) -> None:
+        conn = self.server.nextPendingConnection()
+        if conn is not None:
+            conn.disconnected.connect(conn.deleteLater)
+            on_raise()
+
+    def release(self) -> None:
+        if self.server:
+            self.server.close()
+        self.lock.unlock()

@@ -1,0 +1,106 @@
+"""操作日志: every change by every operator, searchable and exportable; a record's own history."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout)
+
+from core import audit
+from core.errors import AppError
+from gui.dialogs import save_file, show_error, show_info
+from gui.models.table import Col, RowsTableModel
+from gui.views.base import Page, make_table
+
+COLUMNS = [Col("at", "时间", fmt=lambda v: (v or "").replace("T", " "), width=150), Col("operator", "操作人", width=80),
+           Col("action", "动作", width=110), Col("area", "范围", width=90), Col("record_id", "记录", width=60),
+           Col("summary", "摘要", width=260), Col("before", "修改前", width=220), Col("after", "修改后")]
+
+
+class AuditLogPage(Page):
+    key = "audit"
+    title = "操作日志"
+    areas = ("*",)
+
+    def __init__(self, ctx, window):
+        super().__init__(ctx, window)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("搜索：摘要、动作或修改内容")
+        self.text.setClearButtonEnabled(True)
+        self.operator = QComboBox()
+        self.area = QComboBox()
+        self.date_from = QDateEdit(QDate.currentDate().addMonths(-3))
+        self.date_to = QDateEdit(QDate.currentDate())
+        for d in (self.date_from, self.date_to):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+        bar.addWidget(self.text, 2)
+        for label, w in (("操作人：", self.operator), ("范围：", self.area), ("从", self.date_from), ("到", self.date_to)):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(w)
+        export = QPushButton("导出 Excel…")
+        export.clicked.connect(self.export)
+        bar.addWidget(export)
+        layout.addLayout(bar)
+        self.count = QLabel()
+        layout.addWidget(self.count)
+        self.model = RowsTableModel(COLUMNS, self)
+        self.table = make_table(self.model)
+        layout.addWidget(self.table)
+        self.text.textChanged.connect(lambda _: self.reload())
+        for w in (self.operator, self.area):
+            w.activated.connect(lambda _: self.reload())
+        for d in (self.date_from, self.date_to):
+            d.dateChanged.connect(lambda _: self.reload())
+
+    def refresh(self) -> None:
+        super().refresh()
+        for combo, values, all_text, name in ((self.operator, audit.operators(self.db), "全部", None),
+                                              (self.area, audit.tables(self.db), "全部", audit.area_name)):
+            keep = combo.currentData()
+            combo.clear()
+            combo.addItem(all_text, "")
+            for v in values:
+                combo.addItem(name(v) if name else v, v)
+            combo.setCurrentIndex(max(combo.findData(keep), 0) if keep else 0)
+        self.reload()
+
+    def entries(self) -> list[dict]:
+        return audit.search(self.db, self.text.text().strip(), self.operator.currentData() or "",
+                            self.area.currentData() or "", self.date_from.date().toString("yyyy-MM-dd"),
+                            self.date_to.date().toString("yyyy-MM-dd"))
+
+    def reload(self) -> None:
+        found = self.entries()
+        self.model.set_rows(found)
+        self.count.setText(f"共 {len(found)} 条" + ("（只显示最近 5000 条，请缩小范围）" if len(found) >= 5000 else ""))
+
+    def export(self) -> None:
+        path = save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        try:
+            audit.export(self.db, path, self.entries())
+        except AppError as exc:
+            show_error(self, "导出操作日志", exc)
+            return
+        show_info(self, "导出操作日志", f"已导出到：\n{path}")
+
+
+class HistoryDialog(QDialog):
+    """One record's history, opened from the record (“历史”)."""
+
+    def __init__(self, parent, db, table: str, record_id, title: str):
+        super().__init__(parent)
+        self.setWindowTitle(f"修改历史：{title}")
+        layout = QVBoxLayout(self)
+        self.model = RowsTableModel(COLUMNS, self)
+        self.model.set_rows(list(reversed(audit.history(db, table, record_id))))
+        view = make_table(self.model)
+        layout.addWidget(view)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        layout.addWidget(close)
+        self.resize(1000, 420)

@@ -1,0 +1,451 @@
+"""目标责任书: the letter template, generating and printing letters, and tracking who has signed."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+
+from core import framework, letters, settings
+from core.errors import AppError
+from core.pdf import letters_pdf
+from gui.attachments_panel import AttachmentsPanel
+from gui.dialogs import save_file, show_error, show_info
+from gui.jobs import run_job
+from gui.models.table import Col, RowsTableModel, fmt_points
+from gui.views.base import Page, make_table, selected_rows
+
+STATUS_COLUMNS = [
+    Col("name", "责任单位", width=190), Col("task_count", "任务数", align_right=True, width=55),
+    Col("lead_count", "牵头", align_right=True, width=45), Col("support_count", "配合", align_right=True, width=45),
+    Col("points", "分值", fmt=fmt_points, align_right=True, width=50), Col("state", "签订状态", width=70),
+    Col("issued_on", "印发日期", width=90), Col("signed_on", "签订日期", width=90),
+    Col("signed_by", "签字人", width=70), Col("scan_count", "扫描件", fmt=lambda v: f"{v} 份" if v else "", width=55),
+    Col("changed", "分解表变化"),
+]
+# filter label → which rows it keeps
+STATE_FILTERS = {
+    "全部单位": lambda r: True,
+    "未签订": lambda r: r["state"] in ("未印发", "已印发"),
+    "未印发": lambda r: r["state"] == "未印发",
+    "已印发": lambda r: r["state"] == "已印发",
+    "已签订": lambda r: r["state"] == "已签订",
+    "分解表有变化": lambda r: bool(r["changed"]),
+    "无任务": lambda r: r["state"] == "无任务",
+}
+PREVIEW_DPI = 62  # an A4 page about as wide as the preview pane
+
+
+class TemplateDialog(QDialog):
+    """The letter template: each part with its placeholders; saved only when every placeholder is known."""
+
+    def __init__(self, parent, db):
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("编辑责任书模板")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.edits = {}
+        for key, label in letters.TEMPLATE_FIELDS.items():
+            edit = QPlainTextEdit() if key in ("body", "terms") else QLineEdit()
+            if isinstance(edit, QPlainTextEdit):
+                edit.setMinimumHeight(150 if key == "terms" else 110)
+            self.edits[key] = edit
+            form.addRow(label + "：", edit)
+        layout.addLayout(form)
+        names = "　".join(f"{{{name}}} {meaning}" for name, meaning in letters.PLACEHOLDERS.items())
+        hint = QLabel("可用的占位符（生成时替换为各单位的内容）：" + names +
+                      "。正文中以“一、”开头的行排为黑体标题，以“（一）”开头的短行排为楷体标题；"
+                      "任务表排在正文之后。花括号本身请写成 {{ 或 }}。")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        layout.addWidget(hint)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Save).setText("保存")
+        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        reset = buttons.addButton("恢复默认文本", QDialogButtonBox.ResetRole)
+        reset.clicked.connect(lambda: self.set_template(letters.default_template()))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.set_template(letters.get_template(db))
+        self.resize(820, 680)
+
+    def set_template(self, template: dict) -> None:
+        for key, edit in self.edits.items():
+            (edit.setPlainText if isinstance(edit, QPlainTextEdit) else edit.setText)(template.get(key, ""))
+
+    def template(self) -> dict:
+        return {key: edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()
+                for key, edit in self.edits.items()}
+
+    def save(self) -> None:
+        try:
+            letters.save_template(self.db, self.template())
+        except AppError as exc:
+            show_error(self, "保存责任书模板", exc)
+            return
+        self.accept()
+
+
+class MarkDialog(QDialog):
+    """The date (and for 已签订 the signer) of a mark."""
+
+    def __init__(self, parent, state: str, units_text: str, signer: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle(f"标记{state}")
+        form = QFormLayout(self)
+        label = QLabel(units_text)
+        label.setWordWrap(True)
+        form.addRow("单位：", label)
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        form.addRow(("签订日期" if state == "已签订" else "印发日期") + "：", self.date)
+        self.signer = QLineEdit(signer)
+        if state == "已签订":
+            form.addRow("签字人：", self.signer)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> tuple[date, str]:
+        d = self.date.date()
+        return date(d.year(), d.month(), d.day()), self.signer.text()
+
+
+class LettersPage(Page):
+    key = "letters"
+    title = "目标责任书"
+    areas = ("letters", "framework", "units", "settings")
+    wait_for_jobs = False  # tests and screenshots wait for background work to end
+
+    def __init__(self, ctx, window):
+        super().__init__(ctx, window)
+        self._rows: list[dict] = []
+        self._preview_dir = tempfile.TemporaryDirectory(prefix="letters-preview-")
+        self._preview_pdf: str | None = None
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("年度："))
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(settings.get(self.db, "current_year"))
+        self.year.valueChanged.connect(lambda _: self.refresh())
+        top.addWidget(self.year)
+        top.addWidget(QLabel("测评体系版本："))
+        self.edition = QComboBox()
+        self.edition.setMinimumWidth(120)
+        self.edition.activated.connect(lambda _: self.refresh())
+        top.addWidget(self.edition)
+        self.summary = QLabel()
+        top.addWidget(self.summary, 1)
+        for text, slot in [("编辑模板…", self.edit_template), ("导出未签订名单…", self.export_unsigned)]:
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            top.addWidget(b)
+        layout.addLayout(top)
+
+        batch = QHBoxLayout()
+        self.only_selected = QCheckBox("仅所选单位")
+        self.duplex = QCheckBox("双面打印（每份从奇数页开始）")
+        self.one_pdf_button = QPushButton("生成责任书（一个 PDF）…")
+        self.one_pdf_button.clicked.connect(self.generate_one_pdf)
+        self.separate_button = QPushButton("每个单位一个文件…")
+        self.separate_button.clicked.connect(self.generate_separate)
+        for w in (self.one_pdf_button, self.separate_button, self.only_selected, self.duplex):
+            batch.addWidget(w)
+        batch.addStretch()
+        layout.addLayout(batch)
+
+        splitter = QSplitter()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        filters = QHBoxLayout()
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("筛选单位")
+        self.text.setClearButtonEnabled(True)
+        filters.addWidget(self.text, 1)
+        self.state_filter = QComboBox()
+        self.state_filter.addItems(list(STATE_FILTERS))
+        self.state_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
+        filters.addWidget(self.state_filter)
+        left_layout.addLayout(filters)
+        self.model = RowsTableModel(STATUS_COLUMNS, self, muted=lambda r: r["state"] == "无任务")
+        self.table = make_table(self.model)
+        self.text.textChanged.connect(self.table.model().setFilterFixedString)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_unit())
+        left_layout.addWidget(self.table)
+        splitter.addWidget(left)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.unit_heading = QLabel("请在左侧选择一个单位。")
+        self.unit_heading.setWordWrap(True)
+        self.unit_heading.setStyleSheet("font-size: 11pt; font-weight: bold;")
+        right_layout.addWidget(self.unit_heading)
+        self.change_label = QLabel()
+        self.change_label.setWordWrap(True)
+        self.change_label.setStyleSheet("color: #b3261e;")
+        right_layout.addWidget(self.change_label)
+        actions = QHBoxLayout()
+        self.buttons = {}
+        for key, text, slot in [("preview", "预览", self.preview), ("print", "打印…", self.print_letter),
+                                ("issued", "标记已印发…", lambda: self.mark("已印发")),
+                                ("signed", "标记已签订…", lambda: self.mark("已签订")),
+                                ("reset", "改回未印发", lambda: self.mark("未印发"))]:
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            self.buttons[key] = b
+            actions.addWidget(b)
+        actions.addStretch()
+        right_layout.addLayout(actions)
+        tabs = QTabWidget()
+        self.preview_area = QScrollArea()
+        self.preview_area.setWidgetResizable(True)
+        self.preview_area.setAlignment(Qt.AlignHCenter)
+        self._set_preview_widget(QLabel("点击“预览”查看所选单位的责任书。"))
+        tabs.addTab(self.preview_area, "预览")
+        self.scans = AttachmentsPanel(ctx, letters.OWNER_TABLE, role=letters.SCAN_ROLE, title="签订扫描件（签字盖章后的责任书）")
+        self.scans.changed.connect(self._scans_changed)
+        tabs.addTab(self.scans, "签订扫描件")
+        self.tabs = tabs
+        right_layout.addWidget(tabs, 1)
+        splitter.addWidget(right)
+        splitter.setSizes([720, 560])
+        layout.addWidget(splitter, 1)
+
+    # --- data ---------------------------------------------------------------------------------
+    def edition_id(self) -> int | None:
+        return self.edition.currentData()
+
+    def refresh(self) -> None:
+        super().refresh()
+        chosen = self.edition_id()
+        self.edition.clear()
+        for e in framework.list_editions(self.db):
+            self.edition.addItem(e["name"] + ("（当前）" if e["current"] else ""), e["id"])
+        index = self.edition.findData(chosen or framework.current_edition_id(self.db))
+        self.edition.setCurrentIndex(max(index, 0))
+        selected = {r["unit_id"] for r in selected_rows(self.table)}
+        edition_id = self.edition_id()
+        self._rows = letters.status_rows(self.db, self.year.value(), edition_id) if edition_id else []
+        with_tasks = [r for r in self._rows if r["state"] != "无任务"]
+        signed = sum(1 for r in with_tasks if r["state"] == "已签订")
+        self.summary.setText(f"　{len(with_tasks)} 个单位有任务：已签订 {signed}，未签订 {len(with_tasks) - signed}"
+                             if edition_id else "　还没有测评体系版本。")
+        self.apply_filter(selected)
+
+    def apply_filter(self, keep_selected: set[int] | None = None) -> None:
+        keep = keep_selected if keep_selected is not None else {r["unit_id"] for r in selected_rows(self.table)}
+        wanted = STATE_FILTERS[self.state_filter.currentText()]
+        self.model.set_rows([r for r in self._rows if wanted(r)])
+        proxy = self.table.model()
+        rows = [row for row in range(proxy.rowCount())
+                if proxy.data(proxy.index(row, 0), RowsTableModel.ROW_ROLE)["unit_id"] in keep]
+        self.select_rows(rows or ([0] if proxy.rowCount() else []))
+
+    def select_rows(self, rows: list[int]) -> None:
+        """Select these rows of the view, whatever keys are held (selectRow follows Ctrl/Shift)."""
+        proxy, selection = self.table.model(), self.table.selectionModel()
+        chosen = QItemSelection()
+        for row in rows:
+            chosen.select(proxy.index(row, 0), proxy.index(row, proxy.columnCount() - 1))
+        selection.select(chosen, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        self.show_unit()
+
+    def selected_units(self) -> list[dict]:
+        return selected_rows(self.table)
+
+    def show_unit(self) -> None:
+        chosen = self.selected_units()
+        for b in self.buttons.values():
+            b.setEnabled(bool(chosen))
+        if not chosen:
+            self.unit_heading.setText("请在左侧选择一个单位。")
+            self.change_label.clear()
+            self.scans.set_owner(None)
+            return
+        if len(chosen) > 1:
+            self.unit_heading.setText(f"已选 {len(chosen)} 个单位（可一起标记印发或签订）")
+            self.change_label.clear()
+            self.scans.set_owner(None)
+            for key in ("preview", "print"):
+                self.buttons[key].setEnabled(False)
+            return
+        r = chosen[0]
+        has_tasks = r["state"] != "无任务"
+        state = (f"{r['state']}" + (f"（{r['signed_on']}，{r['signed_by']}）" if r["signed_on"] else
+                                    f"（{r['issued_on']}）" if r["issued_on"] else "")) if has_tasks else "本版本中没有任务，不生成责任书"
+        self.unit_heading.setText(f"{r['name']}：牵头 {r['lead_count']} 项，配合 {r['support_count']} 项，"
+                                  f"分值 {r['points']:g}　{state}")
+        if r["change_text"]:
+            self.change_label.setText(f"上次生成（{r['generated_at'].replace('T', ' ')}）以来分解表的变化：{r['change_text']}")
+        else:
+            self.change_label.setText("")
+        for b in self.buttons.values():
+            b.setEnabled(has_tasks)
+        self.scans.set_owner(letters.status_id(self.db, self.year.value(), r["unit_id"]) if has_tasks else None)
+
+    def _scans_changed(self) -> None:
+        self.ctx.notify("letters")
+
+    # --- actions ------------------------------------------------------------------------------
+    def edit_template(self) -> None:
+        if TemplateDialog(self, self.db).exec() == QDialog.Accepted:
+            self.ctx.notify("letters")
+
+    def mark(self, state: str) -> None:
+        chosen = [r for r in self.selected_units() if r["state"] != "无任务"]
+        if not chosen:
+            return
+        on, signer = None, ""
+        if state != "未印发":
+            names = "、".join(r["name"] for r in chosen)
+            head = self._unit_head(chosen[0]["unit_id"]) if len(chosen) == 1 else ""
+            dialog = MarkDialog(self, state, names, chosen[0]["signed_by"] or head)
+            if dialog.exec() != QDialog.Accepted:
+                return
+            on, signer = dialog.values()
+        self.run_change(f"标记{state}", letters.set_states, self.year.value(), [r["unit_id"] for r in chosen],
+                        state, on=on, signed_by=signer, area="letters")
+
+    def _unit_head(self, unit_id: int) -> str:
+        from core import units
+
+        return units.get_unit(self.db, unit_id)["head"]
+
+    def _run(self, title: str, func, on_done) -> None:
+        run_job(self, title, func, self.ctx.open_worker_db, on_done, block=self.wait_for_jobs)
+
+    def _letter_to(self, path: str, on_done) -> None:
+        r = self.selected_units()[0]
+        year, edition_id = self.year.value(), self.edition_id()
+        self._run("生成责任书", lambda db, progress, cancel: letters_pdf.generate_letters(
+            db, year, path, unit_ids=[r["unit_id"]], edition_id=edition_id, record=False,
+            progress=progress, cancel=cancel), on_done)
+
+    def preview(self) -> None:
+        if not self.selected_units():
+            return
+        path = os.path.join(self._preview_dir.name, "preview.pdf")
+        pages_dir = os.path.join(self._preview_dir.name, "pages")
+
+        def done(_result):
+            self._preview_pdf = path
+            for old in Path(pages_dir).glob("*.png") if os.path.isdir(pages_dir) else ():
+                old.unlink()
+            images = letters_pdf.page_images(path, pages_dir, dpi=PREVIEW_DPI)
+            if not images:  # no renderer on this PC: the system's PDF viewer shows it
+                self._set_preview_widget(QLabel("本机无法在程序内显示 PDF，已用系统的 PDF 阅读器打开。"))
+                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+                return
+            pages = QWidget()
+            column = QVBoxLayout(pages)
+            for image in images:
+                label = QLabel()
+                label.setPixmap(QPixmap(image))
+                label.setStyleSheet("border: 1px solid #bbb; background: white;")
+                column.addWidget(label, 0, Qt.AlignHCenter)
+            self._set_preview_widget(pages)
+            self.tabs.setCurrentWidget(self.preview_area)
+
+        self._letter_to(path, done)
+
+    def _set_preview_widget(self, widget: QWidget) -> None:
+        if isinstance(widget, QLabel):
+            widget.setAlignment(Qt.AlignCenter)
+            widget.setWordWrap(True)
+        self.preview_area.setWidget(widget)
+        self.preview_widget = widget
+
+    def print_letter(self) -> None:
+        if not self.selected_units():
+            return
+        path = os.path.join(self._preview_dir.name,
+                            letters_pdf.safe_file_name(self.selected_units()[0]["name"]) + ".pdf")
+        self._letter_to(path, lambda _r: print_pdf(self, path))
+
+    def _chosen_unit_ids(self) -> list[int] | None:
+        if not self.only_selected.isChecked():
+            return None
+        ids = [r["unit_id"] for r in self.selected_units()]
+        return ids or None
+
+    def generate_one_pdf(self) -> None:
+        year, edition_id, unit_ids, duplex = self.year.value(), self.edition_id(), self._chosen_unit_ids(), self.duplex.isChecked()
+        path = save_file(self, "保存责任书", f"{year}年度目标责任书.pdf", "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        self._run("生成责任书", lambda db, progress, cancel: letters_pdf.generate_letters(
+            db, year, path, unit_ids=unit_ids, edition_id=edition_id, duplex=duplex, progress=progress,
+            cancel=cancel), lambda result: self._generated(result, path))
+
+    def generate_separate(self) -> None:
+        year, edition_id, unit_ids = self.year.value(), self.edition_id(), self._chosen_unit_ids()
+        folder = QFileDialog.getExistingDirectory(self, "选择保存责任书的文件夹")
+        if not folder:
+            return
+        self._run("生成责任书", lambda db, progress, cancel: letters_pdf.generate_separate(
+            db, year, folder, unit_ids=unit_ids, edition_id=edition_id, progress=progress, cancel=cancel),
+            lambda result: self._generated(result, folder))
+
+    def _generated(self, result, where: str) -> None:
+        self.ctx.notify("letters")
+        text = f"已生成 {len(result.letters)} 份责任书，共 {result.pages} 页，保存在：\n{where}"
+        if result.changes:
+            text += f"\n\n以下 {len(result.changes)} 个单位的任务自上次生成以来有变化：\n" + "\n".join(
+                f"{name}：{change}" for name, change in result.changes.items())
+        if result.without_tasks:
+            text += f"\n\n以下 {len(result.without_tasks)} 个单位没有任务，未生成：\n" + "、".join(result.without_tasks)
+        show_info(self, "生成责任书", text)
+
+    def export_unsigned(self) -> None:
+        year, edition_id = self.year.value(), self.edition_id()
+        path = save_file(self, "导出未签订名单", f"{year}年度未签订责任书单位.xlsx", "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        self._run("导出未签订名单", lambda db, progress, cancel: letters.export_status(
+            db, path, year, edition_id, unsigned_only=True, progress=progress, cancel=cancel),
+            lambda n: show_info(self, "导出未签订名单", f"已导出 {n} 个未签订单位到：\n{path}"))
+
+
+def print_pdf(parent, pdf_path: str) -> None:
+    """Windows: the printer dialog, then the pages drawn at the printer's resolution (or, with no
+    page renderer, the PDF handed to the system's PDF program to print). Elsewhere: open the PDF."""
+    if sys.platform != "win32":
+        QDesktopServices.openUrl(QUrl.fromLocalFile(pdf_path))
+        return
+    if not letters_pdf.can_render_pages():
+        os.startfile(pdf_path, "print")  # noqa: S606 - the default PDF program prints it
+        return
+    from PySide6.QtGui import QPainter
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.HighResolution)
+    printer.setFullPage(True)
+    if QPrintDialog(printer, parent).exec() != QDialog.Accepted:
+        return
+    images = letters_pdf.page_images(pdf_path, dpi=300)
+    painter = QPainter(printer)
+    try:
+        for i, image in enumerate(images):
+            if i:
+                printer.newPage()
+            pixmap = QPixmap(image)
+            painter.drawPixmap(painter.viewport(), pixmap)
+    finally:
+        painter.end()

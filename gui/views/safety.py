@@ -1,0 +1,152 @@
+"""数据安全: back up now, restore, the health check, and the automatic backups."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QSpinBox, QVBoxLayout)
+
+from core import backup, health, settings
+from gui.dialogs import confirm, open_file, show_info
+from gui.jobs import run_job
+from gui.models.table import Col, RowsTableModel
+from gui.views.base import Page, make_table, selected_rows
+
+BACKUP_COLUMNS = [Col("at", "时间", fmt=lambda v: v.strftime("%Y-%m-%d %H:%M"), width=140), Col("kind", "类型", width=80),
+                  Col("size", "大小", fmt=lambda v: f"{v / 1024 / 1024:.1f} MB", align_right=True, width=80),
+                  Col("path", "位置", fmt=str)]
+PROBLEM_COLUMNS = [Col("area", "范围", width=70), Col("problem", "问题", width=200), Col("detail", "详情")]
+
+
+class SafetyPage(Page):
+    key = "safety"
+    title = "数据安全"
+    areas = ("*",)
+
+    def __init__(self, ctx, window):
+        super().__init__(ctx, window)
+        layout = QVBoxLayout(self)
+        self.state = QLabel()
+        self.state.setWordWrap(True)
+        layout.addWidget(self.state)
+        bar = QHBoxLayout()
+        for text, slot in [("立即备份…", self.backup_now), ("从备份恢复…", self.restore), ("数据体检", self.check)]:
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            bar.addWidget(b)
+        bar.addStretch()
+        layout.addLayout(bar)
+
+        auto = QGroupBox("自动备份（退出程序时和每天一次：数据库快照 + 附件增量镜像）")
+        form = QFormLayout(auto)
+        self.second = QLineEdit()
+        self.second.setPlaceholderText("可选：U 盘或另一块磁盘上的文件夹")
+        pick = QPushButton("选择…")
+        pick.clicked.connect(self._pick_second)
+        row = QHBoxLayout()
+        row.addWidget(self.second, 1)
+        row.addWidget(pick)
+        self.keep_daily, self.keep_monthly, self.warn_days = QSpinBox(), QSpinBox(), QSpinBox()
+        for s in (self.keep_daily, self.keep_monthly, self.warn_days):
+            s.setRange(1, 365)
+        form.addRow("第二备份位置：", row)
+        form.addRow("保留每日快照：", self.keep_daily)
+        form.addRow("保留每月快照：", self.keep_monthly)
+        form.addRow("超过几天未备份时提醒：", self.warn_days)
+        save = QPushButton("保存自动备份设置")
+        save.clicked.connect(self.save_settings)
+        form.addRow("", save)
+        layout.addWidget(auto)
+
+        layout.addWidget(QLabel("已有备份（数据文件夹内）："))
+        self.backup_model = RowsTableModel(BACKUP_COLUMNS, self)
+        self.backups = make_table(self.backup_model)
+        layout.addWidget(self.backups, 1)
+        layout.addWidget(QLabel("体检结果："))
+        self.problem_model = RowsTableModel(PROBLEM_COLUMNS, self)
+        self.problems = make_table(self.problem_model)
+        self.problems.setMaximumHeight(180)
+        layout.addWidget(self.problems)
+
+    def refresh(self) -> None:
+        super().refresh()
+        values = settings.get_all(self.db)
+        self.second.setText(values["backup_second_folder"])
+        self.keep_daily.setValue(values["backup_keep_daily"])
+        self.keep_monthly.setValue(values["backup_keep_monthly"])
+        self.warn_days.setValue(values["backup_warn_days"])
+        self.backup_model.set_rows(backup.list_backups(self.ctx.data))
+        self.state.setText(backup_state_text(self.ctx.data, values))
+
+    def _pick_second(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择第二备份位置", self.second.text())
+        if folder:
+            self.second.setText(folder)
+
+    def save_settings(self) -> None:
+        self.run_change("保存自动备份设置", settings.set_many, {
+            "backup_second_folder": self.second.text().strip(), "backup_keep_daily": self.keep_daily.value(),
+            "backup_keep_monthly": self.keep_monthly.value(), "backup_warn_days": self.warn_days.value()},
+            area="settings")
+
+    def backup_now(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择保存备份的文件夹（如 U 盘）", str(self.ctx.data.backups))
+        if not folder:
+            return
+        run_job(self, "备份", lambda db, progress, cancel: backup.make_backup(self.ctx.data, db, folder, progress, cancel),
+                self.ctx.open_worker_db, self._backed_up)
+
+    def _backed_up(self, path) -> None:
+        self.refresh()
+        self.window_.update_status()
+        show_info(self, "备份", f"备份已完成并通过校验：\n{path}")
+
+    def restore(self) -> None:
+        path = open_file(self, "选择备份文件", "创城工作台备份 (*.ccbak *.db)", kind="backups")
+        if not path:
+            return
+        try:
+            manifest = backup.read_manifest(path) if not path.lower().endswith(".db") else None
+        except Exception as exc:  # shown as the AppError it is
+            from gui.dialogs import show_error
+            show_error(self, "恢复", exc)
+            return
+        if manifest:
+            counts = manifest.get("counts", {})
+            summary = (f"制作时间：{manifest.get('created_at', '').replace('T', ' ')}\n程序版本：{manifest.get('version')}\n"
+                       f"责任单位 {counts.get('units', 0)} 个，测评体系条目 {counts.get('framework_nodes', 0)} 条，"
+                       f"附件 {manifest.get('attachment_files', 0)} 个，操作日志 {counts.get('audit_log', 0)} 条")
+        else:
+            summary = "自动快照（数据库 + 附件镜像）"
+        if not confirm(self, "从备份恢复", f"{summary}\n\n恢复会用这个备份替换当前的全部数据。恢复前程序会先校验备份，"
+                                          "并把当前数据自动备份到 backups/恢复前自动备份。确定恢复吗？", "恢复"):
+            return
+        self.window_.restore_from(path)
+
+    def check(self) -> None:
+        problems = health.check(self.db)
+        self.problem_model.set_rows(problems)
+        if not problems:
+            show_info(self, "数据体检", "数据体检通过：数据库完整，附件齐全。")
+            return
+        fixable = [p for p in problems if p.get("repair")]
+        if fixable and confirm(self, "数据体检", f"发现 {len(problems)} 个问题，其中 {len(fixable)} 个可以安全修复"
+                                              "（从自动备份镜像补回附件、删除没有记录引用的文件）。现在修复吗？", "修复"):
+            n = health.repair(self.db, fixable)
+            self.problem_model.set_rows(health.check(self.db))
+            QMessageBox.information(self, "数据体检", f"已修复 {n} 项。")
+
+
+def backup_state_text(data, values) -> str:
+    age = backup.backup_age_days(data)
+    if age is None:
+        text = "还没有备份过。建议现在备份一次，并设置第二备份位置（U 盘）。"
+    else:
+        text = f"上次成功备份：{age * 24:.0f} 小时前" if age < 2 else f"上次成功备份：{age:.0f} 天前"
+        if age > values["backup_warn_days"]:
+            text = "⚠ " + text + "，已超过提醒天数，请尽快备份。"
+    if values["backup_second_folder"]:
+        from pathlib import Path
+
+        if not Path(values["backup_second_folder"]).exists():
+            text += f"　⚠ 第二备份位置 {values['backup_second_folder']} 不可用（U 盘未插？）"
+    return text

@@ -1,0 +1,42 @@
+"""A child process for the crash tests: it writes in a loop and reports each committed change on
+stdout, so the parent can kill it at any moment and check that every reported change survived."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core import attachments, backup, framework, units  # noqa: E402
+from core.paths import DataDir  # noqa: E402
+from core.store import open_store  # noqa: E402
+
+
+def main():
+    data = DataDir(sys.argv[1])
+    mode = sys.argv[2]
+    db = open_store(data, "崩溃测试")
+    if mode == "write":
+        start = int(sys.argv[3])
+        edition = framework.current_edition_id(db)
+        std = framework.standards(db, edition)[0]
+        scratch = data.root / "scratch"
+        scratch.mkdir(exist_ok=True)
+        for i in range(start, start + 100000):
+            unit_id = units.create_unit(db, {"name": f"崩溃测试单位{i}"})
+            framework.update_node(db, std["id"], {"points": float(i % 7)})
+            f = scratch / f"f{i}.txt"
+            f.write_bytes(f"附件内容 {i}".encode() * 200)
+            attachments.add_attachment(db, "units", unit_id, f)
+            print(i, flush=True)
+    elif mode == "backup":
+        while True:
+            print(backup.make_backup(data, db, sys.argv[3]), flush=True)
+    elif mode == "restore":
+        db.conn.close()
+        print("start", flush=True)
+        backup.restore_backup(data, sys.argv[3])
+        print("done", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,432 @@
+"""目标责任书: template, letters read back from the PDF, signing state, change detection, the CLI."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from core import attachments, audit, framework, letters, units
+from core.db import rows, scalar
+from core.errors import AppError
+from core.pdf import letters_pdf
+
+A4 = (595.28, 841.89)
+PAGE_NUMBER = re.compile(r"—\s*(\d+)\s*—")
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def pdf_text(path) -> str:
+    return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def current(db) -> int:
+    return framework.current_edition_id(db)
+
+
+def unit_id(db, name: str) -> int:
+    return units.resolve_one(db, name)
+
+
+# --- template ---------------------------------------------------------------------------------------
+
+def test_default_template_uses_only_known_placeholders_and_has_the_required_parts():
+    template = letters.default_template()
+    assert letters.validate_template(template) == {k: template[k].strip() for k in letters.TEMPLATE_FIELDS}
+    text = "".join(template.values())
+    for needed in ("{单位名称}", "{甲方名称}", "{年度}", "{任务数}", "{牵头任务数}", "{配合任务数}", "{分值合计}",
+                   "考核与奖惩", "一式两份"):
+        assert needed in text
+
+
+def test_readme_documents_the_closed_set_of_placeholders():
+    from conftest import ROOT
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{{{name}}}`" in readme for name in letters.PLACEHOLDERS)
+
+
+def test_unknown_placeholder_is_refused_with_its_name_and_nothing_saved(db):
+    template = letters.default_template()
+    template["body"] += "请{单位名字}于{截止日期}前报送。"
+    with pytest.raises(AppError) as err:
+        letters.save_template(db, template)
+    assert "{单位名字}" in err.value.message_zh and "{截止日期}" in err.value.message_zh
+    assert "正文" in err.value.message_zh
+    assert scalar(db, "SELECT count(*) FROM letter_templates") == 0
+
+
+def test_stray_brace_is_refused_and_doubled_braces_are_literal(db):
+    template = letters.default_template()
+    with pytest.raises(AppError, match="单独的“{”"):
+        letters.save_template(db, {**template, "copies": "一式两份{"})
+    letters.save_template(db, {**template, "copies": "编号 {{甲}} 归{单位简称}"})
+    assert letters.fill(letters.get_template(db)["copies"], {"单位简称": "城管局"}) == "编号 {甲} 归城管局"
+
+
+def test_saving_the_template_is_audited_and_reset_restores_the_default(db):
+    template = {**letters.default_template(), "title": "{年度}年度创城目标责任状"}
+    letters.save_template(db, template)
+    assert letters.get_template(db)["title"] == "{年度}年度创城目标责任状"
+    logged = audit.history(db, "letter_templates", "default")
+    assert logged[-1]["action"] == "修改责任书模板" and "标题" in logged[-1]["summary"]
+    letters.reset_template(db)
+    assert letters.get_template(db) == letters.validate_template(letters.default_template())
+
+
+def test_empty_title_is_refused(db):
+    with pytest.raises(AppError, match="标题不能为空"):
+        letters.save_template(db, {**letters.default_template(), "title": "  "})
+
+
+# --- tasks ------------------------------------------------------------------------------------------
+
+def test_bulk_task_lists_match_unit_standards(demo_db):
+    edition_id = current(demo_db)
+    bulk = letters.tasks_by_unit(demo_db, edition_id)
+    for unit in units.list_units(demo_db):
+        one = framework.unit_standards(demo_db, unit["id"], edition_id)
+        assert [(t["code"], t["role"]) for t in bulk.get(unit["id"], [])] == [(t["code"], t["role"]) for t in one]
+
+
+def test_placeholders_are_filled_per_unit(demo_db):
+    letters_built, without = letters.build_letters(demo_db, 2026, current(demo_db), [unit_id(demo_db, "区城管局")])
+    letter = letters_built[0]
+    counts = letters.task_counts(letter.tasks)
+    assert "区城管局" in letter.body and "XX区创建全国文明城市工作指挥部" in letter.body
+    assert f"共{counts['tasks']}项，其中牵头{counts['lead']}项、配合{counts['support']}项" in letter.body
+    assert letter.title == "2026年度创建全国文明城市目标责任书"
+    assert "{" not in letter.body + letter.terms + letter.copies + letter.party_a + letter.party_b
+    assert without == []
+
+
+# --- PDFs -------------------------------------------------------------------------------------------
+
+def test_every_unit_letter_names_the_unit_and_all_its_standards(demo_db, tmp_path):
+    out = tmp_path / "letters.pdf"
+    result = letters_pdf.generate_letters(demo_db, 2026, out)
+    reader = PdfReader(out)
+    assert result.pages == len(reader.pages)
+    tasks = letters.tasks_by_unit(demo_db, current(demo_db))
+    by_name = {u["name"]: u["id"] for u in units.list_units(demo_db)}
+    # Split the combined PDF at each "— 1 —": page numbers restart per letter.
+    numbers = [int(PAGE_NUMBER.findall(p.extract_text())[-1]) for p in reader.pages]
+    starts = [i for i, n in enumerate(numbers) if n == 1]
+    assert len(starts) == len(result.letters)
+    for k, (start, name) in enumerate(zip(starts, result.letters)):
+        end = starts[k + 1] if k + 1 < len(starts) else len(reader.pages)
+        assert numbers[start:end] == list(range(1, end - start + 1))
+        text = squeeze("".join(reader.pages[i].extract_text() for i in range(start, end)))
+        assert name in text
+        for t in tasks[by_name[name]]:
+            assert t["code"] in text, (name, t["code"])
+    assert set(result.without_tasks) == {u["name"] for u in units.list_units(demo_db) if u["id"] not in tasks}
+
+
+def test_fonts_embedded_and_pages_a4(demo_db, tmp_path):
+    out = tmp_path / "one.pdf"
+    letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=[unit_id(demo_db, "区文明办")])
+    reader = PdfReader(out)
+    seen = 0
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4, abs=0.01)
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, font["/BaseFont"]
+            seen += 1
+    assert seen
+
+
+def _unit_with_many_tasks(db, count: int) -> int:
+    """A unit leading `count` new standards in the current edition."""
+    edition_id = current(db)
+    new_unit = units.create_unit(db, {"name": "区重点任务测试局", "kind": "政府部门"})
+    cat = framework.add_node(db, edition_id, None, {"title": "长表测试项目"})
+    ind = framework.add_node(db, edition_id, cat, {"title": "长表测试内容"})
+    for i in range(count):
+        node = framework.add_node(db, edition_id, ind, {
+            "code": f"99.1.{i + 1}", "title": f"第{i + 1}项测评标准：公共场所秩序井然，无乱停乱放、乱贴乱画现象，群众满意度高。",
+            "points": 0.5, "deadline": "2026-10-31"})
+        framework.set_assignments(db, node, [("unit", new_unit)], [])
+    return new_unit
+
+
+def test_sixty_task_letter_spans_pages_with_the_table_header_repeated(demo_db, tmp_path):
+    long_unit = _unit_with_many_tasks(demo_db, 60)
+    out = tmp_path / "long.pdf"
+    result = letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=[long_unit])
+    texts = [p.extract_text() for p in PdfReader(out).pages]
+    assert result.pages == len(texts) >= 4
+    table_pages = [t for t in texts if "99.1." in t]
+    assert len(table_pages) >= 3
+    assert all("标准编号" in t and "责任类型" in t and "完成时限" in t for t in table_pages)
+    joined = squeeze("".join(texts))
+    assert all(f"99.1.{i}" in joined for i in range(1, 61))
+    assert [int(PAGE_NUMBER.findall(t)[-1]) for t in texts] == list(range(1, len(texts) + 1))
+
+
+def test_duplex_starts_each_letter_on_an_odd_page(demo_db, tmp_path):
+    out = tmp_path / "duplex.pdf"
+    ids = [unit_id(demo_db, n) for n in ("区委办公室", "区文明办", "区城管局")]
+    letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=ids, duplex=True)
+    texts = [p.extract_text() for p in PdfReader(out).pages]
+    starts = [i for i, t in enumerate(texts) if "目标责任书" in t and PAGE_NUMBER.findall(t)[-1:] == ["1"]]
+    assert len(starts) == 3 and all(i % 2 == 0 for i in starts)
+
+
+def test_unit_without_tasks_gets_no_letter_and_is_listed(demo_db, tmp_path):
+    idle = unit_id(demo_db, "区政协办公室")
+    busy = unit_id(demo_db, "区城管局")
+    result = letters_pdf.generate_letters(demo_db, 2026, tmp_path / "x.pdf", unit_ids=[idle, busy])
+    assert result.letters == ["区城管局"] and result.without_tasks == ["区政协办公室"]
+    assert "区政协办公室" not in squeeze(pdf_text(tmp_path / "x.pdf"))
+    with pytest.raises(AppError, match="没有可生成的责任书：区政协办公室"):
+        letters_pdf.generate_letters(demo_db, 2026, tmp_path / "y.pdf", unit_ids=[idle])
+    assert not (tmp_path / "y.pdf").exists()
+
+
+def test_unwritable_output_gives_a_clear_message_and_records_nothing(demo_db, tmp_path):
+    before = rows(demo_db, "SELECT * FROM letter_status ORDER BY id")
+    with pytest.raises(AppError, match="无法写入文件"):
+        letters_pdf.generate_letters(demo_db, 2026, tmp_path / "no-such-folder" / "x.pdf")
+    assert rows(demo_db, "SELECT * FROM letter_status ORDER BY id") == before
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(AppError, match="无法创建文件夹|不是文件夹"):
+        letters_pdf.generate_separate(demo_db, 2026, blocker / "sub")
+
+
+def test_separate_files_are_named_by_unit(demo_db, tmp_path):
+    result = letters_pdf.generate_separate(demo_db, 2026, tmp_path / "out")
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == sorted(f"{n}.pdf" for n in result.letters)
+    assert "区城管局.pdf" in names
+    first = PdfReader(tmp_path / "out" / "区城管局.pdf")
+    assert PAGE_NUMBER.findall(first.pages[0].extract_text())[-1] == "1"
+    assert letters_pdf.safe_file_name('a/b:c*?"<>|') == "a_b_c______"
+
+
+def test_letter_pages_render_to_png(demo_db, tmp_path):
+    if not letters_pdf.can_render_pages():
+        pytest.skip("pdftoppm is not installed")
+    out = tmp_path / "one.pdf"
+    letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=[unit_id(demo_db, "区城管局")], record=False)
+    images = letters_pdf.page_images(out, tmp_path / "png", dpi=40)
+    assert len(images) == len(PdfReader(out).pages)
+    from PIL import Image
+    with Image.open(images[0]) as im:
+        assert im.size[1] > im.size[0]  # portrait
+        assert im.convert("L").getextrema()[0] < 100  # something dark (text) was drawn
+
+
+def test_framework_pdf_is_landscape_with_every_standard_and_its_units(demo_db, tmp_path):
+    out = tmp_path / "fw.pdf"
+    pages = letters_pdf.export_framework_pdf(demo_db, out, current(demo_db))
+    reader = PdfReader(out)
+    assert pages == len(reader.pages)
+    for page in reader.pages:
+        assert float(page.mediabox.width) > float(page.mediabox.height)
+    text = squeeze(pdf_text(out))
+    for s in framework.standards(demo_db, current(demo_db)):
+        assert s["code"] in text
+    assert "牵头单位" in text and "配合单位" in text and "区城管局" in text
+
+
+# --- signing ----------------------------------------------------------------------------------------
+
+def test_signing_flow_with_scan_and_audit(demo_db, tmp_path):
+    u = unit_id(demo_db, "区城管局")
+    letters.set_state(demo_db, 2026, u, "已印发", on="2026-03-01")
+    letters.set_state(demo_db, 2026, u, "已签订", on="2026年3月9日", signed_by="李 明")
+    status = letters.get_status(demo_db, 2026, u)
+    assert (status["state"], status["issued_on"], status["signed_on"], status["signed_by"]) == \
+        ("已签订", "2026-03-01", "2026-03-09", "李 明")
+    scan = tmp_path / "签订扫描件.pdf"
+    scan.write_bytes(b"%PDF-1.4 scanned")
+    letters.attach_signed_copy(demo_db, 2026, u, scan)
+    stored = attachments.list_attachments(demo_db, "letter_status", status["id"])
+    assert [a["original_name"] for a in stored] == ["签订扫描件.pdf"] and stored[0]["role"] == letters.SCAN_ROLE
+    row = next(r for r in letters.status_rows(demo_db, 2026, current(demo_db)) if r["unit_id"] == u)
+    assert row["scan_count"] == 1 and row["state"] == "已签订"
+    assert [h["action"] for h in audit.history(demo_db, "letter_status", status["id"])][-3:] == \
+        ["责任书已印发", "责任书已签订", "添加附件"]
+    letters.set_state(demo_db, 2026, u, "未印发")
+    assert letters.get_status(demo_db, 2026, u)["signed_on"] == ""
+
+
+@pytest.mark.parametrize("state, kwargs, message", [
+    ("已签订", {"on": "2026-03-09"}, "签字人"),
+    ("已签订", {"on": "明天", "signed_by": "李明"}, "无法识别"),
+    ("作废", {}, "未知的签订状态"),
+])
+def test_bad_marks_are_refused_and_nothing_written(demo_db, state, kwargs, message):
+    u = unit_id(demo_db, "区城管局")
+    before = rows(demo_db, "SELECT * FROM letter_status WHERE unit_id = ?", (u,))
+    with pytest.raises(AppError, match=message):
+        letters.set_state(demo_db, 2026, u, state, **kwargs)
+    assert rows(demo_db, "SELECT * FROM letter_status WHERE unit_id = ?", (u,)) == before
+
+
+def test_signed_before_issued_is_refused(demo_db):
+    u = unit_id(demo_db, "区委组织部")
+    letters.set_state(demo_db, 2026, u, "已印发", on="2026-03-10")
+    with pytest.raises(AppError, match="早于印发日期"):
+        letters.set_state(demo_db, 2026, u, "已签订", on="2026-03-01", signed_by="张卫东")
+
+
+def test_set_states_is_all_or_nothing(demo_db):
+    ids = [unit_id(demo_db, "区委组织部"), unit_id(demo_db, "区司法局")]
+    with pytest.raises(AppError):
+        letters.set_states(demo_db, 2026, ids, "已签订", on="2026-03-01", signed_by="")
+    assert all(letters.get_status(demo_db, 2026, i)["state"] == "未印发" for i in ids)
+    letters.set_states(demo_db, 2026, ids, "已印发", on="2026-03-01")
+    assert all(letters.get_status(demo_db, 2026, i)["state"] == "已印发" for i in ids)
+
+
+def test_unsigned_count_and_export(demo_db, tmp_path):
+    edition_id = current(demo_db)
+    with_tasks = [r for r in letters.status_rows(demo_db, 2026, edition_id) if r["state"] != "无任务"]
+    signed = {r["unit_id"] for r in with_tasks if r["state"] == "已签订"}
+    assert letters.unsigned_count(demo_db, 2026) == len(with_tasks) - len(signed)
+    letters.set_state(demo_db, 2026, with_tasks[-1]["unit_id"], "已签订", on="2026-03-01", signed_by="甲")
+    assert letters.unsigned_count(demo_db, 2026) == len(with_tasks) - len(signed) - 1
+    out = tmp_path / "unsigned.xlsx"
+    n = letters.export_status(demo_db, out, 2026, edition_id, unsigned_only=True)
+    sheet = load_workbook(out).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == letters.STATUS_HEADERS
+    assert len(values) - 1 == n == letters.unsigned_count(demo_db, 2026)
+    assert all(v[7] in ("未印发", "已印发") for v in values[1:])
+    assert sheet.freeze_panes == "A2"
+
+
+def test_demo_has_signed_issued_and_changed_units(demo_db):
+    found = letters.status_rows(demo_db, 2026, current(demo_db))
+    states = {r["state"] for r in found}
+    assert {"已签订", "已印发", "未印发", "无任务"} <= states
+    assert any(r["changed"] for r in found)
+
+
+# --- change detection ---------------------------------------------------------------------------------
+
+def test_regenerating_after_the_breakdown_changed_shows_what_changed(db, tmp_path):
+    from core.demo import load_demo
+    load_demo(db)
+    edition_id = current(db)
+    u = unit_id(db, "区城管局")
+    letters_pdf.generate_letters(db, 2026, tmp_path / "a.pdf", unit_ids=[u])
+    assert letters.unit_changes(db, 2026, u, edition_id)["any"] is False
+    tasks = framework.unit_standards(db, u, edition_id)
+    first, dropped = tasks[0], tasks[1]
+    framework.update_node(db, first["id"], {"points": 9})
+    refs = framework.assignment_refs(db, dropped["id"])
+    framework.set_assignments(db, dropped["id"], [r[:2] for r in refs["lead"] if r[1] != u],
+                              [r[:2] for r in refs["support"] if r[1] != u])
+    diff = letters.unit_changes(db, 2026, u, edition_id)
+    assert diff["removed"] == [dropped["code"]]
+    assert diff["changed"][0]["code"] == first["code"]
+    text = letters.describe_changes(diff)
+    assert f"减少 1 项：{dropped['code']}" in text and "分值" in text and "→ 9" in text
+    row = next(r for r in letters.status_rows(db, 2026, edition_id) if r["unit_id"] == u)
+    assert row["changed"] == "有变化" and row["change_text"] == text
+    again = letters_pdf.generate_letters(db, 2026, tmp_path / "b.pdf", unit_ids=[u])
+    assert again.changes == {"区城管局": text}
+    assert letters.unit_changes(db, 2026, u, edition_id)["any"] is False
+
+
+def test_preview_does_not_move_the_snapshot(demo_db, tmp_path):
+    u = unit_id(demo_db, "区城管局")
+    before = letters.get_status(demo_db, 2026, u)["snapshot"]
+    letters_pdf.generate_letters(demo_db, 2026, tmp_path / "p.pdf", unit_ids=[u], record=False)
+    assert letters.get_status(demo_db, 2026, u)["snapshot"] == before
+
+
+def test_merging_units_keeps_the_signing_records(demo_db):
+    a, b = unit_id(demo_db, "区委组织部"), unit_id(demo_db, "区司法局")
+    letters.set_state(demo_db, 2026, a, "已签订", on="2026-03-01", signed_by="甲")
+    letters.status_id(demo_db, 2026, b)
+    units.merge_units(demo_db, [a], b)
+    assert letters.get_status(demo_db, 2026, b)["state"] == "已签订"
+
+
+# --- command line -----------------------------------------------------------------------------------
+
+def run_cli(data_dir, *args):
+    from conftest import ROOT
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--data", str(data_dir.root), *args],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+
+
+@pytest.fixture
+def cli_demo(data_dir):
+    assert run_cli(data_dir, "demo").returncode == 0
+    return data_dir
+
+
+def test_cli_letters_one_pdf_and_separate(cli_demo, tmp_path):
+    done = run_cli(cli_demo, "letters", "--year", "2026", "--out", str(tmp_path / "all.pdf"),
+                   "--unit", "区城管局", "--unit", "文明办", "--unit", "区政协办公室")
+    assert done.returncode == 0, done.stderr
+    assert "已生成 2 份责任书" in done.stdout and "区政协办公室" in done.stdout
+    assert "区城管局：新增 1 项：6.2.2" in done.stdout  # the demo's 分解表 changed after February
+    assert "区城管局" in squeeze(pdf_text(tmp_path / "all.pdf"))
+    done = run_cli(cli_demo, "letters", "--year", "2026", "--separate", str(tmp_path / "sep"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "sep" / "区城管局.pdf").exists()
+    assert "没有任务" in done.stdout and "区政协办公室" in done.stdout
+    assert not (tmp_path / "sep" / "区政协办公室.pdf").exists()
+
+
+def test_cli_refusals_exit_2(cli_demo, tmp_path):
+    done = run_cli(cli_demo, "letters", "--year", "2026", "--out", str(tmp_path / "nope" / "x.pdf"))
+    assert done.returncode == 2 and "无法写入文件" in done.stderr
+    done = run_cli(cli_demo, "letters", "--year", "2026", "--out", str(tmp_path / "x.pdf"), "--unit", "不存在的局")
+    assert done.returncode == 2 and "找不到责任单位" in done.stderr
+    done = run_cli(cli_demo, "letters-mark", "--unit", "区城管局", "--state", "已签订")
+    assert done.returncode == 2 and "签字人" in done.stderr
+
+
+def test_cli_status_mark_and_framework_pdf(cli_demo, tmp_path):
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 signed")
+    done = run_cli(cli_demo, "letters-mark", "--year", "2026", "--unit", "区委组织部", "--state", "已签订",
+                   "--date", "2026-03-02", "--signer", "张卫东", "--scan", str(scan))
+    assert done.returncode == 0, done.stderr
+    done = run_cli(cli_demo, "letters-status", "--year", "2026", "--out", str(tmp_path / "s.xlsx"))
+    assert done.returncode == 0, done.stderr
+    line = next(l for l in done.stdout.splitlines() if l.startswith("区委组织部"))
+    assert "已签订" in line and "张卫东" in line
+    values = list(load_workbook(tmp_path / "s.xlsx").active.iter_rows(values_only=True))
+    row = next(v for v in values if v[1] == "区委组织部")
+    assert row[7] == "已签订" and row[11] == 1
+    done = run_cli(cli_demo, "export-framework", str(tmp_path / "fw.pdf"))
+    assert done.returncode == 0, done.stderr
+    assert float(PdfReader(tmp_path / "fw.pdf").pages[0].mediabox.width) > 800
+
+
+def test_batch_reports_progress_and_cancel_records_nothing(demo_db, tmp_path):
+    from core.errors import Cancelled
+
+    seen = []
+    letters_pdf.generate_letters(demo_db, 2026, tmp_path / "p.pdf", record=False,
+                                 progress=lambda done, total, text: seen.append((done, total)))
+    assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] > 1
+    before = rows(demo_db, "SELECT * FROM letter_status ORDER BY id")
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 2
+
+    with pytest.raises(Cancelled):
+        letters_pdf.generate_separate(demo_db, 2026, tmp_path / "sep", cancel=cancel)
+    assert rows(demo_db, "SELECT * FROM letter_status ORDER BY id") == before
