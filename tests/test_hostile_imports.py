@@ -22,6 +22,17 @@ def _importers():
         ("framework", [n for c in framework_io.COLUMNS for n in c.names],
          lambda db, p: framework_io.import_framework(db, p, create_units=True)),
     ]
+    from core import framework
+    from core.xlsx import findings_io, materials_io, results_io
+
+    names = lambda columns: [n for c in columns for n in c.names]  # noqa: E731
+    found += [
+        ("results", names(results_io.COLUMNS),
+         lambda db, p: results_io.import_results(db, p, "模糊测试轮次", replace=True)),
+        ("findings", names(findings_io.COLUMNS), lambda db, p: findings_io.import_findings(db, p)),
+        ("materials", names(materials_io.COLUMNS),
+         lambda db, p: materials_io.import_file(db, p, framework.current_edition_id(db))),
+    ]
     return found
 
 
