@@ -27,6 +27,9 @@ VOCABULARIES = {
     "working_group": ("专项推进组", WORKING_GROUPS),
 }
 
+FONT_ROLES = {"fangsong": "正文（仿宋）", "heiti": "一级标题（黑体）", "kaiti": "二级标题（楷体）",
+              "songti": "宋体", "xiaobiaosong": "文件标题（小标宋）"}
+
 # key → (label, default). Values are stored as JSON.
 SETTINGS = {
     "office_name": ("办公室名称", "XX区创建全国文明城市工作指挥部办公室"),
@@ -40,6 +43,7 @@ SETTINGS = {
     "loss_split_equally": ("多个责任单位平分失分", False),
     "loss_locality_accountable": ("属地单位同时承担失分", False),
     "attachment_max_mb": ("附件大小上限（MB）", 500),
+    "pdf_fonts": ("公文字体（按用途选择字体文件）", {}),
     "backup_second_folder": ("第二备份位置（如 U 盘）", ""),
     "backup_keep_daily": ("保留每日快照份数", 7),
     "backup_keep_monthly": ("保留每月快照份数", 12),
@@ -79,6 +83,15 @@ def set_many(db, values: dict) -> None:
                        " SET value = excluded.value", (key, json.dumps(value, ensure_ascii=False)))
             audit.log(db, "修改设置", "settings", key, {key: before}, {key: value},
                       f"{SETTINGS[key][0]}：{before} → {value}")
+    if "pdf_fonts" in values:
+        apply_font_preferences(db)
+
+
+def apply_font_preferences(db) -> None:
+    """Make the office's font choice the default for every PDF this process writes."""
+    import core.pdf
+
+    core.pdf.office_font_preferences = {k: v for k, v in get(db, "pdf_fonts").items() if v}
 
 
 def set(db, key: str, value) -> None:  # noqa: A001 - mirrors get()
@@ -100,6 +113,8 @@ def _validate(key: str, value) -> None:
     if key in ("backup_keep_daily", "backup_keep_monthly", "backup_warn_days") and (
             not isinstance(value, int) or not 1 <= value <= 365):
         raise AppError(f"“{SETTINGS[key][0]}”应为 1 到 365 之间的整数。")
+    if key == "pdf_fonts" and (not isinstance(value, dict) or not value.keys() <= FONT_ROLES.keys()):
+        raise AppError("公文字体设置无效，请在“设置”中重新选择。")
     if key == "attachment_max_mb" and (not isinstance(value, int) or value < 1):
         raise AppError("附件大小上限应为不小于 1 的整数（单位 MB）。")
     if key == "next_assessment_date" and value:

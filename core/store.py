@@ -14,4 +14,5 @@ def open_store(data: DataDir, operator: str | None = None):
     db = open_db(data.db_path, operator, backup_dir=data.backups)
     settings.ensure_default_vocab(db)
     units.ensure_builtin_groups(db)
+    settings.apply_font_preferences(db)
     return db

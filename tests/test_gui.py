@@ -232,3 +232,39 @@ def test_restore_from_the_window_reopens_on_restored_data(qtbot, window, data_di
     qtbot.waitUntil(lambda: window.ctx.db is not old, timeout=20000)
     assert units.resolver(window.ctx.db).lookup("恢复后不应存在") is None
     assert len(units.list_units(window.ctx.db)) == 42
+
+
+def test_history_is_one_click_from_the_record(qtbot, window, demo_db, monkeypatch):
+    from gui.views import audit_log
+
+    opened = []
+    monkeypatch.setattr(audit_log.HistoryDialog, "exec", lambda self: opened.append(self.model.rows()) or 0)
+    page = window.show_page("framework")
+    page.text.setText("斑马线")
+    std = page.model.index(0, 0, page.model.index(0, 0, page.model.index(0, 0)))
+    page.tree.setCurrentIndex(std)
+    page.detail.points.setText("2.5")
+    page.detail.save()
+    page.detail.history_button.click()
+    assert [r["action"] for r in opened[-1]][:1] == ["修改测评标准"]
+    units_page = window.show_page("units")
+    units_page.filter.setText("区水务局")
+    units_page.table.selectRow(0)
+    units_page.buttons["history"].click()
+    assert [r["action"] for r in opened[-1]] == ["新增单位"]
+
+
+def test_font_choice_in_settings_applies_to_every_pdf(qtbot, window, demo_db):
+    import core.pdf
+    from core.pdf.fonts import bundled_font_path
+
+    page = window.show_page("settings")
+    combo = page.font_combos["fangsong"]
+    index = combo.findData(bundled_font_path())
+    assert index > 0
+    combo.setCurrentIndex(index)
+    page.save_fonts()
+    assert settings.get(demo_db, "pdf_fonts") == {"fangsong": bundled_font_path()}
+    assert core.pdf.office_font_preferences == {"fangsong": bundled_font_path()}
+    settings.set(demo_db, "pdf_fonts", {})
+    assert core.pdf.office_font_preferences == {}

@@ -978,6 +978,10 @@ def render(documents: Sequence[GbtDocument], path_or_file, *, duplex: bool = Fal
     documents = list(documents)
     if not documents:
         raise ValueError("nothing to render")
+    if font_preferences is None:
+        import core.pdf
+
+        font_preferences = core.pdf.office_font_preferences
     fonts = register_fonts(font_preferences)
     story: list[Flowable] = []
     for index, document in enumerate(documents):

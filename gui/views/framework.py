@@ -63,7 +63,12 @@ class DetailPanel(QGroupBox):
         form.addRow("牵头单位：", self.lead)
         form.addRow("配合单位：", self.support)
         form.addRow("合计：", self.totals)
-        form.addRow("", self.save_button)
+        self.history_button = QPushButton("修改历史…")
+        self.history_button.clicked.connect(self.show_history)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button, 1)
+        buttons.addWidget(self.history_button)
+        form.addRow("", buttons)
         self._standard_rows = [self.code, methods_row, self.points, self.working_group, self.deadline, self.negative,
                                self.lead, self.support]
         self.form = form
@@ -96,6 +101,13 @@ class DetailPanel(QGroupBox):
             self.support.refresh_names()
             self.lead.set_names(node["lead"])
             self.support.set_names(node["support"])
+
+    def show_history(self) -> None:
+        from gui.views.audit_log import HistoryDialog
+
+        if self.node is not None:
+            HistoryDialog(self, self.page.db, "framework_nodes", self.node["id"],
+                          self.node["code"] or self.node["title"]).exec()
 
     def save(self) -> None:
         if self.node is None:

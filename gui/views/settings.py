@@ -98,6 +98,19 @@ class SettingsPage(Page):
             v_layout.addLayout(col)
         layout.addWidget(vocab_box)
 
+        fonts_box = QGroupBox("公文字体（PDF 中各用途使用的字体，字体总是嵌入文件）")
+        f_form = QFormLayout(fonts_box)
+        self.font_combos = {}
+        for role, label in settings.FONT_ROLES.items():
+            combo = QComboBox()
+            combo.setMinimumWidth(420)
+            self.font_combos[role] = combo
+            f_form.addRow(label + "：", combo)
+        save_fonts = QPushButton("保存字体设置")
+        save_fonts.clicked.connect(self.save_fonts)
+        f_form.addRow("", save_fonts)
+        layout.addWidget(fonts_box)
+
         display = QGroupBox("显示与示例数据")
         d_form = QFormLayout(display)
         self.font_scale = QDoubleSpinBox()
@@ -134,6 +147,18 @@ class SettingsPage(Page):
             listing.clear()
             listing.addItems(settings.vocab(self.db, kind))
         self.demo_button.setEnabled(demo.is_empty(self.db))
+        from core.pdf.fonts import available_font_files
+
+        chosen = values["pdf_fonts"]
+        available = available_font_files()
+        for role, combo in self.font_combos.items():
+            combo.clear()
+            combo.addItem("自动（优先使用系统字体，否则用程序自带字体）", "")
+            for path in available.get(role, []):
+                combo.addItem(path, path)
+            if chosen.get(role) and combo.findData(chosen[role]) < 0:
+                combo.addItem(chosen[role], chosen[role])
+            combo.setCurrentIndex(max(combo.findData(chosen.get(role, "")), 0))
 
     def save(self) -> None:
         next_date = "" if self.next_date.date() == self.next_date.minimumDate() else self.next_date.date().toString("yyyy-MM-dd")
@@ -144,6 +169,11 @@ class SettingsPage(Page):
             values["current_edition_id"] = self.edition.currentData()
         if self.run_change("保存设置", settings.set_many, values, area="settings"):
             self.window_.statusBar().showMessage("设置已保存。", 3000)
+
+    def save_fonts(self) -> None:
+        choice = {role: combo.currentData() for role, combo in self.font_combos.items() if combo.currentData()}
+        if self.run_change("保存字体设置", settings.set, "pdf_fonts", choice, area="settings"):
+            self.window_.statusBar().showMessage("字体设置已保存，之后生成的 PDF 将使用所选字体。", 5000)
 
     def _selected_edition(self):
         rows = selected_rows(self.edition_table)

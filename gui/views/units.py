@@ -123,7 +123,7 @@ class UnitsPage(Page):
         for key, text, slot in [("add", "新增", self.add_unit), ("edit", "编辑", self.edit_unit),
                                 ("retire", "停用/恢复", self.toggle_retired), ("merge", "合并到…", self.merge),
                                 ("delete", "删除", self.delete_unit), ("import", "从 Excel 导入…", self.import_units),
-                                ("export", "导出 Excel…", self.export_units)]:
+                                ("export", "导出 Excel…", self.export_units), ("history", "历史…", self.show_history)]:
             b = QPushButton(text)
             b.clicked.connect(slot)
             self.buttons[key] = b
@@ -238,6 +238,13 @@ class UnitsPage(Page):
                 show_error(self, "导出责任单位", exc)
                 return
             show_info(self, "导出责任单位", f"已导出到：\n{path}")
+
+    def show_history(self):
+        from gui.views.audit_log import HistoryDialog
+
+        unit = self._selected()
+        if unit:
+            HistoryDialog(self, self.db, "units", unit["id"], unit["name"]).exec()
 
     def _selected_group(self) -> dict | None:
         rows = selected_rows(self.group_table)
