@@ -201,7 +201,7 @@ class ScoringPage(Page):
         bar.addWidget(self.lines_filter, 1)
         bar.addWidget(self.only_losses)
         for text, slot in [("录入…", self.add_line), ("修改…", self.edit_line), ("删除", self.delete_lines),
-                           ("生成整改任务清单…", self.export_tasks)]:
+                           ("生成整改任务清单…", self.export_tasks), ("转为督查问题", self.to_findings)]:
             b = QPushButton(text)
             b.clicked.connect(slot)
             bar.addWidget(b)
@@ -569,6 +569,24 @@ class ScoringPage(Page):
         path = save_file(self, "生成整改任务清单", f"{self._round_name()}整改任务清单.xlsx", "Excel 工作簿 (*.xlsx)")
         if path:
             self._export("生成整改任务清单", lambda: export_tasks(self.db, [r["id"] for r in rows], path), path)
+
+    def to_findings(self) -> None:
+        from core.loss_findings import findings_from_losses
+
+        rows = selected_rows(self.lines_table)
+        lossy = [r for r in rows if r.get("loss", 0) > 0]
+        if not lossy:
+            show_info(self, "转为督查问题", "请先在成绩明细中选择有失分的记录（可按住 Ctrl 或 Shift 多选）。")
+            return
+        if not confirm(self, "转为督查问题", f"把所选 {len(lossy)} 条失分记录转为督查问题，按责任单位各生成一条"
+                                             "（来源“测评反馈”，状态“待交办”）？", "生成"):
+            return
+        result = self.run_change("转为督查问题", findings_from_losses, [r["id"] for r in lossy], area="supervision")
+        if result:
+            text = f"已生成 {len(result['created'])} 条督查问题，可在“督查督办”中开具督办通知单。"
+            if result["skipped"]:
+                text += "\n未生成：\n" + "\n".join(result["skipped"][:20])
+            show_info(self, "转为督查问题", text)
 
     def export_report(self, kind: str) -> None:
         round_id = self.current_round_id()

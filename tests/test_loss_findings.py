@@ -1,0 +1,66 @@
+"""Loss lines of a round become 督查 findings for the units accountable for them."""
+
+import pytest
+
+from core import scoring, supervision
+from core.errors import AppError
+from core.loss_findings import findings_from_losses
+
+
+def _round_lines(db, name):
+    round_id = scoring.find_round(db, name)
+    return round_id, scoring.lines(db, round_id)
+
+
+def test_selected_losses_become_findings_per_accountable_unit(demo_db):
+    db = demo_db
+    round_id, lines = _round_lines(db, "2026年模拟测评")
+    lossy = [l for l in lines if l["loss"] > 0 and l["site"]]
+    assert lossy
+    shares, _ = scoring.attribute(db, round_id)
+    expected = [(s["unit_id"], s["line"]["site"]) for s in shares if s["line"]["id"] in {l["id"] for l in lossy}
+                and s["loss"] > 0]
+    before = supervision.list_findings(db)[1]  # (rows, total)
+    result = findings_from_losses(db, [l["id"] for l in lossy])
+    assert len(result["created"]) == len(expected)
+    assert supervision.list_findings(db)[1] == before + len(expected)
+    got = [supervision.get_finding(db, f) for f in result["created"]]
+    assert all(f["source"] == "测评反馈" and f["status"] == "待交办" for f in got)
+    assert all("2026年模拟测评失分" in f["description"] for f in got)
+    assert sorted(f["unit_id"] for f in got) == sorted(u for u, _ in expected)
+
+
+def test_lines_without_loss_are_ignored_and_nothing_selected_is_refused(demo_db):
+    db = demo_db
+    _, lines = _round_lines(db, "2026年模拟测评")
+    clean = [l["id"] for l in lines if l["loss"] == 0][:3]
+    assert findings_from_losses(db, clean)["created"] == []
+    with pytest.raises(AppError):
+        findings_from_losses(db, [])
+
+
+def test_scoring_page_turns_selected_losses_into_findings(qtbot, demo_db, data_dir, monkeypatch, tmp_path):
+    from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSettings
+
+    from gui.main_window import MainWindow
+
+    QCoreApplication.setOrganizationName("ChuangchengDeskTests")
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qs"))
+    infos = []
+    monkeypatch.setattr("gui.views.scoring.confirm", lambda *a, **k: True)
+    monkeypatch.setattr("gui.views.scoring.show_info", lambda parent, title, text: infos.append(text))
+    window = MainWindow(demo_db, data_dir, "测试员")
+    qtbot.addWidget(window)
+    page = window.show_page("scoring")
+    table = page.lines_table
+    model = table.model()
+    selection = table.selectionModel()
+    for row in range(model.rowCount()):
+        line = model.data(model.index(row, 0), page.line_model.ROW_ROLE)
+        if line["loss"] > 0 and line["site"]:
+            selection.select(model.index(row, 0), QItemSelectionModel.Select | QItemSelectionModel.Rows)
+    before = supervision.list_findings(demo_db)[1]
+    page.to_findings()
+    assert infos and infos[0].startswith("已生成")
+    assert supervision.list_findings(demo_db)[1] > before
