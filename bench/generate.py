@@ -62,7 +62,7 @@ def generate(data_dir, scale: str = "1x", seed: int = 1) -> Dataset:
     rng = random.Random(seed)
     data = DataDir(data_dir)
     if not data.is_empty():
-        raise SystemExit(f"{data.root} already holds a database; give an empty folder")
+        raise ValueError(f"{data.root} already holds a database; give an empty folder")
     db = open_store(data, OPERATOR)
     try:
         unit_rows = _units(rng, shape.units)

@@ -234,7 +234,11 @@ def filter_node_ids(db, edition_id: int, text: str = "", unit_id: int | None = N
         where.append("n.id IN (SELECT node_id FROM assignment_units WHERE unit_id = ?)")
         params.append(unit_id)
     if no_lead:
-        where.append("NOT EXISTS (SELECT 1 FROM assignment_units a WHERE a.node_id = n.id AND a.role = 'lead')")
+        # Straight from the assignments: the expanded view would be rebuilt for every standard.
+        where.append("NOT EXISTS (SELECT 1 FROM assignments a WHERE a.node_id = n.id AND a.role = 'lead' AND ("
+                     "a.unit_id IS NOT NULL OR EXISTS (SELECT 1 FROM unit_groups g JOIN units u ON u.kind = g.unit_kind"
+                     " AND u.retired = 0 WHERE g.id = a.group_id) OR EXISTS (SELECT 1 FROM unit_group_members m"
+                     " WHERE m.group_id = a.group_id)))")
     found = rows(db, "SELECT n.id, n.parent_id, p.parent_id AS grand_id FROM framework_nodes n"
                      " JOIN framework_nodes p ON p.id = n.parent_id"
                      " JOIN framework_nodes c ON c.id = p.parent_id WHERE " + " AND ".join(where), params)
@@ -491,6 +495,12 @@ def save_standard(db, node_id: int, data: dict, lead: list[str], support: list[s
         support_refs = resolve_refs(db, support, "配合单位")
         update_node(db, node_id, data)
         set_assignments(db, node_id, lead_refs, support_refs)
+
+
+def count_without_lead(db, edition_id: int) -> int:
+    ids = filter_node_ids(db, edition_id, no_lead=True)
+    return scalar(db, f"SELECT count(*) FROM framework_nodes WHERE level = 3 AND id IN ({','.join('?' * len(ids))})",
+                  list(ids)) if ids else 0
 
 
 def standards_without_lead(db, edition_id: int) -> list[dict]:

@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         db = self.ctx.db
         edition_id = framework.current_edition_id(db)
         edition = framework.get_edition(db, edition_id)["name"] if edition_id else "（无）"
-        no_lead = len(framework.standards_without_lead(db, edition_id)) if edition_id else 0
+        no_lead = framework.count_without_lead(db, edition_id) if edition_id else 0
         parts = [f"当前版本：{edition}"]
         if no_lead:
             parts.append(f"无牵头单位的标准：{no_lead} 条")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (QCompleter, QDialog, QDialogButtonBox, QHBoxLayout, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
@@ -27,11 +27,16 @@ class UnitRefsEdit(QWidget):
         layout.addWidget(self.edit, 1)
         layout.addWidget(pick)
 
-    def refresh_names(self):
-        completer = QCompleter(self._names_provider(), self)
-        completer.setFilterMode(Qt.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseInsensitive)
-        self.edit.setCompleter(completer)
+    def refresh_names(self, names: list[str] | None = None):
+        """Update the completion list (one completer for the widget's life, its list replaced)."""
+        names = self._names_provider() if names is None else names
+        if self.edit.completer() is None:
+            completer = QCompleter(self)
+            completer.setModel(QStringListModel(self))
+            completer.setFilterMode(Qt.MatchContains)
+            completer.setCaseSensitivity(Qt.CaseInsensitive)
+            self.edit.setCompleter(completer)
+        self.edit.completer().model().setStringList(names)
 
     def names(self) -> list[str]:
         return [p.strip() for p in re.split(SEPARATORS, self.edit.text()) if p.strip()]

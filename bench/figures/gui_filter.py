@@ -76,5 +76,5 @@ def gui_tree_filter(ctx: Context, wanted: set[str]):
     finally:
         sys.excepthook = previous_hook
         window.close()
-        window.deleteLater()  # an undeleted window can crash PySide6 at interpreter exit
+        window.deleteLater()  # later GUI figures start from an application without this window
         settle(app)

@@ -73,7 +73,7 @@ class AssignmentsPage(Page):
         edition = framework.get_edition(self.db, edition_id)
         self.heading.setText(f"当前版本“{edition['name']}”的责任分工（各街道等分组已展开到每个单位）")
         self.summary_model.set_rows(framework.unit_summary(self.db, edition_id))
-        no_lead = len(framework.standards_without_lead(self.db, edition_id))
+        no_lead = framework.count_without_lead(self.db, edition_id)
         self.no_lead_button.setText(f"无牵头单位的标准：{no_lead} 条")
         self.no_lead_button.setVisible(True)
         self.no_lead_button.setEnabled(bool(no_lead))

@@ -97,8 +97,9 @@ class DetailPanel(QGroupBox):
             self.working_group.setCurrentText(node["working_group"])
             self.deadline.setText(node["deadline"])
             self.negative.setChecked(bool(node["negative"]))
-            self.lead.refresh_names()
-            self.support.refresh_names()
+            names = self.page.unit_and_group_names()
+            self.lead.refresh_names(names)
+            self.support.refresh_names(names)
             self.lead.set_names(node["lead"])
             self.support.set_names(node["support"])
 
@@ -133,12 +134,14 @@ class FrameworkPage(Page):
 
     def __init__(self, ctx, window):
         super().__init__(ctx, window)
+        self._nodes: list[dict] = []
+        self._nodes_edition = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("版本："))
         self.edition = QComboBox()
         self.edition.setMinimumWidth(160)
-        self.edition.activated.connect(lambda _: self.refresh_tree())
+        self.edition.activated.connect(lambda _: self.refresh_tree(reload=True))
         top.addWidget(self.edition)
         self.summary = QLabel()
         top.addWidget(self.summary, 1)
@@ -221,7 +224,7 @@ class FrameworkPage(Page):
         self._fill(self.unit, "全部单位", [(u["name"], u["id"]) for u in units.list_units(self.db)])
         self._fill(self.method, "全部方法", [(m, m) for m in settings.vocab(self.db, "method")])
         self._fill(self.group, "全部推进组", [(g, g) for g in settings.vocab(self.db, "working_group")])
-        self.refresh_tree()
+        self.refresh_tree(reload=True)
 
     @staticmethod
     def _fill(combo: QComboBox, all_text: str, items) -> None:
@@ -232,7 +235,9 @@ class FrameworkPage(Page):
             combo.addItem(text, data)
         combo.setCurrentIndex(max(combo.findData(keep), 0) if keep is not None else 0)
 
-    def refresh_tree(self, select_id: int | None = None) -> None:
+    def refresh_tree(self, select_id: int | None = None, reload: bool = False) -> None:
+        """Show the tree with the current filters. The edition's rows are read again only when the
+        data changed (reload): a filter keystroke only changes which rows are visible."""
         edition_id = self.edition_id()
         if select_id is None and self.detail.node:
             select_id = self.detail.node["id"]
@@ -241,7 +246,10 @@ class FrameworkPage(Page):
             self.summary.setText("还没有测评体系。请导入责任分解表，或在“设置”中加载示例数据。")
             self.detail.show_node(None)
             return
-        nodes = framework.tree_rows(self.db, edition_id)
+        if reload or self._nodes_edition != edition_id:
+            self._nodes = framework.tree_rows(self.db, edition_id)
+            self._nodes_edition = edition_id
+        nodes = self._nodes
         visible = framework.filter_node_ids(self.db, edition_id, self.text.text().strip(), self.unit.currentData(),
                                             self.method.currentData() or "", self.group.currentData() or "",
                                             self.no_lead.isChecked())
@@ -294,7 +302,7 @@ class FrameworkPage(Page):
             data["code"] = code
         new_id = self.run_change("新增", framework.add_node, edition_id, parent_id, data, area="framework")
         if new_id:
-            self.refresh_tree(new_id)
+            self.refresh_tree(new_id, reload=True)
 
     def shift(self, step: int) -> None:
         node = self.selected_node()
