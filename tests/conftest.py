@@ -46,3 +46,28 @@ def samples():
     if not path.is_dir():
         pytest.skip("../shared/samples is not beside the project")
     return path
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path):
+    """Window geometry, last folders and the like go to a temporary place, never the user's."""
+    try:
+        from PySide6.QtCore import QCoreApplication, QSettings
+    except ImportError:
+        yield
+        return
+    QCoreApplication.setOrganizationName("ChuangchengDeskTests")
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qsettings"))
+    yield
+
+
+@pytest.fixture
+def window(qtbot, demo_db, data_dir):
+    """The main window on the demo district, shown."""
+    from gui.main_window import MainWindow
+
+    w = MainWindow(demo_db, data_dir, "测试员")
+    qtbot.addWidget(w)
+    w.show()
+    return w

@@ -5,10 +5,9 @@ import subprocess
 
 import openpyxl
 import pytest
-from openpyxl.styles import Font
 
 from core import framework, units
-from core.db import rows, scalar
+from core.db import scalar
 from core.errors import AppError
 from core.xlsx import framework_io, units_io
 

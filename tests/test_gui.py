@@ -4,27 +4,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from core import framework, settings, units  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path):
-    QCoreApplication.setOrganizationName("ChuangchengDeskTests")
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qsettings"))
-    yield
-
-
-@pytest.fixture
-def window(qtbot, demo_db, data_dir):
-    from gui.main_window import MainWindow
-
-    w = MainWindow(demo_db, data_dir, "测试员")
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def test_models_pass_qtmodeltester(qtmodeltester, demo_db):

@@ -4,18 +4,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QPointF, QSettings, Qt, QUrl  # noqa: E402
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 
 from core import framework, materials  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path):
-    QCoreApplication.setOrganizationName("ChuangchengDeskTests")
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from core import scoring
 from core.scoring_reports import export_tasks
 from test_cli import count, run
-from test_scoring import CASE_ROWS, HEADERS_B, write_xlsx
+from test_scoring import HEADERS_B, write_xlsx
 
 
 @pytest.fixture(scope="module")

@@ -5,18 +5,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from core import scoring, settings  # noqa: E402
 from core.scoring_reports import compare_tables, report_table  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path):
-    QCoreApplication.setOrganizationName("ChuangchengDeskTests")
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qsettings"))
-    yield
 
 
 @pytest.fixture

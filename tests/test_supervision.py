@@ -2,13 +2,11 @@
 
 import datetime as dt
 import multiprocessing
-import subprocess
-import sys
 
 import pytest
 
 from core import attachments, audit, settings, sites, supervision, units
-from core.db import rows, scalar
+from core.db import scalar
 from core.errors import AppError
 from core.supervision import TRANSITIONS, FindingFilter
 

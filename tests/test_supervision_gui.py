@@ -4,18 +4,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from core import sites, supervision, units  # noqa: E402
 from core.supervision import FindingFilter  # noqa: E402
 from test_supervision import office  # noqa: E402,F401 - fixture
-
-
-@pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path):
-    QCoreApplication.setOrganizationName("ChuangchengDeskTests")
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qsettings"))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT
-from core import sites, supervision, units
+from core import supervision, units
 from core.db import scalar
 from core.errors import AppError
 from core.pdf import bulletin_pdf, notice_pdf

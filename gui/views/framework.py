@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QInputDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
                                QTreeView, QVBoxLayout, QWidget)
 
 from core import framework, settings, units
-from core.errors import AppError
 from core.xlsx import framework_io
-from gui.dialogs import confirm, open_file, save_file, show_error, show_info
+from gui.dialogs import confirm, open_file, save_file, show_info
 from gui.jobs import run_job
 from gui.models.framework_tree import FrameworkTreeModel
 from gui.views.base import Page

@@ -9,7 +9,7 @@ from core import backup, health, settings
 from gui.dialogs import confirm, open_file, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
-from gui.views.base import Page, make_table, selected_rows
+from gui.views.base import Page, make_table
 
 BACKUP_COLUMNS = [Col("at", "时间", fmt=lambda v: v.strftime("%Y-%m-%d %H:%M"), width=140), Col("kind", "类型", width=80),
                   Col("size", "大小", fmt=lambda v: f"{v / 1024 / 1024:.1f} MB", align_right=True, width=80),
