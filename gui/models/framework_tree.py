@@ -27,6 +27,8 @@ class FrameworkTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._root = _Node(None, None)
         self._by_id: dict[int, _Node] = {}
+        self._bold = QFont()  # made once: data() runs for every painted cell
+        self._bold.setBold(True)
 
     def set_nodes(self, nodes: list[dict], visible_ids: set[int] | None = None) -> None:
         """nodes as core.framework.tree_rows returns them; visible_ids from a filter (None: all)."""
@@ -95,9 +97,7 @@ class FrameworkTreeModel(QAbstractItemModel):
         if role == self.NODE_ID_ROLE:
             return n["id"]
         if role == Qt.FontRole and n["level"] < 3:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return self._bold
         if role == Qt.ForegroundRole:
             if n["retired"]:
                 return QBrush(QColor("#8a8a8a"))
