@@ -16,6 +16,17 @@ from gui import crash_report
 from gui.models.table import Col, RowsTableModel
 
 
+def accept_buttons(dialog, *, save: bool = False) -> QDialogButtonBox:
+    """保存/确定 and 取消 wired to the dialog's accept and reject (Qt's own texts may be English)."""
+    ok = QDialogButtonBox.Save if save else QDialogButtonBox.Ok
+    buttons = QDialogButtonBox(ok | QDialogButtonBox.Cancel)
+    buttons.button(ok).setText("保存" if save else "确定")
+    buttons.button(QDialogButtonBox.Cancel).setText("取消")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def show_error(parent, title: str, exc: AppError) -> None:
     if exc.problems:
         ProblemsDialog(parent, title, exc).exec()

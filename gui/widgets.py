@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QStringListModel, Qt
-from PySide6.QtWidgets import (QCompleter, QDialog, QDialogButtonBox, QHBoxLayout, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QCompleter, QDialog, QHBoxLayout, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+
+from gui.dialogs import accept_buttons
 
 SEPARATORS = r"[、，,；;／/\n]+"
 
@@ -60,11 +62,7 @@ class UnitRefsEdit(QWidget):
         layout.addWidget(listing)
         search.textChanged.connect(lambda t: [listing.item(i).setHidden(t not in listing.item(i).text())
                                               for i in range(listing.count())])
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
+        buttons = accept_buttons(dialog)
         layout.addWidget(buttons)
         dialog.resize(360, 480)
         if dialog.exec():

@@ -18,7 +18,7 @@ from core import framework, letters, settings
 from core.errors import AppError
 from core.pdf import letters_pdf
 from gui.attachments_panel import AttachmentsPanel
-from gui.dialogs import save_file, show_error, show_info
+from gui.dialogs import accept_buttons, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.views.base import Page, make_table, selected_rows
@@ -113,11 +113,7 @@ class MarkDialog(QDialog):
         self.signer = QLineEdit(signer)
         if state == "已签订":
             form.addRow("签字人：", self.signer)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self)
         form.addRow(buttons)
 
     def values(self) -> tuple[date, str]:

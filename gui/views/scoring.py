@@ -4,7 +4,7 @@ own page, comparing two rounds, trends, and turning losses into a task list."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from core import framework, scoring, settings, units
@@ -14,7 +14,7 @@ from core.scoring_reports import REPORT_KINDS, ReportTable, compare_tables, expo
     export_tasks, export_unit_page, report_table, unit_page_table
 from core.xlsx import results_io
 from core.xlsx.text import parse_number
-from gui.dialogs import confirm, open_file, save_file, show_error, show_info
+from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.views.base import Page, make_table, selected_rows
@@ -83,11 +83,7 @@ class RoundDialog(QDialog):
         form.addRow("测评类型：", self.kind)
         form.addRow("测评日期：", self.held_on)
         form.addRow("测评体系版本：", self.edition)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self)
         form.addRow(buttons)
 
     def values(self) -> dict:
@@ -125,11 +121,7 @@ class LineDialog(QDialog):
                 self.edits[key].setText(f"{line[key]:g}")
             self.reason.setText(line["reason"])
             self.units.set_names(units.unit_names(db, line["unit_ids"]))
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Save).setText("保存")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self, save=True)
         form.addRow(buttons)
         self.resize(460, 0)
 

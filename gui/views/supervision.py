@@ -6,7 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QPushButton,
                                QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
@@ -15,7 +15,7 @@ from core.errors import AppError
 from core.supervision import FindingFilter
 from core.xlsx.text import split_multi
 from gui.attachments_panel import AttachmentsPanel
-from gui.dialogs import confirm, open_file, save_file, show_error, show_info
+from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
 from gui.views.base import Page, make_table, selected_rows
@@ -112,11 +112,7 @@ class FormDialog(QDialog):
             form.addRow(label)
         for text, widget in fields:
             form.addRow(text, widget)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self)
         form.addRow(buttons)
         self.resize(460, 0)
 

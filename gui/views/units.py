@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QSplitter, QVBoxLayout, QWidget)
 
 from core import settings, units
 from core.errors import AppError
 from core.xlsx import units_io
-from gui.dialogs import confirm, open_file, save_file, show_error, show_info
+from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
 from gui.views.base import Page, make_table, selected_rows
@@ -52,11 +52,7 @@ class UnitDialog(QDialog):
             hint.setWordWrap(True)
             hint.setStyleSheet("color: #666;")
             form.addRow(hint)
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Save).setText("保存")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self, save=True)
         form.addRow(buttons)
 
     def values(self) -> dict:
@@ -91,11 +87,7 @@ class GroupDialog(QDialog):
         layout.addWidget(self.members)
         self.kind.currentIndexChanged.connect(lambda: self.members.setEnabled(not self.kind.currentData()))
         self.members.setEnabled(not self.kind.currentData())
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Save).setText("保存")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self, save=True)
         layout.addWidget(buttons)
         self.resize(420, 520)
 
