@@ -144,10 +144,10 @@ def _clean(data: dict) -> dict:
     return out
 
 
-def _check_name_free(db, name: str, own_id: int | None = None) -> None:
+def _check_name_free(db, name: str, own_id: int | None = None, res: Resolver | None = None) -> None:
     if not name:
         raise AppError("单位名称不能为空。")
-    hit = resolver(db).lookup(name)
+    hit = (res or resolver(db)).lookup(name)
     if hit and not (hit[0] == "unit" and hit[1] == own_id):
         other = "单位分组" if hit[0] == "group" else "单位"
         raise AppError(f"名称“{name}”已被另一个{other}使用（全称、简称或曾用名），请换一个名称。")
@@ -159,19 +159,26 @@ def _check_kind(db, kind: str) -> None:
         raise AppError(f"单位类别“{kind}”不在词表中。可选：{'、'.join(kinds)}。")
 
 
-def create_unit(db, data: dict) -> int:
+def create_unit(db, data: dict, res: Resolver | None = None) -> int:
+    """Add a unit. `res`: a resolver the caller keeps for many additions (an import); it is used
+    for the name checks and learns the new names, instead of being rebuilt for every unit."""
     data = _clean(data)
     data.setdefault("kind", infer_kind(data.get("name", "")))
     if not data["kind"]:
         data["kind"] = infer_kind(data.get("name", ""))
     with write(db):
-        _check_name_free(db, data.get("name", ""))
+        _check_name_free(db, data.get("name", ""), res=res)
         if data.get("short_name"):
-            _check_name_free(db, data["short_name"])
+            _check_name_free(db, data["short_name"], res=res)
         _check_kind(db, data["kind"])
         data["position"] = (scalar(db, "SELECT max(position) FROM units") or 0) + 1
         unit_id = db["units"].insert(data).last_pk
         audit.log(db, "新增单位", "units", unit_id, None, data, data["name"])
+    if res is not None:
+        for key in (data["name"], data.get("short_name")):
+            if key:
+                res.units[_norm(key)] = unit_id
+        res.display[unit_id] = data["name"]
     return unit_id
 
 

@@ -76,8 +76,7 @@ def import_units(db, path, progress=None) -> dict:
                 raise AppError(f"“{data['name']}”是单位分组的名称，不能作为单位导入。")
             else:
                 data["kind"] = data.get("kind") or units.infer_kind(data["name"])
-                units.create_unit(db, data)
-                resolver = units.resolver(db)
+                units.create_unit(db, data, resolver)
                 counts["created"] += 1
             if progress:
                 progress(i + 1, len(parsed), data["name"])
