@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListView, QPu
 from core import attachments
 from core.errors import AppError
 from gui.dialogs import confirm, open_file, show_error
+from gui.jobs import run_job
 
 THUMB = QSize(96, 96)
 
@@ -24,6 +25,18 @@ def _human_size(size: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return ""
+
+
+def open_with_system(parent, db, attachment: dict) -> None:
+    """Open a stored file with the system's program: stored files have no extension, so a copy
+    under the original name goes to a temporary folder first."""
+    target = Path(tempfile.gettempdir()) / "ChuangchengDesk" / str(attachment["id"]) / attachment["original_name"]
+    try:
+        attachments.export_copy(db, attachment["id"], target)
+    except OSError as exc:
+        show_error(parent, "打开附件", AppError(f"无法打开附件：{exc.strerror}。可在“数据体检”中检查附件是否完整。"))
+        return
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
 
 class AttachmentsModel(QAbstractListModel):
@@ -137,7 +150,9 @@ class AttachmentsPanel(QWidget):
         return self.model.data(index, AttachmentsModel.ROW_ROLE) if index.isValid() else None
 
     def add_files(self, paths: list[str]) -> int:
-        """Add files; every file is checked first so a bad one adds nothing. Returns how many."""
+        """Add files; every file is checked first so a bad one adds nothing. Copying and hashing
+        run on a worker thread behind a progress dialog (large scans take seconds); the call
+        returns when they are done. Returns how many were added."""
         if self.owner_id is None:
             return 0
         try:
@@ -145,15 +160,23 @@ class AttachmentsPanel(QWidget):
                 attachments.check_size(self.ctx.db, Path(p))
                 if self.images_only:
                     attachments.check_image(p)
-            for p in paths:
-                attachments.add_attachment(self.ctx.db, self.owner_table, self.owner_id, p, role=self.role)
         except AppError as exc:
             show_error(self, "添加附件", exc)
             return 0
-        finally:
-            self.refresh()
-        self.changed.emit()
-        return len(paths)
+        owner_table, owner_id, role = self.owner_table, self.owner_id, self.role
+
+        def work(db, progress, cancel):
+            for i, p in enumerate(paths):
+                progress(i, len(paths), Path(p).name)
+                attachments.add_attachment(db, owner_table, owner_id, p, role=role)
+            return len(paths)
+
+        added = []
+        run_job(self, "添加附件", work, self.ctx.open_worker_db, added.append, block=True)
+        self.refresh()
+        if added:
+            self.changed.emit()
+        return added[0] if added else 0
 
     def add_dialog(self) -> None:
         filters = "图片 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)" if self.images_only else "所有文件 (*)"
@@ -163,15 +186,8 @@ class AttachmentsPanel(QWidget):
 
     def open_selected(self) -> None:
         a = self.selected()
-        if not a:
-            return
-        target = Path(tempfile.gettempdir()) / "ChuangchengDesk" / str(a["id"]) / a["original_name"]
-        try:
-            attachments.export_copy(self.ctx.db, a["id"], target)
-        except OSError as exc:
-            show_error(self, "打开附件", AppError(f"无法打开附件：{exc.strerror}。可在“数据体检”中检查附件是否完整。"))
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+        if a:
+            open_with_system(self, self.ctx.db, a)
 
     def edit_caption(self) -> None:
         a = self.selected()

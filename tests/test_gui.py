@@ -196,7 +196,8 @@ def test_safety_page_check_and_backup_state(qtbot, window, data_dir, monkeypatch
     monkeypatch.setattr("gui.views.safety.show_info", lambda parent, title, text: infos.append(text))
     page = window.show_page("safety")
     assert "还没有备份" in page.state.text()
-    page.check()
+    page.check()  # runs as a background job
+    qtbot.waitUntil(lambda: bool(infos), timeout=20000)
     assert infos and "体检通过" in infos[0]
     from core import backup
     backup.make_backup(data_dir, window.ctx.db)

@@ -6,17 +6,15 @@ The position is saved at every step, so the walk resumes where it stopped.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImageReader, QPixmap
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImageReader, QPixmap
 from PySide6.QtWidgets import (QDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from core import attachments, materials
+from core import materials
 from core.errors import AppError
-from gui.dialogs import show_error
 from gui.views.materials import STATUS_COLOURS, ask_comment
 
 PREVIEW_WIDTH = 900
@@ -223,10 +221,6 @@ class ReviewWindow(QDialog):
         return box
 
     def open_file(self, f: dict) -> None:
-        target = Path(tempfile.gettempdir()) / "ChuangchengDesk" / str(f["id"]) / f["original_name"]
-        try:
-            attachments.export_copy(self.ctx.db, f["id"], target)
-        except OSError as exc:
-            show_error(self, "打开文件", AppError(f"无法打开文件：{exc.strerror}。请运行材料体检检查文件是否完整。"))
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+        from gui.attachments_panel import open_with_system
+
+        open_with_system(self, self.ctx.db, f)

@@ -123,7 +123,11 @@ class SafetyPage(Page):
         self.window_.restore_from(path)
 
     def check(self) -> None:
-        problems = health.check(self.db)
+        # Hashing every attachment takes seconds on a real archive: a background job.
+        run_job(self, "数据体检", lambda db, progress, cancel: health.check(db), self.ctx.open_worker_db,
+                self._checked)
+
+    def _checked(self, problems: list[dict]) -> None:
         self.problem_model.set_rows(problems)
         if not problems:
             show_info(self, "数据体检", "数据体检通过：数据库完整，附件齐全。")
