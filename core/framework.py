@@ -214,9 +214,20 @@ def filter_node_ids(db, edition_id: int, text: str = "", unit_id: int | None = N
                     working_group: str = "", no_lead: bool = False,
                     include_retired: bool = False) -> set[int] | None:
     """Standards matching every given filter, plus their ancestors (so the tree can show them).
-    None when no filter is set."""
+    None when no filter is set. The rows of the tree (tree_rows) are read once per change of the
+    data, not per filter: the page keeps them and shows the ids this returns."""
     if not (text or unit_id or method or working_group or no_lead):
         return None
+    found = rows(db, *filter_query(edition_id, text, unit_id, method, working_group, no_lead, include_retired))
+    ids: set[int] = set()
+    for r in found:
+        ids.update((r["id"], r["parent_id"], r["grand_id"]))
+    return ids
+
+
+def filter_query(edition_id: int, text: str = "", unit_id: int | None = None, method: str = "",
+                 working_group: str = "", no_lead: bool = False, include_retired: bool = False) -> tuple[str, list]:
+    """(sql, params) of filter_node_ids: the matching standards with their parent and grandparent."""
     where, params = ["n.edition_id = ?", "n.level = 3"], [edition_id]
     if not include_retired:
         where.append("n.retired = 0")
@@ -239,13 +250,9 @@ def filter_node_ids(db, edition_id: int, text: str = "", unit_id: int | None = N
                      "a.unit_id IS NOT NULL OR EXISTS (SELECT 1 FROM unit_groups g JOIN units u ON u.kind = g.unit_kind"
                      " AND u.retired = 0 WHERE g.id = a.group_id) OR EXISTS (SELECT 1 FROM unit_group_members m"
                      " WHERE m.group_id = a.group_id)))")
-    found = rows(db, "SELECT n.id, n.parent_id, p.parent_id AS grand_id FROM framework_nodes n"
-                     " JOIN framework_nodes p ON p.id = n.parent_id"
-                     " JOIN framework_nodes c ON c.id = p.parent_id WHERE " + " AND ".join(where), params)
-    ids: set[int] = set()
-    for r in found:
-        ids.update((r["id"], r["parent_id"], r["grand_id"]))
-    return ids
+    return ("SELECT n.id, n.parent_id, p.parent_id AS grand_id FROM framework_nodes n"
+            " JOIN framework_nodes p ON p.id = n.parent_id"
+            " JOIN framework_nodes c ON c.id = p.parent_id WHERE " + " AND ".join(where), params)
 
 
 def _validate_node(db, level: int, data: dict) -> dict:
@@ -507,39 +514,125 @@ def standards_without_lead(db, edition_id: int) -> list[dict]:
     return [s for s in standards(db, edition_id) if not s["lead"]]
 
 
+_TREE_ORDER = " ORDER BY c.position, c.id, p.position, p.id, n.position, n.id"
+# Standards with their category and indicator, in tree order (as `standards` gives them, without
+# the assignment names); only standards whose whole branch is in use.
+_STANDARD_COLUMNS = ("SELECT n.*, c.title AS category, p.title AS indicator, c.id AS category_id,"
+                     " p.id AS indicator_id")
+_STANDARD_JOINS = (" JOIN framework_nodes p ON p.id = n.parent_id JOIN framework_nodes c ON c.id = p.parent_id"
+                   " WHERE n.edition_id = :edition AND n.level = 3 AND n.retired = 0 AND p.retired = 0"
+                   " AND c.retired = 0")
+
+
+def standards_in_order(db, edition_id: int) -> list[dict]:
+    """The standards of an edition in tree order with category and indicator (no unit names)."""
+    return rows(db, _STANDARD_COLUMNS + " FROM framework_nodes n" + _STANDARD_JOINS + _TREE_ORDER,
+                {"edition": edition_id})
+
+
+def unit_standards_query(unit_id: int, edition_id: int) -> tuple[str, dict]:
+    """(sql, params) of one unit's standards in tree order with is_lead. The unit's condition
+    reaches each branch of the assignment_units view (m007): only its own rows are expanded."""
+    return (_STANDARD_COLUMNS + ", r.is_lead FROM (SELECT node_id, max(role = 'lead') AS is_lead"
+            " FROM assignment_units WHERE unit_id = :unit GROUP BY node_id) r"
+            " JOIN framework_nodes n ON n.id = r.node_id" + _STANDARD_JOINS + _TREE_ORDER,
+            {"edition": edition_id, "unit": unit_id})
+
+
 def unit_standards(db, unit_id: int, edition_id: int) -> list[dict]:
     """A unit's standards in an edition, as lead and as support (groups expanded)."""
-    roles: dict[int, set[str]] = {}
-    for r in rows(db, "SELECT DISTINCT au.node_id, au.role FROM assignment_units au"
-                      " JOIN framework_nodes n ON n.id = au.node_id"
-                      " WHERE au.unit_id = ? AND n.edition_id = ? AND n.retired = 0", (unit_id, edition_id)):
-        roles.setdefault(r["node_id"], set()).add(r["role"])
-    result = []
-    for s in standards(db, edition_id):
-        if s["id"] in roles:
-            role = "lead" if "lead" in roles[s["id"]] else "support"
-            result.append({**s, "role": role, "role_name": ROLE_NAMES[role]})
+    result = rows(db, *unit_standards_query(unit_id, edition_id))
+    for s in result:
+        s["role"] = "lead" if s.pop("is_lead") else "support"
+        s["role_name"] = ROLE_NAMES[s["role"]]
     return result
+
+
+# Who belongs to a group, as the assignment_units view (m007) expands it: every active unit of the
+# group's kind, and its listed members.
+GROUP_MEMBERS_SQL = """
+SELECT g.id AS group_id, u.id AS unit_id FROM unit_groups g JOIN units u ON u.kind = g.unit_kind AND u.retired = 0
+ WHERE g.unit_kind IS NOT NULL
+UNION ALL
+SELECT g.id, m.unit_id FROM unit_groups g JOIN unit_group_members m ON m.group_id = g.id"""
+
+
+# An edition's assignments as written (a unit, or a group), on standards whose branch is in use.
+EDITION_ASSIGNMENTS_SQL = ("SELECT a.node_id, a.role, a.unit_id, a.group_id, n.points FROM assignments a"
+                           " JOIN framework_nodes n ON n.id = a.node_id" + _STANDARD_JOINS)
+
+
+class EditionRoles:
+    """Every unit's standards in an edition with its role (lead wins over support), read without
+    expanding the groups to their units: at 10x data the expanded view holds 147,000 rows, where
+    the edition has 15,000 assignments and a few groups. A unit's standards are its own plus those
+    of its groups; units in the same groups share one merged set."""
+
+    def __init__(self, db, edition_id: int):
+        self.direct: dict[int, dict[int, bool]] = {}  # unit → node → is lead
+        by_group: dict[int, dict[int, bool]] = {}
+        self.points: dict[int, float] = {}
+        for node_id, role, unit_id, group_id, points in db.execute(
+                EDITION_ASSIGNMENTS_SQL, {"edition": edition_id}).fetchall():
+            target = self.direct.setdefault(unit_id, {}) if unit_id is not None else by_group.setdefault(group_id, {})
+            target[node_id] = target.get(node_id, False) or role == "lead"
+            self.points[node_id] = points or 0
+        groups_of: dict[int, list[int]] = {}
+        for group_id, unit_id in db.execute(GROUP_MEMBERS_SQL).fetchall():
+            if group_id in by_group:
+                groups_of.setdefault(unit_id, []).append(group_id)
+        self.groups_of = {u: tuple(sorted(set(g))) for u, g in groups_of.items()}
+        self._merged: dict[tuple, dict[int, bool]] = {}
+        for combo in set(self.groups_of.values()):
+            merged: dict[int, bool] = {}
+            for group_id in combo:
+                for node_id, lead in by_group[group_id].items():
+                    merged[node_id] = merged.get(node_id, False) or lead
+            self._merged[combo] = merged
+        self._totals: dict[tuple, tuple[int, int, float]] = {}
+
+    def units(self) -> set[int]:
+        return set(self.direct) | set(self.groups_of)
+
+    def of_groups(self, unit_id: int) -> dict[int, bool]:
+        """node → is lead for what the unit holds through its groups (shared: do not modify)."""
+        return self._merged.get(self.groups_of.get(unit_id, ()), {})
+
+    def roles(self, unit_id: int) -> dict[int, bool]:
+        """node → is lead for every standard the unit holds."""
+        merged = self.of_groups(unit_id)
+        own = self.direct.get(unit_id)
+        if not own:
+            return merged
+        result = dict(merged)
+        for node_id, lead in own.items():
+            result[node_id] = result.get(node_id, False) or lead
+        return result
+
+
+    def totals(self, unit_id: int) -> tuple[int, int, float]:
+        """(standards, of which it leads, their points) for the unit, without building its list."""
+        combo = self.groups_of.get(unit_id, ())
+        merged = self.of_groups(unit_id)
+        if combo not in self._totals:
+            self._totals[combo] = (len(merged), sum(merged.values()), sum(self.points[n] for n in merged))
+        count, lead, points = self._totals[combo]
+        for node_id, own_lead in self.direct.get(unit_id, {}).items():
+            via_group = merged.get(node_id)
+            if via_group is None:
+                count, lead, points = count + 1, lead + own_lead, points + self.points[node_id]
+            elif own_lead and not via_group:
+                lead += 1
+        return count, lead, float(points)
 
 
 def unit_summary(db, edition_id: int) -> list[dict]:
     """Per active unit: how many standards it leads and supports, and the points at stake."""
-    stats = {r["unit_id"]: r for r in rows(db, """
-        SELECT unit_id,
-               sum(role = 'lead') AS lead_count,
-               sum(role = 'support') AS support_count,
-               sum(coalesce(points, 0)) AS points
-          FROM (SELECT au.unit_id, n.id, n.points,
-                       CASE WHEN max(au.role = 'lead') THEN 'lead' ELSE 'support' END AS role
-                  FROM assignment_units au JOIN framework_nodes n ON n.id = au.node_id
-                 WHERE n.edition_id = ? AND n.retired = 0
-                 GROUP BY au.unit_id, n.id)
-         GROUP BY unit_id""", (edition_id,))}
+    roles = EditionRoles(db, edition_id)
     out = []
     for u in rows(db, "SELECT id, name, short_name, kind FROM units WHERE retired = 0 ORDER BY position, id"):
-        s = stats.get(u["id"], {})
-        out.append({**u, "lead_count": s.get("lead_count") or 0, "support_count": s.get("support_count") or 0,
-                    "points": s.get("points") or 0.0})
+        count, lead, points = roles.totals(u["id"])
+        out.append({**u, "lead_count": lead, "support_count": count - lead, "points": points})
     return out
 
 

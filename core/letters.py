@@ -141,23 +141,34 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 # --- tasks ----------------------------------------------------------------------------------------
 
-def tasks_by_unit(db, edition_id: int) -> dict[int, list[dict]]:
-    """Every unit's standards in the edition (as framework.unit_standards gives one unit's), in one
-    pass over the edition, so a batch of letters does not rebuild the tree per unit."""
-    roles: dict[int, dict[int, set[str]]] = {}  # node → unit → roles
-    for unit_id, node_id, role in db.execute(
-            "SELECT DISTINCT au.unit_id, au.node_id, au.role FROM assignment_units au"
-            " JOIN framework_nodes n ON n.id = au.node_id"
-            " WHERE n.edition_id = ? AND n.retired = 0", (edition_id,)).fetchall():
-        roles.setdefault(node_id, {}).setdefault(unit_id, set()).add(role)
-    result: dict[int, list[dict]] = {}
-    for s in framework.standards(db, edition_id):
+def tasks_by_unit(db, edition_id: int, unit_ids=None) -> dict[int, list[dict]]:
+    """Every unit's standards in the edition (as framework.unit_standards gives one unit's), or
+    only these units', in one pass over the edition's assignments: groups are not expanded unit by
+    unit (see framework.EditionRoles)."""
+    roles = framework.EditionRoles(db, edition_id)
+    wanted = roles.units() if unit_ids is None else roles.units() & set(unit_ids)
+    order: dict[int, int] = {}
+    variants: dict[int, dict[bool, dict]] = {}
+    for i, s in enumerate(framework.standards_in_order(db, edition_id)):
         # One dict per standard and role, shared by every unit holding it (readers do not modify
         # them): at 10x data a copy per unit would be 150,000 dicts.
         base = {k: s[k] for k in TASK_FIELDS}
-        variants = {role: {**base, "role": role, "role_name": framework.ROLE_NAMES[role]} for role in ("lead", "support")}
-        for unit_id, unit_roles in roles.get(s["id"], {}).items():
-            result.setdefault(unit_id, []).append(variants["lead" if "lead" in unit_roles else "support"])
+        order[s["id"]] = i
+        variants[s["id"]] = {lead: {**base, "role": role, "role_name": framework.ROLE_NAMES[role]}
+                             for lead, role in ((True, "lead"), (False, "support"))}
+    by_groups: dict[tuple, list[int]] = {}  # the groups' standards in tree order, once per set of groups
+    result: dict[int, list[dict]] = {}
+    for unit_id in sorted(wanted):
+        combo = roles.groups_of.get(unit_id, ())
+        if combo not in by_groups:
+            by_groups[combo] = sorted((n for n in roles.of_groups(unit_id) if n in order), key=order.__getitem__)
+        held = roles.roles(unit_id)
+        nodes = by_groups[combo]
+        own = [n for n in roles.direct.get(unit_id, ()) if n in order and n not in roles.of_groups(unit_id)]
+        if own:
+            nodes = sorted(nodes + own, key=order.__getitem__)
+        if nodes:
+            result[unit_id] = [variants[n][held[n]] for n in nodes]
     return result
 
 
@@ -336,21 +347,27 @@ def record_generation(db, year: int, edition_id: int, letters: list[Letter]) -> 
     return changed
 
 
+_CHANGE_LABELS = {"title": "测评标准", "role": "责任类型", "points": "分值", "deadline": "完成时限"}
+
+
 def changes(snapshot: list[dict] | None, tasks: list[dict]) -> dict:
     """What changed in a unit's tasks since its snapshot: added, removed and changed standards
-    (by code), each changed one with its differing fields."""
+    (by code, in task order), each changed one with its differing fields."""
     if snapshot is None:
         return {"added": [], "removed": [], "changed": [], "any": False}
     old = {t["code"]: t for t in snapshot}
-    new = {t["code"]: {k: t.get(k) for k in TASK_KEYS} for t in tasks}
-    labels = {"title": "测评标准", "role": "责任类型", "points": "分值", "deadline": "完成时限"}
+    new = {t["code"]: t for t in tasks}
     changed = []
-    for code in new.keys() & old.keys():
-        diffs = [(labels[k], old[code].get(k), new[code][k]) for k in labels if old[code].get(k) != new[code][k]]
+    for code, task in new.items():
+        before = old.get(code)
+        if before is None or before == task:  # equal at once when task is a snapshot entry too
+            continue
+        diffs = [(label, before.get(k), task.get(k)) for k, label in _CHANGE_LABELS.items()
+                 if before.get(k) != task.get(k)]
         if diffs:
             changed.append({"code": code, "diffs": diffs})
     result = {"added": [c for c in new if c not in old], "removed": [c for c in old if c not in new],
-              "changed": sorted(changed, key=lambda c: list(new).index(c["code"]))}
+              "changed": changed}
     result["any"] = bool(result["added"] or result["removed"] or result["changed"])
     return result
 
@@ -384,32 +401,70 @@ def unit_changes(db, year: int, unit_id: int, edition_id: int) -> dict:
     return changes(snapshot, framework.unit_standards(db, unit_id, edition_id))
 
 
-def status_rows(db, year: int, edition_id: int | None) -> list[dict]:
-    """Every active unit with its task counts, signing state for the year, whether its tasks changed
-    since its letter was generated, and how many scans are attached."""
-    year = check_year(year)
-    all_tasks = tasks_by_unit(db, edition_id) if edition_id else {}
+def _latest_status(db, year: int) -> dict[int, dict]:
+    """unit → its letter_status row for the year (the most advanced one when merging left two)."""
     states: dict[int, dict] = {}
     for r in rows(db, "SELECT * FROM letter_status WHERE year = ?"
                       " ORDER BY CASE state WHEN '已签订' THEN 0 WHEN '已印发' THEN 1 ELSE 2 END, id", (year,)):
         states.setdefault(r["unit_id"], r)
+    return states
+
+
+def change_texts(db, year: int, edition_id: int, states: dict[int, dict] | None = None) -> dict[int, str]:
+    """unit → what changed in its tasks since its letter was generated (describe_changes; '' when
+    nothing did), for the units whose letter has been generated."""
+    states = _latest_status(db, check_year(year)) if states is None else states
+    stored = {u: r["snapshot"] for u, r in states.items() if r.get("snapshot")}
+    if not stored:
+        return {}
+    tasks = tasks_by_unit(db, edition_id, stored)
+    # Most letters have not changed: their snapshot is, to the character, the JSON record_generation
+    # would write now. Tasks are dicts shared between units (tasks_by_unit), so each one's snapshot
+    # entry and its JSON are made once.
+    entries: dict[int, tuple[dict, str]] = {}
+
+    def entry(task: dict) -> tuple[dict, str]:
+        found = entries.get(id(task))
+        if found is None:
+            snap = {k: task.get(k) for k in TASK_KEYS}
+            found = entries[id(task)] = (snap, json.dumps(snap, ensure_ascii=False))
+        return found
+
+    result = {}
+    for unit_id, snapshot in stored.items():
+        current = [entry(t) for t in tasks.get(unit_id, [])]
+        if "[" + ", ".join(text for _, text in current) + "]" == snapshot:
+            result[unit_id] = ""
+        else:
+            result[unit_id] = describe_changes(changes(json.loads(snapshot), [snap for snap, _ in current]))
+    return result
+
+
+def status_rows(db, year: int, edition_id: int | None, *, with_changes: bool = True) -> list[dict]:
+    """Every active unit with its task counts, signing state for the year, whether its tasks changed
+    since its letter was generated, and how many scans are attached. The counts come from
+    EditionRoles without building task lists. Without with_changes the change columns are left
+    empty for change_texts to fill: reading and comparing the snapshots is most of the work at 10x
+    data (a few hundred ms), and a list can be shown before it."""
+    year = check_year(year)
+    roles = framework.EditionRoles(db, edition_id) if edition_id else None
+    states = _latest_status(db, year)
+    texts = change_texts(db, year, edition_id, states) if edition_id and with_changes else {}
     scans = {r["owner_id"]: r["n"] for r in rows(
         db, "SELECT owner_id, count(*) AS n FROM attachments WHERE owner_table = ? GROUP BY owner_id", (OWNER_TABLE,))}
     out = []
     for unit in units.list_units(db):
-        tasks = all_tasks.get(unit["id"], [])
-        counts = task_counts(tasks)
+        count, lead, points = roles.totals(unit["id"]) if roles else (0, 0, 0.0)
         status = states.get(unit["id"], {})
-        snapshot = json.loads(status["snapshot"]) if status.get("snapshot") else None
-        diff = changes(snapshot, tasks)
+        text = texts.get(unit["id"], "")
         out.append({"unit_id": unit["id"], "name": unit["name"], "short_name": unit["short_name"],
-                    "kind": unit["kind"], "task_count": counts["tasks"], "lead_count": counts["lead"],
-                    "support_count": counts["support"], "points": counts["points"],
-                    "state": status.get("state", "未印发") if tasks else "无任务",
+                    "kind": unit["kind"], "task_count": count, "lead_count": lead,
+                    "support_count": count - lead, "points": points,
+                    "state": status.get("state", "未印发") if count else "无任务",
                     "issued_on": status.get("issued_on", ""), "signed_on": status.get("signed_on", ""),
                     "signed_by": status.get("signed_by", ""), "generated_at": status.get("generated_at", ""),
                     "status_id": status.get("id"), "scan_count": scans.get(status.get("id"), 0),
-                    "changed": "有变化" if diff["any"] else "", "change_text": describe_changes(diff)})
+                    "changed": "有变化" if text else "", "change_text": text})
     return out
 
 

@@ -464,6 +464,112 @@ def m007_assignment_units_union_all(db):
     )
 
 
+# What global search reads: one FTS5 trigram table per kind of record (trigram finds Chinese at any
+# position; the default tokenizer finds no Chinese words), rowid = the record's id so triggers keep
+# it current with one indexed delete. Texts are copied, not external content, because several
+# kinds index text from joined tables (a finding's 点位, a unit's former names). Each text ends in
+# two spaces so that every character starts a trigram: then the index vocabulary (fts5vocab) tells
+# exactly which trigrams begin with a one- or two-character query (see core.search).
+SEARCH_SOURCES = {
+    "fts_units": """SELECT u.id AS id, u.name AS title,
+                           u.short_name || ' ' || COALESCE((SELECT group_concat(alias, ' ')
+                                                             FROM unit_aliases WHERE unit_id = u.id), '') AS detail
+                      FROM units u""",
+    "fts_standards": "SELECT n.id AS id, n.code || ' ' || n.title AS title, n.methods AS detail FROM framework_nodes n",
+    "fts_materials": "SELECT m.id AS id, m.title AS title, m.requirement || ' ' || m.doc_number AS detail FROM materials m",
+    "fts_attachments": "SELECT a.id AS id, a.original_name AS title, a.caption AS detail FROM attachments a",
+    "fts_findings": """SELECT f.id AS id, f.description AS title,
+                              COALESCE((SELECT name FROM sites WHERE id = f.site_id), '') AS detail
+                         FROM findings f""",
+    "fts_notices": "SELECT t.id AS id, t.number AS title, t.requirement AS detail FROM notices t",
+    "fts_results": """SELECT r.id AS id, r.code || ' ' || r.item AS title,
+                             r.site || ' ' || r.category || ' ' || r.reason AS detail
+                        FROM score_results r""",
+}
+# table → (source table, the columns whose change re-indexes the row)
+SEARCH_TRIGGERS = {
+    "fts_units": ("units", "name, short_name"),
+    "fts_standards": ("framework_nodes", "code, title, methods"),
+    "fts_materials": ("materials", "title, requirement, doc_number"),
+    "fts_attachments": ("attachments", "original_name, caption"),
+    "fts_findings": ("findings", "description, site_id"),
+    "fts_notices": ("notices", "number, requirement"),
+    "fts_results": ("score_results", "code, item, site, category, reason"),
+}
+
+
+def search_insert_sql(table: str, row_id: str | None = None, also: str = "") -> str:
+    """INSERT into a search table from its source: every row, or the row whose id is `row_id`."""
+    source = SEARCH_SOURCES[table]
+    alias = source.split("FROM")[-1].split()[-1]  # "units u" → "u"
+    where = f"WHERE {alias}.id = {row_id} {also}" if row_id else ""
+    return (f"INSERT INTO {table} (rowid, title, detail) SELECT id, title || '  ', detail || '  '"
+            f" FROM ({source} {where});")
+
+
+@migrations()
+def m008_search(db):
+    statements = []
+    for table, (source, columns) in SEARCH_TRIGGERS.items():
+        statements.append(f"CREATE VIRTUAL TABLE {table} USING fts5(title, detail, tokenize = 'trigram');")
+        statements.append(f"CREATE VIRTUAL TABLE {table}_vocab USING fts5vocab({table}, 'row');")
+        statements.append(search_insert_sql(table))
+        statements.append(f"""
+            CREATE TRIGGER {table}_ai AFTER INSERT ON {source} BEGIN
+                {search_insert_sql(table, 'new.id')}
+            END;
+            CREATE TRIGGER {table}_au AFTER UPDATE OF {columns} ON {source} BEGIN
+                DELETE FROM {table} WHERE rowid = old.id;
+                {search_insert_sql(table, 'new.id')}
+            END;
+            CREATE TRIGGER {table}_ad AFTER DELETE ON {source} BEGIN
+                DELETE FROM {table} WHERE rowid = old.id;
+            END;""")
+    # Texts that live in other tables: a unit's former names, a finding's 点位 name.
+    statements.append(f"""
+        CREATE TRIGGER fts_units_alias_ai AFTER INSERT ON unit_aliases BEGIN
+            DELETE FROM fts_units WHERE rowid = new.unit_id;
+            {search_insert_sql('fts_units', 'new.unit_id')}
+        END;
+        CREATE TRIGGER fts_units_alias_ad AFTER DELETE ON unit_aliases BEGIN
+            DELETE FROM fts_units WHERE rowid = old.unit_id;
+            {search_insert_sql('fts_units', 'old.unit_id')}
+        END;
+        CREATE TRIGGER fts_units_alias_au AFTER UPDATE ON unit_aliases BEGIN
+            DELETE FROM fts_units WHERE rowid IN (old.unit_id, new.unit_id);
+            {search_insert_sql('fts_units', 'old.unit_id')}
+            {search_insert_sql('fts_units', 'new.unit_id', 'AND new.unit_id <> old.unit_id')}
+        END;
+        CREATE TRIGGER fts_findings_site_au AFTER UPDATE OF name ON sites BEGIN
+            DELETE FROM fts_findings WHERE rowid IN (SELECT id FROM findings WHERE site_id = new.id);
+            INSERT INTO fts_findings (rowid, title, detail)
+                SELECT id, description || '  ', new.name || '  ' FROM findings WHERE site_id = new.id;
+        END;""")
+    db.executescript("\n".join(statements))
+
+
+@migrations()
+def m009_list_speed(db):
+    # Filters and counts of the lists at ten times a district's size (DESIGN.md: ≤ 50 ms); the
+    # plans are checked in tests/test_query_plans.py.
+    # - findings_flags holds every column the overdue and 挂牌 rules read (core.supervision), so
+    #   those filters and the page's counts read only this index; it starts with findings_status's
+    #   columns, which it replaces.
+    # - materials of one unit in an edition (报送模板, the unit filter) without reading the edition.
+    # - a unit's standards through its groups (assignment_units with a unit's condition): from
+    #   the unit to its groups by kind or membership, then to the groups' assignments, instead of
+    #   scanning every assignment.
+    db.executescript(
+        """
+        CREATE INDEX findings_flags ON findings (status, due_on, supervision_count, found_on, prev_at_site);
+        DROP INDEX findings_status;
+        CREATE INDEX materials_unit_edition ON materials (unit_id, edition_id, removed);
+        DROP INDEX materials_unit;
+        CREATE INDEX unit_groups_kind ON unit_groups (unit_kind);
+        CREATE INDEX unit_group_members_unit ON unit_group_members (unit_id);
+        """
+    )
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)

@@ -101,13 +101,13 @@ def settle_scores(full, score, loss, *, negative: bool, default_full=None) -> tu
 # --- rounds -------------------------------------------------------------------------------------
 
 def list_rounds(db) -> list[dict]:
-    """Every round, oldest first, with its totals."""
+    """Every round, oldest first, with its totals (one pass over the results, not three per round)."""
     return rows(db, """
-        SELECT r.*, e.name AS edition_name,
-               (SELECT count(*) FROM score_results s WHERE s.round_id = r.id) AS line_count,
-               coalesce((SELECT sum(full_points) FROM score_results s WHERE s.round_id = r.id), 0) AS full,
-               coalesce((SELECT sum(score) FROM score_results s WHERE s.round_id = r.id), 0) AS score
+        SELECT r.*, e.name AS edition_name, coalesce(t.line_count, 0) AS line_count,
+               coalesce(t.full, 0) AS full, coalesce(t.score, 0) AS score
           FROM score_rounds r LEFT JOIN editions e ON e.id = r.edition_id
+          LEFT JOIN (SELECT round_id, count(*) AS line_count, sum(full_points) AS full, sum(score) AS score
+                       FROM score_results GROUP BY round_id) t ON t.round_id = r.id
          ORDER BY r.held_on, r.id""")
 
 
@@ -377,21 +377,35 @@ def get_line(db, line_id: int) -> dict:
     return line
 
 
+# A round's lines in file order, and the units each names in order: two queries over the round
+# instead of a unit-name subquery per line.
+LINES_SQL = """
+SELECT r.*, coalesce(nullif(c.title, ''), nullif(r.category, ''), :unnamed) AS category_name,
+       n.title AS standard_title
+  FROM score_results r
+  LEFT JOIN framework_nodes c ON c.id = r.category_id
+  LEFT JOIN framework_nodes n ON n.id = r.node_id
+ WHERE r.round_id = :round ORDER BY r.position, r.id"""
+NAMED_UNITS_SQL = """
+SELECT x.result_id, x.unit_id, u.name FROM score_results s
+  JOIN score_result_units x ON x.result_id = s.id JOIN units u ON u.id = x.unit_id
+ WHERE s.round_id = :round ORDER BY x.result_id, x.position"""
+
+
 def lines(db, round_id: int) -> list[dict]:
     """Every line of a round in file order, with its category as the tree names it, its loss, and
-    the names of the units it names."""
-    found = rows(db, """
-        SELECT r.*, coalesce(nullif(c.title, ''), nullif(r.category, ''), ?) AS category_name,
-               n.title AS standard_title,
-               (SELECT group_concat(u.name, '、') FROM score_result_units x JOIN units u ON u.id = x.unit_id
-                 WHERE x.result_id = r.id) AS unit_names
-          FROM score_results r
-          LEFT JOIN framework_nodes c ON c.id = r.category_id
-          LEFT JOIN framework_nodes n ON n.id = r.node_id
-         WHERE r.round_id = ? ORDER BY r.position, r.id""", (UNNAMED_CATEGORY, round_id))
+    the units it names (unit_ids, and their names joined as unit_names)."""
+    found = rows(db, LINES_SQL, {"unnamed": UNNAMED_CATEGORY, "round": round_id})
+    named: dict[int, tuple[list[int], list[str]]] = {}
+    for result_id, unit_id, name in db.execute(NAMED_UNITS_SQL, {"round": round_id}).fetchall():
+        ids, names = named.setdefault(result_id, ([], []))
+        ids.append(unit_id)
+        names.append(name)
     for line in found:
         line["loss"] = _r(line["full_points"] - line["score"])
-        line["unit_names"] = line["unit_names"] or ""
+        ids, names = named.get(line["id"], ((), ()))
+        line["unit_ids"] = list(ids)
+        line["unit_names"] = "、".join(names)
     return found
 
 
@@ -410,25 +424,14 @@ def attribute(db, round_id: int, split: bool | None = None, locality: bool | Non
     split = chosen["split"] if split is None else split
     locality = chosen["locality"] if locality is None else locality
     round_lines = lines(db, round_id) if round_lines is None else round_lines
-    named: dict[int, list[int]] = defaultdict(list)
-    for r in db.execute("SELECT x.result_id, x.unit_id FROM score_result_units x JOIN score_results s"
-                        " ON s.id = x.result_id WHERE s.round_id = ? ORDER BY x.result_id, x.position",
-                        (round_id,)).fetchall():
-        if r[1] not in named[r[0]]:
-            named[r[0]].append(r[1])
-    leads: dict[int, list[int]] = defaultdict(list)
-    for r in db.execute("SELECT a.node_id, a.unit_id FROM assignment_units a WHERE a.role = 'lead' AND a.node_id IN"
-                        " (SELECT DISTINCT node_id FROM score_results WHERE round_id = ?)"
-                        " ORDER BY a.node_id, a.position", (round_id,)).fetchall():
-        if r[1] not in leads[r[0]]:
-            leads[r[0]].append(r[1])
+    leads = _lead_units(db, round_id)
     shares, unattributed = [], []
     for line in round_lines:
-        accountable = [(u, "named") for u in named.get(line["id"], [])]
+        accountable = [(u, "named") for u in dict.fromkeys(line["unit_ids"])]
         if not accountable and line["node_id"] in leads:
-            lead = leads[line["node_id"]]
+            lead, lead_set = leads[line["node_id"]]
             # "各街道" leads every street: a 点位 in one street is that street's.
-            if line["locality_unit_id"] in lead:
+            if line["locality_unit_id"] in lead_set:
                 lead = [line["locality_unit_id"]]
             accountable = [(u, "lead") for u in lead]
         if locality and line["locality_unit_id"] and all(u != line["locality_unit_id"] for u, _ in accountable):
@@ -442,6 +445,35 @@ def attribute(db, round_id: int, split: bool | None = None, locality: bool | Non
                            "full": line["full_points"] * part, "score": line["score"] * part,
                            "loss": line["loss"] * part})
     return shares, unattributed
+
+
+# The lead assignments of a round's standards as written (a unit, or a group to expand), and who
+# is in each group (framework.GROUP_MEMBERS_SQL): the expanded view would give 73,000 rows at 10x.
+LEADS_SQL = """
+SELECT a.node_id, a.unit_id, a.group_id FROM assignments a
+ WHERE a.role = 'lead' AND a.node_id IN (SELECT node_id FROM score_results WHERE round_id = :round)
+ ORDER BY a.node_id, a.position, a.id"""
+
+
+def _lead_units(db, round_id: int) -> dict[int, tuple[list[int], set[int]]]:
+    """standard → (its lead units in order, the same as a set); standards led the same way share
+    one list (every standard "各街道" leads shares the list of streets)."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for group_id, unit_id in db.execute(framework.GROUP_MEMBERS_SQL + " ORDER BY 1, 2").fetchall():
+        members[group_id].append(unit_id)
+    written: dict[int, list[tuple]] = defaultdict(list)
+    for node_id, unit_id, group_id in db.execute(LEADS_SQL, {"round": round_id}).fetchall():
+        written[node_id].append(("unit", unit_id) if unit_id is not None else ("group", group_id))
+    shared: dict[tuple, tuple[list[int], set[int]]] = {}
+    leads = {}
+    for node_id, refs in written.items():
+        key = tuple(refs)
+        if key not in shared:
+            units_in_order = dict.fromkeys(u for kind, i in refs for u in ([i] if kind == "unit" else members[i]))
+            shared[key] = (list(units_in_order), set(units_in_order))
+        if shared[key][0]:
+            leads[node_id] = shared[key]
+    return leads
 
 
 def rank_rows(items: list[dict]) -> list[dict]:
@@ -583,9 +615,9 @@ def compare_rounds(db, from_id: int, to_id: int) -> dict:
     """this year's round against an earlier one: change per unit and per 测评项目, and the losses that
     are new (lost now, where the earlier round lost nothing or did not look) and fixed (lost then,
     assessed again now without loss). A place the later round did not assess is neither."""
-    old_lines, new_lines = lines(db, from_id), lines(db, to_id)
-    old_units = {r["unit_id"]: r for r in report_by_unit(db, from_id)}
-    new_units = {r["unit_id"]: r for r in report_by_unit(db, to_id)}
+    old_lines, new_lines = lines(db, from_id), lines(db, to_id)  # read once, used by every table below
+    old_units = {r["unit_id"]: r for r in report_by_unit(db, from_id, shares=attribute(db, from_id, round_lines=old_lines)[0])}
+    new_units = {r["unit_id"]: r for r in report_by_unit(db, to_id, shares=attribute(db, to_id, round_lines=new_lines)[0])}
     unit_rows = []
     for unit_id in list(new_units) + [u for u in old_units if u not in new_units]:
         unit_rows.append(_change_row(new_units.get(unit_id) or old_units[unit_id],

@@ -92,11 +92,24 @@ def rules(db, today: dt.date | None = None) -> Rules:
                  settings.get(db, "flag_repeat_days"))
 
 
-OVERDUE_SQL = "(f.status IN ('已交办', '已签收', '整改中') AND f.due_on < :today)"
+def _sql_list(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+# The rules as SQL over findings `f`, against the dates of one day bound as :today and :cutoff (never
+# stored: they depend on the day). Statuses are listed with IN rather than <> so that the index
+# findings_flags (status, due_on, supervision_count, found_on, prev_at_site; m009) answers both the
+# filters and the counts without reading the table. is_overdue and flag_reasons are the same rules per row.
+OPEN_SQL = f"f.status IN ({_sql_list(s for s in STATUSES if s != '已销号')})"
+OVERDUE_SQL = f"(f.status IN ({_sql_list(OWING)}) AND f.due_on < :today)"
 FLAG_COUNT_SQL = "(f.supervision_count >= :count_limit)"
-FLAG_OVERDUE_SQL = "(f.status IN ('已交办', '已签收', '整改中') AND f.due_on < :cutoff)"
+FLAG_OVERDUE_SQL = f"(f.status IN ({_sql_list(OWING)}) AND f.due_on < :cutoff)"
 FLAG_REPEAT_SQL = "(f.prev_at_site IS NOT NULL AND julianday(f.found_on) - julianday(f.prev_at_site) <= :repeat_days)"
-FLAGGED_SQL = f"(f.status <> '已销号' AND ({FLAG_COUNT_SQL} OR {FLAG_OVERDUE_SQL} OR {FLAG_REPEAT_SQL}))"
+FLAGGED_SQL = f"({OPEN_SQL} AND ({FLAG_COUNT_SQL} OR {FLAG_OVERDUE_SQL} OR {FLAG_REPEAT_SQL}))"
+
+
+def is_overdue(row: dict, r: Rules) -> bool:
+    return row["status"] in OWING and bool(row["due_on"]) and row["due_on"] < r.today
 
 
 def flag_reasons(row: dict, r: Rules) -> list[str]:
@@ -342,14 +355,16 @@ def _limit_days(db, finding: dict) -> int:
 
 # --- lists ----------------------------------------------------------------------------------------
 
-LIST_SQL = (
+# What the list shows of each finding; `pick` is the filtered, ordered (and limited) ids.
+_LIST_COLUMNS = (
     "SELECT f.id, f.found_on, f.source, f.description, f.severity, f.status, f.due_on, f.supervision_count,"
     " f.fixed_on_spot, f.prev_at_site, f.closed_on, f.assigned_on, f.unit_id, f.site_id, f.node_id,"
     " s.name AS site, s.site_type, l.name AS locality, u.name AS unit, n.code AS standard_code,"
     " o.number AS notice_number, " + OVERDUE_SQL + " AS overdue, " + FLAGGED_SQL + " AS flagged"
-    " FROM findings f JOIN sites s ON s.id = f.site_id JOIN units u ON u.id = f.unit_id"
+    " FROM pick JOIN findings f ON f.id = pick.id JOIN sites s ON s.id = f.site_id JOIN units u ON u.id = f.unit_id"
     " LEFT JOIN units l ON l.id = s.locality_unit_id LEFT JOIN framework_nodes n ON n.id = f.node_id"
     " LEFT JOIN notices o ON o.id = f.notice_id")
+LIST_ORDER = " ORDER BY f.found_on DESC, f.id DESC"  # newest first; the index findings_found gives it
 
 
 @dataclass
@@ -369,46 +384,88 @@ class FindingFilter:
     ids: tuple[int, ...] = ()
 
 
+# Filter field → its condition on findings `f`, bound to the field's value as :<field>. Conditions
+# on the 点位 are subqueries rather than a join, so that the ids and the count are read from the
+# findings' indexes alone. include_support, text and ids are built below.
+FILTER_CONDITIONS = {
+    "status": "f.status = :status",
+    "unit_id": "f.unit_id = :unit_id",
+    "locality_id": "f.site_id IN (SELECT id FROM sites WHERE locality_unit_id = :locality_id)",
+    "site_type": "f.site_id IN (SELECT id FROM sites WHERE site_type = :site_type)",
+    "node_id": "f.node_id = :node_id",
+    "overdue": OVERDUE_SQL,
+    "flagged": FLAGGED_SQL,
+    "open_only": OPEN_SQL,
+    "found_from": "f.found_on >= :found_from",
+    "found_to": "f.found_on <= :found_to",
+}
+UNIT_WITH_SUPPORT_SQL = ("(f.unit_id = :unit_id OR f.id IN (SELECT finding_id FROM finding_units"
+                         " WHERE unit_id = :unit_id))")
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def text_condition(text: str) -> tuple[str, dict]:
+    """The text search of the list, in one place: findings whose description or 点位 name contains
+    every word. Words of three or more characters are answered by the FTS5 trigram index
+    fts_findings (m008: title = description, detail = 点位 name); shorter ones by LIKE."""
+    words = text.split()
+    long_words = [w for w in words if len(w) >= 3]
+    conditions, params = [], {}
+    if long_words:
+        # "+f.id": the matches only filter; the order and the other conditions choose the index. Led
+        # by the matches, a word found in most findings would fetch every one of them to sort.
+        conditions.append("+f.id IN (SELECT rowid FROM fts_findings WHERE fts_findings MATCH :text_match)")
+        params["text_match"] = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+    for i, word in enumerate(w for w in words if len(w) < 3):
+        conditions.append(f"(f.description LIKE :text{i} ESCAPE '\\'"
+                          f" OR f.site_id IN (SELECT id FROM sites WHERE name LIKE :text{i} ESCAPE '\\'))")
+        params[f"text{i}"] = _like(word)
+    return " AND ".join(conditions), params
+
+
 def _where(flt: FindingFilter) -> tuple[str, dict]:
+    if flt.status and flt.status not in STATUSES:
+        raise AppError(f"状态“{flt.status}”无法识别，可选：{'、'.join(STATUSES)}。")
     where, params = [], {}
-    if flt.status:
-        if flt.status not in STATUSES:
-            raise AppError(f"状态“{flt.status}”无法识别，可选：{'、'.join(STATUSES)}。")
-        where.append("f.status = :status")
-        params["status"] = flt.status
-    if flt.unit_id:
-        if flt.include_support:
-            where.append("(f.unit_id = :unit OR f.id IN (SELECT finding_id FROM finding_units WHERE unit_id = :unit))")
-        else:
-            where.append("f.unit_id = :unit")
-        params["unit"] = flt.unit_id
-    if flt.locality_id:
-        where.append("s.locality_unit_id = :locality")
-        params["locality"] = flt.locality_id
-    if flt.site_type:
-        where.append("s.site_type = :site_type")
-        params["site_type"] = flt.site_type
-    if flt.node_id:
-        where.append("f.node_id = :node")
-        params["node"] = flt.node_id
-    if flt.overdue:
-        where.append(OVERDUE_SQL)
-    if flt.flagged:
-        where.append(FLAGGED_SQL)
-    if flt.open_only:
-        where.append("f.status <> '已销号'")
-    if flt.text:
-        where.append("(f.description LIKE :text OR s.name LIKE :text)")
-        params["text"] = f"%{flt.text}%"
-    if flt.found_from:
-        where.append("f.found_on >= :found_from")
-        params["found_from"] = flt.found_from
-    if flt.found_to:
-        where.append("f.found_on <= :found_to")
-        params["found_to"] = flt.found_to
+    for field, condition in FILTER_CONDITIONS.items():
+        value = getattr(flt, field)
+        if value:
+            where.append(UNIT_WITH_SUPPORT_SQL if field == "unit_id" and flt.include_support else condition)
+            params[field] = value
+    if flt.text.strip():
+        condition, text_params = text_condition(flt.text)
+        where.append(condition)
+        params.update(text_params)
     if flt.ids:
         where.append(f"f.id IN ({','.join(str(int(i)) for i in flt.ids)})")
     return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def _list_sql(flt: FindingFilter, r: Rules, limit: int | None) -> tuple[str, dict]:
+    where, params = _where(flt)
+    pick = "SELECT f.id FROM findings f" + where + LIST_ORDER + (f" LIMIT {int(limit)}" if limit else "")
+    return f"WITH pick AS MATERIALIZED ({pick}) " + _LIST_COLUMNS + LIST_ORDER, {**params, **r.params()}
+
+
+def _count_sql(flt: FindingFilter, r: Rules) -> tuple[str, dict]:
+    where, params = _where(flt)
+    return "SELECT count(*) FROM findings f" + where, {**params, **r.params()}
+
+
+def list_query(db, flt: FindingFilter | None = None, *, limit: int | None = None,
+               today: dt.date | None = None) -> tuple[str, dict]:
+    """(sql, params) of the finding list as list_findings runs it: the matching ids are chosen,
+    ordered and limited from the findings' indexes first, and only those rows are joined to what
+    the list shows."""
+    return _list_sql(flt or FindingFilter(), rules(db, today), limit)
+
+
+def count_query(db, flt: FindingFilter | None = None, *, today: dt.date | None = None) -> tuple[str, dict]:
+    """(sql, params) counting the findings that match the filter, as list_findings runs it."""
+    return _count_sql(flt or FindingFilter(), rules(db, today))
 
 
 def list_findings(db, flt: FindingFilter | None = None, *, limit: int | None = None,
@@ -417,16 +474,8 @@ def list_findings(db, flt: FindingFilter | None = None, *, limit: int | None = N
     most `limit`)."""
     flt = flt or FindingFilter()
     r = rules(db, today)
-    where, params = _where(flt)
-    params.update(r.params())
-    sql = LIST_SQL + where + " ORDER BY f.found_on DESC, f.id DESC"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    found = rows(db, sql, params)
-    if limit and len(found) == limit:
-        total = scalar(db, "SELECT count(*) FROM findings f JOIN sites s ON s.id = f.site_id" + where, params)
-    else:
-        total = len(found)
+    found = rows(db, *_list_sql(flt, r, limit))
+    total = scalar(db, *_count_sql(flt, r)) if limit and len(found) == limit else len(found)
     _decorate(db, found, r)
     return found, total
 
@@ -450,9 +499,9 @@ def _decorate(db, found: list[dict], r: Rules) -> None:
 
 
 def counts(db, today: dt.date | None = None) -> dict:
-    """Open, overdue and 挂牌 counts for the page header."""
+    """Open, overdue and 挂牌 counts for the page header (one pass over the index findings_flags)."""
     r = rules(db, today)
-    found = rows(db, "SELECT count(*) AS total, sum(f.status <> '已销号') AS open, sum(" + OVERDUE_SQL + ") AS overdue,"
+    found = rows(db, "SELECT count(*) AS total, sum(" + OPEN_SQL + ") AS open, sum(" + OVERDUE_SQL + ") AS overdue,"
                      " sum(" + FLAGGED_SQL + ") AS flagged, sum(f.status = '待交办') AS waiting FROM findings f",
                  r.params())[0]
     return {k: v or 0 for k, v in found.items()}

@@ -7,7 +7,7 @@ import os
 import sys
 import traceback
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -15,6 +15,7 @@ from core import APP_NAME
 from core.errors import AppError
 from core.resources import resource_path
 from gui import crash_report
+from gui.theme import apply_font_scale
 
 UI_FONT_FAMILIES = ["Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
                     "WenQuanYi Micro Hei"]
@@ -58,9 +59,8 @@ def load_fonts(app: QApplication) -> None:
     chosen = next((f for f in UI_FONT_FAMILIES if f in families), None)
     font = QFont(chosen) if chosen else app.font()
     font.setFamilies([f for f in UI_FONT_FAMILIES if f in families] or [font.family()])
-    scale = float(QSettings().value("ui/font_scale", 1.0))
-    font.setPointSizeF(10.0 * scale)
     app.setFont(font)
+    apply_font_scale()
 
 
 def install_excepthook(window_getter) -> None:
@@ -168,7 +168,7 @@ def start_daily_backup_timer(window) -> None:
     def tick():
         last = backup.last_good_backup(window.ctx.data)
         if not last or last["at"][:10] != date.today().isoformat():
-            window.run_auto_backup()
+            window.run_auto_backup(background=True)
 
     timer = QTimer(window)
     timer.timeout.connect(tick)

@@ -43,30 +43,36 @@ class _Job(QRunnable):
                 db.conn.close()
 
 
-def run_job(parent, title: str, func, open_db, on_done, on_error=None, *, block: bool = False):
+def run_job(parent, title: str, func, open_db, on_done, on_error=None, *, block: bool = False,
+            quiet: bool = False):
     """Run func(db, progress, cancel) off the GUI thread. on_done(result) runs on the GUI thread;
     errors go to on_error(exc) or the standard dialogs. With block=True wait for the end (tests,
-    screenshots)."""
+    screenshots). quiet: no progress dialog (work the user did not ask for, like the daily backup)."""
     from gui.dialogs import show_error, show_unexpected
 
-    dialog = QProgressDialog(title, "取消", 0, 0, parent)
-    dialog.setWindowTitle(title)
-    dialog.setWindowModality(Qt.WindowModal)
-    dialog.setMinimumDuration(300)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
+    dialog = None
+    if not quiet:
+        dialog = QProgressDialog(title, "取消", 0, 0, parent)
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
     job = _Job(func, open_db)
     done = threading.Event()
 
     def progress(d, t, text):
+        if dialog is None:
+            return
         dialog.setMaximum(max(t, 1))
         dialog.setValue(d)
         if text:
             dialog.setLabelText(f"{title}：{text}")
 
     def finish():
-        dialog.close()
-        dialog.deleteLater()
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
         done.set()
 
     def succeeded(result):
@@ -86,7 +92,8 @@ def run_job(parent, title: str, func, open_db, on_done, on_error=None, *, block:
     job.signals.finished.connect(succeeded)
     job.signals.failed.connect(failed)
     job.signals.cancelled.connect(finish)
-    dialog.canceled.connect(job.cancel_event.set)
+    if dialog is not None:
+        dialog.canceled.connect(job.cancel_event.set)
     parent._running_job = job  # keep the signals object alive until the job ends
     QThreadPool.globalInstance().start(job)
     if block:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget,
                                QWidget)
 
 from core import APP_NAME, __version__, framework, letters
 from gui.context import AppContext
+from gui.theme import scaled, set_scaled_style
 from gui.views import page_classes
 
 
@@ -20,8 +21,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} {__version__}")
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(130)
-        self.nav.setStyleSheet("QListWidget#nav { font-size: 11pt; } QListWidget#nav::item { padding: 8px 10px; }")
+
+        # em is the font's height in Qt style sheets: the list widens with the font, titles never clip
+        set_scaled_style(self.nav, "QListWidget#nav { font-size: 11pt; min-width: 7em; max-width: 7em; }"
+                                   " QListWidget#nav::item { padding: 8px 10px; }")
         self.stack = QStackedWidget()
         self.pages = []
         for i, cls in enumerate(page_classes()):
@@ -47,6 +50,7 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence("F5"))
         refresh.triggered.connect(lambda: self.current_page().refresh())
         self.addAction(refresh)
+        self._build_search()
         self._status = QLabel()
         self.statusBar().addPermanentWidget(self._status)
         self.ctx.changed.connect(self._on_changed)
@@ -58,6 +62,51 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         last = int(settings.value("window/page", 0) or 0)
         self.nav.setCurrentRow(last if 0 <= last < len(self.pages) else 0)
+
+    def _build_search(self) -> None:
+        """The toolbar box and Ctrl+K both open the search dialog; typing in the box carries on there."""
+        bar = self.addToolBar("搜索")
+        bar.setObjectName("search_bar")
+        bar.setMovable(False)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("search_box")
+        self.search_box.setPlaceholderText("搜索标准、单位、材料、问题、文号……（Ctrl+K）")
+        self.search_box.setMaximumWidth(scaled(420))
+        self.search_box.textEdited.connect(self.open_search)
+        self.search_box.returnPressed.connect(lambda: self.open_search(self.search_box.text()))
+        bar.addWidget(self.search_box)
+        self.search_dialog = None
+        action = QAction(self)
+        action.setShortcut(QKeySequence("Ctrl+K"))
+        action.setShortcutContext(Qt.ApplicationShortcut)
+        action.triggered.connect(lambda: self.open_search())
+        self.addAction(action)
+
+    def open_search(self, text: str = "") -> None:
+        from gui.search_dialog import SearchDialog
+
+        self.search_box.clear()
+        if self.search_dialog is not None and self.search_dialog.isVisible():
+            self.search_dialog.edit.insert(text)  # keys that reached the box before the dialog took focus
+            self.search_dialog.edit.setFocus()
+            return
+        self.search_dialog = dialog = SearchDialog(self, lambda: self.ctx.db, text)
+        dialog.accepted.connect(lambda: dialog.chosen and self.open_hit(dialog.chosen))
+        dialog.open()
+        dialog.edit.setFocus()
+        dialog.edit.end(False)
+
+    def open_hit(self, hit) -> bool:
+        """Show a search hit's record in its page; an attachment opens the record it belongs to."""
+        from core.search import PAGE_OF_KIND
+
+        kind, record_id = (hit.owner_kind, hit.owner_id) if hit.kind == "附件" else (hit.kind, hit.id)
+        if kind == "责任书":
+            return self.show_page("letters").open_record(kind, record_id, hit.owner_year)
+        found = self.show_page(PAGE_OF_KIND[kind]).open_record(kind, record_id)
+        if not found:
+            self.statusBar().showMessage(f"没有在“{self.current_page().title}”中找到这条记录，它可能已被删除或停用。", 8000)
+        return found
 
     def current_page(self):
         return self.pages[self.stack.currentIndex()]
@@ -129,19 +178,38 @@ class MainWindow(QMainWindow):
                                                                      self.ctx.operator),
                 None, reopen, failed)
 
-    def run_auto_backup(self) -> None:
-        """The small automatic backup (snapshot + attachment mirror); failures only warn."""
+    def run_auto_backup(self, background: bool = False) -> None:
+        """The small automatic backup (snapshot + attachment mirror); failures only warn. On exit it
+        runs in place; once a day while open it runs in the background without a dialog."""
         from core import backup, settings
 
         values = settings.get_all(self.ctx.db)
+
+        def work(db, progress=None, cancel=None):
+            return backup.auto_backup(self.ctx.data, db, values["backup_second_folder"] or None,
+                                      values["backup_keep_daily"], values["backup_keep_monthly"])
+
+        def failed(exc):
+            if isinstance(exc, OSError):
+                self.statusBar().showMessage(f"自动备份失败：{exc}", 10000)
+                return True
+            return False
+
+        if background:
+            from gui.jobs import run_job
+
+            run_job(self, "自动备份", work, self.ctx.open_worker_db, lambda _: self.update_status(), failed,
+                    quiet=True)
+            return
         try:
-            backup.auto_backup(self.ctx.data, self.ctx.db, values["backup_second_folder"] or None,
-                               values["backup_keep_daily"], values["backup_keep_monthly"])
+            work(self.ctx.db)
         except OSError as exc:
-            self.statusBar().showMessage(f"自动备份失败：{exc}", 10000)
+            failed(exc)
         self.update_status()
 
     def closeEvent(self, event):
+        if self.search_dialog is not None:
+            self.search_dialog.close()
         if self.auto_backup_on_exit:
             self.run_auto_backup()
         settings = QSettings()

@@ -34,9 +34,9 @@ def test_models_pass_qtmodeltester(qtmodeltester, demo_db):
 
 def test_navigation_has_every_page_and_shortcuts(qtbot, window):
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles[:3] == ["测评体系", "责任分解", "责任单位"] and titles[-1] == "设置"
+    assert titles[:4] == ["首页", "测评体系", "责任分解", "责任单位"] and titles[-1] == "设置"
     assert {"数据安全", "操作日志"} <= set(titles)
-    qtbot.keyClick(window, Qt.Key_3, Qt.ControlModifier)
+    qtbot.keyClick(window, Qt.Key_4, Qt.ControlModifier)
     assert window.current_page().key == "units"
     assert "当前版本：2026年度" in window._status.text()
 

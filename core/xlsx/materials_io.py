@@ -72,7 +72,7 @@ def export_checklist(db, path, edition_id: int, progress=None, cancel=None) -> i
 def export_unit_template(db, path, edition_id: int, unit_id: int, progress=None, cancel=None) -> int:
     """One unit's 报送模板: its materials with the columns it fills (文件名, 文号, 成文日期, 页数, 说明)."""
     unit = units.get_unit(db, unit_id)
-    data = [r for r in materials.checklist(db, edition_id) if r["unit_id"] == unit_id]
+    data = materials.checklist(db, edition_id, unit_id=unit_id)
     if not data:
         raise AppError(f"“{unit['name']}”在本版本的档案材料清单中没有材料，不需要报送模板。")
     body = ([r["material_code"], unit["name"], r["code"], r["standard_title"], r["kind"], r["title"],

@@ -39,6 +39,23 @@ class RowsTableModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
+    def update_rows(self, fresh: dict, key: str = "id") -> list[int]:
+        """Replace in place the rows whose `key` is in fresh (key → new row): the view keeps its
+        selection, scroll position and order. Returns the model rows replaced."""
+        changed = [i for i, r in enumerate(self._rows) if r.get(key) in fresh]
+        for i in changed:
+            self._rows[i] = fresh[self._rows[i][key]]
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.columns) - 1))
+        return changed
+
+    def remove_rows(self, keys, key: str = "id") -> None:
+        """Take out the rows whose `key` is in keys, one block at a time (no reset)."""
+        keys = set(keys)
+        for i in reversed([i for i, r in enumerate(self._rows) if r.get(key) in keys]):
+            self.beginRemoveRows(QModelIndex(), i, i)
+            del self._rows[i]
+            self.endRemoveRows()
+
     def row_at(self, row: int) -> dict:
         return self._rows[row]
 

@@ -7,10 +7,11 @@ def page_classes():
     from gui.views.safety import SafetyPage
     from gui.views.scoring import ScoringPage
     from gui.views.framework import FrameworkPage
+    from gui.views.home import HomePage
     from gui.views.letters import LettersPage
     from gui.views.materials import MaterialsPage
     from gui.views.settings import SettingsPage
     from gui.views.supervision import SupervisionPage
     from gui.views.units import UnitsPage
 
-    return [FrameworkPage, AssignmentsPage, UnitsPage, LettersPage, SupervisionPage, MaterialsPage, ScoringPage, SafetyPage, AuditLogPage, SettingsPage]
+    return [HomePage, FrameworkPage, AssignmentsPage, UnitsPage, LettersPage, SupervisionPage, MaterialsPage, ScoringPage, SafetyPage, AuditLogPage, SettingsPage]

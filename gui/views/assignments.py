@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpli
 
 from core import framework
 from gui.models.table import Col, RowsTableModel, fmt_points
-from gui.views.base import Page, make_table, selected_rows
+from gui.ui_state import remember
+from gui.views.base import Page, filter_as_you_type, make_table, selected_rows
 
 SUMMARY_COLUMNS = [Col("name", "责任单位", width=170), Col("kind", "类别", width=72),
                    Col("lead_count", "牵头", align_right=True, width=55),
@@ -41,11 +42,11 @@ class AssignmentsPage(Page):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("筛选单位")
         self.filter.setClearButtonEnabled(True)
+        remember(self.filter, "assignments/text")
         left_layout.addWidget(self.filter)
         self.summary_model = RowsTableModel(SUMMARY_COLUMNS, self)
-        self.summary = make_table(self.summary_model)
-        self.summary.sortByColumn(4, Qt.DescendingOrder)
-        self.filter.textChanged.connect(self.summary.model().setFilterFixedString)
+        self.summary = make_table(self.summary_model, state_key="assignments/units", sort=(4, Qt.DescendingOrder))
+        filter_as_you_type(self.filter, self.summary)
         left_layout.addWidget(self.summary)
         splitter.addWidget(left)
         right = QWidget()
@@ -54,7 +55,7 @@ class AssignmentsPage(Page):
         self.unit_heading = QLabel("请在左侧选择一个单位。")
         right_layout.addWidget(self.unit_heading)
         self.task_model = RowsTableModel(TASK_COLUMNS, self)
-        self.tasks = make_table(self.task_model)
+        self.tasks = make_table(self.task_model, state_key="assignments/tasks")
         right_layout.addWidget(self.tasks)
         splitter.addWidget(right)
         splitter.setSizes([500, 780])

@@ -10,6 +10,7 @@ from core import audit
 from core.errors import AppError
 from gui.dialogs import save_file, show_error, show_info
 from gui.models.table import Col, RowsTableModel
+from gui.ui_state import remember
 from gui.views.base import Page, make_table
 
 COLUMNS = [Col("at", "时间", fmt=lambda v: (v or "").replace("T", " "), width=150), Col("operator", "操作人", width=80),
@@ -36,6 +37,9 @@ class AuditLogPage(Page):
         for d in (self.date_from, self.date_to):
             d.setCalendarPopup(True)
             d.setDisplayFormat("yyyy-MM-dd")
+        for w, name in ((self.text, "text"), (self.operator, "operator"), (self.area, "area"),
+                        (self.date_from, "from"), (self.date_to, "to")):
+            remember(w, f"audit/{name}")
         bar.addWidget(self.text, 2)
         for label, w in (("操作人：", self.operator), ("范围：", self.area), ("从", self.date_from), ("到", self.date_to)):
             bar.addWidget(QLabel(label))
@@ -47,7 +51,7 @@ class AuditLogPage(Page):
         self.count = QLabel()
         layout.addWidget(self.count)
         self.model = RowsTableModel(COLUMNS, self)
-        self.table = make_table(self.model)
+        self.table = make_table(self.model, state_key="audit/list")
         layout.addWidget(self.table)
         self.text.textChanged.connect(lambda _: self.reload())
         for w in (self.operator, self.area):
@@ -98,7 +102,7 @@ class HistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         self.model = RowsTableModel(COLUMNS, self)
         self.model.set_rows(list(reversed(audit.history(db, table, record_id))))
-        view = make_table(self.model)
+        view = make_table(self.model, state_key="audit/history")
         layout.addWidget(view)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)

@@ -46,10 +46,14 @@ class Page(QWidget):
         return True if result is None else result
 
 
-def make_table(model, *, stretch_last=True, sortable=True) -> QTableView:
+def make_table(model, *, state_key: str, stretch_last=True, sortable=True, sort: tuple | None = None) -> QTableView:
+    """A list over a sort/filter proxy. state_key ("units/list") names where its column widths,
+    order and sort are remembered; sort (column, order) is the default until the user sorts."""
     from PySide6.QtCore import QSortFilterProxyModel, Qt
 
     from gui.models.table import RowsTableModel
+    from gui.theme import rows_follow_font, scaled
+    from gui.ui_state import remember_header
 
     view = QTableView()
     proxy = QSortFilterProxyModel(view)
@@ -59,18 +63,30 @@ def make_table(model, *, stretch_last=True, sortable=True) -> QTableView:
     proxy.setFilterKeyColumn(-1)
     view.setModel(proxy)
     view.setSortingEnabled(sortable)
-    view.sortByColumn(-1, Qt.AscendingOrder)  # keep core's order until the user clicks a header
+    view.sortByColumn(*(sort or (-1, Qt.AscendingOrder)))  # -1 keeps core's order until the user clicks a header
     view.setSelectionBehavior(QTableView.SelectRows)
     view.setAlternatingRowColors(True)
-    view.verticalHeader().setDefaultSectionSize(26)
+    rows_follow_font(view)
     view.verticalHeader().setVisible(False)
     header = view.horizontalHeader()
     header.setStretchLastSection(stretch_last)
     header.setSectionResizeMode(QHeaderView.Interactive)
-    for i, col in enumerate(model.columns):
-        if col.width:
-            view.setColumnWidth(i, col.width)
+
+    def default_widths():
+        for i, col in enumerate(model.columns):
+            if col.width:
+                view.setColumnWidth(i, scaled(col.width))
+
+    remember_header(view, state_key, default_widths)
     return view
+
+
+def filter_as_you_type(edit, view) -> None:
+    """Filter the view's rows by the edit's text, starting with the text it already holds (a
+    remembered filter)."""
+    proxy = view.model()
+    edit.textChanged.connect(proxy.setFilterFixedString)
+    proxy.setFilterFixedString(edit.text())
 
 
 def selected_rows(view) -> list[dict]:

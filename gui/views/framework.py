@@ -13,6 +13,8 @@ from core.xlsx import framework_io
 from gui.dialogs import confirm, open_file, save_file, show_info
 from gui.jobs import run_job
 from gui.models.framework_tree import FrameworkTreeModel
+from gui.theme import scaled
+from gui.ui_state import remember, remember_header
 from gui.views.base import Page
 from gui.widgets import UnitRefsEdit
 
@@ -135,6 +137,7 @@ class FrameworkPage(Page):
         super().__init__(ctx, window)
         self._nodes: list[dict] = []
         self._nodes_edition = None
+        self._current_seen = None  # the current edition when the page last refreshed
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("版本："))
@@ -144,7 +147,7 @@ class FrameworkPage(Page):
         top.addWidget(self.edition)
         self.summary = QLabel()
         top.addWidget(self.summary, 1)
-        for text, slot in [("复制为新年度…", self.copy_edition), ("导入分解表…", self.import_framework),
+        for text, slot in [("新年度…", self.new_year), ("导入分解表…", self.import_framework),
                            ("导出分解表…", self.export_framework)]:
             b = QPushButton(text)
             b.clicked.connect(slot)
@@ -159,6 +162,9 @@ class FrameworkPage(Page):
         self.method = QComboBox()
         self.group = QComboBox()
         self.no_lead = QCheckBox("只看无牵头单位")
+        for w, name in ((self.text, "text"), (self.unit, "unit"), (self.method, "method"), (self.group, "group"),
+                        (self.no_lead, "no_lead")):
+            remember(w, f"framework/{name}")
         filters.addWidget(self.text, 2)
         for label, combo in (("单位：", self.unit), ("方法：", self.method), ("推进组：", self.group)):
             filters.addWidget(QLabel(label))
@@ -190,8 +196,12 @@ class FrameworkPage(Page):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.header().setSectionResizeMode(QHeaderView.Interactive)
-        for col, width in enumerate((420, 70, 130, 130, 200, 90)):
-            self.tree.setColumnWidth(col, width)
+
+        def default_widths():
+            for col, width in enumerate((420, 70, 130, 130, 200, 90)):
+                self.tree.setColumnWidth(col, scaled(width))
+
+        remember_header(self.tree, "framework/tree", default_widths)
         self.tree.selectionModel().currentChanged.connect(lambda cur, _: self.detail.show_node(self.model.node_data(cur)))
         left_layout.addWidget(self.tree)
         splitter.addWidget(left)
@@ -214,7 +224,11 @@ class FrameworkPage(Page):
 
     def refresh(self) -> None:
         super().refresh()
-        current = self.edition_id() or framework.current_edition_id(self.db)
+        # Keep the edition the user is looking at, unless the current edition itself changed
+        # (新年度, 设置): then show the new current one.
+        current_id = framework.current_edition_id(self.db)
+        current = (self.edition_id() if current_id == self._current_seen else None) or current_id
+        self._current_seen = current_id
         self.edition.clear()
         for e in framework.list_editions(self.db):
             self.edition.addItem(e["name"] + ("（当前）" if e["current"] else ""), e["id"])
@@ -263,6 +277,8 @@ class FrameworkPage(Page):
         self.summary.setText(text)
         self.tree.expandAll() if visible is not None or len(nodes) < 400 else self.tree.expandToDepth(0)
         index = self.model.index_of(select_id) if select_id else self.model.index(0, 0)
+        if not index.isValid():  # the selected node is not in this edition (another was chosen)
+            index = self.model.index(0, 0)
         if index.isValid():
             self.tree.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
             self.tree.scrollTo(index)
@@ -351,21 +367,13 @@ class FrameworkPage(Page):
 
     # --- editions, import and export ------------------------------------------------------------
 
-    def copy_edition(self) -> None:
-        edition_id = self.edition_id()
-        if edition_id is None:
-            return
-        year = settings.get(self.db, "current_year") + 1
-        name, ok = QInputDialog.getText(self, "复制为新年度", "新版本名称：", text=f"{year}年度")
-        if not ok or not name.strip():
-            return
-        new_id = self.run_change("复制为新年度", framework.copy_edition, edition_id, name,
-                                 framework.year_from_text(name), area="framework")
-        if new_id and confirm(self, "复制为新年度", f"已复制为“{name}”。是否把它设为当前版本？", "设为当前"):
-            self.run_change("设为当前版本", framework.set_current_edition, new_id, area="framework")
-        if new_id:
-            self.edition.setCurrentIndex(self.edition.findData(new_id))
-            self.refresh()
+    def new_year(self) -> None:
+        from gui.views.new_year import open_new_year_wizard
+
+        result = open_new_year_wizard(self, self.ctx)
+        if result is not None:
+            self.edition.setCurrentIndex(max(self.edition.findData(result.edition_id), 0))
+            self.refresh_tree(reload=True)
 
     def import_framework(self) -> None:
         path = open_file(self, "导入责任分解表", "Excel 工作簿 (*.xlsx)")
@@ -411,3 +419,14 @@ class FrameworkPage(Page):
         run_job(self, "导出责任分解表",
                 lambda db, progress, cancel: framework_io.export_framework(db, path, edition_id, progress, cancel),
                 self.ctx.open_worker_db, lambda n: show_info(self, "导出责任分解表", f"已导出 {n} 条到：\n{path}"))
+
+    def open_record(self, kind: str, node_id: int) -> bool:
+        """Show one standard (from search or the home page): current edition, filters cleared."""
+        from gui.views.locate import reset_filters
+
+        index = self.edition.findData(framework.current_edition_id(self.db))
+        if index >= 0:
+            self.edition.setCurrentIndex(index)
+        reset_filters(self.text, self.unit, self.method, self.group, self.no_lead)
+        self.refresh_tree(select_id=node_id, reload=True)
+        return bool(self.detail.node) and self.detail.node["id"] == node_id

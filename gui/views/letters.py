@@ -8,7 +8,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, Qt, QUrl
+from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
@@ -21,7 +21,9 @@ from gui.attachments_panel import AttachmentsPanel
 from gui.dialogs import accept_buttons, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
-from gui.views.base import Page, make_table, selected_rows
+from gui.theme import set_scaled_style
+from gui.ui_state import remember
+from gui.views.base import Page, filter_as_you_type, make_table, selected_rows
 
 STATUS_COLUMNS = [
     Col("name", "责任单位", width=190), Col("task_count", "任务数", align_right=True, width=55),
@@ -130,6 +132,7 @@ class LettersPage(Page):
     def __init__(self, ctx, window):
         super().__init__(ctx, window)
         self._rows: list[dict] = []
+        self._changes_for: list[dict] | None = None  # the rows whose 分解表变化 column is filled
         self._preview_dir = tempfile.TemporaryDirectory(prefix="letters-preview-")
         self._preview_pdf: str | None = None
         layout = QVBoxLayout(self)
@@ -137,7 +140,8 @@ class LettersPage(Page):
         top.addWidget(QLabel("年度："))
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
-        self.year.setValue(settings.get(self.db, "current_year"))
+        self._office_year = settings.get(self.db, "current_year")
+        self.year.setValue(self._office_year)
         self.year.valueChanged.connect(lambda _: self.refresh())
         top.addWidget(self.year)
         top.addWidget(QLabel("测评体系版本："))
@@ -176,12 +180,14 @@ class LettersPage(Page):
         filters.addWidget(self.text, 1)
         self.state_filter = QComboBox()
         self.state_filter.addItems(list(STATE_FILTERS))
+        remember(self.text, "letters/text")
+        remember(self.state_filter, "letters/state")
         self.state_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         filters.addWidget(self.state_filter)
         left_layout.addLayout(filters)
         self.model = RowsTableModel(STATUS_COLUMNS, self, muted=lambda r: r["state"] == "无任务")
-        self.table = make_table(self.model)
-        self.text.textChanged.connect(self.table.model().setFilterFixedString)
+        self.table = make_table(self.model, state_key="letters/units")
+        filter_as_you_type(self.text, self.table)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_unit())
         left_layout.addWidget(self.table)
         splitter.addWidget(left)
@@ -191,7 +197,7 @@ class LettersPage(Page):
         right_layout.setContentsMargins(0, 0, 0, 0)
         self.unit_heading = QLabel("请在左侧选择一个单位。")
         self.unit_heading.setWordWrap(True)
-        self.unit_heading.setStyleSheet("font-size: 11pt; font-weight: bold;")
+        set_scaled_style(self.unit_heading, "font-size: 11pt; font-weight: bold;")
         right_layout.addWidget(self.unit_heading)
         self.change_label = QLabel()
         self.change_label.setWordWrap(True)
@@ -230,6 +236,13 @@ class LettersPage(Page):
 
     def refresh(self) -> None:
         super().refresh()
+        office_year = settings.get(self.db, "current_year")
+        if office_year != self._office_year:  # a new 年度 was set (新年度): follow it, unless the user chose another
+            if self.year.value() == self._office_year:
+                self._office_year = office_year
+                self.year.setValue(office_year)  # refreshes again
+                return
+            self._office_year = office_year
         chosen = self.edition_id()
         self.edition.clear()
         for e in framework.list_editions(self.db):
@@ -238,16 +251,45 @@ class LettersPage(Page):
         self.edition.setCurrentIndex(max(index, 0))
         selected = {r["unit_id"] for r in selected_rows(self.table)}
         edition_id = self.edition_id()
-        self._rows = letters.status_rows(self.db, self.year.value(), edition_id) if edition_id else []
+        # The 分解表变化 column comes a moment later (fill_changes): comparing every unit's tasks with
+        # its last letter costs a few hundred ms at 10x data and the list is usable without it.
+        self._rows = letters.status_rows(self.db, self.year.value(), edition_id, with_changes=False) \
+            if edition_id else []
+        self._changes_for = None
         with_tasks = [r for r in self._rows if r["state"] != "无任务"]
         signed = sum(1 for r in with_tasks if r["state"] == "已签订")
         self.summary.setText(f"　{len(with_tasks)} 个单位有任务：已签订 {signed}，未签订 {len(with_tasks) - signed}"
                              if edition_id else "　还没有测评体系版本。")
         self.apply_filter(selected)
+        rows_now = self._rows
+        QTimer.singleShot(0, lambda: self.fill_changes() if self._rows is rows_now else None)
+
+    def fill_changes(self, *, refilter: bool = True) -> None:
+        """Fill the 分解表变化 column of the rows shown (once per refresh)."""
+        if self._changes_for is self._rows or not self.edition_id():
+            return
+        self._changes_for = self._rows
+        texts = letters.change_texts(self.db, self.year.value(), self.edition_id())
+        updated = {}
+        for r in self._rows:
+            text = texts.get(r["unit_id"], "")
+            if text != r["change_text"]:
+                r["change_text"], r["changed"] = text, "有变化" if text else ""
+                updated[r["unit_id"]] = r
+        if not updated:
+            return
+        if refilter and STATE_FILTERS[self.state_filter.currentText()] is STATE_FILTERS["分解表有变化"]:
+            self.apply_filter()
+        else:
+            self.model.update_rows(updated, key="unit_id")
+            if any(r["unit_id"] in updated for r in self.selected_units()):
+                self.show_unit()
 
     def apply_filter(self, keep_selected: set[int] | None = None) -> None:
         keep = keep_selected if keep_selected is not None else {r["unit_id"] for r in selected_rows(self.table)}
         wanted = STATE_FILTERS[self.state_filter.currentText()]
+        if wanted is STATE_FILTERS["分解表有变化"]:
+            self.fill_changes(refilter=False)
         self.model.set_rows([r for r in self._rows if wanted(r)])
         proxy = self.table.model()
         rows = [row for row in range(proxy.rowCount())
@@ -288,8 +330,12 @@ class LettersPage(Page):
                                     f"（{r['issued_on']}）" if r["issued_on"] else "")) if has_tasks else "本版本中没有任务，不生成责任书"
         self.unit_heading.setText(f"{r['name']}：牵头 {r['lead_count']} 项，配合 {r['support_count']} 项，"
                                   f"分值 {r['points']:g}　{state}")
-        if r["change_text"]:
-            self.change_label.setText(f"上次生成（{r['generated_at'].replace('T', ' ')}）以来分解表的变化：{r['change_text']}")
+        change_text = r["change_text"]
+        if self._changes_for is not self._rows and r["generated_at"] and has_tasks:  # column not filled yet
+            change_text = letters.describe_changes(
+                letters.unit_changes(self.db, self.year.value(), r["unit_id"], self.edition_id()))
+        if change_text:
+            self.change_label.setText(f"上次生成（{r['generated_at'].replace('T', ' ')}）以来分解表的变化：{change_text}")
         else:
             self.change_label.setText("")
         for b in self.buttons.values():
@@ -417,6 +463,27 @@ class LettersPage(Page):
         self._run("导出未签订名单", lambda db, progress, cancel: letters.export_status(
             db, path, year, edition_id, unsigned_only=True, progress=progress, cancel=cancel),
             lambda n: show_info(self, "导出未签订名单", f"已导出 {n} 个未签订单位到：\n{path}"))
+
+    def open_record(self, kind: str, unit_id: int, year: int | None = None) -> bool:
+        """A unit's letter (its signed scan, from search): that year, the unit selected, scans shown."""
+        from gui.views.locate import reset_filters, select_row_by_id
+
+        if year is not None:
+            self.year.setValue(year)
+        reset_filters(self.text, self.state_filter)
+        self.refresh()
+        found = select_row_by_id(self.table, unit_id, key="unit_id")
+        if found:
+            self.tabs.setCurrentWidget(self.scans)
+        return found
+
+    def open_list(self, which: str) -> None:
+        """未签订 from 首页: the current year's units whose letter is not signed."""
+        from core import settings
+
+        self.year.setValue(settings.get(self.db, "current_year"))
+        self.text.clear()
+        self.state_filter.setCurrentText("未签订")
 
 
 def print_pdf(parent, pdf_path: str) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QDialog, QFrame, QHBoxLayout, QLabel, QProgressBa
 
 from core import materials
 from core.errors import AppError
+from gui.theme import set_scaled_style
 from gui.views.materials import STATUS_COLOURS, ask_comment
 
 PREVIEW_WIDTH = 900
@@ -59,7 +60,7 @@ class ReviewWindow(QDialog):
         v = QVBoxLayout(self)
         top = QHBoxLayout()
         self.position_label = QLabel()
-        self.position_label.setStyleSheet("font-size: 12pt;")
+        set_scaled_style(self.position_label, "font-size: 12pt;")
         top.addWidget(self.position_label)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
@@ -69,7 +70,7 @@ class ReviewWindow(QDialog):
         self.header = QLabel()
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.RichText)
-        self.header.setStyleSheet("font-size: 13pt; padding: 6px; background: #f6f6f2; border: 1px solid #ddd;")
+        set_scaled_style(self.header, "font-size: 13pt; padding: 6px; background: #f6f6f2; border: 1px solid #ddd;")
         v.addWidget(self.header)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -174,7 +175,7 @@ class ReviewWindow(QDialog):
         v = QVBoxLayout(body)
         if not m["files"]:
             empty = QLabel("这项材料还没有文件。")
-            empty.setStyleSheet("font-size: 14pt; color: #c62828; padding: 30px;")
+            set_scaled_style(empty, "font-size: 14pt; color: #c62828; padding: 30px;")
             v.addWidget(empty)
         for f in m["files"]:
             v.addWidget(self._file_widget(f))

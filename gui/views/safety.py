@@ -59,11 +59,11 @@ class SafetyPage(Page):
 
         layout.addWidget(QLabel("已有备份（数据文件夹内）："))
         self.backup_model = RowsTableModel(BACKUP_COLUMNS, self)
-        self.backups = make_table(self.backup_model)
+        self.backups = make_table(self.backup_model, state_key="safety/backups")
         layout.addWidget(self.backups, 1)
         layout.addWidget(QLabel("体检结果："))
         self.problem_model = RowsTableModel(PROBLEM_COLUMNS, self)
-        self.problems = make_table(self.problem_model)
+        self.problems = make_table(self.problem_model, state_key="safety/problems")
         self.problems.setMaximumHeight(180)
         layout.addWidget(self.problems)
 

@@ -17,7 +17,8 @@ from core.xlsx.text import parse_number
 from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
-from gui.views.base import Page, make_table, selected_rows
+from gui.ui_state import remember
+from gui.views.base import Page, filter_as_you_type, make_table, selected_rows
 from gui.views.scoring_charts import BarChart, TrendChart
 from gui.widgets import UnitRefsEdit
 
@@ -153,7 +154,7 @@ class ScoringPage(Page):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(QLabel("测评轮次"))
         self.round_model = RowsTableModel(ROUND_COLUMNS, self)
-        self.rounds = make_table(self.round_model, sortable=False)
+        self.rounds = make_table(self.round_model, state_key="scoring/rounds", sortable=False)
         left_layout.addWidget(self.rounds, 1)
         buttons = QHBoxLayout()
         for text, slot in [("新建", self.new_round), ("导入成绩…", self.import_results), ("修改", self.edit_round),
@@ -190,6 +191,8 @@ class ScoringPage(Page):
         self.lines_filter.setPlaceholderText("筛选：测评项目、点位、属地、责任单位、问题")
         self.lines_filter.setClearButtonEnabled(True)
         self.only_losses = QCheckBox("只看失分")
+        remember(self.lines_filter, "scoring/lines_text")
+        remember(self.only_losses, "scoring/only_losses")
         bar.addWidget(self.lines_filter, 1)
         bar.addWidget(self.only_losses)
         for text, slot in [("录入…", self.add_line), ("修改…", self.edit_line), ("删除", self.delete_lines),
@@ -199,10 +202,10 @@ class ScoringPage(Page):
             bar.addWidget(b)
         layout.addLayout(bar)
         self.line_model = RowsTableModel(LINE_COLUMNS, self)
-        self.lines_table = make_table(self.line_model)
+        self.lines_table = make_table(self.line_model, state_key="scoring/lines")
         self.lines_table.setSelectionMode(self.lines_table.SelectionMode.ExtendedSelection)
         self.lines_table.doubleClicked.connect(lambda _: self.edit_line())
-        self.lines_filter.textChanged.connect(self.lines_table.model().setFilterFixedString)
+        filter_as_you_type(self.lines_filter, self.lines_table)
         self.only_losses.toggled.connect(lambda _: self.show_lines())
         layout.addWidget(self.lines_table)
         self.lines_summary = QLabel()
@@ -217,6 +220,7 @@ class ScoringPage(Page):
         self.report_kind = QComboBox()
         for key, label in REPORT_KINDS.items():
             self.report_kind.addItem(label, key)
+        remember(self.report_kind, "scoring/report_kind")
         self.report_kind.currentIndexChanged.connect(lambda _: self.show_report())
         bar.addWidget(self.report_kind)
         bar.addStretch()
@@ -229,7 +233,7 @@ class ScoringPage(Page):
         splitter = QSplitter(Qt.Vertical)
         top = QSplitter()
         self.report_model = RowsTableModel([], self)
-        self.report_table = make_table(self.report_model, sortable=True)
+        self.report_table = make_table(self.report_model, state_key="scoring/report")
         self.report_table.selectionModel().selectionChanged.connect(lambda *_: self.show_unit_page())
         top.addWidget(self.report_table)
         self.bar_chart = BarChart()
@@ -249,7 +253,7 @@ class ScoringPage(Page):
             unit_bar.addWidget(b)
         unit_layout.addLayout(unit_bar)
         self.unit_model = RowsTableModel([], self)
-        self.unit_table = make_table(self.unit_model)
+        self.unit_table = make_table(self.unit_model, state_key="scoring/unit_losses")
         unit_layout.addWidget(self.unit_table)
         splitter.addWidget(unit_box)
         splitter.setSizes([460, 260])
@@ -275,10 +279,11 @@ class ScoringPage(Page):
         layout.addLayout(bar)
         self.compare_tabs = QTabWidget()
         self.compare_models = []
-        for title in ("按责任单位", "按测评项目", "新增失分", "已整改"):
+        for key, title in (("by_unit", "按责任单位"), ("by_category", "按测评项目"), ("new", "新增失分"),
+                           ("fixed", "已整改")):
             model = RowsTableModel([], self)
             self.compare_models.append(model)
-            self.compare_tabs.addTab(make_table(model), title)
+            self.compare_tabs.addTab(make_table(model, state_key=f"scoring/compare_{key}"), title)
         layout.addWidget(self.compare_tabs)
         return tab
 
@@ -289,8 +294,10 @@ class ScoringPage(Page):
         self.trend_kind = QComboBox()
         self.trend_kind.addItem("责任单位", "unit")
         self.trend_kind.addItem("测评项目", "category")
+        remember(self.trend_kind, "scoring/trend_kind")
         self.trend_subject = QComboBox()
         self.trend_subject.setMinimumWidth(260)
+        remember(self.trend_subject, "scoring/trend_subject")
         bar.addWidget(QLabel("趋势："))
         bar.addWidget(self.trend_kind)
         bar.addWidget(self.trend_subject)
@@ -305,7 +312,7 @@ class ScoringPage(Page):
             Col("loss", "失分", fmt=fmt_points, align_right=True, width=70),
             Col("rate", "得分率", fmt=fmt_rate, align_right=True, width=80),
             Col("rank", "排名", align_right=True)], self)
-        layout.addWidget(make_table(self.trend_model, sortable=False), 1)
+        layout.addWidget(make_table(self.trend_model, state_key="scoring/trend", sortable=False), 1)
         self.trend_kind.currentIndexChanged.connect(lambda _: self.fill_trend_subjects())
         self.trend_subject.currentIndexChanged.connect(lambda _: self.show_trend())
         return tab
@@ -381,8 +388,6 @@ class ScoringPage(Page):
         self.report_model.columns = table_columns(table)
         self.report_model.endResetModel()
         self.report_model.set_rows(table_rows(table))
-        for i, col in enumerate(self.report_model.columns):
-            self.report_table.setColumnWidth(i, col.width or 100)
         loss_at = table.headers.index("失分")
         lost = sorted(((str(row[0] or "（无编号）"), row[loss_at]) for row in table.rows if (row[loss_at] or 0) > 0),
                       key=lambda item: -item[1])[:15]
@@ -627,3 +632,26 @@ class ScoringPage(Page):
             show_error(self, title, exc)
             return
         show_info(self, title, f"已导出到：\n{path}")
+
+    def open_record(self, kind: str, line_id: int) -> bool:
+        """A result line: select its round, then the line in 成绩明细."""
+        from gui.views.locate import reset_filters, select_row_by_id
+
+        round_id = scoring.get_line(self.db, line_id)["round_id"]
+        self.tabs.setCurrentIndex(0)
+        reset_filters(self.lines_filter, self.only_losses)
+        if not select_row_by_id(self.rounds, round_id):
+            return False
+        self.show_lines()
+        return select_row_by_id(self.lines_table, line_id)
+
+    def open_list(self, which: str, round_id: int, unit_id: int | None = None) -> None:
+        """A round from 首页 (its 失分统计), or one unit's losses in it."""
+        from gui.views.locate import select_row_by_id
+
+        select_row_by_id(self.rounds, round_id)
+        self.report_kind.setCurrentIndex(0)  # 按责任单位
+        self.tabs.setCurrentIndex(1)
+        self.show_round()
+        if which == "unit" and unit_id is not None:
+            select_row_by_id(self.report_table, unit_id, key="row_id")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QSettings
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QInputDialog, QLineEdit, QListWidget, QPushButton, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from core import demo, framework, settings
+from gui import theme
 from gui.dialogs import confirm, show_info
 from gui.models.table import Col, RowsTableModel
 from gui.views.base import Page, make_table, selected_rows
@@ -62,7 +63,7 @@ class SettingsPage(Page):
         editions = QGroupBox("测评体系版本")
         e_layout = QVBoxLayout(editions)
         self.edition_model = RowsTableModel(EDITION_COLUMNS, self)
-        self.edition_table = make_table(self.edition_model)
+        self.edition_table = make_table(self.edition_model, state_key="settings/editions")
         self.edition_table.setMinimumHeight(150)
         e_layout.addWidget(self.edition_table)
         e_bar = QHBoxLayout()
@@ -114,12 +115,13 @@ class SettingsPage(Page):
         display = QGroupBox("显示与示例数据")
         d_form = QFormLayout(display)
         self.font_scale = QDoubleSpinBox()
-        self.font_scale.setRange(0.8, 2.0)
+        self.font_scale.setRange(*theme.SCALE_RANGE)
         self.font_scale.setSingleStep(0.1)
         self.font_scale.setSuffix(" 倍")
-        self.font_scale.setValue(float(QSettings().value("ui/font_scale", 1.0)))
-        self.font_scale.valueChanged.connect(lambda v: QSettings().setValue("ui/font_scale", v))
-        d_form.addRow("界面字号（重启后生效）：", self.font_scale)
+        self.font_scale.setValue(theme.font_scale())
+        self.font_scale.setKeyboardTracking(False)  # apply 1.5 once, not 1 on the way to it
+        self.font_scale.valueChanged.connect(theme.set_font_scale)
+        d_form.addRow("界面字号：", self.font_scale)
         self.demo_button = QPushButton("加载示例数据")
         self.demo_button.clicked.connect(self.load_demo)
         d_form.addRow("示例数据：", self.demo_button)

@@ -18,6 +18,8 @@ from gui.attachments_panel import AttachmentsPanel
 from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
+from gui.theme import set_scaled_style
+from gui.ui_state import remember
 from gui.views.base import Page, make_table, selected_rows
 
 LIST_LIMIT = 500  # rows shown at once; the count and the exports always cover every match
@@ -260,7 +262,7 @@ class SupervisionPage(Page):
         super().__init__(ctx, window)
         layout = QVBoxLayout(self)
         self.summary = QLabel()
-        self.summary.setStyleSheet("font-size: 11pt; padding: 2px;")
+        set_scaled_style(self.summary, "font-size: 11pt; padding: 2px;")
         layout.addWidget(self.summary)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
@@ -269,6 +271,12 @@ class SupervisionPage(Page):
         self._build_flagged_tab()
         self._build_sites_tab()
         self._build_bulletin_tab()
+        # 挂牌督办 lists every 挂牌 finding and the 通报 preview reads the whole period: about a second
+        # between them at 10x data, so each is filled when its tab is shown, not on every refresh.
+        titles = [self.tabs.tabText(i) for i in range(self.tabs.count())]
+        self._tab_loaders = {titles.index("挂牌督办"): self.refresh_flagged, titles.index("通报"): self.preview_bulletin}
+        self._stale_tabs: set[int] = set()
+        self.tabs.currentChanged.connect(self._load_tab)
 
     # --- 问题清单 ---------------------------------------------------------------------------------
     def _build_findings_tab(self) -> None:
@@ -292,6 +300,10 @@ class SupervisionPage(Page):
         self.f_text = QLineEdit()
         self.f_text.setPlaceholderText("搜索问题描述或点位（Ctrl+F）")
         self.f_text.setClearButtonEnabled(True)
+        for w, name in ((self.f_status, "status"), (self.f_unit, "unit"), (self.f_locality, "locality"),
+                        (self.f_type, "site_type"), (self.f_overdue, "overdue"), (self.f_flagged, "flagged"),
+                        (self.f_text, "text")):
+            remember(w, f"supervision/{name}")
         for w in (self.f_status, self.f_unit, self.f_locality, self.f_type):
             w.setSizeAdjustPolicy(QComboBox.AdjustToContents)
             bar.addWidget(w)
@@ -303,7 +315,7 @@ class SupervisionPage(Page):
         self.f_text.textChanged.connect(lambda _: self.refresh_findings())
         left_layout.addLayout(bar)
         self.findings_model = FindingsModel(FINDING_COLUMNS, self)
-        self.findings_table = make_table(self.findings_model)
+        self.findings_table = make_table(self.findings_model, state_key="supervision/findings")
         self.findings_table.selectionModel().selectionChanged.connect(lambda *_: self._finding_selected())
         left_layout.addWidget(self.findings_table, 3)
         self.count_label = QLabel()
@@ -322,7 +334,7 @@ class SupervisionPage(Page):
         left_layout.addLayout(actions)
         lower = QSplitter(Qt.Horizontal)
         self.history_model = RowsTableModel(HISTORY_COLUMNS, self)
-        self.history_table = make_table(self.history_model, sortable=False)
+        self.history_table = make_table(self.history_model, state_key="supervision/history", sortable=False)
         box = QGroupBox("处理过程")
         QVBoxLayout(box).addWidget(self.history_table)
         lower.addWidget(box)
@@ -378,14 +390,19 @@ class SupervisionPage(Page):
         self.entry.reload(db)
         self.refresh_findings()
         self.refresh_notices()
-        self.refresh_flagged()
         self.refresh_sites()
-        self.preview_bulletin()
+        self._stale_tabs = set(self._tab_loaders)
+        self._load_tab(self.tabs.currentIndex())
         c = supervision.counts(db)
         self.summary.setText(f"督查问题 {c['total']} 个：未销号 {c['open']}　待交办 {c['waiting']}　"
                              f"<span style='color:#c00000'>逾期 {c['overdue']}</span>　"
                              f"<span style='color:#c05000'>挂牌督办 {c['flagged']}</span>")
         self.tabs.setTabText(2, f"挂牌督办（{c['flagged']}）")
+
+    def _load_tab(self, index: int) -> None:
+        if index in self._stale_tabs:
+            self._stale_tabs.discard(index)
+            self._tab_loaders[index]()
 
     def refresh_findings(self) -> None:
         selected = self.selected_finding_ids()
@@ -530,7 +547,7 @@ class SupervisionPage(Page):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         self.notice_model = RowsTableModel(NOTICE_COLUMNS, self, muted=lambda r: bool(r["voided"]))
-        self.notice_table = make_table(self.notice_model)
+        self.notice_table = make_table(self.notice_model, state_key="supervision/notices")
         layout.addWidget(self.notice_table)
         bar = QHBoxLayout()
         for text, slot in [("打印 / 保存 PDF…", self.print_notices), ("登记回执…", self.receipt),
@@ -609,7 +626,7 @@ class SupervisionPage(Page):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         self.flag_model = FindingsModel(FINDING_COLUMNS, self)
-        self.flag_table = make_table(self.flag_model)
+        self.flag_table = make_table(self.flag_model, state_key="supervision/flagged")
         layout.addWidget(self.flag_table, 3)
         rules_box = QGroupBox("挂牌规则（满足任一条即挂牌督办）")
         rules = QHBoxLayout(rules_box)
@@ -634,7 +651,7 @@ class SupervisionPage(Page):
         owes = QGroupBox("各单位欠账（未销号问题）")
         o_layout = QVBoxLayout(owes)
         self.owes_model = RowsTableModel(OWES_COLUMNS, self)
-        self.owes_table = make_table(self.owes_model)
+        self.owes_table = make_table(self.owes_model, state_key="supervision/owes")
         self.owes_table.doubleClicked.connect(lambda _: self.show_unit_findings())
         o_layout.addWidget(self.owes_table)
         hint = QHBoxLayout()
@@ -669,7 +686,7 @@ class SupervisionPage(Page):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         self.site_model = RowsTableModel(SITE_COLUMNS, self, muted=lambda r: bool(r["retired"]))
-        self.site_table = make_table(self.site_model)
+        self.site_table = make_table(self.site_model, state_key="supervision/sites")
         self.site_table.doubleClicked.connect(lambda _: self.edit_site())
         layout.addWidget(self.site_table)
         bar = QHBoxLayout()
@@ -810,3 +827,32 @@ class SupervisionPage(Page):
         run_job(self, "生成通报", lambda db, progress, cancel: bulletin_pdf.write_bulletin(
             db, start, end, path, progress=progress, cancel=cancel), self.ctx.open_worker_db,
             lambda data: show_info(self, "通报", f"通报已保存到：\n{path}"))
+
+    def open_record(self, kind: str, record_id: int) -> bool:
+        """A finding (问题) in the findings list, or a notice (通知) in the notices list."""
+        from gui.views.locate import reset_filters, select_row_by_id
+
+        if kind == "通知":
+            self.tabs.setCurrentIndex(self.tabs.indexOf(self.notice_table.parentWidget()))
+            return select_row_by_id(self.notice_table, record_id)
+        self.tabs.setCurrentIndex(0)
+        reset_filters(self.f_status, self.f_unit, self.f_locality, self.f_type, self.f_overdue, self.f_flagged,
+                      self.f_text)
+        self.refresh_findings()
+        self.select_finding(record_id)
+        return self.selected_finding_ids() == [record_id]
+
+    def open_list(self, which: str, unit_id: int | None = None) -> None:
+        """The list behind a 首页 figure: 未销号 (open), 逾期 (overdue), 挂牌 (flagged) or one unit's open findings."""
+        from gui.views.locate import reset_filters
+
+        if which == "flagged":
+            self.tabs.setCurrentIndex(2)
+            return
+        self.tabs.setCurrentIndex(0)
+        reset_filters(self.f_unit, self.f_locality, self.f_type, self.f_overdue, self.f_flagged, self.f_text)
+        self.f_status.setCurrentIndex(self.f_status.findData("open"))
+        if which == "overdue":
+            self.f_overdue.setChecked(True)
+        elif which == "unit":
+            self.f_unit.setCurrentIndex(max(self.f_unit.findData(unit_id), 0))

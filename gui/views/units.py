@@ -14,7 +14,8 @@ from core.xlsx import units_io
 from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
-from gui.views.base import Page, make_table, selected_rows
+from gui.ui_state import remember
+from gui.views.base import Page, filter_as_you_type, make_table, selected_rows
 
 UNIT_COLUMNS = [
     Col("name", "单位名称", width=200), Col("short_name", "简称", width=110), Col("kind", "单位类别", width=90),
@@ -109,6 +110,8 @@ class UnitsPage(Page):
         self.filter.setPlaceholderText("筛选：单位名称、简称、曾用名、联系人（Ctrl+F）")
         self.filter.setClearButtonEnabled(True)
         self.show_retired = QCheckBox("显示已停用")
+        remember(self.filter, "units/text")
+        remember(self.show_retired, "units/show_retired")
         bar.addWidget(self.filter, 1)
         bar.addWidget(self.show_retired)
         self.buttons = {}
@@ -123,7 +126,7 @@ class UnitsPage(Page):
         layout.addLayout(bar)
         splitter = QSplitter(Qt.Vertical)
         self.model = RowsTableModel(UNIT_COLUMNS, self, muted=lambda r: bool(r["retired"]))
-        self.table = make_table(self.model)
+        self.table = make_table(self.model, state_key="units/list")
         self.table.doubleClicked.connect(lambda _: self.edit_unit())
         splitter.addWidget(self.table)
         groups = QWidget()
@@ -139,13 +142,13 @@ class UnitsPage(Page):
         g_layout.addLayout(g_bar)
         self.group_model = RowsTableModel([Col("name", "分组名称", width=160), Col("rule", "成员规则", width=140),
                                            Col("members", "成员")], self)
-        self.group_table = make_table(self.group_model)
+        self.group_table = make_table(self.group_model, state_key="units/groups")
         self.group_table.doubleClicked.connect(lambda _: self.edit_group())
         g_layout.addWidget(self.group_table)
         splitter.addWidget(groups)
         splitter.setSizes([520, 200])
         layout.addWidget(splitter)
-        self.filter.textChanged.connect(self.table.model().setFilterFixedString)
+        filter_as_you_type(self.filter, self.table)
         self.show_retired.toggled.connect(lambda _: self.refresh())
         QShortcut(QKeySequence.Find, self, activated=self.filter.setFocus)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.add_unit)
@@ -264,3 +267,13 @@ class UnitsPage(Page):
         group = self._selected_group()
         if group and confirm(self, "删除分组", f"删除分组“{group['name']}”？", "删除"):
             self.run_change("删除分组", units.delete_group, group["id"], area="units")
+
+    def open_record(self, kind: str, unit_id: int) -> bool:
+        from gui.views.locate import reset_filters, select_row_by_id
+
+        reset_filters(self.filter)
+        if not select_row_by_id(self.table, unit_id):
+            self.show_retired.setChecked(True)  # a retired unit is listed only with 显示已停用
+            self.refresh()
+            return select_row_by_id(self.table, unit_id)
+        return True

@@ -1,0 +1,85 @@
+"""首页: where the office stands today, in one read of each area's own figures.
+
+Every figure here comes from the same core function the area's page uses (or the same SQL rule),
+so a number on 首页 is the number the user finds when they open the list behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core import backup, framework, letters, materials, scoring, settings, supervision
+from core.db import rows
+
+TOP = 5  # units listed under "owing most" and "losing most"
+
+
+def days_until(date_text: str, today: dt.date) -> int | None:
+    try:
+        return (dt.date.fromisoformat(date_text) - today).days
+    except (TypeError, ValueError):
+        return None
+
+
+def coverage_by_category(db, edition_id: int) -> list[dict]:
+    """Per 测评项目 (in tree order): materials approved of all, and points covered — a standard's
+    points count when every one of its materials is approved (the rule of materials.completeness,
+    computed in SQL so that 首页 stays quick at ten times a district's data)."""
+    approved = ", ".join(f"'{s}'" for s in materials.APPROVED)
+    return rows(db, f"""
+        WITH per_standard AS (
+            SELECT m.node_id, count(*) AS materials, sum(m.status IN ({approved})) AS approved
+              FROM materials m
+             WHERE m.edition_id = :edition AND m.removed = 0
+             GROUP BY m.node_id),
+        per_category AS (
+            SELECT content.parent_id AS category_id, sum(ps.materials) AS materials, sum(ps.approved) AS approved,
+                   sum(n.points) AS points,
+                   sum(CASE WHEN ps.approved = ps.materials THEN n.points END) AS covered_points
+              FROM per_standard ps
+              JOIN framework_nodes n ON n.id = ps.node_id
+              JOIN framework_nodes content ON content.id = n.parent_id
+             GROUP BY content.parent_id)
+        SELECT cat.id AS category_id, cat.title AS name, coalesce(pc.materials, 0) AS materials,
+               coalesce(pc.approved, 0) AS approved, coalesce(pc.points, 0) AS points,
+               coalesce(pc.covered_points, 0) AS covered_points
+          FROM framework_nodes cat LEFT JOIN per_category pc ON pc.category_id = cat.id
+         WHERE cat.edition_id = :edition AND cat.level = 1 AND cat.retired = 0
+         ORDER BY cat.position, cat.id""", {"edition": edition_id})
+
+
+def last_round(db) -> dict | None:
+    found = scoring.list_rounds(db)
+    if not found:
+        return None
+    r = found[-1]
+    by_unit = scoring.report_by_unit(db, r["id"])
+    losing = sorted((u for u in by_unit if u["loss"] > scoring.EPS), key=lambda u: -u["loss"])[:TOP]
+    return {"id": r["id"], "name": r["name"], "held_on": r["held_on"], "full": r["full"], "score": r["score"],
+            "loss": round(r["full"] - r["score"], 2), "rate": r["score"] / r["full"] if r["full"] else None,
+            "losing_most": [{"unit_id": u["unit_id"], "name": u["name"], "loss": u["loss"]} for u in losing]}
+
+
+def overview(db, data, today: dt.date | None = None) -> dict:
+    today = today or dt.date.today()
+    values = settings.get_all(db)
+    edition_id = framework.current_edition_id(db)
+    findings = supervision.counts(db, today)
+    owing = [u for u in supervision.unit_owes(db, today)][:TOP]
+    age = backup.backup_age_days(data)
+    return {
+        "today": today.isoformat(),
+        "next_assessment": values["next_assessment_date"] or "",
+        "days_to_assessment": days_until(values["next_assessment_date"], today),
+        "current_year": values["current_year"],
+        "edition": framework.get_edition(db, edition_id)["name"] if edition_id else "",
+        "coverage": coverage_by_category(db, edition_id) if edition_id else [],
+        "findings_open": findings["open"], "findings_overdue": findings["overdue"],
+        "findings_flagged": findings["flagged"], "findings_waiting": findings["waiting"],
+        "owing_most": [{"unit_id": u["unit_id"], "name": u["unit"], "open": u["open"], "overdue": u["overdue"] or 0}
+                       for u in owing],
+        "letters_unsigned": letters.unsigned_count(db),
+        "last_round": last_round(db),
+        "backup_age_days": age,
+        "backup_warn_days": values["backup_warn_days"],
+    }

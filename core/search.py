@@ -1,0 +1,212 @@
+"""One search over every kind of record: standards, units, materials and their files, findings,
+notices and results.
+
+Each kind has an FTS5 trigram table kept by triggers (migration m008_search). A word of three or
+more characters is a trigram phrase the index answers; a shorter word (一两个字, common in Chinese)
+becomes the trigrams that begin with it, or — when it is common — a LIKE over the indexed text. Hits of each kind come in record order with exact and
+leading matches first; no bm25 ranking, because ranking needs every match and a common word matches
+tens of thousands of rows at ten times a district's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import framework
+from core.db import rows
+from core.migrations import SEARCH_SOURCES, search_insert_sql
+
+KINDS = ("标准", "单位", "材料", "附件", "问题", "通知", "结果")
+
+# Where a hit is shown: the page key that opens it (see gui/views) per kind.
+PAGE_OF_KIND = {"标准": "framework", "单位": "units", "材料": "materials", "问题": "supervision",
+                "通知": "supervision", "结果": "scoring"}
+# An attachment opens its owner's record.
+KIND_OF_OWNER = {"materials": "材料", "findings": "问题", "letter_status": "责任书"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    id: int
+    title: str
+    detail: str = ""
+    owner_kind: str = ""  # for 附件: the kind of record it belongs to (材料, 问题, 责任书)
+    owner_id: int | None = None  # that record's id; for 责任书 the unit's id
+    owner_year: int | None = None  # for 责任书: the letter's year
+
+
+# A one- or two-character word is looked up in the index vocabulary: the trigrams that begin with
+# it (every character begins one, see m008_search). Up to this many, they are OR-ed into the MATCH —
+# exact and instant for a rare word; beyond it the word is common, so a LIKE scan reaches the limit
+# of hits within the first rows.
+MAX_EXPANSION = 200
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _where(db, table: str, text: str) -> tuple[str, dict] | None:
+    """The condition on `table` (aliased s) for the text and its named parameters; None when a word
+    does not occur in this table at all."""
+    match, conditions, params = [], [], {}
+    for i, word in enumerate(text.split()):
+        if len(word) >= 3:
+            match.append(_quote(word))
+            continue
+        terms = [r["term"] for r in rows(db, f"SELECT term FROM {table}_vocab WHERE term >= ? AND term < ?",
+                                         (word, word + "\U0010ffff"))]
+        if not terms:
+            return None
+        if len(terms) <= MAX_EXPANSION:
+            match.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
+        else:
+            conditions.append(f"(s.title LIKE :w{i} ESCAPE '\\' OR s.detail LIKE :w{i} ESCAPE '\\')")
+            params[f"w{i}"] = _like(word)
+    if match:
+        conditions.insert(0, f"{table} MATCH :match")
+        params["match"] = " AND ".join(match)
+    return " AND ".join(conditions), params
+
+
+# Per kind: FTS table, and the query shaping a hit (id, title, detail, owner…) from the matches `s`.
+_QUERIES = {
+    "标准": ("fts_standards", """
+        SELECT n.id, n.code, n.title, n.level, n.points, n.methods
+          FROM fts_standards s JOIN framework_nodes n ON n.id = s.rowid
+         WHERE {where} AND n.edition_id = :edition AND n.retired = 0
+         LIMIT :limit"""),
+    "单位": ("fts_units", """
+        SELECT u.id, u.name, u.kind, u.short_name, u.retired, s.detail AS other_names
+          FROM fts_units s JOIN units u ON u.id = s.rowid
+         WHERE {where} AND u.merged_into IS NULL
+         LIMIT :limit"""),
+    "材料": ("fts_materials", """
+        SELECT m.id, m.title, m.status, n.code, un.name AS unit_name
+          FROM fts_materials s JOIN materials m ON m.id = s.rowid
+          JOIN framework_nodes n ON n.id = m.node_id
+          LEFT JOIN units un ON un.id = m.unit_id
+         WHERE {where} AND m.edition_id = :edition AND m.removed = 0
+         LIMIT :limit"""),
+    "附件": ("fts_attachments", """
+        SELECT a.id, a.original_name, a.caption, a.owner_table, a.owner_id,
+               ls.unit_id AS letter_unit_id, ls.year AS letter_year, lu.name AS letter_unit
+          FROM fts_attachments s JOIN attachments a ON a.id = s.rowid
+          LEFT JOIN letter_status ls ON a.owner_table = 'letter_status' AND ls.id = a.owner_id
+          LEFT JOIN units lu ON lu.id = ls.unit_id
+         WHERE {where}
+         LIMIT :limit"""),
+    "问题": ("fts_findings", """
+        SELECT f.id, f.description, f.status, f.found_on, st.name AS site, un.name AS unit_name
+          FROM fts_findings s JOIN findings f ON f.id = s.rowid
+          JOIN sites st ON st.id = f.site_id
+          JOIN units un ON un.id = f.unit_id
+         WHERE {where}
+         ORDER BY s.rowid DESC
+         LIMIT :limit"""),
+    "通知": ("fts_notices", """
+        SELECT t.id, t.number, t.issued_on, t.voided, un.name AS unit_name
+          FROM fts_notices s JOIN notices t ON t.id = s.rowid
+          JOIN units un ON un.id = t.unit_id
+         WHERE {where}
+         ORDER BY s.rowid DESC
+         LIMIT :limit"""),
+    "结果": ("fts_results", """
+        SELECT r.id, r.code, r.item, r.site, r.full_points - r.score AS loss, sr.name AS round_name
+          FROM fts_results s JOIN score_results r ON r.id = s.rowid
+          JOIN score_rounds sr ON sr.id = r.round_id
+         WHERE {where}
+         LIMIT :limit"""),
+}
+
+
+def _points(value) -> str:
+    return f"{value:g}" if value is not None else ""
+
+
+def _hit(kind: str, r: dict) -> Hit:
+    if kind == "标准":
+        title = f"{r['code']} {r['title']}".strip()
+        detail = framework.LEVEL_NAMES[r["level"]]
+        if r["points"] is not None:
+            detail += f" · {_points(r['points'])} 分"
+        return Hit(kind, r["id"], title, detail)
+    if kind == "单位":
+        detail = r["kind"] + (" · 已停用" if r["retired"] else "")
+        other = r["other_names"].strip()
+        if other:
+            detail += f" · 简称/曾用名：{other}"
+        return Hit(kind, r["id"], r["name"], detail)
+    if kind == "材料":
+        detail = f"{r['code']} · {r['status']}" + (f" · {r['unit_name']}" if r["unit_name"] else "")
+        return Hit(kind, r["id"], r["title"], detail)
+    if kind == "附件":
+        owner_kind = KIND_OF_OWNER.get(r["owner_table"], "")
+        if r["letter_unit_id"] is not None:
+            detail = f"{r['letter_year']}年度{r['letter_unit']}责任书扫描件"
+            return Hit(kind, r["id"], r["original_name"], detail, owner_kind, r["letter_unit_id"], r["letter_year"])
+        detail = f"{owner_kind}的附件" + (f" · {r['caption']}" if r["caption"] else "")
+        return Hit(kind, r["id"], r["original_name"], detail, owner_kind, r["owner_id"])
+    if kind == "问题":
+        return Hit(kind, r["id"], r["description"],
+                   f"{r['found_on']} · {r['site']} · {r['unit_name']} · {r['status']}")
+    if kind == "通知":
+        detail = f"{r['unit_name']} · {r['issued_on']}" + (" · 已作废" if r["voided"] else "")
+        return Hit(kind, r["id"], r["number"], detail)
+    title = " ".join(p for p in (r["code"], r["item"], r["site"]) if p)
+    return Hit(kind, r["id"], title, f"{r['round_name']} · 失分 {_points(r['loss'])}")
+
+
+def _closeness(hit: Hit, text: str) -> int:
+    title = hit.title.lower()
+    if title == text:
+        return 0
+    if title.startswith(text) or text in title.split():
+        return 1
+    return 2 if text in title else 3
+
+
+def search_kind(db, kind: str, text: str, limit: int = 20, edition_id: int | None = None) -> list[Hit]:
+    text = " ".join(text.split()).lower()
+    if not text:
+        return []
+    table, sql = _QUERIES[kind]
+    found = _where(db, table, text)
+    if found is None:
+        return []
+    where, params = found
+    params.update(limit=limit, edition=edition_id if edition_id is not None else framework.current_edition_id(db))
+    hits = [_hit(kind, r) for r in rows(db, sql.format(where=where), params)]
+    return sorted(hits, key=lambda h: _closeness(h, text))  # stable: record order within each closeness
+
+
+def search(db, text: str, limit: int = 50) -> list[Hit]:
+    """At most `limit` hits, grouped by kind in KINDS order; when there are more, each kind keeps a
+    fair share so that a common word does not push the rarer kinds out."""
+    edition_id = framework.current_edition_id(db)
+    by_kind = {kind: search_kind(db, kind, text, limit, edition_id) for kind in KINDS}
+    share = {kind: 0 for kind in KINDS}
+    left = limit
+    while left > 0:
+        grew = False
+        for kind in KINDS:
+            if left > 0 and share[kind] < len(by_kind[kind]):
+                share[kind] += 1
+                left -= 1
+                grew = True
+        if not grew:
+            break
+    return [hit for kind in KINDS for hit in by_kind[kind][:share[kind]]]
+
+
+def rebuild(db) -> None:
+    """Fill every search table again from its records (after a repair; the triggers keep it otherwise)."""
+    with db.conn:
+        for table in SEARCH_SOURCES:
+            db.execute(f"DELETE FROM {table}")
+            db.execute(search_insert_sql(table))

@@ -1,0 +1,156 @@
+"""首页: every figure equals what a direct count over the database gives, and each opens its list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core import backup, home, materials, settings, supervision
+from core.db import rows, scalar
+
+
+def test_figures_equal_direct_counts(demo_db, data_dir):
+    db = demo_db
+    today = dt.date(2026, 11, 23)
+    f = home.overview(db, data_dir, today)
+
+    assert f["findings_open"] == scalar(db, "SELECT count(*) FROM findings WHERE status <> '已销号'")
+    # overdue and 挂牌 by the per-row rules the 督查督办 list applies
+    listed, _ = supervision.list_findings(db, today=today)
+    assert f["findings_overdue"] == sum(1 for r in listed if r["overdue"])
+    assert f["findings_flagged"] == sum(1 for r in listed if r["flagged"])
+    owes = {}
+    for r in listed:
+        if r["status"] != "已销号":
+            owes[r["unit_id"]] = owes.get(r["unit_id"], 0) + 1
+    assert f["owing_most"][0]["open"] == max(owes.values())
+    for u in f["owing_most"]:
+        assert u["open"] == owes[u["unit_id"]]
+
+    edition = settings.get(db, "current_edition_id")
+    by_name = {c["name"]: c for c in materials.completeness(db, edition, "category")}
+    assert f["coverage"], "demo has materials"
+    for c in f["coverage"]:
+        direct = scalar(db, """SELECT count(*) FROM materials m JOIN framework_nodes n ON n.id = m.node_id
+                                 JOIN framework_nodes p ON p.id = n.parent_id
+                                WHERE p.parent_id = ? AND m.removed = 0 AND m.edition_id = ?""",
+                        (c["category_id"], edition))
+        assert c["materials"] == direct
+        if direct:
+            same = by_name[c["name"]]
+            assert (c["approved"], c["points"], c["covered_points"]) == (
+                same["approved"], same["points"], same["covered_points"])
+
+    year = settings.get(db, "current_year")
+    with_tasks = {r["unit_id"] for r in rows(db, """
+        SELECT DISTINCT au.unit_id FROM assignment_units au JOIN framework_nodes n ON n.id = au.node_id
+         JOIN units u ON u.id = au.unit_id
+         WHERE n.edition_id = ? AND n.retired = 0 AND u.retired = 0""", (edition,))}
+    signed = {r["unit_id"] for r in rows(db, "SELECT unit_id FROM letter_status WHERE year = ? AND state = '已签订'",
+                                         (year,))}
+    assert f["letters_unsigned"] == len(with_tasks - signed)
+
+    last = rows(db, "SELECT id, name FROM score_rounds ORDER BY held_on DESC, id DESC LIMIT 1")[0]
+    assert f["last_round"]["name"] == last["name"]
+    full, score = rows(db, "SELECT sum(full_points) AS f, sum(score) AS s FROM score_results WHERE round_id = ?",
+                       (last["id"],))[0].values()
+    assert abs(f["last_round"]["loss"] - (full - score)) < 0.01
+    assert f["last_round"]["losing_most"] == sorted(f["last_round"]["losing_most"], key=lambda u: -u["loss"])
+
+    next_date = settings.get(db, "next_assessment_date")
+    assert f["days_to_assessment"] == (dt.date.fromisoformat(next_date) - today).days
+    assert f["backup_age_days"] is None
+    backup.make_backup(data_dir, db)
+    assert home.overview(db, data_dir, today)["backup_age_days"] < 0.01
+
+
+def test_no_data_yet(db, data_dir):
+    f = home.overview(db, data_dir)
+    assert f["coverage"] == [] and f["last_round"] is None and f["findings_open"] == 0
+    assert f["days_to_assessment"] is None
+
+
+def test_home_is_the_first_page_and_shows_the_figures(qtbot, window):
+    page = window.current_page()
+    assert page.key == "home"
+    f = page.figures
+    assert page.findings_open.text().startswith(str(f["findings_open"]))
+    assert page.findings_overdue.text().startswith(str(f["findings_overdue"]))
+    assert page.letters.text().startswith(str(f["letters_unsigned"]))
+    assert f["last_round"]["name"] in page.round.text()
+    assert page.assessment.text().startswith(f"{f['days_to_assessment']} 天")
+
+
+def test_each_figure_opens_its_list(qtbot, window, demo_db):
+    from gui.views.base import selected_rows
+
+    home_page = window.current_page()
+    f = home_page.figures
+
+    home_page.findings_overdue.click()
+    page = window.current_page()
+    assert page.key == "supervision" and page.f_overdue.isChecked()
+    assert page.findings_table.model().rowCount() == f["findings_overdue"]
+
+    window.show_page("home")
+    home_page.findings_open.click()
+    assert window.current_page().findings_table.model().rowCount() == f["findings_open"]
+
+    window.show_page("home")
+    owing = f["owing_most"][0]
+    home_page.owing.itemAt(0).widget().click()
+    page = window.current_page()
+    assert page.f_unit.currentData() == owing["unit_id"]
+    assert page.findings_table.model().rowCount() == owing["open"]
+
+    window.show_page("home")
+    home_page.letters.click()
+    page = window.current_page()
+    assert page.key == "letters" and page.state_filter.currentText() == "未签订"
+    assert page.table.model().rowCount() == f["letters_unsigned"]
+
+    window.show_page("home")
+    home_page.round.click()
+    page = window.current_page()
+    assert page.key == "scoring" and page.current_round_id() == f["last_round"]["id"]
+
+    window.show_page("home")
+    home_page.losing.itemAt(0).widget().click()
+    page = window.current_page()
+    assert [r["row_id"] for r in selected_rows(page.report_table)] == [f["last_round"]["losing_most"][0]["unit_id"]]
+
+    window.show_page("home")
+    category = next(c for c in f["coverage"] if c["materials"])
+    row = [c["category_id"] for c in f["coverage"]].index(category["category_id"])
+    home_page.chart.category_clicked.emit(home_page.chart.data[row]["category_id"])
+    page = window.current_page()
+    assert page.key == "materials" and page.category_box.currentData() == category["category_id"]
+    assert page.table.model().rowCount() == category["materials"]
+
+    window.show_page("home")
+    home_page.backup.click()
+    assert window.current_page().key == "safety"
+
+
+def test_chart_click_position_maps_to_the_bar(qtbot, window):
+    chart = window.current_page().chart
+    y = chart.ROW_TOP + chart.ROW_HEIGHT * 1 + 5
+    assert chart.row_at(y) == 1
+    assert chart.row_at(chart.ROW_TOP - 1) is None
+
+
+def test_new_year_is_offered_on_home(qtbot, window):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gui.views.new_year import NewYearWizard
+
+    seen = []
+
+    def look():
+        wizard = QApplication.activeModalWidget()
+        seen.append(type(wizard))
+        wizard.reject()
+
+    QTimer.singleShot(0, look)
+    window.current_page().new_year.click()
+    assert seen == [NewYearWizard]
