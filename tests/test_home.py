@@ -92,6 +92,11 @@ def test_each_figure_opens_its_list(qtbot, window, demo_db):
     assert page.findings_table.model().rowCount() == f["findings_overdue"]
 
     window.show_page("home")
+    home_page.findings_flagged.click()
+    page = window.current_page()
+    assert page.tabs.currentIndex() == 2 and page.flag_model.rowCount() == f["findings_flagged"]
+
+    window.show_page("home")
     home_page.findings_open.click()
     assert window.current_page().findings_table.model().rowCount() == f["findings_open"]
 
