@@ -52,17 +52,32 @@ def area_name(table: str) -> str:
 
 
 def search(db, text: str = "", operator: str = "", table: str = "", date_from: str = "", date_to: str = "",
-           record_id: str = "", limit: int = 5000) -> list[dict]:
-    """Audit rows matching every given filter, newest first. Dates are YYYY-MM-DD, inclusive."""
+           record_id: str = "", limit: int | None = 5000) -> list[dict]:
+    """Audit rows matching every given filter, newest first (at most `limit`, None for all). Dates
+    are YYYY-MM-DD, inclusive."""
+    result = rows(db, *search_query(text, operator, table, date_from, date_to, record_id, limit))
+    for r in result:
+        r["area"] = area_name(r["table_name"])
+    return result
+
+
+def search_query(text: str = "", operator: str = "", table: str = "", date_from: str = "", date_to: str = "",
+                 record_id: str = "", limit: int | None = 5000) -> tuple[str, list]:
+    """The SQL of search() and its parameters.
+
+    Newest first is read straight off the index on `at`, stopping at `limit` rows; the other
+    conditions are only tested on those rows (the unary + keeps SQLite from choosing their index
+    and then sorting every match: at 10x, one area's 200,000 rows took 0.5 s to sort). A record's
+    history is the exception: its index finds the few rows at once."""
     where, params = [], []
     if text:
         where.append("(summary LIKE ? OR action LIKE ? OR before LIKE ? OR after LIKE ?)")
         params += [f"%{text}%"] * 4
     if operator:
-        where.append("operator = ?")
+        where.append("+operator = ?")
         params.append(operator)
     if table:
-        where.append("table_name = ?")
+        where.append("table_name = ?" if record_id else "+table_name = ?")
         params.append(table)
     if record_id:
         where.append("record_id = ?")
@@ -74,10 +89,7 @@ def search(db, text: str = "", operator: str = "", table: str = "", date_from: s
         where.append("at < date(?, '+1 day')")
         params.append(date_to)
     sql = "SELECT * FROM audit_log" + (" WHERE " + " AND ".join(where) if where else "")
-    result = rows(db, sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
-    for r in result:
-        r["area"] = area_name(r["table_name"])
-    return result
+    return sql + " ORDER BY at DESC, id DESC LIMIT ?", [*params, -1 if limit is None else limit]
 
 
 def operators(db) -> list[str]:

@@ -75,20 +75,22 @@ def _where(db, table: str, text: str) -> tuple[str, dict] | None:
 
 
 # Per kind: FTS table, and the query shaping a hit (id, title, detail, owner…) from the matches `s`.
+# CROSS JOIN keeps the index first: otherwise SQLite may walk the records by another index (the
+# edition's materials) and run the MATCH once per record — 4.5 s instead of 0.3 ms at 10x.
 _QUERIES = {
     "标准": ("fts_standards", """
         SELECT n.id, n.code, n.title, n.level, n.points, n.methods
-          FROM fts_standards s JOIN framework_nodes n ON n.id = s.rowid
+          FROM fts_standards s CROSS JOIN framework_nodes n ON n.id = s.rowid
          WHERE {where} AND n.edition_id = :edition AND n.retired = 0
          LIMIT :limit"""),
     "单位": ("fts_units", """
         SELECT u.id, u.name, u.kind, u.short_name, u.retired, s.detail AS other_names
-          FROM fts_units s JOIN units u ON u.id = s.rowid
+          FROM fts_units s CROSS JOIN units u ON u.id = s.rowid
          WHERE {where} AND u.merged_into IS NULL
          LIMIT :limit"""),
     "材料": ("fts_materials", """
         SELECT m.id, m.title, m.status, n.code, un.name AS unit_name
-          FROM fts_materials s JOIN materials m ON m.id = s.rowid
+          FROM fts_materials s CROSS JOIN materials m ON m.id = s.rowid
           JOIN framework_nodes n ON n.id = m.node_id
           LEFT JOIN units un ON un.id = m.unit_id
          WHERE {where} AND m.edition_id = :edition AND m.removed = 0
@@ -96,14 +98,14 @@ _QUERIES = {
     "附件": ("fts_attachments", """
         SELECT a.id, a.original_name, a.caption, a.owner_table, a.owner_id,
                ls.unit_id AS letter_unit_id, ls.year AS letter_year, lu.name AS letter_unit
-          FROM fts_attachments s JOIN attachments a ON a.id = s.rowid
+          FROM fts_attachments s CROSS JOIN attachments a ON a.id = s.rowid
           LEFT JOIN letter_status ls ON a.owner_table = 'letter_status' AND ls.id = a.owner_id
           LEFT JOIN units lu ON lu.id = ls.unit_id
          WHERE {where}
          LIMIT :limit"""),
     "问题": ("fts_findings", """
         SELECT f.id, f.description, f.status, f.found_on, st.name AS site, un.name AS unit_name
-          FROM fts_findings s JOIN findings f ON f.id = s.rowid
+          FROM fts_findings s CROSS JOIN findings f ON f.id = s.rowid
           JOIN sites st ON st.id = f.site_id
           JOIN units un ON un.id = f.unit_id
          WHERE {where}
@@ -111,14 +113,14 @@ _QUERIES = {
          LIMIT :limit"""),
     "通知": ("fts_notices", """
         SELECT t.id, t.number, t.issued_on, t.voided, un.name AS unit_name
-          FROM fts_notices s JOIN notices t ON t.id = s.rowid
+          FROM fts_notices s CROSS JOIN notices t ON t.id = s.rowid
           JOIN units un ON un.id = t.unit_id
          WHERE {where}
          ORDER BY s.rowid DESC
          LIMIT :limit"""),
     "结果": ("fts_results", """
         SELECT r.id, r.code, r.item, r.site, r.full_points - r.score AS loss, sr.name AS round_name
-          FROM fts_results s JOIN score_results r ON r.id = s.rowid
+          FROM fts_results s CROSS JOIN score_results r ON r.id = s.rowid
           JOIN score_rounds sr ON sr.id = r.round_id
          WHERE {where}
          LIMIT :limit"""),
@@ -171,17 +173,24 @@ def _closeness(hit: Hit, text: str) -> int:
     return 2 if text in title else 3
 
 
-def search_kind(db, kind: str, text: str, limit: int = 20, edition_id: int | None = None) -> list[Hit]:
-    text = " ".join(text.split()).lower()
-    if not text:
-        return []
+def kind_query(db, kind: str, text: str, limit: int = 20, edition_id: int | None = None) -> tuple[str, dict] | None:
+    """The SQL that finds `kind` records for the (normalised) text, and its parameters; None when a
+    word occurs nowhere in that kind."""
     table, sql = _QUERIES[kind]
     found = _where(db, table, text)
     if found is None:
-        return []
+        return None
     where, params = found
     params.update(limit=limit, edition=edition_id if edition_id is not None else framework.current_edition_id(db))
-    hits = [_hit(kind, r) for r in rows(db, sql.format(where=where), params)]
+    return sql.format(where=where), params
+
+
+def search_kind(db, kind: str, text: str, limit: int = 20, edition_id: int | None = None) -> list[Hit]:
+    text = " ".join(text.split()).lower()
+    query = kind_query(db, kind, text, limit, edition_id) if text else None
+    if query is None:
+        return []
+    hits = [_hit(kind, r) for r in rows(db, *query)]
     return sorted(hits, key=lambda h: _closeness(h, text))  # stable: record order within each closeness
 
 

@@ -69,9 +69,16 @@ def test_no_data_yet(db, data_dir):
     assert f["days_to_assessment"] is None
 
 
-def test_home_is_the_first_page_and_shows_the_figures(qtbot, window):
+def _home_with_last_round(qtbot, window):
     page = window.current_page()
     assert page.key == "home"
+    assert "正在统计" in page.round.text() or page.figures["last_round"]  # comes in the background
+    qtbot.waitUntil(lambda: page.figures.get("last_round") is not None, timeout=10000)
+    return page
+
+
+def test_home_is_the_first_page_and_shows_the_figures(qtbot, window):
+    page = _home_with_last_round(qtbot, window)
     f = page.figures
     assert page.findings_open.text().startswith(str(f["findings_open"]))
     assert page.findings_overdue.text().startswith(str(f["findings_overdue"]))
@@ -83,7 +90,7 @@ def test_home_is_the_first_page_and_shows_the_figures(qtbot, window):
 def test_each_figure_opens_its_list(qtbot, window, demo_db):
     from gui.views.base import selected_rows
 
-    home_page = window.current_page()
+    home_page = _home_with_last_round(qtbot, window)
     f = home_page.figures
 
     home_page.findings_overdue.click()

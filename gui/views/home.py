@@ -132,7 +132,7 @@ class HomePage(Page):
     # --- figures ------------------------------------------------------------------------------
     def refresh(self) -> None:
         super().refresh()
-        f = self.figures = home.overview(self.db, self.ctx.data)
+        f = self.figures = home.overview(self.db, self.ctx.data, with_last_round=False)
         self.heading.setText(f"{f['current_year']}年度　当前测评体系：{f['edition'] or '（尚未建立）'}　今天 {f['today']}")
         days = f["days_to_assessment"]
         if days is None:
@@ -149,15 +149,9 @@ class HomePage(Page):
                                       for u in f["owing_most"]], self._open_unit_findings, "没有未销号的问题。")
         self.letters.setText(f"{f['letters_unsigned']} 个单位\n尚未签订" if f["letters_unsigned"]
                              else "全部已签订")
-        r = f["last_round"]
-        if r:
-            rate = f"{r['rate'] * 100:.2f}%" if r["rate"] is not None else "—"
-            self.round.setText(f"{r['name']}（{r['held_on']}）\n得分率 {rate}，失分 {r['loss']:g}")
-            self._fill_units(self.losing, [(u["unit_id"], f"{u['name']}　失分 {u['loss']:g}")
-                                           for u in r["losing_most"]], self._open_unit_losses, "没有失分。")
-        else:
-            self.round.setText("还没有测评成绩\n（点此到“丢分分析”导入）")
-            self._fill_units(self.losing, [], self._open_unit_losses, "")
+        self.round.setText("正在统计最近一轮测评……")
+        self._fill_units(self.losing, [], self._open_unit_losses, "")
+        self._fetch_last_round()
         age = f["backup_age_days"]
         if age is None:
             self.backup.setText("还没有备份\n（点此备份）")
@@ -170,6 +164,31 @@ class HomePage(Page):
         self.chart.set_data([{**c, "approved_share": c["approved"] / c["materials"] if c["materials"] else 0.0,
                               "points_share": c["covered_points"] / c["points"] if c["points"] else 0.0}
                              for c in f["coverage"]])
+
+    def _fetch_last_round(self) -> None:
+        """Attributing a whole round takes a moment at a large district's size: it comes in the
+        background so that the window is usable at once."""
+        from gui.jobs import run_job
+
+        generation = self._generation = getattr(self, "_generation", 0) + 1
+
+        def done(r):
+            if generation == self._generation:  # not overtaken by a newer refresh
+                self.show_last_round(r)
+
+        run_job(self, "统计最近一轮测评", lambda db, progress, cancel: home.last_round(db), self.ctx.open_worker_db,
+                done, lambda exc: False, quiet=True)
+
+    def show_last_round(self, r: dict | None) -> None:
+        self.figures["last_round"] = r
+        if r:
+            rate = f"{r['rate'] * 100:.2f}%" if r["rate"] is not None else "—"
+            self.round.setText(f"{r['name']}（{r['held_on']}）\n得分率 {rate}，失分 {r['loss']:g}")
+            self._fill_units(self.losing, [(u["unit_id"], f"{u['name']}　失分 {u['loss']:g}")
+                                           for u in r["losing_most"]], self._open_unit_losses, "没有失分。")
+        else:
+            self.round.setText("还没有测评成绩\n（点此到“丢分分析”导入）")
+            self._fill_units(self.losing, [], self._open_unit_losses, "")
 
     def _fill_units(self, layout, items, slot, empty: str) -> None:
         while layout.count():
