@@ -49,8 +49,8 @@ def main(argv=None) -> int:
         os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
         started = time.perf_counter()
         dataset = existing(DataDir(args.data)) if args.data else generate(tmp / "data", args.scale, args.seed)
-        print(f"dataset: {dataset.units} units, {dataset.standards} standards in {dataset.data.root} "
-              f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+        print(f"dataset in {dataset.data.root} ({time.perf_counter() - started:.1f} s): "
+              + ", ".join(f"{k} {v:,}" for k, v in dataset.counts.items()), file=sys.stderr)
         scratch = tmp / "scratch"
         scratch.mkdir()
         ctx = Context(dataset, args.scale, args.repeat, scratch)

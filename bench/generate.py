@@ -1,5 +1,7 @@
-"""The benchmark dataset: a data folder holding the units and one edition of the 测评体系 with its
-分解表, and the same data as the import files an office would bring (分解表 and 单位名单 .xlsx).
+"""The benchmark dataset: a data folder at one of DESIGN.md's scales — the units, one edition of the
+测评体系 with its 分解表, and a year of the office's work on them (点位, 督查问题 with notices and
+steps, 档案材料 with files, 目标责任书, five rounds of scores, the audit trail; see
+bench.generate_work) — and the import files an office would bring (分解表 and 单位名单 .xlsx).
 
     python -m bench.generate DIR --scale 10x [--seed 1]
 """
@@ -7,22 +9,22 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import random
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
 
-from bench import words
+from bench import generate_work, words
 from core import audit, framework, settings, units
 from core.db import rows, scalar, write
 from core.paths import DataDir
 from core.store import open_store
 
 OPERATOR = "基准测试"
-EDITION_NAME = "2026年度"
 STREET_GROUP = "各街道办事处"
 WINDOW_GROUP = "各窗口单位"
 WINDOW_MEMBERS = ["区政务服务中心", "区行政审批局", "区卫健委", "区交通运输局"]
@@ -36,10 +38,22 @@ class Shape:
     units: int
     categories: int
     indicators: int  # per category; each indicator has 7 or 8 standards, 7.5 on average
+    materials: int
+    findings: int
+    sites: int  # 点位 in the register
+    score_lines: int  # per round (ROUNDS of them)
+    photos: int  # distinct stored files, shared by the attachment rows: JPEG photos,
+    documents: int  # PDF scans,
+    charts: int  # PNG charts
 
 
-SCALES = {"1x": Shape(units=100, categories=8, indicators=10),
-          "10x": Shape(units=1000, categories=80, indicators=10)}
+# DESIGN.md, Performance: 1x ≈ one district (600 standards, 100 units, 4,000 materials, 5,000
+# findings, 5 rounds of scores); 10x is ten times each.
+SCALES = {"1x": Shape(units=100, categories=8, indicators=10, materials=4_000, findings=5_000, sites=300,
+                      score_lines=3_000, photos=240, documents=40, charts=20),
+          "10x": Shape(units=1000, categories=80, indicators=10, materials=40_000, findings=50_000, sites=3_000,
+                       score_lines=30_000, photos=800, documents=150, charts=50)}
+ROUNDS = len(generate_work.ROUND_PLAN)
 
 
 @dataclass(frozen=True)
@@ -50,35 +64,61 @@ class Dataset:
     standards: int
     framework_xlsx: Path
     units_xlsx: Path
+    counts: dict[str, int] = field(default_factory=dict)  # rows per table (see table_counts)
 
 
 def files_dir(data: DataDir) -> Path:
     return data.root / "bench-files"
 
 
-def generate(data_dir, scale: str = "1x", seed: int = 1) -> Dataset:
-    """Create the dataset in an empty data folder and write its import files beside it."""
+def generate(data_dir, scale: str = "1x", seed: int = 1, today: dt.date | None = None, *, work: bool = True) -> Dataset:
+    """Create the dataset in an empty data folder and write its import files beside it. The same
+    seed gives the same data; dates are counted back from `today` (default: the real today).
+    work=False leaves out the year of work (bench.generate_work): units and 测评体系 only, for a
+    bench that builds its own area data on top."""
     shape = SCALES[scale]
+    today = today or dt.date.today()
     rng = random.Random(seed)
     data = DataDir(data_dir)
     if not data.is_empty():
         raise ValueError(f"{data.root} already holds a database; give an empty folder")
     db = open_store(data, OPERATOR)
+    # One large transaction: a cache that holds its pages saves re-reading them from the WAL
+    # (per connection only; the data folder is left as the program makes it).
+    db.execute("PRAGMA cache_size = -262144")
     try:
         unit_rows = _units(rng, shape.units)
         with write(db):
-            settings.set_many(db, {"current_year": 2026, "next_assessment_date": "2027-04-20"})
+            settings.set_many(db, {"current_year": today.year,
+                                   "next_assessment_date": (today + dt.timedelta(days=148)).isoformat(),
+                                   "notice_contact": generate_work.NOTICE_CONTACT})
             unit_ids = _insert_units(db, unit_rows)
             units.save_group(db, WINDOW_GROUP, [unit_ids[n] for n in WINDOW_MEMBERS if n in unit_ids])
-            edition_id = framework.create_edition(db, EDITION_NAME, 2026, "全国文明城市测评体系（基准测试数据）")
+            edition_id = framework.create_edition(db, f"{today.year}年度", today.year,
+                                                  "全国文明城市测评体系（基准测试数据）")
             table = _framework(rng, shape, unit_rows)
             _insert_framework(db, edition_id, table, unit_ids)
+            made = generate_work.fill(db, rng, shape, edition_id, today) if work else {}
             audit.log(db, "生成基准数据", "editions", edition_id, None,
-                      {"scale": scale, "seed": seed, "units": len(unit_rows), "standards": len(table)}, scale)
+                      {"scale": scale, "seed": seed, "units": len(unit_rows), "standards": len(table), **made}, scale)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         framework_xlsx, units_xlsx = _write_files(data, scale, table, unit_rows)
-        return Dataset(data, edition_id, len(unit_rows), len(table), framework_xlsx, units_xlsx)
+        return Dataset(data, edition_id, len(unit_rows), len(table), framework_xlsx, units_xlsx, table_counts(db))
     finally:
         db.conn.close()
+
+
+COUNTED = ("units", "framework_nodes", "assignments", "sites", "findings", "finding_events", "notices",
+           "materials", "attachments", "letter_status", "score_rounds", "score_results", "audit_log")
+
+
+def table_counts(db) -> dict[str, int]:
+    """Rows per table of the data folder (standards: level-3 nodes of every edition)."""
+    counts = {name: scalar(db, f"SELECT count(*) FROM {name}") for name in COUNTED}
+    counts["standards"] = scalar(db, "SELECT count(*) FROM framework_nodes WHERE level = 3")
+    counts["notices_voided"] = scalar(db, "SELECT count(*) FROM notices WHERE voided = 1")
+    counts["stored_files"] = scalar(db, "SELECT count(DISTINCT sha256) FROM attachments")
+    return counts
 
 
 def existing(data: DataDir) -> Dataset:
@@ -97,7 +137,8 @@ def existing(data: DataDir) -> Dataset:
         if not units_xlsx.exists():
             units_io.export_units(db, units_xlsx)
         return Dataset(data, edition_id, scalar(db, "SELECT count(*) FROM units WHERE retired = 0"),
-                       framework.edition_totals(db, edition_id)["standards"], framework_xlsx, units_xlsx)
+                       framework.edition_totals(db, edition_id)["standards"], framework_xlsx, units_xlsx,
+                       table_counts(db))
     finally:
         db.conn.close()
 
@@ -285,8 +326,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     dataset = generate(args.folder, args.scale, args.seed)
-    print(f"{dataset.units} units, {dataset.standards} standards in {dataset.data.root} "
-          f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    print(f"{dataset.data.root} ({time.perf_counter() - started:.1f} s): "
+          + ", ".join(f"{k} {v:,}" for k, v in dataset.counts.items()), file=sys.stderr)
     return 0
 
 

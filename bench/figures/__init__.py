@@ -28,6 +28,9 @@ MODULES = [
     "bench.figures.gui_filter",
     "bench.figures.window",
     "bench.figures.scoring",
+    "bench.figures.home",
+    "bench.figures.search",
+    "bench.figures.list_filter",
 ]
 QUERY_LIMIT_S = 30  # a call still running after this is stopped and recorded as over the limit
 VALUE_TIME_S = 15  # sampling one value stops after this much measuring (after the first sample)
@@ -141,6 +144,16 @@ def now() -> float:
     return time.perf_counter()
 
 
+def time_each(parts: dict) -> dict[str, float]:
+    """One run of each named callable: where a slow figure spends its time (ms, one decimal)."""
+    out = {}
+    for name, run in parts.items():
+        started = now()
+        run()
+        out[name] = round(ms_since(started), 1)
+    return out
+
+
 def ms_since(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
@@ -155,6 +168,16 @@ def p95(values) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)], 2)
+
+
+def slowest(per_value: dict[str, list[float]]) -> tuple[str | None, list[float]]:
+    """The value whose samples have the highest median, and those samples. A figure over several
+    values (queries, filter choices) is judged by its slowest: the budget holds for every one."""
+    timed = {label: samples for label, samples in per_value.items() if samples}
+    if not timed:
+        return None, []
+    label = max(timed, key=lambda k: (statistics.median(timed[k]), k))
+    return label, timed[label]
 
 
 def result(name: str, samples_ms: list[float] | None, budget_ms: float | None, ctx: Context, n: int | None = None,

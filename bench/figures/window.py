@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +24,10 @@ PHASES = [("interpreter", "started"), ("imports", "create_application"),
 
 
 def _probe(ctx: Context) -> dict:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # A configuration of its own (QSettings: last page, geometry): the window opens on the program's
+    # start page (首页), not on whatever page a GUI figure measured before left it on.
+    config = tempfile.mkdtemp(prefix="probe-config-", dir=ctx.scratch)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=config)
     spawned = time.time()
     done = subprocess.run([sys.executable, "-m", "bench.window_probe", str(ctx.dataset.data.root)], cwd=PROJECT_ROOT,
                           env=env, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
@@ -45,12 +49,18 @@ def _phases(runs: list[dict]) -> dict[str, float]:
 
 @group("window_start", "page_first_paint", "memory")
 def window(ctx: Context, wanted: set[str]):
-    runs = [_probe(ctx) for _ in range(ctx.samples(5))]
+    # At 10x one probe opens every page of the full dataset (tens of seconds): fewer runs by default.
+    runs = [_probe(ctx) for _ in range(ctx.samples(5 if ctx.scale == "1x" else 3))]
+    totals = [(r["checkpoints"]["painted"] - r["checkpoints"]["spawned"]) * 1000 for r in runs]
     if "window_start" in wanted:
-        totals = [(r["checkpoints"]["painted"] - r["checkpoints"]["spawned"]) * 1000 for r in runs]
         yield result("window_start", totals, WINDOW_BUDGET_MS, ctx, cpu_median_ms=median([r["cpu_ms"] for r in runs]),
                      start_page=runs[0]["start_page"], phases_ms=_phases(runs))
     if "page_first_paint" in wanted:
+        # The start page (首页) first paints as the window becomes usable: its figure is the
+        # window's, from process start, under the window's budget. DESIGN.md sets none for the
+        # other pages (only that work over ~200 ms leaves the GUI thread); they have none here.
+        yield result("page_first_paint", totals, WINDOW_BUDGET_MS, ctx, page=runs[0]["start_page"], start_page=True,
+                     show_and_paint_ms=_phases(runs)["show_and_paint"])
         for key in runs[0]["pages"]:
             yield result("page_first_paint", [r["pages"][key] for r in runs], None, ctx, page=key)
     if "memory" in wanted:
