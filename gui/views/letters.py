@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialog
 
 from core import framework, letters, settings
 from core.errors import AppError
-from core.pdf import letters_pdf
 from gui.attachments_panel import AttachmentsPanel
 from gui.dialogs import accept_buttons, save_file, show_error, show_info
 from gui.jobs import run_job
@@ -44,6 +43,13 @@ STATE_FILTERS = {
     "无任务": lambda r: r["state"] == "无任务",
 }
 PREVIEW_DPI = 62  # an A4 page about as wide as the preview pane
+
+
+def _letters_pdf():
+    """The PDF module, loaded when a letter is first made: reportlab costs ~0.2 s at start."""
+    from core.pdf import letters_pdf
+
+    return letters_pdf
 
 
 class TemplateDialog(QDialog):
@@ -376,7 +382,7 @@ class LettersPage(Page):
     def _letter_to(self, path: str, on_done) -> None:
         r = self.selected_units()[0]
         year, edition_id = self.year.value(), self.edition_id()
-        self._run("生成责任书", lambda db, progress, cancel: letters_pdf.generate_letters(
+        self._run("生成责任书", lambda db, progress, cancel: _letters_pdf().generate_letters(
             db, year, path, unit_ids=[r["unit_id"]], edition_id=edition_id, record=False,
             progress=progress, cancel=cancel), on_done)
 
@@ -390,7 +396,7 @@ class LettersPage(Page):
             self._preview_pdf = path
             for old in Path(pages_dir).glob("*.png") if os.path.isdir(pages_dir) else ():
                 old.unlink()
-            images = letters_pdf.page_images(path, pages_dir, dpi=PREVIEW_DPI)
+            images = _letters_pdf().page_images(path, pages_dir, dpi=PREVIEW_DPI)
             if not images:  # no renderer on this PC: the system's PDF viewer shows it
                 self._set_preview_widget(QLabel("本机无法在程序内显示 PDF，已用系统的 PDF 阅读器打开。"))
                 QDesktopServices.openUrl(QUrl.fromLocalFile(path))
@@ -418,7 +424,7 @@ class LettersPage(Page):
         if not self.selected_units():
             return
         path = os.path.join(self._preview_dir.name,
-                            letters_pdf.safe_file_name(self.selected_units()[0]["name"]) + ".pdf")
+                            _letters_pdf().safe_file_name(self.selected_units()[0]["name"]) + ".pdf")
         self._letter_to(path, lambda _r: print_pdf(self, path))
 
     def _chosen_unit_ids(self) -> list[int] | None:
@@ -432,7 +438,7 @@ class LettersPage(Page):
         path = save_file(self, "保存责任书", f"{year}年度目标责任书.pdf", "PDF 文件 (*.pdf)")
         if not path:
             return
-        self._run("生成责任书", lambda db, progress, cancel: letters_pdf.generate_letters(
+        self._run("生成责任书", lambda db, progress, cancel: _letters_pdf().generate_letters(
             db, year, path, unit_ids=unit_ids, edition_id=edition_id, duplex=duplex, progress=progress,
             cancel=cancel), lambda result: self._generated(result, path))
 
@@ -441,7 +447,7 @@ class LettersPage(Page):
         folder = QFileDialog.getExistingDirectory(self, "选择保存责任书的文件夹")
         if not folder:
             return
-        self._run("生成责任书", lambda db, progress, cancel: letters_pdf.generate_separate(
+        self._run("生成责任书", lambda db, progress, cancel: _letters_pdf().generate_separate(
             db, year, folder, unit_ids=unit_ids, edition_id=edition_id, progress=progress, cancel=cancel),
             lambda result: self._generated(result, folder))
 
@@ -492,7 +498,7 @@ def print_pdf(parent, pdf_path: str) -> None:
     if sys.platform != "win32":
         QDesktopServices.openUrl(QUrl.fromLocalFile(pdf_path))
         return
-    if not letters_pdf.can_render_pages():
+    if not _letters_pdf().can_render_pages():
         os.startfile(pdf_path, "print")  # noqa: S606 - the default PDF program prints it
         return
     from PySide6.QtGui import QPainter
@@ -502,7 +508,7 @@ def print_pdf(parent, pdf_path: str) -> None:
     printer.setFullPage(True)
     if QPrintDialog(printer, parent).exec() != QDialog.Accepted:
         return
-    images = letters_pdf.page_images(pdf_path, dpi=300)
+    images = _letters_pdf().page_images(pdf_path, dpi=300)
     painter = QPainter(printer)
     try:
         for i, image in enumerate(images):

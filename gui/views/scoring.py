@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLa
 
 from core import framework, scoring, settings, units
 from core.errors import AppError
-from core.pdf import loss_report
 from core.scoring_reports import REPORT_KINDS, ReportTable, compare_tables, export_compare, export_report, \
     export_tasks, export_unit_page, report_table, unit_page_table
 from core.xlsx import results_io
@@ -597,6 +596,8 @@ class ScoringPage(Page):
         if kind == "xlsx":
             work = lambda db, progress, cancel: export_report(db, round_id, by, path, progress, cancel)  # noqa: E731
         else:
+            from core.pdf import loss_report  # reportlab loads when a PDF is made, not at start
+
             work = lambda db, progress, cancel: loss_report.write_report_pdf(db, round_id, by, path, progress, cancel)  # noqa: E731
         run_job(self, "导出失分统计", work, self.ctx.open_worker_db,
                 lambda _: show_info(self, "导出失分统计", f"已导出到：\n{path}"))
@@ -610,6 +611,8 @@ class ScoringPage(Page):
         path = save_file(self, "导出单位失分明细", f"{unit}失分明细（{self._round_name()}）.{kind}",
                          "Excel 工作簿 (*.xlsx)" if kind == "xlsx" else "PDF 文件 (*.pdf)")
         if path:
+            from core.pdf import loss_report
+
             write = export_unit_page if kind == "xlsx" else loss_report.write_unit_page_pdf
             self._export("导出单位失分明细", lambda: write(self.db, round_id, unit_id, path), path)
 
