@@ -11,13 +11,14 @@ COLUMNS = ["编号 / 名称", "分值", "测评方法", "牵头单位", "配合�
 
 
 class _Node:
-    __slots__ = ("row", "parent", "children", "data")
+    __slots__ = ("row", "parent", "children", "data", "texts")
 
     def __init__(self, data, parent):
         self.data = data
         self.parent = parent
         self.children: list[_Node] = []
         self.row = 0
+        self.texts: tuple | None = None
 
 
 class FrameworkTreeModel(QAbstractItemModel):
@@ -78,36 +79,45 @@ class FrameworkTreeModel(QAbstractItemModel):
     def columnCount(self, parent=QModelIndex()):
         return len(COLUMNS)
 
+    # Roles as plain ints, compared before anything else: data() runs ~2,000 times per repaint and
+    # comparing against Qt's enum members goes through Python's enum machinery each time.
+    _DISPLAY, _TOOLTIP, _FONT = int(Qt.DisplayRole), int(Qt.ToolTipRole), int(Qt.FontRole)
+    _FOREGROUND, _BACKGROUND, _ALIGN = int(Qt.ForegroundRole), int(Qt.BackgroundRole), int(Qt.TextAlignmentRole)
+    _NODE_ID = int(NODE_ID_ROLE)
+    _ROLES = frozenset((_DISPLAY, _TOOLTIP, _FONT, _FOREGROUND, _BACKGROUND, _ALIGN, _NODE_ID))
+    _GREY, _RED, _PINK = QBrush(QColor("#8a8a8a")), QBrush(QColor("#c0392b")), QBrush(QColor("#fdecea"))
+    _RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+
+    @staticmethod
+    def _texts(n: dict) -> tuple:
+        """The six cells of a node, made once per node rather than on every repaint."""
+        if n["level"] == 3:
+            return (f"{n['code']}  {n['title']}", fmt_points(n["points"]), n["methods"],
+                    "、".join(n["lead"]) or "（未指定）", "、".join(n["support"]), n["working_group"])
+        return (f"{n['title']}（{n['standard_count']} 条）", f"合计 {n['total_points']:g}", "", "", "", "")
+
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
+        role = int(role)
+        if role not in self._ROLES or not index.isValid():
             return None
-        n = index.internalPointer().data
+        node = index.internalPointer()
+        n = node.data
         col = index.column()
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
-            if col == 0:
-                if n["level"] == 3:
-                    return f"{n['code']}  {n['title']}"
-                return f"{n['title']}（{n['standard_count']} 条）"
-            if col == 1:
-                return fmt_points(n["points"]) if n["level"] == 3 else f"合计 {n['total_points']:g}"
-            if n["level"] != 3:
-                return ""
-            return {2: n["methods"], 3: "、".join(n["lead"]) or "（未指定）", 4: "、".join(n["support"]),
-                    5: n["working_group"]}[col]
-        if role == self.NODE_ID_ROLE:
+        if role == self._DISPLAY or role == self._TOOLTIP:
+            texts = node.texts
+            if texts is None:
+                texts = node.texts = self._texts(n)
+            return texts[col]
+        if role == self._NODE_ID:
             return n["id"]
-        if role == Qt.FontRole and n["level"] < 3:
-            return self._bold
-        if role == Qt.ForegroundRole:
-            if n["retired"]:
-                return QBrush(QColor("#8a8a8a"))
-            if n["level"] == 3 and col == 3 and not n["lead"]:
-                return QBrush(QColor("#c0392b"))
-        if role == Qt.BackgroundRole and n["level"] == 3 and col == 3 and not n["lead"]:
-            return QBrush(QColor("#fdecea"))
-        if role == Qt.TextAlignmentRole and col == 1:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        return None
+        if role == self._FONT:
+            return self._bold if n["level"] < 3 else None
+        no_lead = col == 3 and n["level"] == 3 and not n["lead"]
+        if role == self._FOREGROUND:
+            return self._GREY if n["retired"] else (self._RED if no_lead else None)
+        if role == self._BACKGROUND:
+            return self._PINK if no_lead else None
+        return self._RIGHT if col == 1 else None  # _ALIGN
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
