@@ -99,3 +99,16 @@ def test_hand_correction_through_dialog(qtbot, page, demo_db, monkeypatch):
     page.edit_line()
     line = scoring.get_line(demo_db, line_id)
     assert line["score"] == 0.25 and line["loss"] == 0.75
+    shown = next(r for r in page.line_model.rows() if r["id"] == line_id)
+    assert shown["score"] == 0.25  # the list shows the corrected line, not the lines read before
+
+
+def test_only_losses_filters_the_lines_in_hand(qtbot, page, demo_db):
+    round_id = page.current_round_id()
+    everything = page.line_model.rowCount()
+    page.only_losses.setChecked(True)
+    with_loss = [r["id"] for r in page.line_model.rows()]
+    assert with_loss and len(with_loss) < everything
+    assert set(with_loss) == {ln["id"] for ln in scoring.lines(demo_db, round_id) if ln["loss"] > scoring.EPS}
+    page.only_losses.setChecked(False)
+    assert page.line_model.rowCount() == everything

@@ -144,6 +144,8 @@ class ScoringPage(Page):
 
     def __init__(self, ctx, window):
         super().__init__(ctx, window)
+        self._refreshing = False
+        self._lines_of = None
         layout = QHBoxLayout(self)
         splitter = QSplitter()
         layout.addWidget(splitter)
@@ -320,6 +322,15 @@ class ScoringPage(Page):
 
     def refresh(self) -> None:
         super().refresh()
+        self._lines_of = None  # (round id, lines, summary): read again after any change
+        self._refreshing = True  # selecting the round below would show it once before the end
+        try:
+            self._refresh_rounds()
+        finally:
+            self._refreshing = False
+        self.show_round()
+
+    def _refresh_rounds(self) -> None:
         chosen = self.current_round_id()
         rounds = scoring.list_rounds(self.db)
         self.round_model.set_rows(rounds)
@@ -340,13 +351,14 @@ class ScoringPage(Page):
             combo.setCurrentIndex(index if index >= 0 else default)
             combo.blockSignals(False)
         self.fill_trend_subjects()
-        self.show_round()
 
     def current_round_id(self) -> int | None:
         rows = selected_rows(self.rounds) if self.rounds.selectionModel() else []
         return rows[0]["id"] if rows else None
 
     def show_round(self) -> None:
+        if self._refreshing:
+            return
         tab = self.tabs.currentIndex()
         if tab == 0:
             self.show_lines()
@@ -363,17 +375,23 @@ class ScoringPage(Page):
             self.line_model.set_rows([])
             self.lines_summary.setText("还没有测评轮次。点击“导入成绩…”导入第三方测评报告或自查得分表。")
             return
-        lines = scoring.lines(self.db, round_id)
-        summary = scoring.round_summary(self.db, round_id, lines)
-        if self.only_losses.isChecked():
+        if self._lines_of is None or self._lines_of[0] != round_id:
+            self._lines_of = (round_id, *self._read_lines(round_id))
+        _, lines, summary_text = self._lines_of
+        if self.only_losses.isChecked():  # from the lines in hand: ticking it re-reads nothing
             lines = [ln for ln in lines if ln["loss"] > scoring.EPS]
         self.line_model.set_rows(lines)
+        self.lines_summary.setText(summary_text)
+
+    def _read_lines(self, round_id: int) -> tuple[list[dict], str]:
+        lines = scoring.lines(self.db, round_id)
+        summary = scoring.round_summary(self.db, round_id, lines)
         missing = len(scoring.unattributed_losses(self.db, round_id))
         text = (f"共 {summary['lines']} 条，{summary['loss_lines']} 条失分；应得分 {summary['full']:g}，"
                 f"实得分 {summary['score']:g}，失分 {summary['loss']:g}，得分率 {fmt_rate(summary['rate']) or '—'}")
         if missing:
             text += f"；其中 {missing} 条失分没有责任单位，请补充"
-        self.lines_summary.setText(text + "。")
+        return lines, text + "。"
 
     def show_report(self) -> None:
         round_id = self.current_round_id()
@@ -441,7 +459,8 @@ class ScoringPage(Page):
         index = self.trend_subject.findText(previous)
         self.trend_subject.setCurrentIndex(max(0, index))
         self.trend_subject.blockSignals(False)
-        self.show_trend()
+        if self.tabs.currentIndex() == 3:  # a unit's trend reads every round: only when it is shown
+            self.show_trend()
 
     def show_trend(self) -> None:
         subject = self.trend_subject.currentData()
