@@ -1,5 +1,5 @@
-"""档案材料 at scale: checklist filter latency (core and through the page), review-mode step latency,
-attaching 200 photos of 5 MB (against a plain copy of the same files) and the 迎检资料包 export.
+"""档案材料 at scale: checklist filter latency (core and through the page), a change made on the page
+until its row shows it, review-mode step latency, attaching 200 photos of 5 MB (against a plain copy of the same files) and the 迎检资料包 export.
 
     python -m bench.materials_bench --scale 10x [--repeat N] [--keep DIR]
 
@@ -187,6 +187,23 @@ def bench_gui(data_dir, scale: str, repeat: int) -> None:
         samples.append(timed(lambda: page.overdue_box.setChecked(not page.overdue_box.isChecked())))
     emit("materials_filter_gui", scale, samples, case="overdue", budget_ms=50)
 
+    # A change made on the page, until the list shows it: 提交 of a material 待提交, and 保存修改 of
+    # its title (each sample a different material, all filters off).
+    page.overdue_box.setChecked(False)
+    app.processEvents()
+    pending = [r["id"] for r in page.model.rows() if r["status"] == "待提交"][:2 * repeat]
+    samples = []
+    for material_id in pending[:repeat]:
+        page.select_material(material_id)
+        samples.append(timed(lambda: page.do_action("submit")))
+    emit("materials_change_gui", scale, samples, case="submit")
+    samples = []
+    for i, material_id in enumerate(pending[repeat:]):
+        page.select_material(material_id)
+        page.title_edit.setText(f"基准修改材料 {i}")
+        samples.append(timed(page.save_current))
+    emit("materials_change_gui", scale, samples, case="save")
+
     edition_id = framework.current_edition_id(db) or rows(db, "SELECT id FROM editions LIMIT 1")[0]["id"]
     review = ReviewWindow(window.ctx, edition_id, window)
     review.show()
@@ -257,7 +274,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="materials-bench-") as tmp:
         root = Path(args.keep) if args.keep else Path(tmp) / "data"
         t = time.perf_counter()
-        generate(root, args.scale)
+        generate(root, args.scale, work=False)  # its own checklist follows (populate)
         log(f"dataset generated in {time.perf_counter() - t:.1f} s")
         db = open_store(DataDir(root), OPERATOR)
         populate(db, *SHAPES[args.scale])

@@ -401,10 +401,12 @@ def unit_changes(db, year: int, unit_id: int, edition_id: int) -> dict:
     return changes(snapshot, framework.unit_standards(db, unit_id, edition_id))
 
 
-def _latest_status(db, year: int) -> dict[int, dict]:
-    """unit → its letter_status row for the year (the most advanced one when merging left two)."""
+def _latest_status(db, year: int, with_snapshot: bool = False) -> dict[int, dict]:
+    """unit → its letter_status row for the year (the most advanced one when merging left two);
+    the snapshots (every task of every letter, megabytes at 10x) only when asked for."""
     states: dict[int, dict] = {}
-    for r in rows(db, "SELECT * FROM letter_status WHERE year = ?"
+    columns = "*" if with_snapshot else "id, year, unit_id, state, issued_on, signed_on, signed_by, edition_id, generated_at"
+    for r in rows(db, f"SELECT {columns} FROM letter_status WHERE year = ?"
                       " ORDER BY CASE state WHEN '已签订' THEN 0 WHEN '已印发' THEN 1 ELSE 2 END, id", (year,)):
         states.setdefault(r["unit_id"], r)
     return states
@@ -413,7 +415,7 @@ def _latest_status(db, year: int) -> dict[int, dict]:
 def change_texts(db, year: int, edition_id: int, states: dict[int, dict] | None = None) -> dict[int, str]:
     """unit → what changed in its tasks since its letter was generated (describe_changes; '' when
     nothing did), for the units whose letter has been generated."""
-    states = _latest_status(db, check_year(year)) if states is None else states
+    states = _latest_status(db, check_year(year), with_snapshot=True) if states is None else states
     stored = {u: r["snapshot"] for u, r in states.items() if r.get("snapshot")}
     if not stored:
         return {}
@@ -448,7 +450,7 @@ def status_rows(db, year: int, edition_id: int | None, *, with_changes: bool = T
     data (a few hundred ms), and a list can be shown before it."""
     year = check_year(year)
     roles = framework.EditionRoles(db, edition_id) if edition_id else None
-    states = _latest_status(db, year)
+    states = _latest_status(db, year, with_snapshot=with_changes)
     texts = change_texts(db, year, edition_id, states) if edition_id and with_changes else {}
     scans = {r["owner_id"]: r["n"] for r in rows(
         db, "SELECT owner_id, count(*) AS n FROM attachments WHERE owner_table = ? GROUP BY owner_id", (OWNER_TABLE,))}

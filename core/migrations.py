@@ -570,6 +570,7 @@ def m009_list_speed(db):
         """
     )
 
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import date, datetime
+from functools import lru_cache
 
 from core import audit, framework, settings
 from core.db import rows, scalar, write
@@ -30,6 +31,7 @@ HOW_NAMES = {"named": "点名", "lead": "牵头单位", "locality": "属地"}
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+(?:\.\d+)*[、.．\s])\s*")
 
 
+@lru_cache(maxsize=65536)  # a round repeats a few hundred names over tens of thousands of lines
 def norm_title(text: str) -> str:
     """A category or site name reduced for matching: no numbering ("一、"), spaces or bracket widths."""
     text = _NUMBERING.sub("", str(text or ""))
@@ -416,26 +418,35 @@ def attribution_settings(db) -> dict:
             "locality": bool(settings.get(db, "loss_locality_accountable"))}
 
 
+def _settings(db, split: bool | None, locality: bool | None) -> tuple[bool, bool]:
+    chosen = attribution_settings(db)
+    return (chosen["split"] if split is None else split), (chosen["locality"] if locality is None else locality)
+
+
+def _accountable(named: list[int], node_id, locality_unit_id, leads: dict, locality: bool) -> list[tuple[int, str]]:
+    """Who answers for one line's loss, and how (the rule in the module's docstring)."""
+    accountable = [(u, "named") for u in dict.fromkeys(named)]
+    if not accountable and node_id in leads:
+        lead, lead_set = leads[node_id]
+        # "各街道" leads every street: a 点位 in one street is that street's.
+        if locality_unit_id in lead_set:
+            lead = [locality_unit_id]
+        accountable = [(u, "lead") for u in lead]
+    if locality and locality_unit_id and all(u != locality_unit_id for u, _ in accountable):
+        accountable.append((locality_unit_id, "locality"))
+    return accountable
+
+
 def attribute(db, round_id: int, split: bool | None = None, locality: bool | None = None,
               round_lines: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
     """(shares, unattributed): one share per (line, accountable unit) with its part of 满分, 得分 and
     失分 and how the unit came to be accountable; and the lines with nobody to hold accountable."""
-    chosen = attribution_settings(db)
-    split = chosen["split"] if split is None else split
-    locality = chosen["locality"] if locality is None else locality
+    split, locality = _settings(db, split, locality)
     round_lines = lines(db, round_id) if round_lines is None else round_lines
     leads = _lead_units(db, round_id)
     shares, unattributed = [], []
     for line in round_lines:
-        accountable = [(u, "named") for u in dict.fromkeys(line["unit_ids"])]
-        if not accountable and line["node_id"] in leads:
-            lead, lead_set = leads[line["node_id"]]
-            # "各街道" leads every street: a 点位 in one street is that street's.
-            if line["locality_unit_id"] in lead_set:
-                lead = [line["locality_unit_id"]]
-            accountable = [(u, "lead") for u in lead]
-        if locality and line["locality_unit_id"] and all(u != line["locality_unit_id"] for u, _ in accountable):
-            accountable.append((line["locality_unit_id"], "locality"))
+        accountable = _accountable(line["unit_ids"], line["node_id"], line["locality_unit_id"], leads, locality)
         if not accountable:
             unattributed.append(line)
             continue
@@ -500,14 +511,15 @@ def report_by_unit(db, round_id: int, split: bool | None = None, locality: bool 
                    shares=None) -> list[dict]:
     """Per 责任单位: 应得分, 实得分, 失分, 得分率, 排名, lines counted and lines with a loss. Every
     active unit is listed; those with nothing at stake come last without a rank."""
-    if shares is None:
-        shares, _ = attribute(db, round_id, split, locality)
     units = {u["id"]: u for u in rows(db, "SELECT id, name, short_name, kind, retired, position FROM units"
                                           " ORDER BY position, id")}
     totals: dict[int, dict] = {}
     for uid, u in units.items():
         if not u["retired"]:
             totals[uid] = _unit_row(u)
+    if shares is None:  # the same sums as over attribute's shares, without a dict per line and share
+        _add_unit_totals(db, round_id, *_settings(db, split, locality), units, totals)
+        return rank_rows(list(totals.values()))
     for share in shares:
         t = totals.get(share["unit_id"]) or totals.setdefault(share["unit_id"], _unit_row(units[share["unit_id"]]))
         t["full"] += share["full"]
@@ -517,6 +529,32 @@ def report_by_unit(db, round_id: int, split: bool | None = None, locality: bool 
         if share["loss"] > EPS:
             t["loss_lines"] += 1
     return rank_rows(list(totals.values()))
+
+
+# What attribution reads of a round's lines, in the order of `lines`.
+ATTRIBUTION_SQL = ("SELECT id, node_id, locality_unit_id, full_points, score FROM score_results"
+                   " WHERE round_id = :round ORDER BY position, id")
+
+
+def _add_unit_totals(db, round_id: int, split: bool, locality: bool, units: dict, totals: dict) -> None:
+    named: dict[int, list[int]] = defaultdict(list)
+    for result_id, unit_id, _name in db.execute(NAMED_UNITS_SQL, {"round": round_id}).fetchall():
+        named[result_id].append(unit_id)
+    leads = _lead_units(db, round_id)
+    for line_id, node_id, locality_unit_id, full, score in db.execute(ATTRIBUTION_SQL, {"round": round_id}).fetchall():
+        accountable = _accountable(named.get(line_id, ()), node_id, locality_unit_id, leads, locality)
+        if not accountable:
+            continue
+        part = 1 / len(accountable) if split else 1.0
+        loss = _r(full - score)
+        for unit_id, _how in accountable:
+            t = totals.get(unit_id) or totals.setdefault(unit_id, _unit_row(units[unit_id]))
+            t["full"] += full * part
+            t["score"] += score * part
+            t["loss"] += loss * part
+            t["lines"] += 1
+            if loss * part > EPS:
+                t["loss_lines"] += 1
 
 
 def _unit_row(u: dict) -> dict:
@@ -615,9 +653,9 @@ def compare_rounds(db, from_id: int, to_id: int) -> dict:
     """this year's round against an earlier one: change per unit and per 测评项目, and the losses that
     are new (lost now, where the earlier round lost nothing or did not look) and fixed (lost then,
     assessed again now without loss). A place the later round did not assess is neither."""
-    old_lines, new_lines = lines(db, from_id), lines(db, to_id)  # read once, used by every table below
-    old_units = {r["unit_id"]: r for r in report_by_unit(db, from_id, shares=attribute(db, from_id, round_lines=old_lines)[0])}
-    new_units = {r["unit_id"]: r for r in report_by_unit(db, to_id, shares=attribute(db, to_id, round_lines=new_lines)[0])}
+    old_lines, new_lines = lines(db, from_id), lines(db, to_id)  # read once for the tables below
+    old_units = {r["unit_id"]: r for r in report_by_unit(db, from_id)}
+    new_units = {r["unit_id"]: r for r in report_by_unit(db, to_id)}
     unit_rows = []
     for unit_id in list(new_units) + [u for u in old_units if u not in new_units]:
         unit_rows.append(_change_row(new_units.get(unit_id) or old_units[unit_id],
@@ -626,15 +664,17 @@ def compare_rounds(db, from_id: int, to_id: int) -> dict:
     new_cats = {norm_title(r["name"]): r for r in report_by(db, to_id, "category", new_lines)}
     category_rows = [_change_row(new_cats.get(k) or old_cats[k], old_cats.get(k), new_cats.get(k))
                      for k in list(new_cats) + [k for k in old_cats if k not in new_cats]]
+    old_keys, new_keys = [_loss_key(line) for line in old_lines], [_loss_key(line) for line in new_lines]
     old_by_key: dict[tuple, float] = defaultdict(float)
-    for line in old_lines:
-        old_by_key[_loss_key(line)] += line["loss"]
+    for line, key in zip(old_lines, old_keys):
+        old_by_key[key] += line["loss"]
     new_by_key: dict[tuple, float] = defaultdict(float)
-    for line in new_lines:
-        new_by_key[_loss_key(line)] += line["loss"]
-    new_losses = [line for line in new_lines if line["loss"] > EPS and old_by_key.get(_loss_key(line), 0) <= EPS]
-    fixed = [line for line in old_lines if line["loss"] > EPS and _loss_key(line) in new_by_key
-             and new_by_key[_loss_key(line)] <= EPS]
+    for line, key in zip(new_lines, new_keys):
+        new_by_key[key] += line["loss"]
+    new_losses = [line for line, key in zip(new_lines, new_keys)
+                  if line["loss"] > EPS and old_by_key.get(key, 0) <= EPS]
+    fixed = [line for line, key in zip(old_lines, old_keys)
+             if line["loss"] > EPS and key in new_by_key and new_by_key[key] <= EPS]
     return {"from": get_round(db, from_id), "to": get_round(db, to_id), "units": unit_rows,
             "categories": category_rows, "new_losses": new_losses, "fixed_losses": fixed,
             "summary_from": round_summary(db, from_id, old_lines), "summary_to": round_summary(db, to_id, new_lines)}

@@ -282,3 +282,12 @@ def test_lines_carry_named_units_in_order_and_street_leads_narrow_to_the_localit
             assert set(streets) <= {u for u, _ in by_line[line["id"]]}
         checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize("locality", [False, True])
+def test_unit_report_without_share_dicts_equals_the_report_over_shares(demo_db, split, locality):
+    for rnd in scoring.list_rounds(demo_db):
+        shares, _ = scoring.attribute(demo_db, rnd["id"], split, locality)
+        assert scoring.report_by_unit(demo_db, rnd["id"], split, locality) == \
+            scoring.report_by_unit(demo_db, rnd["id"], split, locality, shares=shares)

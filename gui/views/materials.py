@@ -449,7 +449,8 @@ class MaterialsPage(Page):
         if gone:
             self.all_rows = [r for r in self.all_rows if r["id"] not in gone]
             self.model.remove_rows(gone)
-        self.all_rows = [fresh.get(r["id"], r) for r in self.all_rows]
+        for i in (i for i, r in enumerate(self.all_rows) if r["id"] in fresh):
+            self.all_rows[i] = fresh[self.all_rows[i]["id"]]
         self.model.update_rows(fresh)
         self._show_count()
         if self.current and self.current["id"] in ids:
