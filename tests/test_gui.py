@@ -103,6 +103,8 @@ def test_units_page_filter_retire_and_groups(qtbot, window, demo_db, monkeypatch
     monkeypatch.setattr("gui.views.units.confirm", lambda *a, **k: True)
     page.toggle_retired()
     assert units.get_unit(demo_db, units.resolve_one(demo_db, "区公安分局交警大队"))["retired"] == 1
+    assert page.table.model().rowCount() == 0  # the retired unit left the filtered list
+    page.filter.clear()
     assert page.model.rowCount() == 41
     assert {r["name"] for r in page.group_model.rows()} >= {"各街道办事处", "各乡镇", "各窗口单位"}
 

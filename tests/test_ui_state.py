@@ -212,3 +212,28 @@ def test_widths_saved_at_another_font_size_follow_the_font(qtbot, demo_db, data_
     QSettings().setValue("ui/font_scale", 1.5)  # as when a dialog's list was closed before the change
     page = open_window(qtbot, demo_db, data_dir).show_page("units")
     assert (page.table.columnWidth(0), page.table.columnWidth(1)) == (300, 180)
+
+
+def test_text_filter_matches_shown_text_in_any_column_and_follows_edits(qtmodeltester):
+    from gui.models.table import Col, RowsFilterProxy, RowsTableModel
+
+    model = RowsTableModel([Col("name", "名称"), Col("points", "分值", fmt=lambda v: f"{v:g}分")])
+    model.set_rows([{"id": 1, "name": "西湖农贸市场", "points": 2.0}, {"id": 2, "name": "东岗街道", "points": 1.5},
+                    {"id": 3, "name": "ABC 小区", "points": 0.5}])
+    proxy = RowsFilterProxy()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy)
+    proxy.set_text("市场")
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["西湖农贸市场"]
+    proxy.set_text("1.5分")  # the formatted text, as the user sees it
+    assert proxy.rowCount() == 1 and proxy.index(0, 0).data() == "东岗街道"
+    proxy.set_text("abc")  # case does not matter
+    assert proxy.rowCount() == 1
+    model.update_rows({3: {"id": 3, "name": "幸福小区", "points": 0.5}})
+    assert proxy.index(0, 0).data() == "幸福小区"  # an edited row stays in view, showing its new text
+    proxy.set_text("")
+    assert proxy.rowCount() == 3
+    proxy.set_text("abc")
+    assert proxy.rowCount() == 0  # and is filtered by its new text from then on
+    model.set_rows([{"id": 3, "name": "幸福小区", "points": 0.5}, {"id": 4, "name": "ABC 广场", "points": 1.0}])
+    assert proxy.rowCount() == 1  # new rows meet the filter in force

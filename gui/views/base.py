@@ -49,18 +49,15 @@ class Page(QWidget):
 def make_table(model, *, state_key: str, stretch_last=True, sortable=True, sort: tuple | None = None) -> QTableView:
     """A list over a sort/filter proxy. state_key ("units/list") names where its column widths,
     order and sort are remembered; sort (column, order) is the default until the user sorts."""
-    from PySide6.QtCore import QSortFilterProxyModel, Qt
+    from PySide6.QtCore import Qt
 
-    from gui.models.table import RowsTableModel
+    from gui.models.table import RowsFilterProxy
     from gui.theme import rows_follow_font, scaled
     from gui.ui_state import remember_header
 
     view = QTableView()
-    proxy = QSortFilterProxyModel(view)
+    proxy = RowsFilterProxy(view)
     proxy.setSourceModel(model)
-    proxy.setSortRole(RowsTableModel.SORT_ROLE)
-    proxy.setFilterCaseSensitivity(proxy.filterCaseSensitivity().CaseInsensitive)
-    proxy.setFilterKeyColumn(-1)
     view.setModel(proxy)
     view.setSortingEnabled(sortable)
     view.sortByColumn(*(sort or (-1, Qt.AscendingOrder)))  # -1 keeps core's order until the user clicks a header
@@ -85,8 +82,8 @@ def filter_as_you_type(edit, view) -> None:
     """Filter the view's rows by the edit's text, starting with the text it already holds (a
     remembered filter)."""
     proxy = view.model()
-    edit.textChanged.connect(proxy.setFilterFixedString)
-    proxy.setFilterFixedString(edit.text())
+    edit.textChanged.connect(proxy.set_text)
+    proxy.set_text(edit.text())
 
 
 def selected_rows(view) -> list[dict]:
