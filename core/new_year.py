@@ -301,7 +301,7 @@ def _carry_findings(db, p: NewYearPlan, new_id: int) -> list[int]:
         if new_node is None:
             continue  # its standard was retired and not copied: it stays on last year's
         db.execute("UPDATE findings SET node_id = ? WHERE id = ?", (new_node, f["id"]))
-        supervision._event(db, f["id"], today, "转入新年度", f["status"], f["status"],
+        supervision.record_event(db, f["id"], today, "转入新年度", f["status"], f["status"],
                            note=f"测评标准 {f['code']} 由“{p.source_name}”转入“{p.edition_name}”")
         moved.append(f["id"])
     return moved

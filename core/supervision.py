@@ -241,7 +241,7 @@ def insert_finding(db, clean: dict, photos=(), after_photos=(), fix_note: str = 
     finding_id = db["findings"].insert(row).last_pk
     db.conn.executemany("INSERT INTO finding_units (finding_id, unit_id, position) VALUES (?, ?, ?)",
                         [(finding_id, u, i) for i, u in enumerate(support_ids)])
-    _event(db, finding_id, clean["found_on"], "现场整改" if on_spot else "录入", "",
+    record_event(db, finding_id, clean["found_on"], "现场整改" if on_spot else "录入", "",
            row["status"], note=fix_note if on_spot else "")
     for path in photos:
         attachments.add_attachment(db, "findings", finding_id, path, role="before")
@@ -252,7 +252,7 @@ def insert_finding(db, clean: dict, photos=(), after_photos=(), fix_note: str = 
     return finding_id
 
 
-def _event(db, finding_id: int, on_date: str, action: str, from_status: str, to_status: str, *,
+def record_event(db, finding_id: int, on_date: str, action: str, from_status: str, to_status: str, *,
            person: str = "", result: str = "", note: str = "", notice_id: int | None = None) -> None:
     db.execute("INSERT INTO finding_events (finding_id, on_date, action, from_status, to_status, person,"
                " result, note, notice_id, operator, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -291,7 +291,7 @@ def _move(db, finding: dict, action: str, on_date: str, **event) -> None:
     if on_date < finding["found_on"]:
         raise AppError(f"“{t.label}”的日期 {on_date} 早于问题发现日期 {finding['found_on']}，请检查日期。")
     db.execute("UPDATE findings SET status = ? WHERE id = ?", (t.target, finding["id"]))
-    _event(db, finding["id"], on_date, t.label, finding["status"], t.target, **event)
+    record_event(db, finding["id"], on_date, t.label, finding["status"], t.target, **event)
 
 
 def _step(db, finding_id: int, action: str, on_date, changes: dict | None = None, **event) -> None:
@@ -617,7 +617,7 @@ def void_notice(db, notice_id: int, reason: str, on_date=None) -> None:
                        (restored, previous[0]["notice_id"] if previous else None,
                         previous[0]["due_on"] if previous else None, max(f["supervision_count"] - 1, 0),
                         f["assigned_on"] if previous else None, f["id"]))
-            _event(db, f["id"], _as_date(on_date or _today(), "作废日期").isoformat(), "通知单作废", "已交办", restored, note=reason.strip(),
+            record_event(db, f["id"], _as_date(on_date or _today(), "作废日期").isoformat(), "通知单作废", "已交办", restored, note=reason.strip(),
                    notice_id=notice_id)
         db.execute("UPDATE notices SET voided = 1, void_reason = ?, voided_at = ? WHERE id = ?",
                    (reason.strip(), _now(), notice_id))

@@ -94,7 +94,13 @@ def run_job(parent, title: str, func, open_db, on_done, on_error=None, *, block:
     job.signals.cancelled.connect(finish)
     if dialog is not None:
         dialog.canceled.connect(job.cancel_event.set)
-    parent._running_job = job  # keep the signals object alive until the job ends
+    # Keep every running job (and so its signals) alive until it ends: a job whose last reference
+    # is dropped never delivers its result, so a second job must not replace the first.
+    running = parent.__dict__.setdefault("_running_jobs", set())
+    running.add(job)
+    done_signal = job.signals
+    for signal in (done_signal.finished, done_signal.failed, done_signal.cancelled):
+        signal.connect(lambda *_: running.discard(job))
     QThreadPool.globalInstance().start(job)
     if block:
         while not done.is_set():

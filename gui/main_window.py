@@ -18,6 +18,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = AppContext(db, data, operator)
         self.auto_backup_on_exit = False  # switched on by run_gui; tests and screenshots leave it off
+        self.restoring = False
         self.setWindowTitle(f"{APP_NAME} {__version__}")
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -158,10 +159,12 @@ class MainWindow(QMainWindow):
         from gui.dialogs import show_info
         from gui.jobs import run_job
 
+        self.restoring = True  # the automatic backup waits: the database is closed meanwhile
         self.ctx.db.conn.close()
 
         def reopen(result=None):
             self.ctx.db = open_store(self.ctx.data, self.ctx.operator)
+            self.restoring = False
             self.ctx.notify("*")
             if result is not None:
                 text = "恢复完成，程序已打开恢复后的数据。"
@@ -183,6 +186,8 @@ class MainWindow(QMainWindow):
         runs in place; once a day while open it runs in the background without a dialog."""
         from core import backup, settings
 
+        if self.restoring:
+            return
         values = settings.get_all(self.ctx.db)
 
         def work(db, progress=None, cancel=None):

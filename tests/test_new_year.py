@@ -322,7 +322,9 @@ def test_wizard_from_the_framework_page(window, qtbot, data_dir):
     assert len(set(data_dir.backups.glob("*.ccbak")) - backups_before) == 1
     assert page.edition.currentData() == new  # the page shows the new year
     assert "2027年度" in window._status.text()
-    assert window.show_page("letters").year.value() == 2027  # letters to prepare are the new year's
+    letters_page = window.show_page("letters")
+    assert letters_page.year.value() == 2027  # letters to prepare are the new year's,
+    assert letters_page.edition_id() == new  # from the new year's 分解表
 
 
 def test_wizard_refuses_inline_and_runs_without_backup(window, qtbot, data_dir):

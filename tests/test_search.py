@@ -225,3 +225,12 @@ def test_every_kind_starts_from_the_search_index(demo_db, text):
         plan = [r["detail"] for r in rows(demo_db, "EXPLAIN QUERY PLAN " + query[0], query[1])]
         assert plan[0].startswith("SCAN s VIRTUAL TABLE"), (kind, plan)
         assert all("SCAN" not in step for step in plan[1:]), (kind, plan)
+
+
+def test_a_finding_older_than_the_list_shows_is_opened_too(qtbot, window, demo_db, monkeypatch):
+    import gui.views.supervision as view
+
+    monkeypatch.setattr(view, "LIST_LIMIT", 2)  # the list shows only the newest two
+    oldest = rows(demo_db, "SELECT id, description FROM findings ORDER BY found_on, id LIMIT 1")[0]
+    _search_and_open(qtbot, window, oldest["description"], "问题", oldest["id"])
+    assert window.current_page().selected_finding_ids() == [oldest["id"]]

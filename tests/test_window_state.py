@@ -33,3 +33,13 @@ def test_daily_backup_runs_in_the_background_without_a_dialog(qtbot, window, dat
     assert not any(isinstance(w, QProgressDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
     qtbot.waitUntil(lambda: bool(list((data_dir.backups / "auto" / "snapshots").glob("*.db"))), timeout=10000)
     qtbot.waitUntil(lambda: backup.last_good_backup(data_dir) is not None, timeout=10000)
+
+
+def test_two_background_jobs_on_one_window_both_deliver(qtbot, window):
+    from gui.jobs import run_job
+
+    got = []
+    for n in (1, 2):
+        run_job(window, "任务", lambda db, progress, cancel, n=n: n, None, got.append, quiet=True)
+    qtbot.waitUntil(lambda: sorted(got) == [1, 2], timeout=5000)
+    assert not window.__dict__["_running_jobs"]  # forgotten once done

@@ -86,6 +86,11 @@ class RowsTableModel(QAbstractTableModel):
         """Replace in place the rows whose `key` is in fresh (key → new row): the view keeps its
         selection, scroll position and order (a row no longer matching the text filter stays in
         view until the filter changes). Returns the model rows replaced."""
+        for r in self._all:  # their texts are made again (an id may be reused once a row is freed)
+            if r.get(key) in fresh:
+                self._texts.pop(id(r), None)
+        for r in fresh.values():
+            self._texts.pop(id(r), None)  # a row changed in place keeps its id
         self._all = [fresh.get(r.get(key), r) for r in self._all]
         where = self._rows_by(key)
         changed = sorted(where[k] for k in fresh if k in where)
@@ -97,6 +102,9 @@ class RowsTableModel(QAbstractTableModel):
     def remove_rows(self, keys, key: str = "id") -> None:
         """Take out the rows whose `key` is in keys, one at a time (no reset)."""
         keys = set(keys)
+        for r in self._all:
+            if r.get(key) in keys:
+                self._texts.pop(id(r), None)
         self._all = [r for r in self._all if r.get(key) not in keys]
         where = self._rows_by(key)
         for i in sorted((where[k] for k in keys if k in where), reverse=True):

@@ -147,6 +147,7 @@ class LettersPage(Page):
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self._office_year = settings.get(self.db, "current_year")
+        self._current_seen = None  # the current edition when the page last refreshed
         self.year.setValue(self._office_year)
         self.year.valueChanged.connect(lambda _: self.refresh())
         top.addWidget(self.year)
@@ -249,11 +250,15 @@ class LettersPage(Page):
                 self.year.setValue(office_year)  # refreshes again
                 return
             self._office_year = office_year
-        chosen = self.edition_id()
+        # Keep the edition the user chose, unless the current edition changed meanwhile (新年度):
+        # then the new year's letters are made from the new current edition.
+        current_id = framework.current_edition_id(self.db)
+        chosen = (self.edition_id() if current_id == self._current_seen else None) or current_id
+        self._current_seen = current_id
         self.edition.clear()
         for e in framework.list_editions(self.db):
             self.edition.addItem(e["name"] + ("（当前）" if e["current"] else ""), e["id"])
-        index = self.edition.findData(chosen or framework.current_edition_id(self.db))
+        index = self.edition.findData(chosen)
         self.edition.setCurrentIndex(max(index, 0))
         selected = {r["unit_id"] for r in selected_rows(self.table)}
         edition_id = self.edition_id()

@@ -840,6 +840,11 @@ class SupervisionPage(Page):
                       self.f_text)
         self.refresh_findings()
         self.select_finding(record_id)
+        if self.selected_finding_ids() != [record_id]:  # older than the newest LIST_LIMIT shown: add it
+            found, _ = supervision.list_findings(self.db, FindingFilter(ids=(record_id,)))
+            if found:
+                self.findings_model.set_rows(found + self.findings_model.rows())
+                self.select_finding(record_id)
         return self.selected_finding_ids() == [record_id]
 
     def open_list(self, which: str, unit_id: int | None = None) -> None:
