@@ -24,8 +24,12 @@ def cmd_screenshots(args, ctx) -> int:
     window.show()
     out = Path(args.outdir)
     out.mkdir(parents=True, exist_ok=True)
+    from PySide6.QtCore import QDeadlineTimer, QThreadPool
+
     for i, page in enumerate(window.pages):
         window.nav.setCurrentRow(i)
+        app.processEvents()
+        QThreadPool.globalInstance().waitForDone(QDeadlineTimer(10000))  # figures filled in the background
         app.processEvents()
         path = out / f"{i + 1:02d}-{page.key}.png"
         window.grab().save(str(path))
