@@ -166,3 +166,18 @@ def test_new_year_is_offered_on_home(qtbot, window):
     QTimer.singleShot(0, look)
     window.current_page().new_year.click()
     assert seen == [NewYearWizard]
+
+
+def test_a_retired_unit_owing_opens_its_own_findings(qtbot, window, demo_db):
+    from core import units
+
+    owing = rows(demo_db, "SELECT unit_id, count(*) AS n FROM findings WHERE status <> '已销号'"
+                          " GROUP BY unit_id ORDER BY n DESC LIMIT 1")[0]
+    with demo_db.conn:  # retired behind the page's back, as after a 机构改革
+        demo_db.execute("UPDATE units SET retired = 1 WHERE id = ?", (owing["unit_id"],))
+    page = window.show_page("supervision")
+    page.refresh()
+    page.open_list("unit", owing["unit_id"])
+    assert page.f_unit.currentData() == owing["unit_id"]
+    assert page.findings_table.model().rowCount() == owing["n"]
+    assert units.get_unit(demo_db, owing["unit_id"])["name"] in page.f_unit.currentText()

@@ -860,4 +860,6 @@ class SupervisionPage(Page):
         if which == "overdue":
             self.f_overdue.setChecked(True)
         elif which == "unit":
-            self.f_unit.setCurrentIndex(max(self.f_unit.findData(unit_id), 0))
+            if self.f_unit.findData(unit_id) < 0:  # a retired unit still owing: list it for this view
+                self.f_unit.addItem(units.get_unit(self.db, unit_id)["name"] + "（已停用）", unit_id)
+            self.f_unit.setCurrentIndex(self.f_unit.findData(unit_id))
