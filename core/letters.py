@@ -470,17 +470,10 @@ def status_rows(db, year: int, edition_id: int | None, *, with_changes: bool = T
     return out
 
 
-def unsigned_count(db, year: int | None = None) -> int:
-    """Units with tasks in the current edition whose letter for the year is not yet signed."""
-    edition_id = framework.current_edition_id(db)
-    if edition_id is None:
-        return 0
-    year = year or settings.get(db, "current_year")
-    # Per unit, indexed EXISTS lookups instead of the assignment_units view, whose UNION over
-    # every expanded group costs ~0.4 s at 10x data, too slow for the status bar.
-    return scalar(db, """
-        SELECT count(*) FROM units u
-         WHERE u.retired = 0
+# An active unit u holds a standard of edition :e (lead or support, groups expanded). Per unit,
+# indexed EXISTS lookups instead of the assignment_units view, whose UNION over every expanded
+# group costs ~0.4 s at 10x data, too slow for the status bar.
+HAS_TASKS_SQL = """u.retired = 0
            AND (EXISTS (SELECT 1 FROM assignments a JOIN framework_nodes n ON n.id = a.node_id
                          WHERE a.unit_id = u.id AND n.edition_id = :e AND n.retired = 0)
                 OR EXISTS (SELECT 1 FROM unit_groups g JOIN assignments a ON a.group_id = g.id
@@ -488,7 +481,23 @@ def unsigned_count(db, year: int | None = None) -> int:
                             WHERE g.unit_kind = u.kind AND n.edition_id = :e AND n.retired = 0)
                 OR EXISTS (SELECT 1 FROM unit_group_members m JOIN assignments a ON a.group_id = m.group_id
                              JOIN framework_nodes n ON n.id = a.node_id
-                            WHERE m.unit_id = u.id AND n.edition_id = :e AND n.retired = 0))
+                            WHERE m.unit_id = u.id AND n.edition_id = :e AND n.retired = 0))"""
+
+
+def units_with_tasks_count(db, edition_id: int) -> int:
+    """Active units holding a standard of the edition: each signs a 责任书."""
+    return scalar(db, f"SELECT count(*) FROM units u WHERE {HAS_TASKS_SQL}", {"e": edition_id}) or 0
+
+
+def unsigned_count(db, year: int | None = None) -> int:
+    """Units with tasks in the current edition whose letter for the year is not yet signed."""
+    edition_id = framework.current_edition_id(db)
+    if edition_id is None:
+        return 0
+    year = year or settings.get(db, "current_year")
+    return scalar(db, f"""
+        SELECT count(*) FROM units u
+         WHERE {HAS_TASKS_SQL}
            AND NOT EXISTS (SELECT 1 FROM letter_status s WHERE s.unit_id = u.id AND s.year = :y
                                                           AND s.state = '已签订')""",
                   {"e": edition_id, "y": year}) or 0

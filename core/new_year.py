@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from core import audit, framework, materials, settings, supervision
+from core import audit, framework, letters, materials, settings, supervision
 from core.db import rows, scalar, write
 from core.errors import AppError, Cancelled
 
@@ -189,7 +189,7 @@ def plan(db, year, from_edition=None) -> NewYearPlan:
     p.retired_standards = (scalar(db, "SELECT count(*) FROM framework_nodes WHERE edition_id = ? AND level = 3",
                                   (source["id"],)) or 0) - p.standards
     _count_by_node(db, p, source["id"], {n["id"] for n in nodes})
-    p.letters = _units_with_tasks(db, source["id"])
+    p.letters = letters.units_with_tasks_count(db, source["id"])
     p.score_rounds = scalar(db, "SELECT count(*) FROM score_rounds WHERE edition_id = ?", (source["id"],)) or 0
     if source_year:
         p.letters_signed = scalar(db, "SELECT count(DISTINCT unit_id) FROM letter_status WHERE year = ?"
@@ -221,23 +221,6 @@ def _count_by_node(db, p: NewYearPlan, source_id: int, copied: set[int]) -> None
             p.open_findings += 1
         else:
             p.open_findings_on_retired += 1
-
-
-def _units_with_tasks(db, edition_id: int) -> int:
-    """Active units holding a standard of the edition (as lead or support, groups expanded): each
-    signs a 责任书 for the new year. Indexed EXISTS per unit, as letters.unsigned_count does."""
-    return scalar(db, """
-        SELECT count(*) FROM units u
-         WHERE u.retired = 0
-           AND (EXISTS (SELECT 1 FROM assignments a JOIN framework_nodes n ON n.id = a.node_id
-                         WHERE a.unit_id = u.id AND n.edition_id = :e AND n.retired = 0)
-                OR EXISTS (SELECT 1 FROM unit_groups g JOIN assignments a ON a.group_id = g.id
-                             JOIN framework_nodes n ON n.id = a.node_id
-                            WHERE g.unit_kind = u.kind AND n.edition_id = :e AND n.retired = 0)
-                OR EXISTS (SELECT 1 FROM unit_group_members m JOIN assignments a ON a.group_id = m.group_id
-                             JOIN framework_nodes n ON n.id = a.node_id
-                            WHERE m.unit_id = u.id AND n.edition_id = :e AND n.retired = 0))""",
-                  {"e": edition_id}) or 0
 
 
 def run(db, plan_or_year, progress=None, cancel=None, *, from_edition=None) -> NewYearResult:
