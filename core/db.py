@@ -115,3 +115,8 @@ def rows(db, sql: str, params=()) -> list[dict]:
 def scalar(db, sql: str, params=()):
     row = db.execute(sql, params).fetchone()
     return row[0] if row else None
+
+
+def like_contains(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching text anywhere, % and _ in it taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

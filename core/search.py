@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import framework
-from core.db import rows
+from core.db import like_contains, rows
 from core.migrations import SEARCH_SOURCES, search_insert_sql
 
 KINDS = ("标准", "单位", "材料", "附件", "问题", "通知", "结果")
@@ -47,10 +47,6 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _where(db, table: str, text: str) -> tuple[str, dict] | None:
     """The condition on `table` (aliased s) for the text and its named parameters; None when a word
     does not occur in this table at all."""
@@ -67,7 +63,7 @@ def _where(db, table: str, text: str) -> tuple[str, dict] | None:
             match.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
         else:
             conditions.append(f"(s.title LIKE :w{i} ESCAPE '\\' OR s.detail LIKE :w{i} ESCAPE '\\')")
-            params[f"w{i}"] = _like(word)
+            params[f"w{i}"] = like_contains(word)
     if match:
         conditions.insert(0, f"{table} MATCH :match")
         params["match"] = " AND ".join(match)

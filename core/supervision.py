@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from core import attachments, audit, framework, settings, sites, units, workdays
-from core.db import rows, scalar, write
+from core.db import like_contains, rows, scalar, write
 from core.errors import AppError
 
 SOURCES = ["明察暗访", "点位检查", "市级督查", "测评反馈", "群众举报", "其他"]
@@ -403,10 +403,6 @@ UNIT_WITH_SUPPORT_SQL = ("(f.unit_id = :unit_id OR f.id IN (SELECT finding_id FR
                          " WHERE unit_id = :unit_id))")
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def text_condition(text: str) -> tuple[str, dict]:
     """The text search of the list, in one place: findings whose description or 点位 name contains
     every word. Words of three or more characters are answered by the FTS5 trigram index
@@ -422,7 +418,7 @@ def text_condition(text: str) -> tuple[str, dict]:
     for i, word in enumerate(w for w in words if len(w) < 3):
         conditions.append(f"(f.description LIKE :text{i} ESCAPE '\\'"
                           f" OR f.site_id IN (SELECT id FROM sites WHERE name LIKE :text{i} ESCAPE '\\'))")
-        params[f"text{i}"] = _like(word)
+        params[f"text{i}"] = like_contains(word)
     return " AND ".join(conditions), params
 
 
