@@ -115,11 +115,11 @@ def make_backup(data: DataDir, db, out_dir: str | os.PathLike | None = None, pro
         # (DESIGN.md asks for at least half the speed of sqlite3 .backup + tar).
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED, allowZip64=True) as zf, \
                 ThreadPoolExecutor(1) as hasher:
-            members[DB_MEMBER] = _add_file(zf, snapshot, DB_MEMBER, zipfile.ZIP_STORED, cancel, hasher)
+            members[DB_MEMBER] = _add_file(zf, snapshot, DB_MEMBER, cancel, hasher)
             _tick(progress, 1, total, "数据库")
             for i, path in enumerate(files):
                 name = f"{ATTACHMENT_PREFIX}{path.parent.name}/{path.name}"
-                members[name] = _add_file(zf, path, name, zipfile.ZIP_STORED, cancel, hasher)
+                members[name] = _add_file(zf, path, name, cancel, hasher)
                 _tick(progress, i + 2, total, "附件")
             manifest = {"program": "创城工作台", "version": __version__, "schema_version": schema_version(),
                         "created_at": datetime.now().isoformat(timespec="seconds"), "counts": counts,
@@ -159,28 +159,31 @@ def _tick(progress, done, total, text):
         progress(done, total, text)
 
 
-def _add_file(zf: zipfile.ZipFile, path: Path, name: str, method: int, cancel, hasher=None) -> dict:
-    """Stream one file into the archive (memory stays flat) and return its hash and size. The
-    SHA-256 of each chunk runs on a second thread while the chunk is written (hashlib releases the
-    GIL), so hashing costs little extra time on a two-core office PC."""
+def _copy_hashing(src, dst, hasher, cancel) -> str:
+    """Copy src to dst in chunks (memory stays flat) and return the SHA-256 of what was copied.
+    Each chunk is hashed on a second thread while it is written (hashlib releases the GIL), so
+    hashing costs little extra time on a two-core office PC."""
     digest = hashlib.sha256()
-    size = path.stat().st_size
-    info = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
-    info.compress_type = method
-    if method == zipfile.ZIP_DEFLATED:
-        info = name  # a plain name takes the archive's own settings: deflate at the fastest level
-    with open(path, "rb") as src, zf.open(info, "w", force_zip64=size > 2 ** 31) as dst:
-        pending = None
-        while chunk := src.read(CHUNK):
-            if cancel and cancel():
-                raise Cancelled()
-            if pending is not None:
-                pending.result()
-            pending = hasher.submit(digest.update, chunk) if hasher else digest.update(chunk)
-            dst.write(chunk)
+    pending = None
+    while chunk := src.read(CHUNK):
+        if cancel and cancel():
+            raise Cancelled()
         if pending is not None:
             pending.result()
-    return {"sha256": digest.hexdigest(), "size": size}
+        pending = hasher.submit(digest.update, chunk) if hasher else digest.update(chunk)
+        dst.write(chunk)
+    if pending is not None:
+        pending.result()
+    return digest.hexdigest()
+
+
+def _add_file(zf: zipfile.ZipFile, path: Path, name: str, cancel, hasher=None) -> dict:
+    """Store one file in the archive, uncompressed; return its hash and size."""
+    size = path.stat().st_size
+    info = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_STORED
+    with open(path, "rb") as src, zf.open(info, "w", force_zip64=size > 2 ** 31) as dst:
+        return {"sha256": _copy_hashing(src, dst, hasher, cancel), "size": size}
 
 
 # --- checking a backup --------------------------------------------------------------------------
@@ -302,19 +305,9 @@ def _stage_archive(path: Path, manifest: dict, staging: Path, progress, cancel) 
                 parts = PurePosixPath(name).parts
                 target = staging / "attachments" / parts[1] / parts[2]
             target.parent.mkdir(parents=True, exist_ok=True)
-            digest = hashlib.sha256()
             with zf.open(name) as src, open(target, "wb") as dst:
-                pending = None
-                while chunk := src.read(CHUNK):
-                    if cancel and cancel():
-                        raise Cancelled()
-                    if pending is not None:
-                        pending.result()
-                    pending = hasher.submit(digest.update, chunk)  # hashed on a second core while written
-                    dst.write(chunk)
-                if pending is not None:
-                    pending.result()
-            if digest.hexdigest() != meta["sha256"]:
+                sha256 = _copy_hashing(src, dst, hasher, cancel)
+            if sha256 != meta["sha256"]:
                 raise AppError(f"备份“{path.name}”已损坏：{name} 的校验值不符。恢复已停止，现有数据未改动。")
 
 

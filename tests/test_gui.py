@@ -164,19 +164,6 @@ def test_first_start_offers_the_demo(qtbot, tmp_path, monkeypatch):
     assert "还没有测评体系" in w2.page_by_key("framework").summary.text()
 
 
-def test_settings_persist_across_a_window_restart(qtbot, demo_db, data_dir):
-    from gui.main_window import MainWindow
-
-    w = MainWindow(demo_db, data_dir, "测试员")
-    qtbot.addWidget(w)
-    w.show_page("units")
-    w.resize(1000, 700)
-    w.close()
-    w2 = MainWindow(demo_db, data_dir, "测试员")
-    qtbot.addWidget(w2)
-    assert w2.current_page().key == "units"
-
-
 def test_audit_log_page_filters_and_record_history(qtbot, window, demo_db):
     from gui.views.audit_log import HistoryDialog
 

@@ -39,19 +39,12 @@ def test_lines_without_loss_are_ignored_and_nothing_selected_is_refused(demo_db)
         findings_from_losses(db, [])
 
 
-def test_scoring_page_turns_selected_losses_into_findings(qtbot, demo_db, data_dir, monkeypatch, tmp_path):
-    from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSettings
+def test_scoring_page_turns_selected_losses_into_findings(qtbot, window, demo_db, monkeypatch):
+    from PySide6.QtCore import QItemSelectionModel
 
-    from gui.main_window import MainWindow
-
-    QCoreApplication.setOrganizationName("ChuangchengDeskTests")
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qs"))
     infos = []
     monkeypatch.setattr("gui.views.scoring.confirm", lambda *a, **k: True)
     monkeypatch.setattr("gui.views.scoring.show_info", lambda parent, title, text: infos.append(text))
-    window = MainWindow(demo_db, data_dir, "测试员")
-    qtbot.addWidget(window)
     page = window.show_page("scoring")
     table = page.lines_table
     model = table.model()

@@ -10,15 +10,9 @@ from PySide6.QtGui import QDropEvent  # noqa: E402
 from core import framework, materials  # noqa: E402
 
 
-
 @pytest.fixture
-def page(qtbot, demo_db, data_dir):
-    from gui.main_window import MainWindow
-
-    w = MainWindow(demo_db, data_dir, "测试员")
-    qtbot.addWidget(w)
-    w.show()
-    return w.show_page("materials")
+def page(window):
+    return window.show_page("materials")
 
 
 def _select(page, code, kind):

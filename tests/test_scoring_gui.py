@@ -11,15 +11,9 @@ from core import scoring, settings  # noqa: E402
 from core.scoring_reports import compare_tables, report_table  # noqa: E402
 
 
-
 @pytest.fixture
-def page(qtbot, demo_db, data_dir):
-    from gui.main_window import MainWindow
-
-    w = MainWindow(demo_db, data_dir, "测试员")
-    qtbot.addWidget(w)
-    w.show()
-    return w.show_page("scoring")
+def page(window):
+    return window.show_page("scoring")
 
 
 def test_models_pass_qtmodeltester(qtmodeltester, demo_db):
