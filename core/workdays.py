@@ -138,7 +138,7 @@ def set_year_schedule(db, year: int, holidays: list[tuple[dt.date, str]],
 SCHEDULE_COLUMNS = [
     Column("day", ("日期", "放假日期", "时间"), required=True),
     Column("kind", ("类型", "安排", "放假/上班", "上班/放假"), required=True),
-    Column("name", ("名称", "节日", "节假日", "说明")),
+    Column("name", ("名称", "节日", "节假日", "说明"), free_text=True),
 ]
 _HOLIDAY_WORDS = {"放假", "休", "休息", "假", "节假日", "休假"}
 _WORK_WORDS = {"上班", "班", "调休上班", "补班", "工作日"}

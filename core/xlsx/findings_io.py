@@ -29,7 +29,7 @@ COLUMNS = [
     Column("site_type", ("点位类型", "类型")),
     Column("locality", ("属地", "所属街道", "街道")),
     Column("code", ("标准编号", "测评标准编号", "指标编号")),
-    Column("description", ("问题描述", "存在问题", "问题", "问题内容"), required=True),
+    Column("description", ("问题描述", "存在问题", "问题", "问题内容"), required=True, free_text=True),
     Column("unit", ("责任单位", "主责单位", "整改单位")),
     Column("support", ("配合单位", "协办单位")),
     Column("severity", ("严重程度", "问题等级", "等级")),

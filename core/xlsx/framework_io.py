@@ -24,8 +24,8 @@ from core.xlsx.writer import Sheet, write_workbook
 
 COLUMNS = [
     Column("category", ("测评项目", "一级指标", "项目"), required=True),
-    Column("indicator", ("测评内容", "二级指标", "测评指标")),
-    Column("title", ("测评标准", "三级指标", "标准内容", "具体标准"), required=True),
+    Column("indicator", ("测评内容", "二级指标", "测评指标"), free_text=True),
+    Column("title", ("测评标准", "三级指标", "标准内容", "具体标准"), required=True, free_text=True),
     Column("code", ("标准编号", "编号", "指标编号"), required=True),
     Column("methods", ("测评方法", "测评方式", "考核方式")),
     Column("points", ("分值", "分值（分）", "分数")),

@@ -34,7 +34,7 @@ COLUMNS = [
     Column("score", ("得分", "实得分", "实际得分")),
     Column("loss", ("失分", "扣分", "扣分值", "失分值")),
     Column("units", ("责任单位", "责任部门", "整改责任单位", "责任主体")),
-    Column("reason", ("失分原因", "问题描述", "扣分原因", "存在问题", "问题")),
+    Column("reason", ("失分原因", "问题描述", "扣分原因", "存在问题", "问题"), free_text=True),
 ]
 LABELS = {c.key: c.names[0] for c in COLUMNS}
 NUMBER_KEYS = ("full_points", "score", "loss")

@@ -16,6 +16,14 @@ import unicodedata
 _SPACES = re.compile(r"[^\S\n]+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _MULTI_SEPARATORS = re.compile(r"[、，,；;／/\n\r]+")
+# Control characters other than tab and line breaks (C0 and C1, DEL). Nobody types them: they come
+# from pasted binary data, broken exports, or Excel's _x0007_ escapes, and look like nothing on screen,
+# so "区委办" and "区委办\x07" would be two different units that nobody can tell apart.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What Excel and WPS show in a cell whose formula failed; also found as plain text when such a
+# sheet was copied as values or saved as CSV on the way.
+EXCEL_ERRORS = frozenset(["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#BUSY!"])
 
 # Excel's day 0 is 1899-12-30 once its fictitious 1900-02-29 is passed; serials below 61 are
 # outside the plausible range anyway.
@@ -64,6 +72,23 @@ def clean_text(value) -> str:
     text = _INVISIBLE.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def has_control_chars(text: str) -> bool:
+    return _CONTROL_CHARS.search(text) is not None
+
+
+def strip_control_chars(text: str) -> str:
+    return _CONTROL_CHARS.sub("", text)
+
+
+def show_control_chars(text: str) -> str:
+    """The text with each control character made visible as [U+0007], for a problem report."""
+    return _CONTROL_CHARS.sub(lambda m: f"[U+{ord(m[0]):04X}]", text)
+
+
+def is_excel_error(text) -> bool:
+    return isinstance(text, str) and text.strip().upper() in EXCEL_ERRORS
 
 
 def split_multi(text) -> list[str]:
