@@ -47,6 +47,22 @@ def allowed_actions(status: str) -> list[str]:
     return [key for key, t in TRANSITIONS.items() if status in t.sources]
 
 
+# What of a recorded finding may still be corrected, by status. Before 交办 everything. A 督办通知单
+# then fixes the unit it was sent to, the deadline it set and the date of the finding it cites (a
+# wrong 交办 is undone by voiding the notice, a deadline moved by 再次督办), while the record itself
+# (wording, 点位, standard, 配合单位, severity, source) can be corrected until 销号. A closed finding is final.
+CORRECTABLE_FIELDS = ("source", "site_id", "node_id", "description", "support_ids", "severity")
+FIELDS_SET_AT_ISSUE = ("found_on", "unit_id", "limit_days", "requested_due")
+
+
+def editable_fields(status: str) -> tuple[str, ...]:
+    if status == "已销号":
+        return ()
+    if status == "待交办":
+        return CORRECTABLE_FIELDS + FIELDS_SET_AT_ISSUE
+    return CORRECTABLE_FIELDS
+
+
 def _today() -> dt.date:
     return dt.date.today()
 
@@ -171,8 +187,9 @@ def _check_active_unit(db, unit_id: int, role: str) -> dict:
     return unit
 
 
-def validate_finding(db, data: dict) -> dict:
-    """Check a finding's fields and return them cleaned (no writing)."""
+def validate_finding(db, data: dict, kept_unit_ids=()) -> dict:
+    """Check a finding's fields and return them cleaned (no writing). Units in kept_unit_ids are the
+    finding's own already: they may have been retired since, and stay."""
     found_on = _as_date(data.get("found_on") or _today(), "发现日期")
     source = str(data.get("source") or "").strip()
     if source not in SOURCES:
@@ -193,10 +210,12 @@ def validate_finding(db, data: dict) -> dict:
     unit_id = data.get("unit_id") or default_unit(db, site_id, node_id)
     if not unit_id:
         raise AppError(f"点位“{site['name']}”没有默认责任单位，问题也未关联测评标准，请选择责任单位。")
-    _check_active_unit(db, unit_id, "责任单位")
+    if unit_id not in kept_unit_ids:
+        _check_active_unit(db, unit_id, "责任单位")
     support_ids = [u for u in dict.fromkeys(data.get("support_ids") or []) if u != unit_id]
     for u in support_ids:
-        _check_active_unit(db, u, "配合单位")
+        if u not in kept_unit_ids:
+            _check_active_unit(db, u, "配合单位")
     limit_days = data.get("limit_days")
     if limit_days is not None and (not isinstance(limit_days, int) or limit_days < 1):
         raise AppError("整改时限应为不小于 1 的工作日数。")
@@ -250,6 +269,41 @@ def insert_finding(db, clean: dict, photos=(), after_photos=(), fix_note: str = 
     audit.log(db, "录入督查问题", "findings", finding_id, None, {**row, "support_ids": support_ids},
               clean["description"][:40])
     return finding_id
+
+
+def update_finding(db, finding_id: int, changes: dict) -> None:
+    """Correct a recorded finding: only what editable_fields allows in its status, checked as a new
+    finding is, in one transaction with its audit row."""
+    with write(db):
+        before = get_finding(db, finding_id)
+        locked = [key for key in changes if key not in editable_fields(before["status"])]
+        if locked:
+            why = "已销号，不能再修改" if before["status"] == "已销号" else \
+                f"已交办（{before['notice_number']}），{'、'.join(_FIELD_NAMES[k] for k in locked)}以通知单为准，不能修改"
+            raise AppError(f"问题 {finding_id} {why}。")
+        fields = ("found_on", "source", "site_id", "node_id", "description", "unit_id", "support_ids", "severity",
+                  "limit_days", "requested_due", "fixed_on_spot")
+        clean = validate_finding(db, {**{k: before[k] for k in fields}, **changes},
+                                 kept_unit_ids={before["unit_id"], *before["support_ids"]})
+        changed = {k: clean[k] for k in changes if clean[k] != before[k]}
+        if not changed:
+            return
+        row = {k: v for k, v in changed.items() if k != "support_ids"}
+        if {"site_id", "found_on", "node_id"} & set(changed):
+            row["prev_at_site"] = _previous_at_site(db, clean["site_id"], clean["found_on"], clean["node_id"])
+        if row:
+            db["findings"].update(finding_id, row)
+        if "support_ids" in changed:
+            db.execute("DELETE FROM finding_units WHERE finding_id = ?", (finding_id,))
+            db.conn.executemany("INSERT INTO finding_units (finding_id, unit_id, position) VALUES (?, ?, ?)",
+                                [(finding_id, u, i) for i, u in enumerate(changed["support_ids"])])
+        audit.log(db, "修改督查问题", "findings", finding_id, {k: before[k] for k in changed}, changed,
+                  clean["description"][:40])
+
+
+_FIELD_NAMES = {"found_on": "发现日期", "source": "来源", "site_id": "点位", "node_id": "测评标准",
+                "description": "问题描述", "unit_id": "责任单位", "support_ids": "配合单位", "severity": "严重程度",
+                "limit_days": "整改时限", "requested_due": "整改期限"}
 
 
 def record_event(db, finding_id: int, on_date: str, action: str, from_status: str, to_status: str, *,
@@ -359,6 +413,7 @@ def _limit_days(db, finding: dict) -> int:
 _LIST_COLUMNS = (
     "SELECT f.id, f.found_on, f.source, f.description, f.severity, f.status, f.due_on, f.supervision_count,"
     " f.fixed_on_spot, f.prev_at_site, f.closed_on, f.assigned_on, f.unit_id, f.site_id, f.node_id,"
+    " f.limit_days, f.requested_due,"
     " s.name AS site, s.site_type, l.name AS locality, u.name AS unit, n.code AS standard_code,"
     " o.number AS notice_number, " + OVERDUE_SQL + " AS overdue, " + FLAGGED_SQL + " AS flagged"
     " FROM pick JOIN findings f ON f.id = pick.id JOIN sites s ON s.id = f.site_id JOIN units u ON u.id = f.unit_id"

@@ -40,7 +40,7 @@ def test_import_sheet_with_new_site_and_variants(office, place, tmp_path):  # no
         ["2026年10月12日", "点位检查", "新华巷", "背街小巷", "东岗街道办事处", "", "墙面小广告", "", "", "", "2026-10-20"],
     ])])
     result = findings_io.import_findings(office, path)
-    assert result == {"findings": 2, "created_sites": ["新华巷"]}
+    assert result == {"findings": 2, "updated": 0, "unchanged": 0, "created_sites": ["新华巷"]}
     found = {f["site"]: f for f in supervision.list_findings(office)[0]}
     assert found["人民路"]["unit"] == "区城管局" and found["人民路"]["support"] == "区住建局"
     assert found["新华巷"]["unit"] == "东岗街道办事处"  # the new 点位's 属地
@@ -81,8 +81,9 @@ def test_export_reimports_and_has_real_dates(office, place, tmp_path):  # noqa: 
                            "配合单位", "严重程度"]
     row = [c.value for c in ws[2]]
     assert row[0] == fid and isinstance(row[1], dt.datetime) and row[9] == "区住建局" and row[14] == "X创城督〔2026〕1号"
-    findings_io.import_findings(office, out)  # the export is a valid import sheet
-    assert scalar(office, "SELECT count(*) FROM findings") == 2
+    result = findings_io.import_findings(office, out)  # the export is a valid import sheet: the same finding
+    assert (result["findings"], result["updated"], result["unchanged"]) == (0, 0, 1)
+    assert scalar(office, "SELECT count(*) FROM findings") == 1
 
 
 def test_notice_pdf_reads_back(office, place, tmp_path):  # noqa: F811
@@ -164,3 +165,106 @@ def test_cli_issue_print_and_bulletin(office, place, data_dir, tmp_path):  # noq
     out = run_cli(data_dir, "findings-import", str(bad), "--report", str(tmp_path / "problems.xlsx"))
     assert out.returncode == 2 and "点位类型" in out.stderr and "无此单位" in out.stderr
     assert (tmp_path / "problems.xlsx").exists()
+
+
+# --- the exchange round-trips: 编号 names the finding ------------------------------------------------
+
+def _ledger(db):
+    """What a user would compare: every finding with its status, deadline and units, and the log."""
+    from core.db import rows
+
+    return {"findings": rows(db, "SELECT * FROM findings ORDER BY id"),
+            "units": rows(db, "SELECT * FROM finding_units ORDER BY finding_id, position"),
+            "sites": rows(db, "SELECT * FROM sites ORDER BY id"),
+            "audit": scalar(db, "SELECT count(*) FROM audit_log")}
+
+
+def _exported_rows(path) -> dict:
+    ws = openpyxl.load_workbook(path).active
+    header = [c.value for c in ws[1]]
+    return {row[0]: dict(zip(header, row)) for row in ws.iter_rows(min_row=2, values_only=True)}
+
+
+def _waiting_with_deadlines(db):
+    """Two 待交办 findings of the demo with an entered deadline: a date, and a number of working days."""
+    site = scalar(db, "SELECT site_id FROM findings WHERE status = '待交办' ORDER BY id")
+    base = {"found_on": dt.date.today(), "source": "明察暗访", "site_id": site, "severity": "一般"}
+    due = dt.date.today() + dt.timedelta(days=20)
+    by_date = supervision.create_finding(db, {**base, "description": "护栏缺损", "requested_due": due})
+    by_days = supervision.create_finding(db, {**base, "description": "井盖缺失", "limit_days": 3})
+    return by_date, due, by_days
+
+
+def test_findings_export_then_import_twice_changes_nothing(demo_db, tmp_path):
+    by_date, due, by_days = _waiting_with_deadlines(demo_db)
+    out = tmp_path / "督查问题清单.xlsx"
+    assert findings_io.export_findings(demo_db, out) == 24
+    exported = _exported_rows(out)
+    assert exported[by_date]["整改时限"].date() == due  # the entered deadline of a 待交办 finding
+    assert exported[by_days]["整改时限"] == "3个工作日"
+    before = _ledger(demo_db)
+    assert scalar(demo_db, "SELECT count(*) FROM findings WHERE status = '已销号'") == 6
+    for _ in range(2):
+        result = findings_io.import_findings(demo_db, out)
+        assert result == {"findings": 0, "updated": 0, "unchanged": 24, "created_sites": []}
+        assert _ledger(demo_db) == before  # no finding doubled or reopened, no deadline lost, nothing logged
+
+
+def test_an_edited_export_corrects_what_the_status_allows(demo_db, tmp_path):
+    by_date, due, by_days = _waiting_with_deadlines(demo_db)
+    out = tmp_path / "督查问题清单.xlsx"
+    findings_io.export_findings(demo_db, out)
+    issued = scalar(demo_db, "SELECT id FROM findings WHERE status = '整改中' ORDER BY id")
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    row_of = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+
+    def edit(finding_id, column, value):
+        ws.cell(row_of[finding_id], header.index(column) + 1).value = value
+
+    edit(issued, "问题描述", "人行道护栏缺损两处（已核实）")
+    edit(issued, "严重程度", "较重")
+    edit(by_days, "整改时限", 5)
+    edit(by_date, "责任单位", "区住建局")  # not yet handed over: the unit may change
+    ws.append([None, dt.date.today(), "点位检查", "东岗农贸市场", None, None, None, "地面有垃圾", None, None, "一般"])
+    wb.save(out)
+    findings = scalar(demo_db, "SELECT count(*) FROM findings")
+
+    result = findings_io.import_findings(demo_db, out)
+    assert (result["findings"], result["updated"], result["unchanged"]) == (1, 3, 21)
+    assert scalar(demo_db, "SELECT count(*) FROM findings") == findings + 1
+    corrected = supervision.get_finding(demo_db, issued)
+    assert corrected["description"] == "人行道护栏缺损两处（已核实）" and corrected["severity"] == "较重"
+    assert corrected["status"] == "整改中"
+    assert supervision.get_finding(demo_db, by_days)["limit_days"] == 5
+    assert supervision.get_finding(demo_db, by_date)["unit"] == "区住建局"
+    log = scalar(demo_db, "SELECT before || ' → ' || after FROM audit_log WHERE action = '修改督查问题'"
+                          " AND record_id = ?", (str(issued),))
+    assert "人行道护栏缺损两处（已核实）" in log and "较重" in log
+
+
+def test_an_export_cannot_change_a_closed_or_issued_finding_or_name_a_missing_one(demo_db, tmp_path):
+    out = tmp_path / "督查问题清单.xlsx"
+    findings_io.export_findings(demo_db, out)
+    closed = scalar(demo_db, "SELECT id FROM findings WHERE status = '已销号' ORDER BY id")
+    issued = scalar(demo_db, "SELECT id FROM findings WHERE status = '已交办' ORDER BY id")
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    row_of = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    ws.cell(row_of[closed], header.index("问题描述") + 1).value = "改写已销号的问题"
+    ws.cell(row_of[issued], header.index("责任单位") + 1).value = "区住建局"
+    ws.cell(row_of[issued], header.index("整改时限") + 1).value = dt.date.today() + dt.timedelta(days=60)
+    ws.append([9999, dt.date.today(), "点位检查", "东岗农贸市场", None, None, None, "地面有垃圾", None, None, "一般"])
+    wb.save(out)
+    before = _ledger(demo_db)
+    with pytest.raises(AppError) as refused:
+        findings_io.import_findings(demo_db, out)
+    problems = {(p.row, p.column): p.message for p in refused.value.problems}
+    assert "已销号，不能再修改" in problems[(row_of[closed], "问题描述")]
+    assert "以通知单为准" in problems[(row_of[issued], "责任单位")]
+    assert "以通知单为准" in problems[(row_of[issued], "整改时限")]
+    assert "没有编号为 9999 的督查问题" in problems[(ws.max_row, "编号")]
+    assert len(problems) == 4
+    assert _ledger(demo_db) == before

@@ -1,6 +1,7 @@
 """督查问题 from and to Excel: the day's inspection results in bulk, and every list out.
 
 Accepted column names (any order; the header row is found by name):
+  编号|问题编号 (the finding's number, as findings-export writes it; blank for a new finding)
   发现日期|检查日期|督查日期|日期 (required)      来源|问题来源|督查方式
   点位|点位名称|检查点位|地点 (required)          点位类型|类型
   属地|所属街道|街道                              标准编号|测评标准编号|指标编号
@@ -9,6 +10,10 @@ Accepted column names (any order; the header row is found by name):
   整改时限|整改期限|时限 (a number of working days, or a date)
 A 点位 not yet in the register is added with its 点位类型 and 属地 (both then required). Units are
 named by full name, 简称 or former name; several 配合单位 in one cell are split on 、，,；; etc.
+
+A row with a 编号 is that finding again (an exported list coming back): what changed is corrected
+as far as supervision.editable_fields allows in its status, the rest is left alone, so importing an
+export changes nothing. The export's other columns (状态, 督办次数 …) are not read.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from core.xlsx.text import clean_text, parse_date, parse_number, split_multi
 from core.xlsx.writer import Sheet, write_workbook
 
 COLUMNS = [
+    Column("id", ("编号", "问题编号")),
     Column("found_on", ("发现日期", "检查日期", "督查日期", "日期"), required=True),
     Column("source", ("来源", "问题来源", "督查方式")),
     Column("site", ("点位", "点位名称", "检查点位", "地点"), required=True),
@@ -36,19 +42,47 @@ COLUMNS = [
     Column("limit", ("整改时限", "整改期限", "时限")),
 ]
 LABELS = {c.key: c.names[0] for c in COLUMNS}
+# A finding's field → the column that holds it.
+FIELD_COLUMNS = {"found_on": "found_on", "source": "source", "site_id": "site", "node_id": "code",
+                 "description": "description", "unit_id": "unit", "support_ids": "support", "severity": "severity",
+                 "limit_days": "limit", "requested_due": "limit"}
 
 EXPORT_HEADERS = ["编号", "发现日期", "来源", "点位", "点位类型", "属地", "标准编号", "问题描述", "责任单位",
                   "配合单位", "严重程度", "整改时限", "状态", "督办次数", "通知单文号", "是否逾期", "挂牌督办"]
 
 
-def parse_findings(db, path, progress=None, cancel=None) -> tuple[list[dict], list[Problem]]:
-    """Read and check every row; nothing is written. Returns (rows ready to insert, problems)."""
+class _Sheet:
+    """What the rows of one file share while they are checked: names resolved once, 点位 to add."""
+
+    def __init__(self, db, columns_found):
+        self.db = db
+        self.columns = set(columns_found)
+        self.resolver = units.resolver(db)
+        self.site_types = settings.vocab(db, "site_type")
+        self.known_sites: dict[str, int | None] = {}
+        self.new_sites: dict[str, dict] = {}  # name → {"site_type", "locality_id", "row"}
+
+    def site(self, name: str) -> int | None:
+        if name not in self.known_sites:
+            self.known_sites[name] = sites.find_site(self.db, name)
+        return self.known_sites[name]
+
+    def add_site(self, name: str, site_type: str, locality_id, n: int, problem) -> None:
+        if name in self.new_sites:
+            return
+        if not site_type:
+            problem("site_type", f"点位“{name}”不在点位库中，请填写点位类型以便新建")
+        self.new_sites[name] = {"site_type": site_type, "locality_id": locality_id, "row": n}
+
+
+def parse_findings(db, path, progress=None, cancel=None) -> tuple[dict, list[Problem]]:
+    """Read and check every row; nothing is written. Returns the plan — {"create": [new findings],
+    "update": [(finding id, changes, row)], "unchanged": n, "new_sites": {name: spec}} — and the problems."""
     table = read_table(path, COLUMNS, progress=progress, cancel=cancel)
-    res = units.resolver(db)
-    site_types = settings.vocab(db, "site_type")
-    known_sites: dict[str, int] = {}
-    new_sites: dict[str, dict] = {}
-    items, problems = [], []
+    sheet = _Sheet(db, table.columns_found)
+    plan = {"create": [], "update": [], "unchanged": 0}
+    problems: list[Problem] = []
+    rows_of_id: dict[int, int] = {}
     for row in table.rows:
         if cancel and cancel():
             raise Cancelled()
@@ -58,71 +92,202 @@ def parse_findings(db, path, progress=None, cancel=None) -> tuple[list[dict], li
         def problem(key, message):
             problems.append(Problem(n, LABELS[key], message))
 
-        description = clean_text(v.get("description"))
-        site_name = " ".join(clean_text(v.get("site")).split())
-        if not description and not site_name:
+        if not clean_text(v.get("description")) and not clean_text(v.get("site")):
             continue
-        try:
-            found_on = parse_date(v.get("found_on"))
-            if found_on is None:
-                problem("found_on", "缺少发现日期")
-        except ValueError as exc:
-            found_on = None
-            problem("found_on", str(exc))
-        source = clean_text(v.get("source")) or "点位检查"
+        if clean_text(v.get("id")):
+            finding = _existing(db, v.get("id"), n, rows_of_id, problem)
+            if finding is not None:
+                changes = _changes(sheet, v, finding, n, problem)
+                if len(problems) == bad:
+                    if changes:
+                        plan["update"].append((finding["id"], changes, n))
+                    else:
+                        plan["unchanged"] += 1
+            continue
+        item = _new_finding(db, sheet, v, n, problem)
+        if len(problems) == bad:
+            plan["create"].append(item)
+    if not plan["create"] and not plan["update"] and not plan["unchanged"] and not problems:
+        raise AppError("文件中没有找到任何督查问题。请检查表头下方是否有数据。")
+    plan["new_sites"] = {name: {**spec, "name": name} for name, spec in sheet.new_sites.items()}
+    return plan, problems
+
+
+def _existing(db, raw_id, n: int, rows_of_id: dict, problem) -> dict | None:
+    number = None
+    try:
+        number = parse_number(raw_id)
+    except ValueError:
+        pass
+    if number is None or number != int(number) or number < 1:
+        problem("id", f"编号“{clean_text(raw_id)}”无法识别：应为问题清单（findings-export）中的问题编号；"
+                      "新问题请让编号留空")
+        return None
+    finding_id = int(number)
+    if finding_id in rows_of_id:
+        problem("id", f"编号 {finding_id} 与第 {rows_of_id[finding_id]} 行重复")
+        return None
+    rows_of_id[finding_id] = n
+    try:
+        return supervision.get_finding(db, finding_id)
+    except AppError:
+        problem("id", f"没有编号为 {finding_id} 的督查问题。请按问题清单（findings-export）的“编号”列填写；"
+                      "新问题请让编号留空")
+        return None
+
+
+def _new_finding(db, sheet: _Sheet, v: dict, n: int, problem) -> dict:
+    res = sheet.resolver
+    description = clean_text(v.get("description"))
+    site_name = " ".join(clean_text(v.get("site")).split())
+    found_on = _found_on(v, problem)
+    source = clean_text(v.get("source")) or "点位检查"
+    if source not in supervision.SOURCES:
+        problem("source", f"未知的来源“{source}”，可选：{'、'.join(supervision.SOURCES)}")
+    severity = clean_text(v.get("severity")) or "一般"
+    if severity not in supervision.SEVERITIES:
+        problem("severity", f"未知的严重程度“{severity}”，可选：{'、'.join(supervision.SEVERITIES)}")
+    if not description:
+        problem("description", "问题描述为空")
+    site_type = _site_type(sheet, v, problem)
+    locality_id = _locality(sheet, v, problem)
+    site_id = None
+    if not site_name:
+        problem("site", "点位为空")
+    else:
+        site_id = sheet.site(site_name)
+        if site_id is None:
+            sheet.add_site(site_name, site_type, locality_id, n, problem)
+    node_id = None
+    code = "".join(clean_text(v.get("code")).split())
+    if code:
+        node_id = supervision.find_standard(db, code)
+        if node_id is None:
+            problem("code", f"当前版本的测评体系中没有标准编号“{code}”")
+    unit_id = None
+    unit_name = clean_text(v.get("unit"))
+    if unit_name:
+        unit_id = _unit(res, unit_name, "unit", problem)
+    elif site_id is None and locality_id is None and node_id is None:
+        problem("unit", "未填写责任单位，点位也不在点位库中（无法按点位确定责任单位）")
+    support_ids = [u for u in (_unit(res, s, "support", problem) for s in split_multi(v.get("support"))) if u]
+    limit_days, requested_due = None, None
+    raw_limit = v.get("limit")
+    if raw_limit not in (None, ""):
+        limit_days, requested_due = _limit(raw_limit, found_on, problem)
+    return {"row": n, "found_on": found_on, "source": source, "site_name": site_name, "site_id": site_id,
+            "node_id": node_id, "description": description, "unit_id": unit_id, "support_ids": support_ids,
+            "severity": severity, "limit_days": limit_days, "requested_due": requested_due}
+
+
+def _changes(sheet: _Sheet, v: dict, f: dict, n: int, problem) -> dict:
+    """What this row changes in the finding it names; a change its status does not allow is a problem.
+
+    A column the file does not have, or a blank 来源, 严重程度 or 责任单位, leaves the field as it is;
+    a name that still means the finding's own unit stays, even if the unit has been retired since."""
+    res = sheet.resolver
+    changes: dict = {}
+    found_on = _found_on(v, problem)
+    if found_on and found_on.isoformat() != f["found_on"]:
+        changes["found_on"] = found_on
+    source = clean_text(v.get("source"))
+    if source and source != f["source"]:
         if source not in supervision.SOURCES:
             problem("source", f"未知的来源“{source}”，可选：{'、'.join(supervision.SOURCES)}")
-        severity = clean_text(v.get("severity")) or "一般"
+        changes["source"] = source
+    severity = clean_text(v.get("severity"))
+    if severity and severity != f["severity"]:
         if severity not in supervision.SEVERITIES:
             problem("severity", f"未知的严重程度“{severity}”，可选：{'、'.join(supervision.SEVERITIES)}")
-        if not description:
-            problem("description", "问题描述为空")
-        site_type = clean_text(v.get("site_type"))
-        if site_type and site_type not in site_types:
-            problem("site_type", f"未知的点位类型“{site_type}”，可选：{'、'.join(site_types)}"
-                                 "（新类型请先在“设置 → 词表”中添加）")
-        locality_id = None
-        locality = clean_text(v.get("locality"))
-        if locality:
-            locality_id = _unit(res, locality, "locality", problem)
-        site_id = None
-        if not site_name:
-            problem("site", "点位为空")
-        else:
-            if site_name not in known_sites:
-                known_sites[site_name] = sites.find_site(db, site_name)
-            site_id = known_sites[site_name]
-            if site_id is None and site_name not in new_sites:
-                if not site_type:
-                    problem("site_type", f"点位“{site_name}”不在点位库中，请填写点位类型以便新建")
-                new_sites[site_name] = {"site_type": site_type, "locality_id": locality_id, "row": n}
-        node_id = None
-        code = "".join(clean_text(v.get("code")).split())
-        if code:
-            node_id = supervision.find_standard(db, code)
-            if node_id is None:
-                problem("code", f"当前版本的测评体系中没有标准编号“{code}”")
-        unit_id = None
-        unit_name = clean_text(v.get("unit"))
-        if unit_name:
-            unit_id = _unit(res, unit_name, "unit", problem)
-        elif site_id is None and locality_id is None and node_id is None:
-            problem("unit", "未填写责任单位，点位也不在点位库中（无法按点位确定责任单位）")
-        support_ids = [u for u in (_unit(res, s, "support", problem) for s in split_multi(v.get("support"))) if u]
-        limit_days, requested_due = None, None
-        raw_limit = v.get("limit")
-        if raw_limit not in (None, ""):
-            limit_days, requested_due = _limit(raw_limit, found_on, problem)
-        if len(problems) == bad:
-            items.append({"row": n, "found_on": found_on, "source": source, "site_name": site_name,
-                          "site_id": site_id, "node_id": node_id, "description": description,
-                          "unit_id": unit_id, "support_ids": support_ids, "severity": severity,
-                          "limit_days": limit_days, "requested_due": requested_due})
-    if not items and not problems:
-        raise AppError("文件中没有找到任何督查问题。请检查表头下方是否有数据。")
-    for name, spec in new_sites.items():
-        spec["name"] = name
-    return [{**i, "new_site": new_sites.get(i["site_name"])} for i in items], problems
+        changes["severity"] = severity
+    description = clean_text(v.get("description"))
+    if not description:
+        problem("description", "问题描述为空")
+    elif description != clean_text(f["description"]):
+        changes["description"] = description
+    site_name = " ".join(clean_text(v.get("site")).split())
+    if not site_name:
+        problem("site", "点位为空")
+    elif site_name != f["site"]:
+        site_id = sheet.site(site_name)
+        if site_id is None:
+            sheet.add_site(site_name, _site_type(sheet, v, problem), _locality(sheet, v, problem), n, problem)
+        changes["site_id"] = site_id or site_name  # a name: the 点位 is added before the finding is changed
+    if "found_on" in changes and "site_id" in changes:
+        problem("id", f"编号 {f['id']} 的督查问题是 {f['found_on']} 在“{f['site']}”发现的，与本行的发现日期和点位都不同。"
+                      "如果“编号”列是序号而不是问题编号，请删去该列或改名为“序号”")
+    code = "".join(clean_text(v.get("code")).split())
+    if "code" in sheet.columns and code != (f["standard_code"] or ""):
+        node_id = supervision.find_standard(sheet.db, code) if code else None
+        if code and node_id is None:
+            problem("code", f"当前版本的测评体系中没有标准编号“{code}”")
+        changes["node_id"] = node_id
+    unit_name = clean_text(v.get("unit"))
+    if unit_name and _unit_id(res, unit_name) != f["unit_id"]:
+        changes["unit_id"] = _unit(res, unit_name, "unit", problem)
+    if "support" in sheet.columns:
+        support_ids = []
+        for name in split_multi(v.get("support")):
+            own = _unit_id(res, name)
+            support_ids.append(own if own in f["support_ids"] else _unit(res, name, "support", problem))
+        if set(support_ids) != set(f["support_ids"]):
+            changes["support_ids"] = support_ids
+    if "limit" in sheet.columns:
+        changes.update(_limit_changes(v.get("limit"), found_on, f, problem))
+    locked = {FIELD_COLUMNS[field] for field in changes if field not in supervision.editable_fields(f["status"])}
+    for key in sorted(locked, key=list(LABELS).index):
+        problem(key, _locked_message(f, key))
+    return changes
+
+
+def _limit_changes(raw, found_on, f: dict, problem) -> dict:
+    """整改时限 as the export shows it (_deadline) changes nothing. Before 交办 another value replaces
+    what was entered (a blank: the default by severity); after 交办 the notice's deadline stands, and a
+    blank cell leaves it too."""
+    entered = _limit(raw, found_on, problem) if raw not in (None, "") else (None, None)
+    shown = _deadline(f)
+    if entered == (_limit(shown, None, lambda *_: None) if shown is not None else (None, None)):
+        return {}
+    if f["status"] != "待交办" and raw in (None, ""):
+        return {}
+    limit_days, due = entered
+    return {"limit_days": limit_days, "requested_due": due.isoformat() if due else None}
+
+
+def _locked_message(f: dict, key: str) -> str:
+    if f["status"] == "已销号":
+        return (f"问题 {f['id']} 已销号，不能再修改。请把这一格改回导出时的内容，或删去这一行")
+    return (f"问题 {f['id']} 已交办（{f['notice_number'] or '督办通知单'}），{LABELS[key]}以通知单为准，不能通过导入修改。"
+            "如交办有误，请作废该通知单后重新交办；整改期限需要调整时请再次督办")
+
+
+def _found_on(v: dict, problem) -> dt.date | None:
+    try:
+        found_on = parse_date(v.get("found_on"))
+    except ValueError as exc:
+        problem("found_on", str(exc))
+        return None
+    if found_on is None:
+        problem("found_on", "缺少发现日期")
+    return found_on
+
+
+def _site_type(sheet: _Sheet, v: dict, problem) -> str:
+    site_type = clean_text(v.get("site_type"))
+    if site_type and site_type not in sheet.site_types:
+        problem("site_type", f"未知的点位类型“{site_type}”，可选：{'、'.join(sheet.site_types)}"
+                             "（新类型请先在“设置 → 词表”中添加）")
+    return site_type
+
+
+def _locality(sheet: _Sheet, v: dict, problem) -> int | None:
+    locality = clean_text(v.get("locality"))
+    return _unit(sheet.resolver, locality, "locality", problem) if locality else None
+
+
+def _unit_id(res, name: str) -> int | None:
+    hit = res.lookup(name)
+    return hit[1] if hit and hit[0] == "unit" else None
 
 
 def _unit(res, name: str, key: str, problem) -> int | None:
@@ -162,37 +327,52 @@ def _limit(raw, found_on, problem):
 
 
 def import_findings(db, path, progress=None, cancel=None) -> dict:
-    """Validate the whole sheet, then write every finding (and new 点位) in one transaction."""
-    items, problems = parse_findings(db, path, cancel=cancel)
+    """Validate the whole sheet, then write new findings, corrections and new 点位 in one transaction.
+    A sheet that changes nothing writes nothing."""
+    plan, problems = parse_findings(db, path, cancel=cancel)
     if problems:
         raise AppError(f"督查结果表中有 {len(problems)} 处问题，未导入任何数据。请按问题清单修改后重新导入。",
                        problems=problems)
-    created_sites = []
+    result = {"findings": len(plan["create"]), "updated": len(plan["update"]), "unchanged": plan["unchanged"],
+              "created_sites": []}
+    if not plan["create"] and not plan["update"]:
+        return result
+    total = len(plan["create"]) + len(plan["update"])
     with write(db):
         site_ids: dict[str, int] = {}
-        for i, item in enumerate(items):
+        for name, spec in plan["new_sites"].items():
+            site_ids[name] = sites.create_site(db, {"name": name, "site_type": spec["site_type"]}, spec["locality_id"])
+            result["created_sites"].append(name)
+        for i, item in enumerate(plan["create"]):
             if cancel and cancel():
                 raise Cancelled()
-            spec = item.pop("new_site")
-            if item["site_id"] is None:
-                if item["site_name"] not in site_ids:
-                    site_ids[item["site_name"]] = sites.create_site(
-                        db, {"name": spec["name"], "site_type": spec["site_type"]}, spec["locality_id"])
-                    created_sites.append(spec["name"])
-                item["site_id"] = site_ids[item["site_name"]]
             data = {k: item[k] for k in ("found_on", "source", "site_id", "node_id", "description", "unit_id",
                                          "support_ids", "severity", "limit_days", "requested_due")}
+            data["site_id"] = data["site_id"] or site_ids[item["site_name"]]
             try:
                 clean = supervision.validate_finding(db, data)
             except AppError as exc:  # e.g. a new 点位 with neither unit nor 属地
                 raise AppError(f"第 {item['row']} 行：{exc.message_zh}", problems=[
                     Problem(item["row"], LABELS["unit"], exc.message_zh)]) from None
             supervision.insert_finding(db, clean)
-            if progress and (i % 200 == 0 or i + 1 == len(items)):
-                progress(i + 1, len(items), "写入督查问题")
+            if progress and (i % 200 == 0 or i + 1 == total):
+                progress(i + 1, total, "写入督查问题")
+        for i, (finding_id, changes, n) in enumerate(plan["update"], len(plan["create"])):
+            if cancel and cancel():
+                raise Cancelled()
+            if isinstance(changes.get("site_id"), str):
+                changes["site_id"] = site_ids[changes["site_id"]]
+            try:
+                supervision.update_finding(db, finding_id, changes)
+            except AppError as exc:  # changed by someone else since the file was checked
+                raise AppError(f"第 {n} 行：{exc.message_zh}",
+                               problems=[Problem(n, LABELS["id"], exc.message_zh)]) from None
+            if progress and (i % 200 == 0 or i + 1 == total):
+                progress(i + 1, total, "写入督查问题")
         audit.log(db, "导入督查问题", "findings", None, None,
-                  {"findings": len(items), "sites": created_sites}, str(path))
-    return {"findings": len(items), "created_sites": created_sites}
+                  {k: result[k] for k in ("findings", "updated", "unchanged")} | {"sites": result["created_sites"]},
+                  str(path))
+    return result
 
 
 def export_rows(found: list[dict]) -> list[list]:
@@ -200,10 +380,18 @@ def export_rows(found: list[dict]) -> list[list]:
     for f in found:
         out.append([f["id"], dt.date.fromisoformat(f["found_on"]), f["source"], f["site"], f["site_type"],
                     f["locality"], f["standard_code"], f["description"], f["unit"], f["support"], f["severity"],
-                    dt.date.fromisoformat(f["due_on"]) if f["due_on"] else None, f["status"],
+                    _deadline(f), f["status"],
                     f["supervision_count"], f["notice_number"], "是" if f["overdue"] else "",
                     f["flag_reasons"]])
     return out
+
+
+def _deadline(f: dict):
+    """整改时限 as the import reads it back: the deadline once set, else what was entered (a date or
+    a number of working days), blank for the default by severity."""
+    if f["due_on"] or f["requested_due"]:
+        return dt.date.fromisoformat(f["due_on"] or f["requested_due"])
+    return f"{f['limit_days']}个工作日" if f["limit_days"] else None
 
 
 def export_findings(db, path, flt: supervision.FindingFilter | None = None, progress=None, cancel=None) -> int:

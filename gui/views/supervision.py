@@ -527,7 +527,8 @@ class SupervisionPage(Page):
         def done(result):
             self.ctx.notify("supervision")
             extra = f"\n新加入点位库：{'、'.join(result['created_sites'])}" if result["created_sites"] else ""
-            show_info(self, "导入督查结果", f"已导入 {result['findings']} 个督查问题。{extra}")
+            show_info(self, "导入督查结果", f"新增 {result['findings']} 个督查问题，更新 {result['updated']} 个，"
+                                            f"未变 {result['unchanged']} 个。{extra}")
 
         run_job(self, "导入督查结果", lambda db, progress, cancel: findings_io.import_findings(db, path, progress, cancel),
                 self.ctx.open_worker_db, done)
