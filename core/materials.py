@@ -262,12 +262,27 @@ def init_checklist(db, edition_id: int, progress=None) -> int:
                                  "unit_id": lead.get(s["id"]), "due_on": _safe_date(s["deadline"]),
                                  "status": "待提交", "default_kind": kind, "updated_at": now})
         if new_rows:
+            last_before = scalar(db, "SELECT coalesce(max(id), 0) FROM materials")
             db["materials"].insert_all(new_rows)
-        audit.log(db, "生成默认材料清单", OWNER, None, None, {"edition": edition_id, "added": len(new_rows)},
-                  f"新增 {len(new_rows)} 项")
+            added = [r["id"] for r in rows(db, "SELECT id FROM materials WHERE id > ? ORDER BY id", (last_before,))]
+            edition = framework.get_edition(db, edition_id)["name"]
+            audit.log(db, "生成默认材料清单", OWNER, None, None,
+                      {"edition": edition, "added": len(added), "standards": len({r["node_id"] for r in new_rows}),
+                       "materials": _code_ranges(added)}, f"{edition}：新增 {len(added)} 项")
     if progress:
         progress(1, 1, f"新增 {len(new_rows)} 项")
     return len(new_rows)
+
+
+def _code_ranges(ids: list[int]) -> str:
+    """Material codes as runs, "CL000077–CL000080、CL000085": a default checklist adds thousands at once."""
+    runs: list[list[int]] = []
+    for material_id in sorted(ids):
+        if runs and material_id == runs[-1][1] + 1:
+            runs[-1][1] = material_id
+        else:
+            runs.append([material_id, material_id])
+    return "、".join(material_code(a) if a == b else f"{material_code(a)}–{material_code(b)}" for a, b in runs)
 
 
 def _safe_date(text: str) -> str:

@@ -184,3 +184,27 @@ def test_attachment_size_limit_refuses_before_copying(demo_db, tmp_path):
     assert scalar(demo_db, "SELECT count(*) FROM attachments") == before
     root = attachments.attachments_root(demo_db)
     assert not list(root.glob(".incoming-*"))
+
+
+def test_materials_init_logs_the_materials_it_created(tmp_path):
+    import json
+    import sqlite3
+
+    from test_cli import run
+
+    data = tmp_path / "d"
+    assert run("demo", data=data).returncode == 0
+    conn = sqlite3.connect(data / "chuangcheng.db")
+    # A standard judged by 材料审核 that has no materials yet: the next run adds its four.
+    conn.execute("UPDATE framework_nodes SET methods = '材料审核' WHERE code = '1.2.1'")
+    conn.commit()
+    r = run("--operator", "李娜", "materials-init", data=data)
+    assert r.returncode == 0, r.stderr
+    added = [row[0] for row in conn.execute("SELECT id FROM materials WHERE node_id ="
+                                            " (SELECT id FROM framework_nodes WHERE code = '1.2.1') ORDER BY id")]
+    operator, after = conn.execute("SELECT operator, after FROM audit_log WHERE action = '生成默认材料清单'"
+                                   " ORDER BY id DESC").fetchone()
+    assert len(added) == 4 and operator == "李娜"
+    assert json.loads(after) == {"edition": "2026年度", "added": 4, "standards": 1,
+                                 "materials": f"{materials.material_code(added[0])}–{materials.material_code(added[-1])}"}
+    conn.close()

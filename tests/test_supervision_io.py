@@ -268,3 +268,16 @@ def test_an_export_cannot_change_a_closed_or_issued_finding_or_name_a_missing_on
     assert "没有编号为 9999 的督查问题" in problems[(ws.max_row, "编号")]
     assert len(problems) == 4
     assert _ledger(demo_db) == before
+
+
+def test_a_serial_number_column_named_bianhao_is_not_taken_for_finding_numbers(demo_db, tmp_path):
+    path = tmp_path / "检查结果.xlsx"
+    first = supervision.get_finding(demo_db, scalar(demo_db, "SELECT min(id) FROM findings"))
+    other_site = scalar(demo_db, "SELECT name FROM sites WHERE id <> ? ORDER BY id", (first["site_id"],))
+    write_workbook(path, [Sheet("检查结果", ["编号", "发现日期", "点位", "问题描述"],
+                                [[first["id"], dt.date.today() + dt.timedelta(days=1), other_site, "垃圾桶满溢"]])])
+    before = _ledger(demo_db)
+    with pytest.raises(AppError) as refused:
+        findings_io.import_findings(demo_db, path)
+    assert any(p.row == 2 and p.column == "编号" and "序号" in p.message for p in refused.value.problems)
+    assert _ledger(demo_db) == before

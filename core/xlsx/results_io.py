@@ -18,7 +18,7 @@ file is written, in one transaction.
 from __future__ import annotations
 
 from core import audit, framework, scoring
-from core.db import scalar, write
+from core.db import write
 from core.errors import AppError, Cancelled
 from core.xlsx.reader import Column, Problem, read_table
 from core.xlsx.text import clean_text, parse_number, split_multi
@@ -92,6 +92,13 @@ def parse_results(db, path, edition_id: int | None, progress=None, cancel=None) 
     return lines, problems, form
 
 
+def _described(db, round_id: int, summary: dict | None = None) -> dict:
+    """A round as its audit rows record it: kind, date, edition and the totals of its results."""
+    described = {k: v for k, v in scoring.get_round(db, round_id).items() if k in ("kind", "held_on", "edition_name")}
+    summary = summary or scoring.round_summary(db, round_id)
+    return {**described, **{k: summary[k] for k in ("lines", "full", "score", "loss")}}
+
+
 _SKIP = object()  # a number cell that could not be read (already reported)
 _COLUMN_KEYS = {"满分": "full_points", "得分": "score", "失分": "loss", "标准编号": "code", "测评项目": "category",
                 "责任单位": "units"}
@@ -125,19 +132,22 @@ def import_results(db, path, round_name: str, kind: str | None = None, held_on=N
         round_id = scoring.find_round(db, round_name)
         if round_id and not replace:
             raise AppError(f"已有名为“{round_name}”的测评轮次。")
-        replaced = 0
+        old = None
         if round_id:
-            before = scoring.get_round(db, round_id)
-            replaced = scalar(db, "SELECT count(*) FROM score_results WHERE round_id = ?", (round_id,))
+            old = _described(db, round_id)  # logged, so what the replaced results were stays on record
             db.execute("DELETE FROM score_results WHERE round_id = ?", (round_id,))
-            scoring.update_round(db, round_id, round_name, cleaned["kind"] if kind else before["kind"],
-                                 cleaned["held_on"] if held_on else before["held_on"], edition_id)
+            scoring.update_round(db, round_id, round_name, cleaned["kind"] if kind else old["kind"],
+                                 cleaned["held_on"] if held_on else old["held_on"], edition_id)
         else:
             round_id = scoring.create_round(db, round_name, cleaned["kind"], cleaned["held_on"] or None, edition_id)
         scoring.insert_lines(db, round_id, lines, progress, cancel)
         summary = scoring.round_summary(db, round_id)
-        audit.log(db, "导入测评成绩", "score_rounds", round_id, {"lines": replaced} if replaced else None,
-                  {"file": str(path), "form": form, "lines": len(lines), "loss": summary["loss"]},
-                  f"{round_name}：{len(lines)} 条")
+        new = {"file": str(path), "form": form, **_described(db, round_id, summary)}
+        replaced = old["lines"] if old else 0
+        if old is None:
+            audit.log(db, "导入测评成绩", "score_rounds", round_id, None, new, f"{round_name}：{len(lines)} 条")
+        else:
+            audit.log(db, "替换测评成绩", "score_rounds", round_id, old, new,
+                      f"{round_name}：{replaced} 条替换为 {len(lines)} 条")
     return {"round_id": round_id, "lines": len(lines), "replaced": replaced, "form": form, **{
         k: summary[k] for k in ("full", "score", "loss", "rate", "loss_lines")}}
