@@ -517,8 +517,8 @@ class _ControlText(_UnusableCell):
     def problem(self, column: Column) -> str | None:
         if column.free_text:
             return None
-        return (f"“{show_control_chars(clean_text(self))}”中含有不可见的控制字符（如 [U+0007]），名称、编号和日期中不允许出现。"
-                "请在 Excel 或 WPS 中重新输入这个单元格的内容")
+        return (f"“{clean_text(show_control_chars(self))}”中含有不可见的控制字符（显示为 [U+…]），名称、编号和日期中"
+                "不允许出现。请在 Excel 或 WPS 中重新输入这个单元格的内容")
 
     def usable(self) -> str:
         return clean_text(strip_control_chars(self))
@@ -529,7 +529,7 @@ def _text_value(raw: str):
     characters (the column decides in _read_rows whether that is a problem)."""
     text = _unescape(raw)
     if not text.isprintable() and has_control_chars(text):  # isprintable: the fast common case
-        return _ControlText(text.replace("\r\n", "\n").replace("\r", "\n"))
+        return _ControlText(text)
     text = clean_text(text)
     return _ExcelError(text) if text[:1] == "#" and is_excel_error(text) else text
 
