@@ -327,21 +327,22 @@ def _zip_of_many_files(path, count):
     return path
 
 
-def test_a_materials_zip_with_more_than_10000_files_is_refused(refusing_db, tmp_path):
+@pytest.mark.parametrize("count", [10_001, 70_000], ids=["10001-files", "70000-files-zip64"])
+def test_a_materials_zip_with_more_than_10000_files_is_refused(refusing_db, tmp_path, count):
     from core import framework
     from core.xlsx import materials_io
 
     sheet = _return_sheet(refusing_db, tmp_path / "return.xlsx")
     edition = framework.current_edition_id(refusing_db)
-    files = _zip_of_many_files(tmp_path / "files.zip", 10_001)
+    files = _zip_of_many_files(tmp_path / "files.zip", count)
     refused = _refused(refusing_db, lambda db, p: materials_io.import_file(db, p, edition, files=files), sheet)
-    assert "10,001 个文件" in refused.message_zh
+    assert f"{count:,} 个文件" in refused.message_zh
 
-    # The count comes from the zip's end record, before the entries are parsed: with the entries
-    # spoilt, the refusal is still about their number.
+    # The count comes from the zip's end record (the zip64 one beyond 65,535), before the entries are
+    # parsed: with the entries spoilt, the refusal is still about their number.
     data = bytearray(files.read_bytes())
     first_entry = data.index(b"PK\x01\x02")
     data[first_entry:first_entry + 4] = b"XXXX"
     files.write_bytes(bytes(data))
     refused = _refused(refusing_db, lambda db, p: materials_io.import_file(db, p, edition, files=files), sheet)
-    assert "10,001 个文件" in refused.message_zh
+    assert f"{count:,} 个文件" in refused.message_zh
