@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import APP_NAME
-from core.errors import AppError
+from core.errors import AppError, storage_error
 from core.resources import resource_path
 from gui import crash_report
 from gui.theme import apply_font_scale
@@ -69,6 +69,7 @@ def install_excepthook(window_getter) -> None:
         logging.getLogger("gui").error(text)
         from gui.dialogs import show_error, show_unexpected
 
+        exc = storage_error(exc, "完成刚才的操作") or exc  # a full disk or a locked file is not a bug
         if isinstance(exc, AppError):
             show_error(window_getter(), "提示", exc)
         else:
