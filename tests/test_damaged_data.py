@@ -236,3 +236,30 @@ def test_a_read_only_data_folder_logs_to_a_temporary_folder(demo_db, data_dir, t
     assert main(["--data", str(data_dir.root), "verify", str(made)]) == 0
     assert "备份完好" in capsys.readouterr().out
     assert list((tmp_path / "temp").rglob("chuangcheng.log"))
+
+
+def test_exports_letters_packages_and_backups_name_the_disk_problem(demo_db, data_dir, tmp_path, monkeypatch,
+                                                                    capsys):
+    demo_db.conn.close()
+    out = tmp_path / "输出"
+    out.mkdir()
+    cases = [
+        (["export-framework", str(out / "分解表.xlsx")], lambda p: OSError(errno.EROFS, "Read-only file system", p),
+         "只读"),
+        (["letters", "--year", "2026", "--out", str(out / "责任书.pdf")], _locked, "正被其他程序占用"),
+        (["package", str(out / "资料包.zip")], lambda p: OSError(errno.ENOSPC, "No space left on device", p),
+         "磁盘空间不足"),
+        (["backup", "--out", str(out)], _locked, "正被其他程序占用"),
+    ]
+    real_replace = os.replace
+    for command, make_error, expected in cases:
+        def into_out_fails(src, dst, make_error=make_error):
+            if os.fspath(dst).startswith(str(out)):
+                raise make_error(os.fspath(dst))
+            return real_replace(src, dst)
+
+        monkeypatch.setattr(os, "replace", into_out_fails)
+        assert main(["--data", str(data_dir.root), *command]) == 2, command
+        err = capsys.readouterr().err
+        assert expected in err and "Traceback" not in err, err
+        assert list(out.iterdir()) == []  # no half file, no temporary left behind
