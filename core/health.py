@@ -64,7 +64,7 @@ def _mirror_copy(db, sha: str) -> Path | None:
     return None
 
 
-def refuse_mass_removal(db, problems: list[dict]) -> None:
+def _refuse_mass_removal(db, problems: list[dict]) -> None:
     """AppError when the files to remove are all or most of the stored files: then the database is
     the odd one out (empty, replaced, an old copy), not the files, and removing them would finish
     the loss."""
@@ -80,12 +80,12 @@ def refuse_mass_removal(db, problems: list[dict]) -> None:
             f"因此没有移动任何文件。{RESTORE_HINT}。如确认这些文件确实不再需要，可自行把它们移出 attachments 文件夹。")
 
 
-def repair(db, problems: list[dict], today: date | None = None) -> int:
+def repair(db, problems: list[dict]) -> int:
     """Apply the safe repairs: re-link a missing or damaged file from the backup mirror, move files
     no record refers to into the quarantine. The caller asks the user first. Returns how many were
     repaired; AppError (nothing done) when the files to move are most of the store."""
-    refuse_mass_removal(db, problems)
-    today = today or date.today()
+    _refuse_mass_removal(db, problems)
+    today = date.today()
     root = attachments.attachments_root(db).parent
     quarantine = root / QUARANTINE / today.isoformat()
     moved: list[tuple[Path, Path]] = []  # (from, to), put back if the audit cannot be written
