@@ -263,3 +263,28 @@ def test_exports_letters_packages_and_backups_name_the_disk_problem(demo_db, dat
         err = capsys.readouterr().err
         assert expected in err and "Traceback" not in err, err
         assert list(out.iterdir()) == []  # no half file, no temporary left behind
+
+
+def test_a_signed_copy_that_cannot_be_stored_leaves_the_letter_unmarked(demo_db, data_dir, tmp_path, monkeypatch,
+                                                                         capsys):
+    scan = tmp_path / "签字盖章.pdf"
+    scan.write_bytes(b"%PDF-1.4 signed and stamped")
+    before = rows(demo_db, "SELECT * FROM letter_status ORDER BY id")
+    before_files = _stored(data_dir.root)
+    demo_db.conn.close()
+    real_replace = os.replace
+
+    def store_fails(src, dst):
+        if os.fspath(dst).startswith(str(data_dir.attachments)):
+            raise OSError(errno.ENOSPC, "No space left on device", os.fspath(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", store_fails)
+    assert main(["--data", str(data_dir.root), "letters-mark", "--unit", "区文明办", "--state", "已签订",
+                 "--signer", "张三", "--scan", str(scan)]) == 2
+    assert "磁盘空间不足" in capsys.readouterr().err
+    check = sqlite3.connect(data_dir.db_path)
+    check.row_factory = sqlite3.Row
+    assert [dict(r) for r in check.execute("SELECT * FROM letter_status ORDER BY id")] == before
+    check.close()
+    assert _stored(data_dir.root) == before_files
