@@ -31,6 +31,7 @@ def _setup_logging(data):
             continue
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logging.basicConfig(level=logging.INFO, handlers=[handler])
+        logging.raiseExceptions = False  # a log line lost to a full disk must not print a traceback
         return folder / "chuangcheng.log"
     return None
 

@@ -41,7 +41,7 @@ def open_db(path: str | Path, operator: str | None = None,
     copy is written to `backup_dir` (default: the `backups` folder beside it).
     """
     path = Path(path)
-    with storage_errors(f"打开数据库 {path}"):
+    with storage_errors(f"打开数据库 {path}", folder=path.parent):
         existed = path.exists() and path.stat().st_size > 0
         db = connect(path)
         try:

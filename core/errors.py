@@ -11,6 +11,7 @@ storage_error() here, used by core.db.write, by every file writer and by the las
 from __future__ import annotations
 
 import errno
+import shutil
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,7 @@ class Cancelled(Exception):
 DISK_FULL, NO_PERMISSION, READ_ONLY, IN_USE, IO_ERROR, BUSY, DAMAGED = (
     "disk_full", "no_permission", "read_only", "in_use", "io_error", "busy", "damaged")
 
+NEARLY_FULL_BYTES = 1024 * 1024  # less than this free, and SQLite's I/O error is a full disk
 RESTORE_HINT = "请用“恢复”从备份恢复：main.py restore 备份文件 --yes"
 _WINDOWS_SHARING_VIOLATIONS = {32, 33}  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
 _OS_KINDS = {errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL, errno.EACCES: NO_PERMISSION,
@@ -74,12 +76,16 @@ def storage_kind(exc: BaseException) -> str | None:
     return None
 
 
-def storage_error(exc: BaseException, what: str) -> StorageError | None:
+def storage_error(exc: BaseException, what: str, folder: Path | None = None) -> StorageError | None:
     """A Chinese message for a disk/permission/lock/damage failure while doing `what` (a verb
-    phrase such as “保存修改”), or None when exc is something else (a bug: let it through)."""
+    phrase such as “保存修改”), or None when exc is something else (a bug: let it through).
+    folder: where the work was writing; SQLite reports a full disk as a plain I/O error when it
+    cannot even create its shared-memory file, so the free space there decides."""
     kind = storage_kind(exc)
     if kind is None:
         return None
+    if kind == IO_ERROR and folder is not None and _nearly_full(folder):
+        kind = DISK_FULL
     filename = getattr(exc, "filename", None)
     where = f"“{filename}”" if filename else ""
     name = f"“{Path(filename).name}”" if filename else ""
@@ -97,18 +103,25 @@ def storage_error(exc: BaseException, what: str) -> StorageError | None:
                         str(exc))
 
 
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
 def app_error_from_os(exc: OSError, what: str) -> AppError:
     """storage_error() for a file write, with a plain message for any other OSError."""
     return storage_error(exc, what) or AppError(f"无法{what}：{exc.strerror or exc}。", str(exc))
 
 
 @contextmanager
-def storage_errors(what: str):
+def storage_errors(what: str, folder: Path | None = None):
     """Turn a disk/permission/lock/damage failure inside the block into a StorageError."""
     try:
         yield
     except (OSError, sqlite3.Error) as exc:
-        error = storage_error(exc, what)
+        error = storage_error(exc, what, folder)
         if error is None:
             raise
         raise error from exc

@@ -7,7 +7,9 @@ COMMIT, opening the database, the log file), so these tests hold when run as roo
 import errno
 import logging.handlers
 import os
+import shutil
 import sqlite3
+import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -288,3 +290,45 @@ def test_a_signed_copy_that_cannot_be_stored_leaves_the_letter_unmarked(demo_db,
     assert [dict(r) for r in check.execute("SELECT * FROM letter_status ORDER BY id")] == before
     check.close()
     assert _stored(data_dir.root) == before_files
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 24 MB file system (tmpfs) to fill up; only where this process may mount one."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("a real full disk needs root to mount a small tmpfs (the injected tests above cover it)")
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount_point)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def _fill_disk(folder, leave: int):
+    filler = folder / "filler"
+    filler.unlink(missing_ok=True)
+    filler.write_bytes(b"\0" * max(shutil.disk_usage(folder).free - leave, 0))
+
+
+def test_a_really_full_disk(small_disk, tmp_path):
+    data = small_disk / "data"
+    assert run("demo", data=data).returncode == 0
+    ledger = (data / "chuangcheng.db").read_bytes()
+    files = _stored(data)
+    _fill_disk(small_disk, leave=8 * 1024)  # not even room for SQLite's shared-memory file
+    r = run("check", data=data)
+    assert r.returncode == 3 and "磁盘已满（数据库本身未损坏）" in r.stdout and "数据库已损坏" not in r.stdout
+    r = run("letters-mark", "--unit", "区文明办", "--state", "已印发", data=data)
+    assert r.returncode == 2 and "磁盘空间不足" in r.stderr and "Traceback" not in r.stderr
+    _fill_disk(small_disk, leave=160 * 1024)  # the database opens; a 300 KB signed copy does not fit
+    scan = tmp_path / "签字盖章.pdf"
+    scan.write_bytes(os.urandom(300 * 1024))
+    r = run("letters-mark", "--unit", "区文明办", "--state", "已签订", "--signer", "张三", "--scan", str(scan),
+            data=data)
+    assert r.returncode == 2 and "磁盘空间不足" in r.stderr and "Traceback" not in r.stderr
+    (small_disk / "filler").unlink()
+    assert (data / "chuangcheng.db").read_bytes() == ledger and _stored(data) == files
+    assert run("check", data=data).returncode == 0
