@@ -20,7 +20,7 @@ from core.db import rows, scalar, write
 from core.errors import AppError
 from main import main
 from test_cli import run
-from test_materials_io import _edition, _fill, _pending, _template
+from test_materials_io import _fill, _pending, _template
 
 RESTORE_HINT = "main.py restore 备份文件 --yes"
 
