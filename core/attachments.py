@@ -12,12 +12,15 @@ import hashlib
 import mimetypes
 import os
 import shutil
+import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 
 from core import audit, settings
 from core.db import rows, scalar, write
-from core.errors import AppError
+from core.errors import AppError, app_error_from_os
 
 CHUNK = 1024 * 1024
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".heic"}
@@ -72,27 +75,77 @@ def store_file(db, src: str | os.PathLike, cancel=None) -> tuple[str, int]:
             os.fsync(fout.fileno())
         sha = digest.hexdigest()
         target = root / sha[:2] / sha
-        if target.exists():
-            tmp.unlink()
-        else:
+        created = not target.exists()
+        if created:
             target.parent.mkdir(exist_ok=True)
             os.replace(tmp, target)
+        else:
+            tmp.unlink()
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        if exc.errno == 28:
-            raise AppError("磁盘空间不足，文件未能保存。请清理数据文件夹所在磁盘后重试。") from None
-        raise AppError(f"无法保存文件“{src.name}”：{exc.strerror}。") from None
+        raise app_error_from_os(exc, f"保存文件“{src.name}”") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    else:
+        if created:
+            _note_new_file(sha)
     return sha, size
+
+
+_new_files: ContextVar[list[str] | None] = ContextVar("new_attachment_files", default=None)
+
+
+def _note_new_file(sha: str) -> None:
+    pending = _new_files.get()
+    if pending is not None:
+        pending.append(sha)
+
+
+@contextmanager
+def files_kept_only_on_success(db):
+    """Files stored inside the block for the first time are removed again when the block fails
+    (a refused import, a full disk at COMMIT), unless a committed row refers to them. Put it
+    outside the write transaction, so the rollback has happened when the files are looked at.
+    Files stored before, or by another record, are never touched."""
+    outer = _new_files.get()
+    stored: list[str] = []
+    token = _new_files.set(stored)
+    try:
+        yield
+    except BaseException:
+        _new_files.reset(token)
+        if outer is not None and db.conn.in_transaction:
+            outer.extend(stored)  # the enclosing block decides once its transaction has ended
+        else:
+            _remove_unreferenced(db, stored)
+        raise
+    else:
+        _new_files.reset(token)
+        if outer is not None:
+            outer.extend(stored)
+
+
+def _remove_unreferenced(db, shas: list[str]) -> None:
+    for sha in shas:
+        try:
+            referenced = rows(db, "SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1", (sha,))
+            if not referenced:
+                stored_path(db, sha).unlink(missing_ok=True)
+        except (OSError, sqlite3.Error):
+            return  # cannot tell: keep the files (数据体检 lists them as unreferenced)
 
 
 def add_attachment(db, owner_table: str, owner_id: int, src, *, role: str = "", caption: str = "",
                    taken_at: str = "") -> int:
     """Store a file and link it to a record (one transaction for the row and its audit)."""
     src = Path(src)
-    sha, size = store_file(db, src)
+    with files_kept_only_on_success(db):
+        sha, size = store_file(db, src)
+        return _link(db, owner_table, owner_id, src, sha, size, role, caption, taken_at)
+
+
+def _link(db, owner_table, owner_id, src: Path, sha: str, size: int, role, caption, taken_at) -> int:
     mime = mimetypes.guess_type(src.name)[0] or ""
     if not taken_at and is_image_name(src.name):
         taken_at = photo_date(src)

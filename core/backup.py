@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from core import __version__
-from core.errors import AppError, Cancelled
+from core.errors import AppError, Cancelled, app_error_from_os
 from core.migrations import schema_version
 from core.paths import DB_NAME, DataDir
 
@@ -129,9 +129,7 @@ def make_backup(data: DataDir, db, out_dir: str | os.PathLike | None = None, pro
         os.replace(partial, final)
         _tick(progress, total, total, "完成")
     except OSError as exc:
-        if exc.errno == 28:
-            raise AppError(f"备份位置 {out_dir} 空间已满，备份没有完成，也没有留下不完整的文件。") from None
-        raise AppError(f"无法写入备份到 {out_dir}：{exc.strerror}。请检查位置是否可写。") from None
+        raise app_error_from_os(exc, f"把备份写入 {out_dir}") from None
     finally:
         partial.unlink(missing_ok=True)
         snapshot.unlink(missing_ok=True)

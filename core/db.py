@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from core.errors import AppError
+from core.errors import AppError, storage_errors
 from core.migrations import known_names, migrations, schema_version
 
 DEFAULT_OPERATOR = "命令行"
@@ -21,11 +21,15 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     # isolation_level=None: we issue BEGIN ourselves, so nothing commits behind our back.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
                            check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-    if str(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error:
+        conn.close()  # a damaged file must not stay open (on Windows that would block restoring over it)
+        raise
     return sqlite_utils.Database(conn)
 
 
@@ -37,21 +41,22 @@ def open_db(path: str | Path, operator: str | None = None,
     copy is written to `backup_dir` (default: the `backups` folder beside it).
     """
     path = Path(path)
-    existed = path.exists() and path.stat().st_size > 0
-    try:
+    with storage_errors(f"打开数据库 {path}", folder=path.parent):
+        existed = path.exists() and path.stat().st_size > 0
         db = connect(path)
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise AppError(f"无法打开数据库 {path}：文件已损坏或不是创城工作台的数据库。"
-                       "请从备份恢复，或换一个数据文件夹。", str(exc)) from exc
-    db.operator = operator or DEFAULT_OPERATOR
-    _refuse_newer(db, path)
-    pending = migrations.pending(db)
-    if pending:
-        if existed and _has_user_tables(db):
-            _copy_before_migrating(db, path, Path(backup_dir) if backup_dir else path.parent / "backups")
-        migrations.apply(db)
-        db.execute(f"PRAGMA user_version = {schema_version()}")
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            db.operator = operator or DEFAULT_OPERATOR
+            _refuse_newer(db, path)
+            pending = migrations.pending(db)
+            if pending:
+                if existed and _has_user_tables(db):
+                    _copy_before_migrating(db, path, Path(backup_dir) if backup_dir else path.parent / "backups")
+                migrations.apply(db)
+                db.execute(f"PRAGMA user_version = {schema_version()}")
+        except BaseException:
+            db.conn.close()
+            raise
     return db
 
 
@@ -94,15 +99,17 @@ def write(db):
         with db.atomic():
             yield db
         return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+    # A full disk, a read-only folder or a damaged file fails here (often only at COMMIT): the
+    # transaction is rolled back and the user gets a StorageError saying what to do.
+    with storage_errors("保存修改"):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
 
 def rows(db, sql: str, params=()) -> list[dict]:

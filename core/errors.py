@@ -3,7 +3,18 @@
 Anything a user can cause (a bad file, a missing column, an unknown unit, a full disk) is raised as
 AppError with a Chinese message that says what is wrong and what to do. The CLI turns it into exit
 status 2 and the GUI into a message box; anything else is a bug and reaches the crash dialog.
+
+Disk, permission and lock failures (OSError, sqlite3 errors) are turned into messages in one place:
+storage_error() here, used by core.db.write, by every file writer and by the last-resort handlers.
 """
+
+from __future__ import annotations
+
+import errno
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
 
 
 class AppError(Exception):
@@ -22,3 +33,95 @@ class AppError(Exception):
 
 class Cancelled(Exception):
     """Raised by long-running core functions when the caller's cancel flag is set."""
+
+
+# What went wrong with the disk or the database file, as StorageError.kind.
+DISK_FULL, NO_PERMISSION, READ_ONLY, IN_USE, IO_ERROR, BUSY, DAMAGED = (
+    "disk_full", "no_permission", "read_only", "in_use", "io_error", "busy", "damaged")
+
+NEARLY_FULL_BYTES = 1024 * 1024  # less than this free, and SQLite's I/O error is a full disk
+RESTORE_HINT = "请用“恢复”从备份恢复：main.py restore 备份文件 --yes"
+_WINDOWS_SHARING_VIOLATIONS = {32, 33}  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+_OS_KINDS = {errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL, errno.EACCES: NO_PERMISSION,
+             errno.EPERM: NO_PERMISSION, errno.EROFS: READ_ONLY, errno.EIO: IO_ERROR}
+# Primary SQLite result codes (extended codes carry them in the low byte).
+_SQLITE_KINDS = {13: DISK_FULL, 3: NO_PERMISSION, 14: NO_PERMISSION, 8: READ_ONLY, 10: IO_ERROR, 5: BUSY,
+                 6: BUSY, 11: DAMAGED, 26: DAMAGED}
+_SQLITE_TEXTS = [("database or disk is full", DISK_FULL), ("disk i/o error", IO_ERROR),
+                 ("readonly database", READ_ONLY), ("unable to open database file", NO_PERMISSION),
+                 ("database is locked", BUSY), ("file is not a database", DAMAGED), ("malformed", DAMAGED)]
+
+
+class StorageError(AppError):
+    """The disk, a permission, another program's lock or a damaged database stopped the work.
+    `kind` is one of the constants above (数据体检 tells a full disk from a damaged database)."""
+
+    def __init__(self, kind: str, message_zh: str, details: str = ""):
+        super().__init__(message_zh, details)
+        self.kind = kind
+
+
+def storage_kind(exc: BaseException) -> str | None:
+    """The kind of an OSError or sqlite3 error, or None when it is not a disk/permission/lock problem."""
+    if isinstance(exc, OSError):
+        if getattr(exc, "winerror", None) in _WINDOWS_SHARING_VIOLATIONS:
+            return IN_USE
+        return _OS_KINDS.get(exc.errno)
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in _SQLITE_KINDS:
+            return _SQLITE_KINDS[code & 0xFF]
+        text = str(exc).lower()
+        return next((kind for needle, kind in _SQLITE_TEXTS if needle in text), None)
+    return None
+
+
+def storage_error(exc: BaseException, what: str, folder: Path | None = None) -> StorageError | None:
+    """A Chinese message for a disk/permission/lock/damage failure while doing `what` (a verb
+    phrase such as “保存修改”), or None when exc is something else (a bug: let it through).
+    folder: where the work was writing; SQLite reports a full disk as a plain I/O error when it
+    cannot even create its shared-memory file, so the free space there decides."""
+    kind = storage_kind(exc)
+    if kind is None:
+        return None
+    if kind == IO_ERROR and folder is not None and _nearly_full(folder):
+        kind = DISK_FULL
+    filename = getattr(exc, "filename", None)
+    where = f"“{filename}”" if filename else ""
+    name = f"“{Path(filename).name}”" if filename else ""
+    reason, todo = {
+        DISK_FULL: ("磁盘空间不足（磁盘已满）", "已保存的数据没有改变。请清理该磁盘（删除不需要的文件、清空回收站）后重试"),
+        NO_PERMISSION: (f"没有权限读写{where or '该位置'}",
+                        "请确认文件夹允许写入、文件不是只读，或换一个位置后重试"),
+        READ_ONLY: (f"{where or '该位置'}所在的磁盘或文件夹是只读的", "请换到可以写入的位置（如本机磁盘）后重试"),
+        IN_USE: (f"文件{name}正被其他程序占用（如 Excel、WPS、杀毒软件或同步盘）", "请关闭占用它的程序后重试"),
+        IO_ERROR: ("读写磁盘时出错（不是数据损坏）", "请检查磁盘或 U 盘是否连接正常、空间是否足够，然后重试；如反复出现，请尽快备份"),
+        BUSY: ("数据库正被另一个操作占用", "请稍后重试"),
+        DAMAGED: ("数据库文件已损坏或不是创城工作台的数据库", RESTORE_HINT),
+    }[kind]
+    return StorageError(kind, f"无法{what}：{reason}。{todo}。" if kind != DAMAGED else f"无法{what}：{reason}。{todo}",
+                        str(exc))
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+def app_error_from_os(exc: OSError, what: str) -> AppError:
+    """storage_error() for a file write, with a plain message for any other OSError."""
+    return storage_error(exc, what) or AppError(f"无法{what}：{exc.strerror or exc}。", str(exc))
+
+
+@contextmanager
+def storage_errors(what: str, folder: Path | None = None):
+    """Turn a disk/permission/lock/damage failure inside the block into a StorageError."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        error = storage_error(exc, what, folder)
+        if error is None:
+            raise
+        raise error from exc

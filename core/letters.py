@@ -314,11 +314,16 @@ def set_state(db, year: int, unit_id: int, state: str, *, on=None, signed_by: st
                   f"{year}年度 {unit['name']}：{before['state']} → {state}")
 
 
-def set_states(db, year: int, unit_ids: list[int], state: str, *, on=None, signed_by: str = "") -> None:
-    """set_state for several units in one transaction: a refused mark leaves every unit as it was."""
-    with write(db):
+def set_states(db, year: int, unit_ids: list[int], state: str, *, on=None, signed_by: str = "",
+               scan=None) -> None:
+    """set_state for several units in one transaction: a refused mark leaves every unit as it was.
+    scan: the signed copy, stored with each unit's record in the same transaction (a full disk
+    while storing it leaves the marks undone too)."""
+    with attachments.files_kept_only_on_success(db), write(db):
         for unit_id in unit_ids:
             set_state(db, year, unit_id, state, on=on, signed_by=signed_by)
+            if scan:
+                attach_signed_copy(db, year, unit_id, scan)
 
 
 def attach_signed_copy(db, year: int, unit_id: int, path) -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from core import attachments, framework, materials
-from core.errors import AppError, Cancelled
+from core.errors import AppError, Cancelled, app_error_from_os
 from core.xlsx.writer import Sheet, write_workbook
 
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -113,9 +113,7 @@ def build_package(db, out, edition_id: int | None = None, progress=None, cancel=
         os.replace(temp, out)
     except OSError as exc:
         _remove(temp)
-        if exc.errno == 28:
-            raise AppError("磁盘空间不足，资料包未生成。请清理磁盘或换一个位置保存。") from None
-        raise AppError(f"无法写入“{out}”：{exc.strerror}。请检查位置是否可写。") from None
+        raise app_error_from_os(exc, f"生成资料包“{out}”") from None
     except BaseException:
         _remove(temp)
         raise

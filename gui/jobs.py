@@ -9,7 +9,7 @@ import traceback
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from core.errors import AppError, Cancelled
+from core.errors import AppError, Cancelled, storage_error
 
 
 class _Signals(QObject):
@@ -83,6 +83,7 @@ def run_job(parent, title: str, func, open_db, on_done, on_error=None, *, block:
         finish()
         if on_error and on_error(exc):
             return
+        exc = storage_error(exc, title) or exc  # a full disk or a locked file is the user's to fix
         if isinstance(exc, AppError):
             show_error(parent, title, exc)
         else:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QLis
                                QWidget)
 
 from core import APP_NAME, __version__, framework, letters
+from core.errors import storage_error
 from gui.context import AppContext
 from gui.theme import scaled, set_scaled_style
 from gui.views import page_classes
@@ -195,10 +196,11 @@ class MainWindow(QMainWindow):
                                       values["backup_keep_daily"], values["backup_keep_monthly"])
 
         def failed(exc):
-            if isinstance(exc, OSError):
-                self.statusBar().showMessage(f"自动备份失败：{exc}", 10000)
-                return True
-            return False
+            problem = storage_error(exc, "完成自动备份")  # a full disk, a read-only or pulled-out USB disk
+            if problem is None and not isinstance(exc, OSError):
+                return False
+            self.statusBar().showMessage(f"自动备份失败：{problem.message_zh if problem else exc}", 10000)
+            return True
 
         if background:
             from gui.jobs import run_job
@@ -208,8 +210,9 @@ class MainWindow(QMainWindow):
             return
         try:
             work(self.ctx.db)
-        except OSError as exc:
-            failed(exc)
+        except Exception as exc:
+            if not failed(exc):
+                raise
         self.update_status()
 
     def closeEvent(self, event):

@@ -15,6 +15,7 @@ class SingleInstance:
         self.lock = QLockFile(str(data_root / "gui.lock"))
         self.lock.setStaleLockTime(0)  # a lock left by a crashed process is detected by its pid
         self.server = None
+        self.handed_over = False  # after a refused acquire: the running window got the request
 
     def acquire(self) -> bool:
         """True when this is the only window on the folder; otherwise the first one is asked to show."""
@@ -24,7 +25,7 @@ class SingleInstance:
         socket.connectToServer(self.server_name)
         if socket.waitForConnected(500):
             socket.write(b"raise")
-            socket.waitForBytesWritten(500)
+            self.handed_over = socket.waitForBytesWritten(500)
             socket.disconnectFromServer()
         return False
 
@@ -38,7 +39,8 @@ class SingleInstance:
         conn = self.server.nextPendingConnection()
         if conn is not None:
             conn.disconnected.connect(conn.deleteLater)
-            on_raise()
+            # Only a start that asks: a connection that says nothing is not a second start.
+            conn.readyRead.connect(lambda: on_raise() if bytes(conn.readAll().data()).startswith(b"raise") else None)
 
     def release(self) -> None:
         if self.server:

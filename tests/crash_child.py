@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import attachments, backup, framework, units  # noqa: E402
+from core import attachments, backup, framework, settings, supervision, units  # noqa: E402
 from core.paths import DataDir  # noqa: E402
 from core.store import open_store  # noqa: E402
 
@@ -36,6 +36,34 @@ def main():
         print("start", flush=True)
         backup.restore_backup(data, sys.argv[3])
         print("done", flush=True)
+    elif mode in DOCUMENTS:  # the same work as the commands letters, notices and package, again and again
+        out = Path(sys.argv[3])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        print("start", flush=True)
+        while True:
+            DOCUMENTS[mode](db, out)
+            print("done", flush=True)
+
+
+def _letters(db, out):
+    from core.pdf import letters_pdf
+
+    letters_pdf.generate_letters(db, settings.get(db, "current_year"), out)  # also records the generation
+
+
+def _notices(db, out):
+    from core.pdf import notice_pdf
+
+    notice_pdf.render_notices(db, [n["id"] for n in supervision.list_notices(db)], out)
+
+
+def _package(db, out):
+    from core import package
+
+    package.build_package(db, out)
+
+
+DOCUMENTS = {"letters": _letters, "notices": _notices, "package": _package}
 
 
 if __name__ == "__main__":

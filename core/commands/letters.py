@@ -85,10 +85,7 @@ def cmd_letters_mark(args, ctx) -> int:
     db = ctx.db
     year = _year(ctx, args.year)
     unit_ids = [units.resolve_one(db, name) for name in args.unit]
-    letters.set_states(db, year, unit_ids, args.state, on=args.date, signed_by=args.signer or "")
-    if args.scan:
-        for unit_id in unit_ids:
-            letters.attach_signed_copy(db, year, unit_id, args.scan)
+    letters.set_states(db, year, unit_ids, args.state, on=args.date, signed_by=args.signer or "", scan=args.scan)
     print(f"已将 {len(unit_ids)} 个单位的 {year} 年度责任书标记为“{args.state}”。")
     return EXIT_OK
 

@@ -6,6 +6,7 @@ import sys
 
 from core import backup, health
 from core.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_REFUSED, add_command
+from core.errors import StorageError
 
 
 def register(sub):
@@ -17,7 +18,7 @@ def register(sub):
     p.add_argument("file", metavar="FILE")
     p.add_argument("--yes", action="store_true", help="确认用备份替换当前数据")
     p = add_command(sub, "check", "数据体检：数据库完整性、外键、附件（0 健康，3 发现问题）", cmd_check)
-    p.add_argument("--repair", action="store_true", help="执行安全的修复（从镜像补回附件、删除无引用文件）；需同时加 --yes")
+    p.add_argument("--repair", action="store_true", help="执行安全的修复（从镜像补回附件、把无引用文件移入隔离区）；需同时加 --yes")
     p.add_argument("--yes", action="store_true", help="确认执行修复")
 
 
@@ -48,18 +49,25 @@ def cmd_restore(args, ctx) -> int:
 
 
 def cmd_check(args, ctx) -> int:
-    problems = health.check(ctx.db)
-    if not problems:
-        print("数据体检通过：数据库完整，附件齐全。")
-        return EXIT_OK
+    try:
+        problems = health.check(ctx.db)
+    except StorageError as exc:  # the database cannot be opened or read: say why, change nothing
+        problems = [health.unopenable(exc)]
     for p in problems:
         print(f"{p['area']}\t{p['problem']}\t{p['detail']}")
-    if args.repair:
-        if not args.yes:
-            print("修复需要同时加 --yes 确认。", file=sys.stderr)
-            return EXIT_REFUSED
-        n = health.repair(ctx.db, problems)
-        print(f"已修复 {n} 项。")
-        if not health.check(ctx.db):
+    if not problems:
+        print("数据体检通过：数据库完整，附件齐全。")
+    if not args.repair:
+        return EXIT_PROBLEMS if problems else EXIT_OK
+    if not args.yes:
+        if not problems:
             return EXIT_OK
-    return EXIT_PROBLEMS
+        print("修复需要同时加 --yes 确认。", file=sys.stderr)
+        return EXIT_REFUSED
+    if any(p.get("fatal") for p in problems):
+        print("数据库无法打开或读取，体检不做任何修复。", file=sys.stderr)
+        return EXIT_REFUSED
+    n = health.repair(ctx.db, problems)  # also empties quarantine days past their keeping time
+    if problems:
+        print(f"已修复 {n} 项（移走的文件在数据文件夹的“{health.QUARANTINE}”中保留 {health.QUARANTINE_DAYS} 天）。")
+    return EXIT_PROBLEMS if health.check(ctx.db) else EXIT_OK

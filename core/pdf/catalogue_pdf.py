@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from core import framework, materials, settings
-from core.errors import AppError, Cancelled
+from core.errors import AppError, Cancelled, storage_error
 from core.pdf.fonts import register_fonts
 from core.pdf.gbt9704 import GbtDocument, draw_string, render
 
@@ -87,7 +87,7 @@ def write_box_labels(db, path, edition_id: int, box: int | None = None, progress
         c.save()
         os.replace(temp, path)
     except OSError as exc:
-        raise AppError(f"无法写入文件：{path}，请检查文件夹是否存在、是否有写入权限，或文件是否正被其他程序打开。",
+        raise storage_error(exc, f"写入文件 {path}") or AppError(f"无法写入文件：{path}，请检查文件夹是否存在、是否有写入权限，或文件是否正被其他程序打开。",
                        str(exc)) from exc
     finally:
         temp.unlink(missing_ok=True)

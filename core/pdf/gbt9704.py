@@ -12,7 +12,6 @@ has no character spacing, so it cannot give the 28 characters per line the stand
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import math
 import os
 import uuid
@@ -27,7 +26,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, S
 from reportlab.platypus.doctemplate import ActionFlowable
 from reportlab.platypus.flowables import PageBreak
 
-from core.errors import AppError, Cancelled
+from core.errors import AppError, Cancelled, storage_error
 from core.pdf.fonts import fallback_font_name, register_fonts
 
 # --- The page (GB/T 9704-2012 section 5) ---------------------------------------------------------
@@ -958,9 +957,7 @@ class _Builder(BaseDocTemplate):
 
 
 def _write_error(path: str, exc: OSError) -> AppError:
-    if exc.errno == errno.ENOSPC:
-        return AppError(f"磁盘空间不足，无法写入文件：{path}。请清理磁盘空间或换一个位置保存。", str(exc))
-    return AppError(f"无法写入文件：{path}，请检查文件夹是否存在、是否有写入权限，或文件是否正被其他程序打开。",
+    return storage_error(exc, f"写入文件 {path}") or AppError(f"无法写入文件：{path}，请检查文件夹是否存在、是否有写入权限，或文件是否正被其他程序打开。",
                     str(exc))
 
 

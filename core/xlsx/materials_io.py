@@ -467,7 +467,8 @@ def import_return(db, table, edition_id: int, files=None, unit_id: int | None = 
 def _write_return(db, plans, result: ImportResult, progress, cancel) -> None:
     total = sum(len(p[1]) for p in plans) or 1
     done = 0
-    with write(db):
+    # A return refused part-way (a full disk, a cancel) leaves no stored file behind that only it brought.
+    with attachments.files_kept_only_on_success(db), write(db):
         for m, paths, meta in plans:
             attached_shas = {a["sha256"] for a in materials.files_of(db, m["id"])}
             touched = False

@@ -6,7 +6,8 @@ from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QPushButton, QSpinBox, QVBoxLayout)
 
 from core import backup, health, settings
-from gui.dialogs import confirm, open_file, show_info
+from core.errors import AppError
+from gui.dialogs import confirm, open_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
 from gui.views.base import Page, make_table
@@ -107,7 +108,6 @@ class SafetyPage(Page):
         try:
             manifest = backup.read_manifest(path) if not path.lower().endswith(".db") else None
         except Exception as exc:  # shown as the AppError it is
-            from gui.dialogs import show_error
             show_error(self, "恢复", exc)
             return
         if manifest:
@@ -134,8 +134,13 @@ class SafetyPage(Page):
             return
         fixable = [p for p in problems if p.get("repair")]
         if fixable and confirm(self, "数据体检", f"发现 {len(problems)} 个问题，其中 {len(fixable)} 个可以安全修复"
-                                              "（从自动备份镜像补回附件、删除没有记录引用的文件）。现在修复吗？", "修复"):
-            n = health.repair(self.db, fixable)
+                                              "（从自动备份镜像补回附件；没有记录引用的文件移到数据文件夹的"
+                                              f"“{health.QUARANTINE}”，保留 {health.QUARANTINE_DAYS} 天）。现在修复吗？", "修复"):
+            try:
+                n = health.repair(self.db, fixable)
+            except AppError as exc:  # most files unreferenced: the database is suspect, nothing moved
+                show_error(self, "数据体检", exc)
+                return
             self.problem_model.set_rows(health.check(self.db))
             QMessageBox.information(self, "数据体检", f"已修复 {n} 项。")
 
