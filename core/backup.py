@@ -3,9 +3,10 @@
 A .ccbak is a zip archive: the database as a consistent snapshot (SQLite backup API, never a copy
 of the live file), every attachment stored without recompression, manifest.json (program and
 schema version, counts per table, SHA-256 and size of every member, the attachments that were
-missing) and manifest.hmac, a keyed hash of the manifest with the data folder's backup.key, which
-tells a backup made here from one made elsewhere. It is written under a temporary name and renamed
-only after it has been read back.
+missing, and "hmac": a keyed hash of the rest of the manifest with the data folder's backup.key,
+which tells a backup made here from one made elsewhere; older programs ignore the key, so they can
+still restore it). It is written under a temporary name and renamed only after it has been read
+back.
 
 A backup is untrusted input: verify and restore run the same checks (_inspect, _check_contents)
 before any of it becomes a path or a file, and a restore writes nothing before the whole backup
@@ -43,7 +44,6 @@ from core.paths import DB_NAME, DataDir
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-HMAC_MEMBER = "manifest.hmac"
 DB_MEMBER = "database/" + DB_NAME
 ATTACHMENT_PREFIX = "attachments/"
 SUFFIX = ".ccbak"
@@ -242,8 +242,12 @@ def _ensure_key(data: DataDir) -> bytes:
     return key
 
 
-def _signature(key: bytes, manifest_bytes: bytes) -> str:
-    return hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest()
+def _signature(key: bytes, manifest: dict) -> str:
+    """HMAC-SHA256 of the manifest (its "hmac" key aside) in one canonical JSON form, so the same
+    content always gives the same bytes however the file was laid out."""
+    canonical = json.dumps({k: v for k, v in manifest.items() if k != "hmac"}, ensure_ascii=False,
+                           sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # --- taking a backup ----------------------------------------------------------------------------
@@ -408,9 +412,8 @@ def _write_archive(partial: Path, snapshot: Path, files: dict[str, Path], missin
         manifest = {"program": "创城工作台", "version": __version__, "schema_version": schema_version(),
                     "created_at": datetime.now().isoformat(timespec="seconds"), "counts": counts,
                     "attachment_files": len(files), "members": members, "missing_attachments": missing}
-        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
-        zf.writestr(MANIFEST, manifest_bytes)
-        zf.writestr(HMAC_MEMBER, _signature(key, manifest_bytes))
+        manifest["hmac"] = _signature(key, manifest)
+        zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return changed
 
 
@@ -512,17 +515,18 @@ def _check_manifest_shape(path: Path, manifest) -> None:
             isinstance(meta, dict) and is_hash_name(meta.get("sha256")) and _is_count(meta.get("size"))
             for meta in members.values()):
         raise _refused(path, "的清单中文件列表不对")
+    if "hmac" in manifest and not is_hash_name(manifest["hmac"]):
+        raise _refused(path, "的签名格式不对")
     missing = manifest.get("missing_attachments", [])
     if not isinstance(missing, list) or not all(
             isinstance(m, dict) and is_hash_name(m.get("sha256")) and isinstance(m.get("name"), str) for m in missing):
         raise _refused(path, "的清单中缺失附件列表不对")
 
 
-def _inspect(zf: zipfile.ZipFile, path: Path) -> tuple[dict, bytes, bytes]:
+def _inspect(zf: zipfile.ZipFile, path: Path) -> dict:
     """The structure of an archive, before anything in it is trusted: members named as a backup
     names them (no other path can come out of it), each listed once with its declared size, a
-    well-formed manifest of a schema this program knows. Returns (manifest, its bytes, the
-    keyed hash stored beside it or b'')."""
+    well-formed manifest of a schema this program knows. Returns the manifest."""
     infos = zf.infolist()
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):
@@ -536,9 +540,8 @@ def _inspect(zf: zipfile.ZipFile, path: Path) -> tuple[dict, bytes, bytes]:
     by_name = {i.filename: i for i in infos}
     if by_name[MANIFEST].file_size > MANIFEST_LIMIT:
         raise _refused(path, "的清单大得不合常理")
-    manifest_bytes = zf.read(MANIFEST)
     try:
-        manifest = json.loads(manifest_bytes.decode("utf-8"))
+        manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
     except ValueError:
         raise _refused(path, "的清单无法读取") from None
     _check_manifest_shape(path, manifest)
@@ -554,18 +557,13 @@ def _inspect(zf: zipfile.ZipFile, path: Path) -> tuple[dict, bytes, bytes]:
         match = MEMBER_NAME.fullmatch(name)
         if not match or match.group(1) != match.group(2)[:2] or meta["sha256"] != match.group(2):
             raise _refused(path, "的清单中有不合规的文件名")
-    present = set(names) - {MANIFEST, HMAC_MEMBER}
+    present = set(names) - {MANIFEST}
     missing, extra = set(members) - present, present - set(members)
     if missing or extra:
         raise AppError(f"备份“{path.name}”的内容与清单不符（缺少 {len(missing)} 个、多出 {len(extra)} 个文件），已拒绝。")
     if any(by_name[name].file_size != meta["size"] for name, meta in members.items()):
         raise _refused(path, "中文件的大小与清单不符")
-    signature = b""
-    if HMAC_MEMBER in by_name:
-        if by_name[HMAC_MEMBER].file_size > 128:
-            raise _refused(path, "的签名大得不合常理")
-        signature = zf.read(HMAC_MEMBER)
-    return manifest, manifest_bytes, signature
+    return manifest
 
 
 def _check_contents(zf: zipfile.ZipFile, path: Path, manifest: dict, progress, cancel,
@@ -634,7 +632,7 @@ def verify_backup(path: str | os.PathLike, progress=None, cancel=None, *, hashes
     and (hashes=True) every member's content. Returns its manifest."""
     path = Path(path)
     with _reading(path) as zf:
-        manifest, _, _ = _inspect(zf, path)
+        manifest = _inspect(zf, path)
         if hashes:
             _check_contents(zf, path, manifest, progress, cancel)
     return manifest
@@ -646,8 +644,8 @@ def is_own_backup(data: DataDir, path: str | os.PathLike) -> bool:
     path = Path(path)
     key = _read_key(data)
     with _reading(path) as zf:
-        _, manifest_bytes, signature = _inspect(zf, path)
-    return key is not None and hmac.compare_digest(_signature(key, manifest_bytes).encode(), signature)
+        manifest = _inspect(zf, path)
+    return key is not None and hmac.compare_digest(_signature(key, manifest), manifest.get("hmac", ""))
 
 
 # --- restoring ------------------------------------------------------------------------------------

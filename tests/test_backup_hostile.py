@@ -27,7 +27,6 @@ from core.store import open_store
 from test_cli import count, run
 
 MB = 1024 * 1024
-HMAC_MEMBER = "manifest.hmac"  # the keyed hash of manifest.json, part of the .ccbak format
 
 
 def tree_state(root) -> dict:
@@ -182,7 +181,6 @@ def test_archive_whose_database_holds_an_unsafe_hash_is_refused(small, tmp_path)
         manifest = _manifest(items)
         manifest["members"][backup.DB_MEMBER] = {"sha256": hashlib.sha256(items[backup.DB_MEMBER]).hexdigest(),
                                                  "size": len(items[backup.DB_MEMBER])}
-        items.pop(HMAC_MEMBER, None)
         return _set_manifest(items, manifest)
 
     bad = _rewrite(good, tmp_path / "bad.ccbak", swap_database)
@@ -197,7 +195,6 @@ def test_archive_attachment_whose_content_does_not_match_its_name_is_refused(sma
         items[name] = b"other content"
         manifest = _manifest(items)  # a consistent manifest: only the name gives the lie away
         manifest["members"][name] = {"sha256": hashlib.sha256(b"other content").hexdigest(), "size": 13}
-        items.pop(HMAC_MEMBER, None)
         return _set_manifest(items, manifest)
 
     _refused_and_untouched(small, _rewrite(good, tmp_path / "bad.ccbak", replace_content))
@@ -285,7 +282,6 @@ def _edit_manifest(edit):
     def mutate(items):
         manifest = _manifest(items)
         result = edit(manifest, items)
-        items.pop(HMAC_MEMBER, None)
         if isinstance(result, (bytes, list)):
             items[backup.MANIFEST] = result if isinstance(result, bytes) else json.dumps(result).encode()
             return items
@@ -321,6 +317,8 @@ MANIFEST_VARIANTS = {
     "hash_a_number": _edit_manifest(lambda m, items: m["members"][backup.DB_MEMBER].update(sha256=12)),
     "schema_a_string": _edit_manifest(lambda m, items: m.update(schema_version="1")),
     "counts_a_list": _edit_manifest(lambda m, items: m.update(counts=[1, 2])),
+    "hmac_a_number": _edit_manifest(lambda m, items: m.update(hmac=12)),
+    "hmac_not_ascii": _edit_manifest(lambda m, items: m.update(hmac="签名")),
     "no_members": _edit_manifest(lambda m, items: m.pop("members")),
     "no_schema_version": _edit_manifest(lambda m, items: m.pop("schema_version")),
     "no_created_at": _edit_manifest(lambda m, items: m.pop("created_at")),
@@ -416,7 +414,7 @@ def test_small_backup_holding_a_huge_compressed_member_is_refused(small, tmp_pat
         manifest = json.loads(zin.read(backup.MANIFEST))
         manifest["members"][name] = {"sha256": sha, "size": MB}
         for info in zin.infolist():
-            if info.filename not in (backup.MANIFEST, HMAC_MEMBER):
+            if info.filename != backup.MANIFEST:
                 zout.writestr(info.filename, zin.read(info.filename))
         info = zipfile.ZipInfo(name)
         info.compress_type = zipfile.ZIP_DEFLATED
@@ -688,6 +686,8 @@ def test_backup_key_is_written_by_the_first_backup(small, tmp_path):
 
 def test_verify_tells_own_from_foreign_backups(small, tmp_path):
     good = _backup(small, tmp_path / "out")
+    with zipfile.ZipFile(good) as zf:  # the keyed hash lives in the manifest: older programs still read the file
+        assert set(zf.namelist()) == {backup.MANIFEST, *json.loads(zf.read(backup.MANIFEST))["members"]}
     r = run("verify", str(good), data=small.root)
     assert r.returncode == 0 and r.stdout.startswith("备份完好") and "由本机制作且未被改动" in r.stdout
     r = run("verify", str(good), data=tmp_path / "elsewhere")
