@@ -230,6 +230,9 @@ def _ensure_key(data: DataDir) -> bytes:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass  # another process wrote it a moment ago
+        except OSError as exc:
+            raise AppError(f"无法在数据文件夹中写入备份密钥 {path}：{_os_problem(exc)}。"
+                           "请确认数据文件夹可写后再备份。") from None
         else:
             with os.fdopen(fd, "w", encoding="ascii") as f:
                 f.write(key.hex() + "\n")
@@ -895,9 +898,9 @@ def _replace(src: Path, dst: Path) -> None:
 def _swap_in(data: DataDir, staging: Path, kept: Path | None) -> None:
     old = data.root / OLD
     journal = data.root / JOURNAL
-    _write_journal(journal, "swapping", kept)
-    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)  # before the journal: recovery must never see stale files
     old.mkdir()
+    _write_journal(journal, "swapping", kept)
     try:
         for name in _live_entries():
             if (data.root / name).exists():
@@ -933,8 +936,8 @@ def _finish_swap(data: DataDir, kept: Path | None) -> None:
 
 def _write_journal(path: Path, state: str, kept: Path | None) -> None:
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"state": state, "pid": os.getpid(), "kept": str(kept) if kept else None},
-                              ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps({"state": state, "kept": str(kept) if kept else None}, ensure_ascii=False),
+                   encoding="utf-8")
     with open(tmp, "rb+") as f:
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -942,7 +945,7 @@ def _write_journal(path: Path, state: str, kept: Path | None) -> None:
 
 def recover_interrupted_restore(data: DataDir) -> str | None:
     """After a crash during restore: put the old data back (swap not finished) or finish the swap.
-    A restore still running in another process is left alone. Returns what was done, or None."""
+    Returns what was done, or None."""
     journal = data.root / JOURNAL
     if not journal.exists():
         return None
@@ -950,9 +953,6 @@ def recover_interrupted_restore(data: DataDir) -> str | None:
         state = json.loads(journal.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         state = {"state": "swapping"}  # cut off while written: the swap had not begun
-    pid = state.get("pid")
-    if isinstance(pid, int) and pid != os.getpid() and _process_alive(pid):
-        return None
     kept = Path(state["kept"]) if state.get("kept") else None
     old = data.root / OLD
     if state.get("state") == "swapping":
@@ -1052,7 +1052,10 @@ def _read_state(data: DataDir) -> dict:
 
 
 def _write_state(data: DataDir, state: dict) -> None:
-    _state_file(data).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    try:
+        _state_file(data).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    except OSError as exc:  # the backup itself is written; only the reminder's date is not
+        log.warning("无法记录备份时间：%r", exc)
 
 
 def record_good_backup(data: DataDir, path: Path) -> None:
