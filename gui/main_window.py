@@ -153,13 +153,18 @@ class MainWindow(QMainWindow):
         parts += [f"操作人：{self.ctx.operator}", f"数据：{self.ctx.data.root}"]
         self._status.setText("　|　".join(parts))
 
-    def restore_from(self, path: str) -> None:
-        """Close the store, restore the backup in the background, reopen on the restored data."""
+    def restore_from(self, path: str, allow_foreign: bool = False) -> None:
+        """Stop the background jobs and close the store, restore the backup in the background,
+        reopen on the restored data. No connection may stay open on the files being replaced."""
         from core import backup
+        from core.errors import AppError
         from core.store import open_store
-        from gui.dialogs import show_info
-        from gui.jobs import run_job
+        from gui.dialogs import show_error, show_info
+        from gui.jobs import run_job, stop_background_jobs
 
+        if not stop_background_jobs():
+            show_error(self, "从备份恢复", AppError("后台任务仍在运行，暂时不能恢复。请等它结束后再试。"))
+            return
         self.restoring = True  # the automatic backup waits: the database is closed meanwhile
         self.ctx.db.conn.close()
 
@@ -179,7 +184,7 @@ class MainWindow(QMainWindow):
 
         run_job(self, "从备份恢复",
                 lambda _db, progress, cancel: backup.restore_backup(self.ctx.data, path, progress, cancel,
-                                                                     self.ctx.operator),
+                                                                     self.ctx.operator, allow_foreign=allow_foreign),
                 None, reopen, failed)
 
     def run_auto_backup(self, background: bool = False) -> None:

@@ -1,25 +1,26 @@
-"""One running window per data folder: a lock file in the folder, and a local socket through which
-a second start asks the first to come to the front. Command-line runs are never blocked."""
+"""One running window per data folder: the folder's lock (core.instance_lock, which the command-line
+restore checks too), and a local socket through which a second start asks the first to come to the
+front. Command-line runs are never blocked."""
 
 from __future__ import annotations
 
 import hashlib
 
-from PySide6.QtCore import QLockFile
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from core.instance_lock import InstanceLock
 
 
 class SingleInstance:
     def __init__(self, data_root):
         self.server_name = "chuangcheng-" + hashlib.sha1(str(data_root).encode("utf-8")).hexdigest()[:16]
-        self.lock = QLockFile(str(data_root / "gui.lock"))
-        self.lock.setStaleLockTime(0)  # a lock left by a crashed process is detected by its pid
+        self.lock = InstanceLock(data_root)
         self.server = None
         self.handed_over = False  # after a refused acquire: the running window got the request
 
     def acquire(self) -> bool:
         """True when this is the only window on the folder; otherwise the first one is asked to show."""
-        if self.lock.tryLock(200):
+        if self.lock.acquire():
             return True
         socket = QLocalSocket()
         socket.connectToServer(self.server_name)
@@ -45,4 +46,4 @@ class SingleInstance:
     def release(self) -> None:
         if self.server:
             self.server.close()
-        self.lock.unlock()
+        self.lock.release()

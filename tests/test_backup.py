@@ -51,7 +51,11 @@ def test_round_trip_backup_wipe_restore(filled, tmp_path):
     result = backup.restore_backup(fresh, path)
     assert result["safety_backup"] is None  # nothing to keep in an emptied folder
     restored = open_store(fresh, "测试员")
-    assert _dump(restored) == before
+    after = _dump(restored)
+    restore_rows = [r for r in after["audit_log"] if r["action"] == "从备份恢复"]
+    assert len(restore_rows) == 1  # the restore itself is the one thing added
+    after["audit_log"].remove(restore_rows[0])
+    assert after == before
     assert _files(fresh) == files_before
     restored.conn.close()
 
@@ -201,6 +205,9 @@ def test_fat32_limit_is_detected(filled, tmp_path, monkeypatch):
     db, data = filled
     monkeypatch.setattr(backup, "filesystem_type", lambda folder: "vfat")
     monkeypatch.setattr(backup.shutil, "disk_usage", lambda p: type("U", (), {"free": 10 * 1024 ** 4})())
-    monkeypatch.setattr(backup, "_attachment_files", lambda d: [type("P", (), {"stat": lambda self: type("S", (), {"st_size": 5 * 1024 ** 3})()})()])
+    big = data.attachments / "ab" / ("ab" * 32)  # a sparse 5 GB file: no disk space used
+    big.parent.mkdir(exist_ok=True)
+    with open(big, "wb") as f:
+        f.truncate(5 * 1024 ** 3)
     with pytest.raises(AppError, match="FAT32"):
         backup.make_backup(data, db, tmp_path / "usb")

@@ -91,23 +91,39 @@ class SafetyPage(Page):
 
     def backup_now(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择保存备份的文件夹（如 U 盘）", str(self.ctx.data.backups))
-        if not folder:
-            return
-        run_job(self, "备份", lambda db, progress, cancel: backup.make_backup(self.ctx.data, db, folder, progress, cancel),
-                self.ctx.open_worker_db, self._backed_up)
+        if folder:
+            self._run_backup(folder, allow_missing=False)
 
-    def _backed_up(self, path) -> None:
+    def _run_backup(self, folder: str, allow_missing: bool) -> None:
+        def missing(exc) -> bool:
+            if not isinstance(exc, backup.MissingAttachments):
+                return False
+            if confirm(self, "备份", f"{len(exc.missing)} 个附件文件缺失或已被改动（如 {exc.missing[0]['name']}）。\n\n"
+                                    "建议先点“数据体检”从自动备份补回。仍要制作一个不完整的备份吗？"
+                                    "（清单中会记下缺少的文件，它不算一次成功的备份。）", "仍然备份"):
+                self._run_backup(folder, allow_missing=True)
+            return True
+
+        run_job(self, "备份", lambda db, progress, cancel: backup.make_backup(
+            self.ctx.data, db, folder, progress, cancel, allow_missing=allow_missing),
+            self.ctx.open_worker_db, lambda path: self._backed_up(path, allow_missing), missing)
+
+    def _backed_up(self, path, incomplete: bool) -> None:
         self.refresh()
         self.window_.update_status()
-        show_info(self, "备份", f"备份已完成并通过校验：\n{path}")
+        if incomplete:
+            show_info(self, "备份", f"备份已完成并通过校验，但缺少附件（不完整，不算成功备份）：\n{path}")
+        else:
+            show_info(self, "备份", f"备份已完成并通过校验：\n{path}")
 
     def restore(self) -> None:
         path = open_file(self, "选择备份文件", "创城工作台备份 (*.ccbak *.db)", kind="backups")
         if not path:
             return
         try:
-            manifest = backup.read_manifest(path) if not path.lower().endswith(".db") else None
-        except Exception as exc:  # shown as the AppError it is
+            manifest = backup.verify_backup(path, hashes=False) if not path.lower().endswith(".db") else None
+            foreign = backup.needs_foreign_confirmation(self.ctx.data, path)
+        except AppError as exc:
             show_error(self, "恢复", exc)
             return
         if manifest:
@@ -120,12 +136,18 @@ class SafetyPage(Page):
         if not confirm(self, "从备份恢复", f"{summary}\n\n恢复会用这个备份替换当前的全部数据。恢复前程序会先校验备份，"
                                           "并把当前数据自动备份到 backups/恢复前自动备份。确定恢复吗？", "恢复"):
             return
-        self.window_.restore_from(path)
+        if foreign and not confirm(self, "从备份恢复", "这个备份不是由本机制作的（由其他安装制作，或清单被改动过），"
+                                                   "无法确认来源。\n\n确认它来源可靠、要用它替换现有台账吗？", "仍然恢复"):
+            return
+        self.window_.restore_from(path, allow_foreign=foreign)
 
     def check(self) -> None:
         # Hashing every attachment takes seconds on a real archive: a background job.
-        run_job(self, "数据体检", lambda db, progress, cancel: health.check(db), self.ctx.open_worker_db,
-                self._checked)
+        def work(db, progress, cancel):
+            backup.clean_leftovers(self.ctx.data)  # what killed backups and restores left behind
+            return health.check(db)
+
+        run_job(self, "数据体检", work, self.ctx.open_worker_db, self._checked)
 
     def _checked(self, problems: list[dict]) -> None:
         self.problem_model.set_rows(problems)
@@ -153,6 +175,10 @@ def backup_state_text(data, values) -> str:
         text = f"上次成功备份：{age * 24:.0f} 小时前" if age < 2 else f"上次成功备份：{age:.0f} 天前"
         if age > values["backup_warn_days"]:
             text = "⚠ " + text + "，已超过提醒天数，请尽快备份。"
+    incomplete = backup.last_incomplete_backup(data)
+    if incomplete:  # first, so that the status bar (the first sentence) shows it
+        text = (f"⚠ 最近一次备份（{incomplete['at'].replace('T', ' ')[:16]}）不完整：缺少 {incomplete['missing']} 个附件，"
+                f"不算成功备份，请运行“数据体检”。{text}")
     if values["backup_second_folder"]:
         from pathlib import Path
 
