@@ -16,8 +16,9 @@ def _json(value) -> str | None:
 
 def log(db, action: str, table: str, record_id=None, before=None, after=None, summary: str = ""):
     """Record one change. Must be called inside the change's own transaction."""
-    if not db.conn.in_transaction:
+    if not db.in_transaction:
         raise RuntimeError("audit.log must run inside the change's transaction")
+    db.note_change(table)
     db.execute(
         "INSERT INTO audit_log (at, operator, action, table_name, record_id, summary, before, after)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -40,13 +39,14 @@ def open_db(path: str | Path, operator: str | None = None,
     A database written by a newer program is refused. Before an existing database is migrated a
     copy is written to `backup_dir` (default: the `backups` folder beside it).
     """
+    from core.store.sqlite import SqliteStore
+
     path = Path(path)
     with storage_errors(f"打开数据库 {path}", folder=path.parent):
         existed = path.exists() and path.stat().st_size > 0
         db = connect(path)
         try:
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            db.operator = operator or DEFAULT_OPERATOR
             _refuse_newer(db, path)
             pending = migrations.pending(db)
             if pending:
@@ -57,7 +57,7 @@ def open_db(path: str | Path, operator: str | None = None,
         except BaseException:
             db.conn.close()
             raise
-    return db
+    return SqliteStore(db, path, operator or DEFAULT_OPERATOR)
 
 
 def _has_user_tables(db) -> bool:
@@ -90,38 +90,18 @@ def _copy_before_migrating(db, path: Path, backup_dir: Path) -> Path:
     return target
 
 
-@contextmanager
 def write(db):
-    """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so two processes
-    writing at once queue on the busy timeout instead of failing on a lock upgrade."""
-    conn = db.conn
-    if conn.in_transaction:
-        with db.atomic():
-            yield db
-        return
-    # A full disk, a read-only folder or a damaged file fails here (often only at COMMIT): the
-    # transaction is rolled back and the user gets a StorageError saying what to do.
-    with storage_errors("保存修改"):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    """One write transaction (see Store.write)."""
+    return db.write()
 
 
-def rows(db, sql: str, params=()) -> list[dict]:
+def rows(db, sql: str, params=None) -> list[dict]:
     """Run a query and return its rows as dicts."""
-    cur = db.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return db.rows(sql, params)
 
 
-def scalar(db, sql: str, params=()):
-    row = db.execute(sql, params).fetchone()
-    return row[0] if row else None
+def scalar(db, sql: str, params=None):
+    return db.value(sql, params)
 
 
 def like_contains(text: str) -> str:

@@ -1,4 +1,6 @@
-"""Opening a data folder's store, ready for use (defaults in place)."""
+"""The Store: the only code that holds a database connection (see core/store/base.py).
+
+open_store gives the ledger of a data folder, schema current and defaults in place."""
 
 from __future__ import annotations
 
@@ -6,9 +8,10 @@ from core import settings, units
 from core.db import open_db
 from core.errors import DAMAGED, RESTORE_HINT, StorageError
 from core.paths import DataDir
+from core.store.base import Store
 
 
-def open_store(data: DataDir, operator: str | None = None):
+def open_store(data: DataDir, operator: str | None = None) -> Store:
     from core.backup import recover_interrupted_restore
 
     recover_interrupted_restore(data)  # a restore cut off by a crash: old data back, or the swap finished

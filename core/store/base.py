@@ -1,0 +1,208 @@
+"""What every store offers the areas, whichever engine holds the ledger.
+
+The areas write SQL that runs on SQLite and on PostgreSQL, with named parameters only (`:name`);
+everything that differs between the engines — how a connection is opened and locked, how a row's id
+comes back, where the schema is described, how files and search are kept — lives behind this class.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def identifier(name: str) -> str:
+    """A table or column name, checked: names are the code's own, never a user's text."""
+    if not IDENTIFIER.match(name):
+        raise ValueError(f"not an identifier: {name!r}")
+    return name
+
+
+# While the areas move onto the store's methods, positional parameters are still let through.
+STRICT_PARAMS = False
+
+
+def _named(params) -> Mapping:
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        if STRICT_PARAMS:
+            raise TypeError("the store takes named parameters only (a dict for :name placeholders)")
+        return tuple(params)
+    return params
+
+
+class Store:
+    """One connection to the ledger. Not shared between threads: a background job opens its own."""
+
+    engine = ""
+    shared = False  # a server ledger several people use at once
+
+    def __init__(self, operator: str):
+        self.operator = operator
+        self._pending_changes: set[str] = set()
+        self._committed_changes: set[str] = set()
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def rows(self, sql: str, params: Mapping | None = None) -> list[dict]:
+        """Every row as a dict."""
+        cursor = self._run(sql, _named(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+    def one(self, sql: str, params: Mapping | None = None) -> dict | None:
+        """The first row as a dict, or None."""
+        cursor = self._run(sql, _named(params))
+        row = cursor.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cursor.description], row))
+
+    def value(self, sql: str, params: Mapping | None = None):
+        """The first column of the first row, or None."""
+        row = self._run(sql, _named(params)).fetchone()
+        return row[0] if row else None
+
+    def column(self, sql: str, params: Mapping | None = None) -> list:
+        """The first column of every row."""
+        return [r[0] for r in self._run(sql, _named(params)).fetchall()]
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Mapping | None = None) -> int:
+        """Run one statement; the number of rows it changed."""
+        return self._run(sql, _named(params)).rowcount
+
+    def executemany(self, sql: str, seq: Iterable[Mapping]) -> None:
+        batch = [_named(p) for p in seq]
+        if batch:
+            self._run_many(sql, batch)
+
+    def insert(self, table: str, values: Mapping, *, returning_id: bool = True) -> int | None:
+        """Insert one row; its id (None for tables keyed otherwise, with returning_id=False)."""
+        columns = [identifier(c) for c in values]
+        sql = (f"INSERT INTO {identifier(table)} ({', '.join(columns)})"
+               f" VALUES ({', '.join(':' + c for c in columns)})")
+        return self._insert(sql, dict(values), returning_id)
+
+    def update(self, table: str, row_id, values: Mapping) -> int:
+        """Change columns of the row with this id; the number of rows changed (0 or 1)."""
+        if not values:
+            return 0
+        sets = ", ".join(f"{identifier(c)} = :{c}" for c in values)
+        params = {**values, "_row_id": row_id}
+        return self._run(f"UPDATE {identifier(table)} SET {sets} WHERE id = :_row_id", params).rowcount
+
+    def upsert(self, table: str, values: Mapping, key: Iterable[str]) -> None:
+        """Insert the row, or update its other columns where a row with the same key exists."""
+        key = [identifier(k) for k in key]
+        columns = [identifier(c) for c in values]
+        others = [c for c in columns if c not in key]
+        action = ("DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in others)) if others else "DO NOTHING"
+        self._run(f"INSERT INTO {identifier(table)} ({', '.join(columns)})"
+                     f" VALUES ({', '.join(':' + c for c in columns)})"
+                     f" ON CONFLICT ({', '.join(key)}) {action}", dict(values))
+
+    @contextmanager
+    def write(self):
+        """One write transaction: everything inside happens, or nothing. Nested calls join the
+        outer transaction through a savepoint, so a helper can be called inside a bigger change."""
+        if self.in_transaction:
+            with self._savepoint():
+                yield self
+            return
+        self._begin()
+        try:
+            yield self
+        except BaseException:
+            self._pending_changes.clear()
+            self._rollback()
+            raise
+        else:
+            self._commit()
+            self._committed_changes |= self._pending_changes
+            self._pending_changes.clear()
+
+    # --- what changed -------------------------------------------------------------------------
+
+    def note_change(self, table: str) -> None:
+        """Called by the audit log for every change: the tables a transaction touched are announced
+        when it commits (see take_changes)."""
+        self._pending_changes.add(table)
+
+    def take_changes(self) -> frozenset[str]:
+        """The tables changed by the transactions committed since the last call."""
+        changed = frozenset(self._committed_changes)
+        self._committed_changes.clear()
+        return changed
+
+    # --- the schema ---------------------------------------------------------------------------
+
+    def references_to(self, table: str, ids, *, ignore: Iterable[str] = ()) -> dict[str, int]:
+        """How many rows of every other table refer to these rows of `table` through a foreign key,
+        {table: count}, found from the schema so that a later area's tables count too."""
+        ids = [ids] if isinstance(ids, int) else list(ids)
+        counts: dict[str, int] = {}
+        if not ids:
+            return counts
+        skip = {table, *ignore}
+        marks = ", ".join(f":id{i}" for i in range(len(ids)))
+        params = {f"id{i}": v for i, v in enumerate(ids)}
+        for source, column in self.foreign_keys_to(table):
+            if source in skip:
+                continue
+            n = self.value(f"SELECT count(*) FROM {identifier(source)} WHERE {identifier(column)} IN ({marks})", params)
+            if n:
+                counts[source] = counts.get(source, 0) + n
+        return counts
+
+    # Engine-specific parts ---------------------------------------------------------------------
+
+    @property
+    def in_transaction(self) -> bool:
+        raise NotImplementedError
+
+    def _run(self, sql: str, params: Mapping):
+        raise NotImplementedError
+
+    def _run_many(self, sql: str, batch: list[Mapping]) -> None:
+        raise NotImplementedError
+
+    def _insert(self, sql: str, params: dict, returning_id: bool):
+        raise NotImplementedError
+
+    def _begin(self) -> None:
+        raise NotImplementedError
+
+    def _commit(self) -> None:
+        raise NotImplementedError
+
+    def _rollback(self) -> None:
+        raise NotImplementedError
+
+    def _savepoint(self):
+        raise NotImplementedError
+
+    def foreign_keys_to(self, table: str) -> list[tuple[str, str]]:
+        """(table, column) pairs whose foreign key points at `table`."""
+        raise NotImplementedError
+
+    def tables(self) -> list[str]:
+        """The ledger's own tables (no engine or search-index tables)."""
+        raise NotImplementedError
+
+    def table_counts(self) -> dict[str, int]:
+        return {t: self.value(f"SELECT count(*) FROM {identifier(t)}") for t in self.tables()}
+
+    def integrity_problems(self) -> list[str]:
+        """What the engine's own consistency check reports; [] when sound."""
+        raise NotImplementedError
+
+    def foreign_key_problems(self) -> list[dict]:
+        """Rows referring to rows that do not exist: {'table', 'rowid', 'parent'}."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError

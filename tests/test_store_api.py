@@ -1,0 +1,94 @@
+"""The Store's own offer to the areas: named parameters, ids back, one transaction, savepoints,
+who refers to a row, and which tables a committed change touched."""
+
+import pytest
+
+from core import audit
+from core.errors import AppError
+
+
+def _unit(db, name):
+    with db.write():
+        unit_id = db.insert("units", {"name": name})
+        audit.log(db, "新增单位", "units", unit_id, None, {"name": name}, name)
+    return unit_id
+
+
+def test_reading_with_named_parameters(db):
+    unit_id = _unit(db, "区城管局")
+    assert db.value("SELECT name FROM units WHERE id = :id", {"id": unit_id}) == "区城管局"
+    assert db.one("SELECT id, name FROM units WHERE name = :name", {"name": "区城管局"}) == {"id": unit_id, "name": "区城管局"}
+    assert db.one("SELECT id FROM units WHERE name = :name", {"name": "没有"}) is None
+    assert db.column("SELECT name FROM units WHERE id IN (:a, :b)", {"a": unit_id, "b": -1}) == ["区城管局"]
+    assert db.rows("SELECT name FROM units WHERE name LIKE :p", {"p": "%城管%"}) == [{"name": "区城管局"}]
+
+
+def test_insert_returns_the_new_id_and_update_changes_one_row(db):
+    first = _unit(db, "甲单位")
+    second = _unit(db, "乙单位")
+    assert second != first
+    with db.write():
+        assert db.update("units", second, {"short_name": "乙", "phone": "123"}) == 1
+        assert db.update("units", 999_999, {"short_name": "无"}) == 0
+    assert db.one("SELECT short_name, phone FROM units WHERE id = :id", {"id": second}) == {"short_name": "乙", "phone": "123"}
+
+
+def test_upsert_inserts_then_updates_by_key(db):
+    with db.write():
+        db.upsert("settings", {"key": "office_name", "value": '"甲"'}, key=["key"])
+        db.upsert("settings", {"key": "office_name", "value": '"乙"'}, key=["key"])
+    assert db.column("SELECT value FROM settings WHERE key = 'office_name'") == ['"乙"']
+
+
+def test_a_failed_change_writes_nothing(db):
+    with pytest.raises(AppError):
+        with db.write():
+            db.insert("units", {"name": "半途单位"})
+            raise AppError("中途出错")
+    assert db.value("SELECT count(*) FROM units WHERE name = '半途单位'") == 0
+
+
+def test_a_nested_change_rolls_back_alone(db):
+    with db.write():
+        db.insert("units", {"name": "外层单位"})
+        with pytest.raises(AppError):
+            with db.write():
+                db.insert("units", {"name": "内层单位"})
+                raise AppError("内层出错")
+    assert db.column("SELECT name FROM units WHERE name IN ('外层单位', '内层单位')") == ["外层单位"]
+
+
+def test_executemany_takes_named_rows(db):
+    with db.write():
+        db.executemany("INSERT INTO units (name, kind) VALUES (:name, :kind)",
+                       [{"name": "一街道", "kind": "街道"}, {"name": "二街道", "kind": "街道"}])
+    assert db.value("SELECT count(*) FROM units WHERE kind = '街道'") == 2
+
+
+def test_references_to_finds_every_table_pointing_at_a_row(demo_db):
+    unit_id = demo_db.value("SELECT unit_id FROM findings ORDER BY id LIMIT 1")
+    counts = demo_db.references_to("units", unit_id)
+    assert counts["findings"] == demo_db.value("SELECT count(*) FROM findings WHERE unit_id = :u", {"u": unit_id})
+    assert all(n > 0 for n in counts.values())
+    assert "units" not in counts
+    assert demo_db.references_to("units", []) == {}
+
+
+def test_committed_changes_are_announced_once(db):
+    _unit(db, "丙单位")
+    assert db.take_changes() == {"units"}
+    assert db.take_changes() == frozenset()
+    with pytest.raises(AppError):
+        with db.write():
+            unit_id = db.insert("units", {"name": "丁单位"})
+            audit.log(db, "新增单位", "units", unit_id, None, None, "丁单位")
+            raise AppError("取消")
+    assert db.take_changes() == frozenset()
+
+
+def test_ledger_tables_leave_out_engine_and_index_tables(db):
+    tables = db.tables()
+    assert {"units", "findings", "audit_log", "attachments"} <= set(tables)
+    assert not [t for t in tables if t.startswith(("sqlite_", "fts_", "_sqlite"))]
+    assert db.integrity_problems() == []
+    assert db.foreign_key_problems() == []
