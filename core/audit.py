@@ -19,12 +19,10 @@ def log(db, action: str, table: str, record_id=None, before=None, after=None, su
     if not db.in_transaction:
         raise RuntimeError("audit.log must run inside the change's transaction")
     db.note_change(table)
-    db.execute(
-        "INSERT INTO audit_log (at, operator, action, table_name, record_id, summary, before, after)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (datetime.now().isoformat(timespec="seconds"), getattr(db, "operator", "命令行"), action,
-         table, None if record_id is None else str(record_id), summary, _json(before), _json(after)),
-    )
+    db.insert("audit_log", {
+        "at": datetime.now().isoformat(timespec="seconds"), "operator": db.operator, "action": action,
+        "table_name": table, "record_id": None if record_id is None else str(record_id), "summary": summary,
+        "before": _json(before), "after": _json(after)}, returning_id=False)
 
 
 def history(db, table: str, record_id) -> list[dict]:

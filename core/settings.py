@@ -60,7 +60,7 @@ SETTINGS = {
 def get(db, key: str):
     if key not in SETTINGS:
         raise KeyError(key)
-    value = scalar(db, "SELECT value FROM settings WHERE key = ?", (key,))
+    value = db.value("SELECT value FROM settings WHERE key = :key", {"key": key})
     return SETTINGS[key][1] if value is None else json.loads(value)
 
 
@@ -127,12 +127,15 @@ def _validate(key: str, value) -> None:
 # --- vocabularies -------------------------------------------------------------------------------
 
 def ensure_default_vocab(db) -> None:
-    """Fill every empty word list with its defaults (first start)."""
-    with write(db):
-        for kind, (_label, values) in VOCABULARIES.items():
-            if not scalar(db, "SELECT count(*) FROM vocab WHERE kind = ?", (kind,)):
-                db.conn.executemany("INSERT INTO vocab (kind, value, position) VALUES (?, ?, ?)",
-                                    [(kind, v, i) for i, v in enumerate(values)])
+    """Fill every empty word list with its defaults (first start); nothing is written when every
+    list has words (a read-only login opens the shared ledger without writing)."""
+    present = {*db.column("SELECT DISTINCT kind FROM vocab")}
+    missing = [{"kind": kind, "value": v, "position": i}
+               for kind, (_label, values) in VOCABULARIES.items() if kind not in present
+               for i, v in enumerate(values)]
+    if missing:
+        with db.write():
+            db.executemany("INSERT INTO vocab (kind, value, position) VALUES (:kind, :value, :position)", missing)
 
 
 def vocab(db, kind: str) -> list[str]:

@@ -298,10 +298,14 @@ def unit_reference_counts(db, unit_id: int) -> dict[str, int]:
 # --- groups -------------------------------------------------------------------------------------
 
 def ensure_builtin_groups(db) -> None:
-    with write(db):
-        for name, kind in BUILTIN_GROUPS.items():
-            db.execute("INSERT OR IGNORE INTO unit_groups (name, unit_kind, builtin) VALUES (?, ?, 1)",
-                       (name, kind))
+    """Add the groups every office has, once; nothing is written when they are there (a read-only
+    login opens the shared ledger without writing)."""
+    present = set(db.column("SELECT name FROM unit_groups WHERE builtin = 1"))
+    missing = [{"name": n, "kind": k} for n, k in BUILTIN_GROUPS.items() if n not in present]
+    if missing:
+        with db.write():
+            db.executemany("INSERT INTO unit_groups (name, unit_kind, builtin) VALUES (:name, :kind, 1)"
+                           " ON CONFLICT (name) DO NOTHING", missing)
 
 
 def list_groups(db) -> list[dict]:

@@ -65,13 +65,19 @@ def test_executemany_takes_named_rows(db):
     assert db.value("SELECT count(*) FROM units WHERE kind = '街道'") == 2
 
 
-def test_references_to_finds_every_table_pointing_at_a_row(demo_db):
-    unit_id = demo_db.value("SELECT unit_id FROM findings ORDER BY id LIMIT 1")
-    counts = demo_db.references_to("units", unit_id)
-    assert counts["findings"] == demo_db.value("SELECT count(*) FROM findings WHERE unit_id = :u", {"u": unit_id})
-    assert all(n > 0 for n in counts.values())
-    assert "units" not in counts
-    assert demo_db.references_to("units", []) == {}
+def test_references_to_finds_every_table_pointing_at_a_row(db):
+    unit_id = _unit(db, "区城管局")
+    other = _unit(db, "区住建局")
+    with db.write():
+        site = db.insert("sites", {"name": "人民路", "site_type": "主干道", "created_at": "2026-12-01"})
+        for unit in (unit_id, unit_id, other):
+            db.insert("findings", {"found_on": "2026-12-01", "source": "明察暗访", "site_id": site,
+                                   "description": "占道经营", "unit_id": unit, "severity": "一般",
+                                   "status": "待交办", "created_at": "2026-12-01"})
+        db.insert("unit_aliases", {"unit_id": unit_id, "alias": "城管局"})
+    assert db.references_to("units", unit_id) == {"findings": 2, "unit_aliases": 1}
+    assert db.references_to("units", [unit_id, other], ignore=["unit_aliases"]) == {"findings": 3}
+    assert db.references_to("units", []) == {}
 
 
 def test_committed_changes_are_announced_once(db):

@@ -11,16 +11,22 @@ from core.paths import DataDir
 from core.store.base import Store
 
 
-def open_store(data: DataDir, operator: str | None = None) -> Store:
-    from core.backup import recover_interrupted_restore
+def open_store(data: DataDir, operator: str | None = None, server: str | None = None) -> Store:
+    """The ledger of this data folder, or — with `server` — the office's shared ledger on a
+    PostgreSQL server (the data folder then keeps only this PC's logs and cache)."""
+    if server:
+        from core.store import postgres
 
-    recover_interrupted_restore(data)  # a restore cut off by a crash: old data back, or the swap finished
-    emptied = emptied_ledger(data)
-    if emptied:
-        raise StorageError(DAMAGED, emptied)
-    db = open_db(data.db_path, operator, backup_dir=data.backups)
-    settings.ensure_default_vocab(db)
-    units.ensure_builtin_groups(db)
+        db = postgres.connect(server, operator or "")
+    else:
+        from core.backup import recover_interrupted_restore
+
+        recover_interrupted_restore(data)  # a restore cut off by a crash: old data back, or the swap finished
+        emptied = emptied_ledger(data)
+        if emptied:
+            raise StorageError(DAMAGED, emptied)
+        db = open_db(data.db_path, operator, backup_dir=data.backups)
+    prepare_new_ledger(db)
     settings.apply_font_preferences(db)
     return db
 
@@ -45,3 +51,9 @@ def emptied_ledger(data: DataDir) -> str | None:
         return None
     return (f"数据库文件 {path} 是空的（0 字节），但数据文件夹中还有{'、'.join(evidence)}：数据库已损坏，"
             f"不是新建的空台账。程序不会用新的空数据库覆盖它。{RESTORE_HINT}")
+
+
+def prepare_new_ledger(db: Store) -> None:
+    """Word lists and built-in unit groups a new ledger starts with (nothing when already there)."""
+    settings.ensure_default_vocab(db)
+    units.ensure_builtin_groups(db)
