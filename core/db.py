@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlite_utils
 
 from core.errors import AppError, storage_errors
+from core.text import like_contains  # noqa: F401 - imported from here by older code
 from core.migrations import known_names, migrations, schema_version
 
 DEFAULT_OPERATOR = "命令行"
@@ -102,8 +103,3 @@ def rows(db, sql: str, params=None) -> list[dict]:
 
 def scalar(db, sql: str, params=None):
     return db.value(sql, params)
-
-
-def like_contains(text: str) -> str:
-    """A LIKE pattern (with ESCAPE '\\') matching text anywhere, % and _ in it taken literally."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -458,18 +458,19 @@ UNIT_WITH_SUPPORT_SQL = ("(f.unit_id = :unit_id OR f.id IN (SELECT finding_id FR
                          " WHERE unit_id = :unit_id))")
 
 
-def text_condition(text: str) -> tuple[str, dict]:
+def text_condition(index, text: str) -> tuple[str, dict]:
     """The text search of the list, in one place: findings whose description or 点位 name contains
-    every word. Words of three or more characters are answered by the FTS5 trigram index
-    fts_findings (m008: title = description, detail = 点位 name); shorter ones by LIKE."""
+    every word. Words of three or more characters are answered by the store's search index of
+    findings (title = description, detail = 点位 name); shorter ones by LIKE."""
     words = text.split()
     long_words = [w for w in words if len(w) >= 3]
     conditions, params = [], {}
     if long_words:
         # "+f.id": the matches only filter; the order and the other conditions choose the index. Led
         # by the matches, a word found in most findings would fetch every one of them to sort.
-        conditions.append("+f.id IN (SELECT rowid FROM fts_findings WHERE fts_findings MATCH :text_match)")
-        params["text_match"] = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+        ids, match_params = index.matching_ids("findings", long_words)
+        conditions.append(f"+f.id IN ({ids})")
+        params.update(match_params)
     for i, word in enumerate(w for w in words if len(w) < 3):
         conditions.append(f"(f.description LIKE :text{i} ESCAPE '\\'"
                           f" OR f.site_id IN (SELECT id FROM sites WHERE name LIKE :text{i} ESCAPE '\\'))")
@@ -477,7 +478,7 @@ def text_condition(text: str) -> tuple[str, dict]:
     return " AND ".join(conditions), params
 
 
-def _where(flt: FindingFilter) -> tuple[str, dict]:
+def _where(flt: FindingFilter, index) -> tuple[str, dict]:
     if flt.status and flt.status not in STATUSES:
         raise AppError(f"状态“{flt.status}”无法识别，可选：{'、'.join(STATUSES)}。")
     where, params = [], {}
@@ -487,7 +488,7 @@ def _where(flt: FindingFilter) -> tuple[str, dict]:
             where.append(UNIT_WITH_SUPPORT_SQL if field == "unit_id" and flt.include_support else condition)
             params[field] = value
     if flt.text.strip():
-        condition, text_params = text_condition(flt.text)
+        condition, text_params = text_condition(index, flt.text)
         where.append(condition)
         params.update(text_params)
     if flt.ids:
@@ -495,14 +496,14 @@ def _where(flt: FindingFilter) -> tuple[str, dict]:
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
-def _list_sql(flt: FindingFilter, r: Rules, limit: int | None) -> tuple[str, dict]:
-    where, params = _where(flt)
+def _list_sql(flt: FindingFilter, r: Rules, limit: int | None, index) -> tuple[str, dict]:
+    where, params = _where(flt, index)
     pick = "SELECT f.id FROM findings f" + where + LIST_ORDER + (f" LIMIT {int(limit)}" if limit else "")
     return f"WITH pick AS MATERIALIZED ({pick}) " + _LIST_COLUMNS + LIST_ORDER, {**params, **r.params()}
 
 
-def _count_sql(flt: FindingFilter, r: Rules) -> tuple[str, dict]:
-    where, params = _where(flt)
+def _count_sql(flt: FindingFilter, r: Rules, index) -> tuple[str, dict]:
+    where, params = _where(flt, index)
     return "SELECT count(*) FROM findings f" + where, {**params, **r.params()}
 
 
@@ -511,12 +512,12 @@ def list_query(db, flt: FindingFilter | None = None, *, limit: int | None = None
     """(sql, params) of the finding list as list_findings runs it: the matching ids are chosen,
     ordered and limited from the findings' indexes first, and only those rows are joined to what
     the list shows."""
-    return _list_sql(flt or FindingFilter(), rules(db, today), limit)
+    return _list_sql(flt or FindingFilter(), rules(db, today), limit, db.search)
 
 
 def count_query(db, flt: FindingFilter | None = None, *, today: dt.date | None = None) -> tuple[str, dict]:
     """(sql, params) counting the findings that match the filter, as list_findings runs it."""
-    return _count_sql(flt or FindingFilter(), rules(db, today))
+    return _count_sql(flt or FindingFilter(), rules(db, today), db.search)
 
 
 def list_findings(db, flt: FindingFilter | None = None, *, limit: int | None = None,
@@ -525,8 +526,8 @@ def list_findings(db, flt: FindingFilter | None = None, *, limit: int | None = N
     most `limit`)."""
     flt = flt or FindingFilter()
     r = rules(db, today)
-    found = rows(db, *_list_sql(flt, r, limit))
-    total = scalar(db, *_count_sql(flt, r)) if limit and len(found) == limit else len(found)
+    found = rows(db, *_list_sql(flt, r, limit, db.search))
+    total = scalar(db, *_count_sql(flt, r, db.search)) if limit and len(found) == limit else len(found)
     _decorate(db, found, r)
     return found, total
 

@@ -40,6 +40,7 @@ class Store:
 
     engine = ""
     shared = False  # a server ledger several people use at once
+    search = None  # core.store.search.SearchIndex
 
     def __init__(self, operator: str):
         self.operator = operator

@@ -61,6 +61,9 @@ class PostgresStore(Store):
         self.url = url
         conn.adapters.register_loader("numeric", _numeric_loader())
         self._savepoints = 0
+        from core.store.search import LikeIndex
+
+        self.search = LikeIndex(self)
 
     @property
     def in_transaction(self) -> bool:

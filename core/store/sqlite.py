@@ -23,6 +23,9 @@ class SqliteStore(Store):
         self._conn: sqlite3.Connection = database.conn
         self.path = Path(path)
         self._savepoints = 0
+        from core.store.search import Fts5Index
+
+        self.search = Fts5Index(self)
 
     # --- engine-specific ------------------------------------------------------------------------
 
