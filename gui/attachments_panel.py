@@ -96,9 +96,13 @@ class AttachmentsModel(QAbstractListModel):
 class AttachmentsPanel(QWidget):
     changed = Signal()
 
-    def __init__(self, ctx, owner_table: str, *, role: str = "", images_only: bool = False, title: str = "附件"):
+    def __init__(self, ctx, owner_table: str, *, role: str = "", images_only: bool = False, title: str = "附件",
+                 shown_by=None):
+        """shown_by: the page that shows this panel's changes by itself (on `changed`), so the
+        broadcast of them does not reload it."""
         super().__init__()
         self.ctx = ctx
+        self.shown_by = shown_by
         self.owner_table = owner_table
         self.role = role
         self.images_only = images_only
@@ -172,7 +176,8 @@ class AttachmentsPanel(QWidget):
             return len(paths)
 
         added = []
-        run_job(self, "添加附件", work, self.ctx.open_worker_db, added.append, block=True)
+        with self.ctx.shown_by(self.shown_by):
+            run_job(self, "添加附件", work, self.ctx.open_worker_db, added.append, block=True)
         self.refresh()
         if added:
             self.changed.emit()
@@ -195,7 +200,8 @@ class AttachmentsPanel(QWidget):
             return
         text, ok = QInputDialog.getMultiLineText(self, "附件说明", "说明（时间、地点、人物、事由）：", a["caption"])
         if ok:
-            attachments.update_caption(self.ctx.db, a["id"], text)
+            with self.ctx.shown_by(self.shown_by):
+                attachments.update_caption(self.ctx.db, a["id"], text)
             self.refresh()
             self.changed.emit()
 
@@ -203,7 +209,8 @@ class AttachmentsPanel(QWidget):
         a = self.selected()
         if a and confirm(self, "移除附件", f"从本条记录中移除“{a['original_name']}”？\n"
                                           "文件本身仍保存在数据文件夹中，操作日志中可查。", "移除"):
-            attachments.remove_attachment(self.ctx.db, a["id"])
+            with self.ctx.shown_by(self.shown_by):
+                attachments.remove_attachment(self.ctx.db, a["id"])
             self.refresh()
             self.changed.emit()
 

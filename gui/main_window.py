@@ -126,9 +126,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(row)
         self.pages[row].refresh_if_stale()
 
-    def _on_changed(self, area: str) -> None:
+    def _on_changed(self, areas: frozenset, shown_by) -> None:
         for page in self.pages:
-            page.mark_stale(area)
+            if page is not shown_by:
+                page.mark_stale(areas)
         self.current_page().refresh_if_stale()
         self.update_status()
 
@@ -171,7 +172,7 @@ class MainWindow(QMainWindow):
         def reopen(result=None):
             self.ctx.db = open_store(self.ctx.data, self.ctx.operator)
             self.restoring = False
-            self.ctx.notify("*")
+            self.ctx.replaced()
             if result is not None:
                 text = "恢复完成，程序已打开恢复后的数据。"
                 if result["safety_backup"]:

@@ -76,7 +76,6 @@ def test_framework_unknown_unit_in_detail_shows_message_and_writes_nothing(qtbot
 def test_no_lead_filter(qtbot, window, demo_db):
     std = next(s for s in framework.standards(demo_db, framework.current_edition_id(demo_db)) if s["code"] == "6.1.2")
     framework.save_standard(demo_db, std["id"], {}, [], [])
-    window.ctx.notify("framework")
     page = window.show_page("assignments")
     assert "1 条" in page.no_lead_button.text()
     page.no_lead_button.click()
@@ -169,7 +168,6 @@ def test_audit_log_page_filters_and_record_history(qtbot, window, demo_db):
 
     uid = units.resolve_one(demo_db, "区水务局")
     units.update_unit(demo_db, uid, {"phone": "0931-9999999"})
-    window.ctx.notify("units")
     page = window.show_page("audit")
     page.text.setText("9999999")
     assert page.model.rowCount() == 1

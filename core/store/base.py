@@ -45,7 +45,9 @@ class Store:
     def __init__(self, operator: str):
         self.operator = operator
         self._pending_changes: set[str] = set()
-        self._committed_changes: set[str] = set()
+        # Called with the tables a transaction changed, right after it commits (the window
+        # broadcasts them to its pages; see gui/context.py).
+        self.on_commit = None
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -123,21 +125,17 @@ class Store:
             raise
         else:
             self._commit()
-            self._committed_changes |= self._pending_changes
+            changed = frozenset(self._pending_changes)
             self._pending_changes.clear()
+            if changed and self.on_commit is not None:
+                self.on_commit(changed)
 
     # --- what changed -------------------------------------------------------------------------
 
     def note_change(self, table: str) -> None:
-        """Called by the audit log for every change: the tables a transaction touched are announced
-        when it commits (see take_changes)."""
+        """Called by the audit log for every change: the tables a transaction touched are handed
+        to on_commit when it commits."""
         self._pending_changes.add(table)
-
-    def take_changes(self) -> frozenset[str]:
-        """The tables changed by the transactions committed since the last call."""
-        changed = frozenset(self._committed_changes)
-        self._committed_changes.clear()
-        return changed
 
     # --- the schema ---------------------------------------------------------------------------
 

@@ -22,8 +22,8 @@ class Page(QWidget):
     def db(self):
         return self.ctx.db
 
-    def mark_stale(self, area: str) -> None:
-        if area in self.areas or area == "*":
+    def mark_stale(self, areas: frozenset) -> None:
+        if "*" in areas or "*" in self.areas or areas.intersection(self.areas):
             self._stale = True
 
     def refresh_if_stale(self) -> None:
@@ -33,8 +33,9 @@ class Page(QWidget):
     def refresh(self) -> None:
         self._stale = False
 
-    def run_change(self, title: str, func, *args, area: str | None = None, **kwargs):
-        """Run a core change; show a user's error; broadcast the change. Returns the result or None."""
+    def run_change(self, title: str, func, *args, **kwargs):
+        """Run a core change and show a user's error. Returns the result (True for None) or None.
+        The change announces itself when it commits."""
         from gui.dialogs import show_error
 
         try:
@@ -42,7 +43,6 @@ class Page(QWidget):
         except AppError as exc:
             show_error(self, title, exc)
             return None
-        self.ctx.notify(area or (self.areas[0] if self.areas else "*"))
         return True if result is None else result
 
 

@@ -315,7 +315,7 @@ class FrameworkPage(Page):
             if not ok:
                 return
             data["code"] = code
-        new_id = self.run_change("新增", framework.add_node, edition_id, parent_id, data, area="framework")
+        new_id = self.run_change("新增", framework.add_node, edition_id, parent_id, data)
         if new_id:
             self.refresh_tree(new_id, reload=True)
 
@@ -325,7 +325,7 @@ class FrameworkPage(Page):
             siblings = [n for n in framework.tree_rows(self.db, node["edition_id"]) if n["parent_id"] == node["parent_id"]]
             pos = next(i for i, n in enumerate(siblings) if n["id"] == node["id"]) + step
             if 0 <= pos < len(siblings):
-                self.run_change("移动", framework.move_node, node["id"], node["parent_id"], pos, area="framework")
+                self.run_change("移动", framework.move_node, node["id"], node["parent_id"], pos)
 
     def move_to(self) -> None:
         node = self.selected_node()
@@ -337,12 +337,12 @@ class FrameworkPage(Page):
         choice, ok = QInputDialog.getItem(self, "移动到", f"移到哪个{framework.LEVEL_NAMES[node['level'] - 1]}之下：",
                                           labels, 0, False)
         if ok:
-            self.run_change("移动", framework.move_node, node["id"], parents[labels.index(choice)]["id"], area="framework")
+            self.run_change("移动", framework.move_node, node["id"], parents[labels.index(choice)]["id"])
 
     def toggle_retired(self) -> None:
         node = self.selected_node()
         if node:
-            self.run_change("停用/恢复", framework.retire_node, node["id"], not node["retired"], area="framework")
+            self.run_change("停用/恢复", framework.retire_node, node["id"], not node["retired"])
 
     def delete_node(self) -> None:
         node = self.selected_node()
@@ -363,7 +363,7 @@ class FrameworkPage(Page):
             text += f"\n后续版本中有 {impact['later_editions']} 条标准与它关联，关联将解除。"
         if confirm(self, "删除", text, "删除"):
             self.detail.node = None
-            self.run_change("删除", framework.delete_node, node["id"], area="framework")
+            self.run_change("删除", framework.delete_node, node["id"])
 
     # --- editions, import and export ------------------------------------------------------------
 
@@ -384,8 +384,6 @@ class FrameworkPage(Page):
         edition = framework.get_edition(self.db, self.edition_id())["name"] if self.edition_id() else None
 
         def done(report):
-            self.ctx.notify("framework")
-            self.ctx.notify("units")
             text = (f"已导入：新增 {len(report['added'])} 条，更新 {len(report['updated'])} 条，"
                     f"未变 {report['unchanged']} 条，停用 {len(report['retired'])} 条。")
             if report["created_units"]:

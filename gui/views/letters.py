@@ -229,7 +229,6 @@ class LettersPage(Page):
         self._set_preview_widget(QLabel("点击“预览”查看所选单位的责任书。"))
         tabs.addTab(self.preview_area, "预览")
         self.scans = AttachmentsPanel(ctx, letters.OWNER_TABLE, role=letters.SCAN_ROLE, title="签订扫描件（签字盖章后的责任书）")
-        self.scans.changed.connect(self._scans_changed)
         tabs.addTab(self.scans, "签订扫描件")
         self.tabs = tabs
         right_layout.addWidget(tabs, 1)
@@ -353,13 +352,9 @@ class LettersPage(Page):
             b.setEnabled(has_tasks)
         self.scans.set_owner(letters.status_id(self.db, self.year.value(), r["unit_id"]) if has_tasks else None)
 
-    def _scans_changed(self) -> None:
-        self.ctx.notify("letters")
-
     # --- actions ------------------------------------------------------------------------------
     def edit_template(self) -> None:
-        if TemplateDialog(self, self.db).exec() == QDialog.Accepted:
-            self.ctx.notify("letters")
+        TemplateDialog(self, self.db).exec()
 
     def mark(self, state: str) -> None:
         chosen = [r for r in self.selected_units() if r["state"] != "无任务"]
@@ -374,7 +369,7 @@ class LettersPage(Page):
                 return
             on, signer = dialog.values()
         self.run_change(f"标记{state}", letters.set_states, self.year.value(), [r["unit_id"] for r in chosen],
-                        state, on=on, signed_by=signer, area="letters")
+                        state, on=on, signed_by=signer)
 
     def _unit_head(self, unit_id: int) -> str:
         from core import units
@@ -457,7 +452,6 @@ class LettersPage(Page):
             lambda result: self._generated(result, folder))
 
     def _generated(self, result, where: str) -> None:
-        self.ctx.notify("letters")
         text = f"已生成 {len(result.letters)} 份责任书，共 {result.pages} 页，保存在：\n{where}"
         if result.changes:
             text += f"\n\n以下 {len(result.changes)} 个单位的任务自上次生成以来有变化：\n" + "\n".join(

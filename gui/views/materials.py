@@ -133,7 +133,6 @@ class MaterialsPage(Page):
         self.edition_id: int | None = None
         self.all_rows: list[dict] = []
         self.current: dict | None = None
-        self._own_change = False  # this page is announcing a change it shows by itself
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
@@ -266,7 +265,8 @@ class MaterialsPage(Page):
         self.comment_label = QLabel()
         self.comment_label.setWordWrap(True)
         v.addWidget(self.comment_label)
-        self.files = AttachmentsPanel(self.ctx, materials.OWNER, title="材料文件（可拖入照片、PDF、Word、Excel、扫描件）")
+        self.files = AttachmentsPanel(self.ctx, materials.OWNER, title="材料文件（可拖入照片、PDF、Word、Excel、扫描件）",
+                                      shown_by=self)
         self.files.changed.connect(self._files_changed)
         v.addWidget(self.files, 1)
         self._set_detail_enabled(False)
@@ -417,27 +417,12 @@ class MaterialsPage(Page):
 
     # --- changes ----------------------------------------------------------------------------------
     # A change made here updates only the rows it touched (40,000 rows reload in about a second at 10x
-    # data); the change is still announced so other pages refresh. A change made elsewhere (review
-    # window, imports, other pages) marks this page stale and it reloads as before.
-    def mark_stale(self, area: str) -> None:
-        if self._own_change and area == "materials":
-            return  # announced by this page itself: its rows are updated in place
-        super().mark_stale(area)
-
+    # data); the change still reaches the other pages. A change made elsewhere (review window,
+    # imports, other pages) marks this page stale and it reloads as before.
     def _run_own(self, title: str, func, *args, **kwargs):
         """run_change for a change this page then shows by updating its rows."""
-        self._own_change = True
-        try:
+        with self.ctx.shown_by(self):
             return self.run_change(title, func, *args, **kwargs)
-        finally:
-            self._own_change = False
-
-    def _announce_own(self) -> None:
-        self._own_change = True
-        try:
-            self.ctx.notify("materials")
-        finally:
-            self._own_change = False
 
     def update_rows(self, material_ids) -> None:
         """Read these materials again and show them in place (a removed one leaves the list)."""
@@ -509,11 +494,11 @@ class MaterialsPage(Page):
             material_id = self.current["id"]
             has_files = bool(materials.files_of(self.db, material_id))
             if has_files:
-                try:
-                    materials.submit_if_pending(self.db, material_id)
-                except AppError as exc:
-                    show_error(self, "提交材料", exc)
-            self._announce_own()
+                with self.ctx.shown_by(self):
+                    try:
+                        materials.submit_if_pending(self.db, material_id)
+                    except AppError as exc:
+                        show_error(self, "提交材料", exc)
             self.update_rows([material_id])
 
     def add_material(self) -> None:
@@ -558,7 +543,7 @@ class MaterialsPage(Page):
     # --- long work --------------------------------------------------------------------------------
     def _job(self, title: str, func, done_text) -> None:
         run_job(self, title, func, self.ctx.open_worker_db,
-                lambda result: (show_info(self, title, done_text(result)), self.ctx.notify("materials")))
+                lambda result: show_info(self, title, done_text(result)))
 
     def export_checklist(self) -> None:
         from core.xlsx import materials_io
@@ -651,7 +636,6 @@ class MaterialsPage(Page):
             show_info(self, "档案审查", "当前版本还没有档案材料。请先生成默认清单。")
             return
         self.review = ReviewWindow(self.ctx, self.edition_id, self)
-        self.review.finished.connect(lambda _: self.ctx.notify("materials"))
         self.review.showMaximized()
 
     def _refresh_completeness(self) -> None:

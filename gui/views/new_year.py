@@ -192,7 +192,6 @@ class RunPage(QWizardPage):
         lines.append("下一步：在“责任书”页生成并印发新年度目标责任书；在“档案材料”页查看结转的材料清单。")
         self.result.setText(_bullets(lines))
         self._finish()
-        self.wizard_.ctx.notify("*")
 
     def _failed(self, exc) -> bool:
         self.status.setText("没有建立新年度，数据没有任何改动。")

@@ -140,7 +140,6 @@ class ReviewWindow(QDialog):
         except AppError as exc:
             self.message.setText(exc.message_zh)
             return
-        self.ctx.notify("materials")
         if self.index + 1 < len(self.order):
             self.go(1)
         else:

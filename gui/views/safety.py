@@ -86,8 +86,7 @@ class SafetyPage(Page):
     def save_settings(self) -> None:
         self.run_change("保存自动备份设置", settings.set_many, {
             "backup_second_folder": self.second.text().strip(), "backup_keep_daily": self.keep_daily.value(),
-            "backup_keep_monthly": self.keep_monthly.value(), "backup_warn_days": self.warn_days.value()},
-            area="settings")
+            "backup_keep_monthly": self.keep_monthly.value(), "backup_warn_days": self.warn_days.value()})
 
     def backup_now(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择保存备份的文件夹（如 U 盘）", str(self.ctx.data.backups))

@@ -480,15 +480,13 @@ class ScoringPage(Page):
 
     def save_attribution(self) -> None:
         self.run_change("计分方式", settings.set_many, {"loss_split_equally": self.split.isChecked(),
-                                                     "loss_locality_accountable": self.locality.isChecked()},
-                        area="scoring")
+                                                     "loss_locality_accountable": self.locality.isChecked()})
 
     def new_round(self) -> None:
         dialog = RoundDialog(self, self.db, "新建测评轮次")
         if dialog.exec():
             v = dialog.values()
-            self.run_change("新建测评轮次", scoring.create_round, v["name"], v["kind"], v["held_on"], v["edition_id"],
-                            area="scoring")
+            self.run_change("新建测评轮次", scoring.create_round, v["name"], v["kind"], v["held_on"], v["edition_id"])
 
     def edit_round(self) -> None:
         round_id = self.current_round_id()
@@ -498,7 +496,7 @@ class ScoringPage(Page):
         if dialog.exec():
             v = dialog.values()
             self.run_change("修改测评轮次", scoring.update_round, round_id, v["name"], v["kind"], v["held_on"],
-                            v["edition_id"], area="scoring")
+                            v["edition_id"])
 
     def delete_round(self) -> None:
         round_id = self.current_round_id()
@@ -506,7 +504,7 @@ class ScoringPage(Page):
             return
         rnd = scoring.get_round(self.db, round_id)
         if confirm(self, "删除测评轮次", f"删除“{rnd['name']}”及其全部成绩？此操作记入操作日志。", "删除"):
-            self.run_change("删除测评轮次", scoring.delete_round, round_id, area="scoring")
+            self.run_change("删除测评轮次", scoring.delete_round, round_id)
 
     def import_results(self) -> None:
         path = open_file(self, "导入测评成绩", "Excel 工作簿 (*.xlsx)")
@@ -528,7 +526,6 @@ class ScoringPage(Page):
                                              progress, cancel)
 
         def done(result):
-            self.ctx.notify("scoring")
             show_info(self, "导入测评成绩", f"已导入“{v['name']}”：{result['lines']} 条，失分 {result['loss']:g}。")
 
         run_job(self, "导入测评成绩", work, self.ctx.open_worker_db, done)
@@ -547,7 +544,6 @@ class ScoringPage(Page):
             except AppError as exc:
                 show_error(self, "录入成绩", exc)
                 continue
-            self.ctx.notify("scoring")
             return
 
     def edit_line(self) -> None:
@@ -562,13 +558,12 @@ class ScoringPage(Page):
             except AppError as exc:
                 show_error(self, "修改成绩", exc)
                 continue
-            self.ctx.notify("scoring")
             return
 
     def delete_lines(self) -> None:
         rows = selected_rows(self.lines_table)
         if rows and confirm(self, "删除成绩", f"删除选中的 {len(rows)} 条成绩？", "删除"):
-            self.run_change("删除成绩", scoring.delete_lines, [r["id"] for r in rows], area="scoring")
+            self.run_change("删除成绩", scoring.delete_lines, [r["id"] for r in rows])
 
     # --- exports ----------------------------------------------------------------------------------
 
@@ -596,7 +591,7 @@ class ScoringPage(Page):
         if not confirm(self, "转为督查问题", f"把所选 {len(lossy)} 条失分记录转为督查问题，按责任单位各生成一条"
                                              "（来源“测评反馈”，状态“待交办”）？", "生成"):
             return
-        result = self.run_change("转为督查问题", findings_from_losses, [r["id"] for r in lossy], area="supervision")
+        result = self.run_change("转为督查问题", findings_from_losses, [r["id"] for r in lossy])
         if result:
             text = f"已生成 {len(result['created'])} 条督查问题，可在“督查督办”中开具督办通知单。"
             if result["skipped"]:

@@ -169,12 +169,12 @@ class SettingsPage(Page):
                   "next_assessment_date": next_date}
         if self.edition.currentData():
             values["current_edition_id"] = self.edition.currentData()
-        if self.run_change("保存设置", settings.set_many, values, area="settings"):
+        if self.run_change("保存设置", settings.set_many, values):
             self.window_.statusBar().showMessage("设置已保存。", 3000)
 
     def save_fonts(self) -> None:
         choice = {role: combo.currentData() for role, combo in self.font_combos.items() if combo.currentData()}
-        if self.run_change("保存字体设置", settings.set, "pdf_fonts", choice, area="settings"):
+        if self.run_change("保存字体设置", settings.set, "pdf_fonts", choice):
             self.window_.statusBar().showMessage("字体设置已保存，之后生成的 PDF 将使用所选字体。", 5000)
 
     def _selected_edition(self):
@@ -186,7 +186,7 @@ class SettingsPage(Page):
     def new_edition(self) -> None:
         name, ok = QInputDialog.getText(self, "新建版本", "版本名称：", text=f"{date.today().year}年度")
         if ok and name.strip():
-            self.run_change("新建版本", framework.create_edition, name, area="framework")
+            self.run_change("新建版本", framework.create_edition, name)
 
     def rename_edition(self) -> None:
         e = self._selected_edition()
@@ -194,30 +194,30 @@ class SettingsPage(Page):
             return
         name, ok = QInputDialog.getText(self, "重命名版本", "版本名称：", text=e["name"])
         if ok:
-            self.run_change("重命名版本", framework.update_edition, e["id"], name, e["year"], e["title"], area="framework")
+            self.run_change("重命名版本", framework.update_edition, e["id"], name, e["year"], e["title"])
 
     def make_current(self) -> None:
         e = self._selected_edition()
         if e:
-            self.run_change("设为当前版本", framework.set_current_edition, e["id"], area="framework")
+            self.run_change("设为当前版本", framework.set_current_edition, e["id"])
 
     def delete_edition(self) -> None:
         e = self._selected_edition()
         if e and confirm(self, "删除版本", f"删除版本“{e['name']}”及其全部测评标准和责任分工？此操作不可撤销。", "删除"):
-            self.run_change("删除版本", framework.delete_edition, e["id"], area="framework")
+            self.run_change("删除版本", framework.delete_edition, e["id"])
 
     def add_vocab(self, kind: str) -> None:
         value, ok = QInputDialog.getText(self, "添加", f"新的{settings.VOCABULARIES[kind][0]}：")
         if ok and value.strip():
             values = settings.vocab(self.db, kind) + [value.strip()]
-            self.run_change("修改词表", settings.set_vocab, kind, values, area="settings")
+            self.run_change("修改词表", settings.set_vocab, kind, values)
 
     def remove_vocab(self, kind: str) -> None:
         item = self.vocab_lists[kind].currentItem()
         if item and confirm(self, "删除", f"从词表中删除“{item.text()}”？已使用它的记录不受影响。", "删除"):
             values = [v for v in settings.vocab(self.db, kind) if v != item.text()]
-            self.run_change("修改词表", settings.set_vocab, kind, values, area="settings")
+            self.run_change("修改词表", settings.set_vocab, kind, values)
 
     def load_demo(self) -> None:
         if confirm(self, "加载示例数据", "把示例区县的责任单位和测评体系加载到当前数据文件夹？", "加载"):
-            self.run_change("加载示例数据", demo.load_demo, area="*")
+            self.run_change("加载示例数据", demo.load_demo)

@@ -247,7 +247,6 @@ class EntryForm(QGroupBox):
         self.limit_days.setValue(0)
         self.photo_paths = {"before": [], "after": []}
         self._show_photo_count()
-        self.page.ctx.notify("supervision")
         self.page.select_finding(finding_id)
         self.description.setFocus()
         return finding_id
@@ -451,7 +450,7 @@ class SupervisionPage(Page):
         return found[0]
 
     def _change(self, title: str, func, *args, **kwargs) -> bool:
-        return bool(self.run_change(title, func, *args, area="supervision", **kwargs))
+        return bool(self.run_change(title, func, *args, **kwargs))
 
     def issue_notice(self) -> None:
         chosen = selected_rows(self.findings_table)
@@ -473,7 +472,7 @@ class SupervisionPage(Page):
             return
         notice = self.run_change("开具督办通知单", supervision.issue_notice, chosen[0]["unit_id"],
                                  [f["id"] for f in chosen], issued_on=_pydate(issued),
-                                 requirement=requirement.toPlainText(), contact=contact.text(), area="supervision")
+                                 requirement=requirement.toPlainText(), contact=contact.text())
         if not notice:
             return
         text = f"已开具 {notice['number']}，整改期限 {notice['due_on']}。"
@@ -525,7 +524,6 @@ class SupervisionPage(Page):
             return
 
         def done(result):
-            self.ctx.notify("supervision")
             extra = f"\n新加入点位库：{'、'.join(result['created_sites'])}" if result["created_sites"] else ""
             show_info(self, "导入督查结果", f"新增 {result['findings']} 个督查问题，更新 {result['updated']} 个，"
                                             f"未变 {result['unchanged']} 个。{extra}")
@@ -672,8 +670,7 @@ class SupervisionPage(Page):
             spin.setValue(settings.get(self.db, key))
 
     def save_rules(self) -> None:
-        self.run_change("保存挂牌规则", settings.set_many, {k: s.value() for k, s in self.rule_edits.items()},
-                        area="supervision")
+        self.run_change("保存挂牌规则", settings.set_many, {k: s.value() for k, s in self.rule_edits.items()})
 
     def show_unit_findings(self) -> None:
         chosen = selected_rows(self.owes_table)

@@ -173,7 +173,7 @@ class UnitsPage(Page):
     def add_unit(self):
         dialog = UnitDialog(self, self.db)
         if dialog.exec():
-            self.run_change("新增单位", units.create_unit, dialog.values(), area="units")
+            self.run_change("新增单位", units.create_unit, dialog.values())
 
     def edit_unit(self):
         unit = self._selected()
@@ -181,7 +181,7 @@ class UnitsPage(Page):
             return
         dialog = UnitDialog(self, self.db, unit)
         if dialog.exec():
-            self.run_change("编辑单位", units.update_unit, unit["id"], dialog.values(), area="units")
+            self.run_change("编辑单位", units.update_unit, unit["id"], dialog.values())
 
     def toggle_retired(self):
         unit = self._selected()
@@ -190,7 +190,7 @@ class UnitsPage(Page):
         if not unit["retired"] and not confirm(self, "停用单位", f"停用“{unit['name']}”？\n停用后它不再出现在选择列表中，"
                                                                  "但历史记录会完整保留，可随时恢复。", "停用"):
             return
-        self.run_change("停用单位", units.retire_unit, unit["id"], not unit["retired"], area="units")
+        self.run_change("停用单位", units.retire_unit, unit["id"], not unit["retired"])
 
     def merge(self):
         unit = self._selected()
@@ -204,12 +204,12 @@ class UnitsPage(Page):
         target_id = others[names.index(target)]["id"]
         if confirm(self, "合并单位", f"“{unit['name']}”的全部责任分工将转给“{target}”，原名称保留为曾用名，"
                                     f"原单位停用。确定合并吗？", "合并"):
-            self.run_change("合并单位", units.merge_units, [unit["id"]], target_id, area="units")
+            self.run_change("合并单位", units.merge_units, [unit["id"]], target_id)
 
     def delete_unit(self):
         unit = self._selected()
         if unit and confirm(self, "删除单位", f"删除“{unit['name']}”？只有从未被引用的单位可以删除。", "删除"):
-            self.run_change("删除单位", units.delete_unit, unit["id"], area="units")
+            self.run_change("删除单位", units.delete_unit, unit["id"])
 
     def import_units(self):
         path = open_file(self, "导入责任单位", "Excel 工作簿 (*.xlsx)")
@@ -217,7 +217,6 @@ class UnitsPage(Page):
             return
 
         def done(counts):
-            self.ctx.notify("units")
             show_info(self, "导入责任单位", f"导入完成：新增 {counts['created']} 个，更新 {counts['updated']} 个，"
                                          f"未变 {counts['unchanged']} 个。")
 
@@ -249,7 +248,7 @@ class UnitsPage(Page):
         dialog = GroupDialog(self, self.db)
         if dialog.exec():
             self.run_change("新增分组", units.save_group, dialog.name.text(), dialog.member_ids(),
-                            dialog.kind.currentData() or None, area="units")
+                            dialog.kind.currentData() or None)
 
     def edit_group(self):
         group = self._selected_group()
@@ -261,12 +260,12 @@ class UnitsPage(Page):
         dialog = GroupDialog(self, self.db, group)
         if dialog.exec():
             self.run_change("编辑分组", units.save_group, dialog.name.text(), dialog.member_ids(),
-                            dialog.kind.currentData() or None, group["id"], area="units")
+                            dialog.kind.currentData() or None, group["id"])
 
     def delete_group(self):
         group = self._selected_group()
         if group and confirm(self, "删除分组", f"删除分组“{group['name']}”？", "删除"):
-            self.run_change("删除分组", units.delete_group, group["id"], area="units")
+            self.run_change("删除分组", units.delete_group, group["id"])
 
     def open_record(self, kind: str, unit_id: int) -> bool:
         from gui.views.locate import reset_filters, select_row_by_id
