@@ -25,7 +25,7 @@ def data_dir(tmp_path):
 
 # Test modules whose tests run on both engines (a store fixture parametrized by engine); the
 # others run on SQLite only.
-BOTH_ENGINES = {"test_store_api"}
+BOTH_ENGINES = {"test_store_api", "test_shared_rules"}
 
 
 def pytest_generate_tests(metafunc):
