@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from core import audit
-from core.db import rows, scalar, write
+from core.db import rows, write
 from core.errors import AppError
 
 UNIT_KINDS = ["党委部门", "政府部门", "人大政协", "群团组织", "街道", "乡镇", "事业单位",

@@ -133,7 +133,7 @@ def test_each_figure_opens_its_list(qtbot, window, demo_db):
     window.show_page("home")
     category = next(c for c in f["coverage"] if c["materials"])
     row = [c["category_id"] for c in f["coverage"]].index(category["category_id"])
-    home_page.chart.category_clicked.emit(home_page.chart.data[row]["category_id"])
+    home_page.chart.row_clicked.emit(row)
     page = window.current_page()
     assert page.key == "materials" and page.category_box.currentData() == category["category_id"]
     assert page.table.model().rowCount() == category["materials"]
@@ -145,9 +145,9 @@ def test_each_figure_opens_its_list(qtbot, window, demo_db):
 
 def test_chart_click_position_maps_to_the_bar(qtbot, window):
     chart = window.current_page().chart
-    y = chart.ROW_TOP + chart.ROW_HEIGHT * 1 + 5
+    y = chart._top() + chart._row_height() * 1 + 5
     assert chart.row_at(y) == 1
-    assert chart.row_at(chart.ROW_TOP - 1) is None
+    assert chart.row_at(chart._top() - 1) is None
 
 
 def test_new_year_is_offered_on_home(qtbot, window):

@@ -44,7 +44,8 @@ def test_page_shows_rounds_reports_comparison_and_trend(qtbot, page, demo_db, tm
     assert page.report_model.headerData(5, Qt.Horizontal) == "排名"
     first = page.report_model.row_at(0)
     assert first["c5"] == 1
-    assert page.bar_chart.items and page.bar_chart.items[0][1] == max(v for _, v in page.bar_chart.items)
+    losses = [d["loss"] for d in page.bar_chart.data]
+    assert losses and losses[0] == max(losses)
     page.report_table.selectRow(page.report_model.rows().index(
         next(r for r in page.report_model.rows() if r["c0"] == "区城管局")))
     assert page.unit_model.rowCount() > 0 and "区城管局" in page.unit_heading.text()

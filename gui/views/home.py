@@ -3,30 +3,19 @@ the last backup — each figure a button that opens the list behind it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout
 
 from core import home
 from gui.theme import set_scaled_style
 from gui.views.base import Page
-from gui.views.materials import BarChart
+from gui.charts import coverage_chart
 
 CARD_STYLE = ("QFrame#card { background: white; border: 1px solid #d8dde6; border-radius: 6px; }"
               "QPushButton[figure=\"true\"] { text-align: left; border: none; padding: 2px 4px; }"
               "QPushButton[figure=\"true\"]:hover { background: #eef3fb; }"
               "QPushButton[figure=\"true\"]:focus { background: #dde8f8; }")
 WARN = "#c00000"
-
-
-class CoverageChart(BarChart):
-    """The 档案材料 bars per 测评项目; clicking a bar opens that 测评项目's checklist."""
-
-    category_clicked = Signal(int)
-
-    def mousePressEvent(self, event):
-        row = self.row_at(event.position().y())
-        if row is not None:
-            self.category_clicked.emit(self.data[row]["category_id"])
 
 
 def _card(title: str) -> tuple[QFrame, QVBoxLayout]:
@@ -117,8 +106,8 @@ class HomePage(Page):
         grid.addWidget(card, 1, 2)
 
         card, lay = _card("档案材料完成情况（按测评项目，点击条形查看清单）")
-        self.chart = CoverageChart()
-        self.chart.category_clicked.connect(self._open_category)
+        self.chart = coverage_chart()  # clicking a bar opens that 测评项目's checklist
+        self.chart.row_clicked.connect(lambda row: self._open_category(self.chart.data[row]["category_id"]))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
                                QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMenu, QPlainTextEdit, QPushButton,
-                               QSizePolicy, QSpinBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+                               QSpinBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from core import framework, materials
 from core.errors import AppError
 from gui.attachments_panel import AttachmentsPanel
+from gui.charts import coverage_chart
 from gui.dialogs import confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
@@ -70,57 +70,6 @@ class PlacementDialog(QDialog):
 def ask_placement(parent, material: dict) -> dict | None:
     dialog = PlacementDialog(parent, material)
     return dialog.values() if dialog.exec() == QDialog.Accepted else None
-
-
-class BarChart(QWidget):
-    """Horizontal bars per group: material approval share and points coverage, painted directly."""
-
-    def __init__(self):
-        super().__init__()
-        self.data: list[dict] = []
-        self.setMinimumHeight(200)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-
-    ROW_TOP, ROW_HEIGHT = 52, 34  # the title line, then the axis labels, then one row per group
-
-    def set_data(self, data: list[dict]) -> None:
-        self.data = data
-        self.setMinimumHeight(60 + self.ROW_HEIGHT * len(data))
-        self.update()
-
-    def row_at(self, y: float) -> int | None:
-        """The group whose bars are at height y (for charts that open a group when clicked)."""
-        row = int((y - self.ROW_TOP) // self.ROW_HEIGHT)
-        return row if y >= self.ROW_TOP and row < len(self.data) else None
-
-    def paintEvent(self, event):
-        p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        p.fillRect(self.rect(), QColor("white"))
-        fm = p.fontMetrics()
-        label_w = min(260, max([fm.horizontalAdvance(d["name"]) for d in self.data] + [80]) + 16)
-        left, right = label_w, self.width() - 70
-        span = max(right - left, 50)
-        p.setPen(QColor("#333"))
-        p.drawText(8, 20, "材料通过率（蓝）与分值覆盖率（绿）")
-        for frac in (0, 0.5, 1.0):
-            x = left + span * frac
-            p.setPen(QPen(QColor("#ddd"), 1, Qt.DashLine))
-            p.drawLine(int(x), self.ROW_TOP - 2, int(x), self.height() - 6)
-            p.setPen(QColor("#888"))
-            p.drawText(int(x) - 14, self.height() - 8 if not self.data else self.ROW_TOP - 6, f"{frac * 100:.0f}%")
-        for i, d in enumerate(self.data):
-            top = self.ROW_TOP + i * self.ROW_HEIGHT
-            p.setPen(QColor("#222"))
-            p.drawText(QRectF(4, top, label_w - 10, 28), Qt.AlignRight | Qt.AlignVCenter, fm.elidedText(
-                d["name"], Qt.ElideMiddle, label_w - 10))
-            for j, (key, colour) in enumerate((("approved_share", "#1f77b4"), ("points_share", "#2e9d4a"))):
-                p.setPen(Qt.NoPen)
-                p.setBrush(QColor(colour))
-                p.drawRect(QRectF(left, top + 2 + j * 13, span * d[key], 11))
-                p.setPen(QColor("#333"))
-                p.drawText(int(left + span * d[key]) + 4, int(top + 12 + j * 13), f"{d[key] * 100:.0f}%")
-        p.end()
 
 
 class MaterialsPage(Page):
@@ -296,7 +245,7 @@ class MaterialsPage(Page):
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        self.chart = BarChart()
+        self.chart = coverage_chart()
         scroll.setWidget(self.chart)
         split.addWidget(scroll)
         split.setSizes([620, 560])

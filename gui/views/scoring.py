@@ -18,7 +18,7 @@ from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.ui_state import remember
 from gui.views.base import Page, filter_as_you_type, make_table, selected_rows
-from gui.views.scoring_charts import BarChart, TrendChart
+from gui.charts import BarChart, Series, TrendChart
 from gui.widgets import UnitRefsEdit
 
 
@@ -237,7 +237,7 @@ class ScoringPage(Page):
         self.report_table = make_table(self.report_model, state_key="scoring/report")
         self.report_table.selectionModel().selectionChanged.connect(lambda *_: self.show_unit_page())
         top.addWidget(self.report_table)
-        self.bar_chart = BarChart()
+        self.bar_chart = BarChart((Series("loss", "#c0504d"),), empty_text="没有失分")
         top.addWidget(self.bar_chart)
         top.setSizes([620, 380])
         splitter.addWidget(top)
@@ -397,7 +397,7 @@ class ScoringPage(Page):
         round_id = self.current_round_id()
         if round_id is None:
             self.report_model.set_rows([])
-            self.bar_chart.set_data("", [])
+            self.bar_chart.set_data([], "")
             return
         by = self.report_kind.currentData()
         table = report_table(self.db, round_id, by)
@@ -408,7 +408,8 @@ class ScoringPage(Page):
         loss_at = table.headers.index("失分")
         lost = sorted(((str(row[0] or "（无编号）"), row[loss_at]) for row in table.rows if (row[loss_at] or 0) > 0),
                       key=lambda item: -item[1])[:15]
-        self.bar_chart.set_data(f"失分最多的{table.headers[0]}（前 {len(lost)} 名）", lost)
+        self.bar_chart.set_data([{"name": label, "loss": value} for label, value in lost],
+                                f"失分最多的{table.headers[0]}（前 {len(lost)} 名）")
         self.show_unit_page()
 
     def show_unit_page(self) -> None:
