@@ -116,19 +116,21 @@ class Store:
             with self._savepoint():
                 yield self
             return
-        self._begin()
-        try:
-            yield self
-        except BaseException:
-            self._pending_changes.clear()
-            self._rollback()
-            raise
-        else:
-            self._commit()
-            changed = frozenset(self._pending_changes)
-            self._pending_changes.clear()
-            if changed and self.on_commit is not None:
-                self.on_commit(changed)
+        # A full disk, a read-only folder or a lost server fails here (often only at COMMIT): the
+        # transaction is rolled back and the user is told what happened and what to do.
+        with self._failures("保存修改"):
+            self._begin()
+            try:
+                yield self
+                self._commit()
+            except BaseException:
+                self._pending_changes.clear()
+                self._rollback()
+                raise
+        changed = frozenset(self._pending_changes)
+        self._pending_changes.clear()
+        if changed and self.on_commit is not None:
+            self.on_commit(changed)
 
     # --- what changed -------------------------------------------------------------------------
 
@@ -182,6 +184,10 @@ class Store:
         raise NotImplementedError
 
     def _savepoint(self):
+        raise NotImplementedError
+
+    def _failures(self, what: str):
+        """A context turning the engine's storage failures into a user's error (AppError)."""
         raise NotImplementedError
 
     def foreign_keys_to(self, table: str) -> list[tuple[str, str]]:

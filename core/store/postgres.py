@@ -110,6 +110,11 @@ class PostgresStore(Store):
         finally:
             self._savepoints -= 1
 
+    def _failures(self, what):
+        from contextlib import nullcontext
+
+        return nullcontext()  # the server's own failures are named when the shared ledger connects
+
     def foreign_keys_to(self, table):
         return [(r[0], r[1]) for r in self._conn.execute(
             """SELECT src.relname, att.attname

@@ -70,6 +70,11 @@ class SqliteStore(Store):
         finally:
             self._savepoints -= 1
 
+    def _failures(self, what):
+        from core.errors import storage_errors
+
+        return storage_errors(what, folder=self.path.parent)
+
     def foreign_keys_to(self, table):
         return [(r[0], r[1]) for r in self._conn.execute(
             "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
