@@ -12,7 +12,7 @@ EXAMPLE = "2026-03-15"
 
 def parse(value, label: str) -> dt.date | None:
     """The date, None for an empty value; AppError naming the field (label) otherwise."""
-    from core.xlsx.text import parse_date
+    from core.text import parse_date
 
     if isinstance(value, str) and not value.strip():
         return None

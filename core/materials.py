@@ -87,7 +87,7 @@ def _check_date(value, label: str = "截止日期") -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    from core.xlsx.text import parse_date
+    from core.text import parse_date
 
     try:
         parsed = parse_date(str(value).strip())

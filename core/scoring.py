@@ -144,7 +144,7 @@ def clean_round(db, name, kind, held_on, edition_id) -> dict:
         held_on = held_on.isoformat()
     held_on = str(held_on or "").strip()
     if held_on:
-        from core.xlsx.text import parse_date
+        from core.text import parse_date
         try:
             held_on = parse_date(held_on).isoformat()
         except ValueError:

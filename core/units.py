@@ -91,7 +91,7 @@ class Resolver:
         return None
 
     def suggestions(self, name: str, n: int = 3) -> list[str]:
-        from core.xlsx.text import closest
+        from core.text import closest
 
         return closest(name, sorted(set(self.display.values()) | set(self.group_display)), n)
 

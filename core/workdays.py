@@ -17,7 +17,7 @@ from core import audit
 from core.db import rows, write
 from core.errors import AppError
 from core.xlsx.reader import Column, Problem, read_table
-from core.xlsx.text import clean_text, parse_date
+from core.text import clean_text, parse_date
 
 PACKAGE_YEARS = frozenset(d.year for d in chinese_calendar.holidays) & frozenset(
     d.year for d in chinese_calendar.workdays)

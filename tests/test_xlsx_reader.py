@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 from core.errors import AppError, Cancelled
 from core.xlsx import reader
 from core.xlsx.reader import Column, Problem, list_sheets, read_table
-from core.xlsx.text import clean_text, closest, normalize_header, parse_date, parse_number, split_multi
+from core.text import clean_text, closest, normalize_header, parse_date, parse_number, split_multi
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 

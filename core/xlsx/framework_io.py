@@ -19,7 +19,7 @@ from core import framework, settings, units
 from core.db import write
 from core.errors import AppError, Cancelled
 from core.xlsx.reader import Column, Problem, read_table
-from core.xlsx.text import clean_text, parse_date, parse_number, split_multi
+from core.text import clean_text, parse_date, parse_number, split_multi
 from core.xlsx.writer import Sheet, write_workbook
 
 COLUMNS = [

@@ -24,7 +24,7 @@ from core import attachments, audit, framework, materials, settings, units
 from core.db import rows, write
 from core.errors import AppError, Cancelled
 from core.xlsx.reader import Column, Problem, read_table
-from core.xlsx.text import clean_text, parse_date, parse_number
+from core.text import clean_text, parse_date, parse_number
 from core.xlsx.writer import Sheet, write_workbook
 
 COLUMNS = [

@@ -35,8 +35,7 @@ from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
 from core.errors import AppError, Cancelled
-from core.xlsx.text import (clean_text, has_control_chars, is_excel_error, normalize_header, show_control_chars,
-                             strip_control_chars)
+from core.text import clean_text, has_control_chars, normalize_header, show_control_chars, strip_control_chars
 
 # Hostile-file limits. A 50,000-row table is ~60 MB of sheet XML compressed about 20:1.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -64,6 +63,15 @@ _ESCAPED_CHAR = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # that Chinese Excel and WPS save without writing their format code into the file.
 _BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
 _BUILTIN_TIMEDELTA_FORMATS = frozenset([46])
+
+# What Excel and WPS show in a cell whose formula failed; also found as plain text when such a
+# sheet was copied as values or saved as CSV on the way.
+EXCEL_ERRORS = frozenset(["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#BUSY!"])
+
+
+def is_excel_error(text) -> bool:
+    return isinstance(text, str) and text.strip().upper() in EXCEL_ERRORS
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from core import audit, framework, scoring
 from core.db import write
 from core.errors import AppError, Cancelled
 from core.xlsx.reader import Column, Problem, read_table
-from core.xlsx.text import clean_text, parse_number, split_multi
+from core.text import clean_text, parse_number, split_multi
 
 COLUMNS = [
     Column("code", ("标准编号", "指标编号", "编号")),

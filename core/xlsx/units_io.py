@@ -12,7 +12,7 @@ from core import settings, units
 from core.db import write
 from core.errors import AppError
 from core.xlsx.reader import Column, Problem, read_table
-from core.xlsx.text import clean_text
+from core.text import clean_text
 from core.xlsx.writer import Sheet, write_workbook
 
 COLUMNS = [

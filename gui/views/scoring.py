@@ -12,7 +12,7 @@ from core.errors import AppError
 from core.scoring_reports import REPORT_KINDS, ReportTable, compare_tables, export_compare, export_report, \
     export_tasks, export_unit_page, report_table, unit_page_table
 from core.xlsx import results_io
-from core.xlsx.text import parse_number
+from core.text import parse_number
 from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points

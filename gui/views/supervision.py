@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QDia
 from core import settings, sites, supervision, units, workdays
 from core.errors import AppError
 from core.supervision import FindingFilter
-from core.xlsx.text import split_multi
+from core.text import split_multi
 from gui.attachments_panel import AttachmentsPanel
 from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
