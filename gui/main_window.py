@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.addAction(action)
 
     def open_search(self, text: str = "") -> None:
-        from gui.search_dialog import SearchDialog
+        from gui.dialogs.search import SearchDialog
 
         self.search_box.clear()
         if self.search_dialog is not None and self.search_dialog.isVisible():

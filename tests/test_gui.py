@@ -164,7 +164,7 @@ def test_first_start_offers_the_demo(qtbot, tmp_path, monkeypatch):
 
 
 def test_audit_log_page_filters_and_record_history(qtbot, window, demo_db):
-    from gui.views.audit_log import HistoryDialog
+    from gui.dialogs.history import HistoryDialog
 
     uid = units.resolve_one(demo_db, "区水务局")
     units.update_unit(demo_db, uid, {"phone": "0931-9999999"})
@@ -207,10 +207,10 @@ def test_restore_from_the_window_reopens_on_restored_data(qtbot, window, data_di
 
 
 def test_history_is_one_click_from_the_record(qtbot, window, demo_db, monkeypatch):
-    from gui.views import audit_log
+    from gui.dialogs.history import HistoryDialog
 
     opened = []
-    monkeypatch.setattr(audit_log.HistoryDialog, "exec", lambda self: opened.append(self.model.rows()) or 0)
+    monkeypatch.setattr(HistoryDialog, "exec", lambda self: opened.append(self.model.rows()) or 0)
     page = window.show_page("framework")
     page.text.setText("斑马线")
     std = page.model.index(0, 0, page.model.index(0, 0, page.model.index(0, 0)))

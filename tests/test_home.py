@@ -88,7 +88,7 @@ def test_home_is_the_first_page_and_shows_the_figures(qtbot, window):
 
 
 def test_each_figure_opens_its_list(qtbot, window, demo_db):
-    from gui.views.base import selected_rows
+    from gui.widgets.tables import selected_rows
 
     home_page = _home_with_last_round(qtbot, window)
     f = home_page.figures

@@ -127,7 +127,7 @@ def _search_and_open(qtbot, window, text: str, kind: str, record_id: int):
 def test_keyboard_search_opens_every_kind(qtbot, window, demo_db, tmp_path):
     from core import letters, settings
     from gui.models.table import RowsTableModel
-    from gui.views.base import selected_rows
+    from gui.widgets.tables import selected_rows
 
     db = demo_db
     edition = settings.get(db, "current_edition_id")
@@ -205,7 +205,7 @@ def test_opening_a_record_clears_a_filter_that_hides_it(qtbot, window, demo_db):
 
 
 def test_results_model_passes_the_model_tester(qtmodeltester, demo_db):
-    from gui.search_dialog import SearchResultsModel
+    from gui.dialogs.search import SearchResultsModel
 
     model = SearchResultsModel()
     model.set_hits(search.search(demo_db, "市场"))

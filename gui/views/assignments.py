@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpli
 from core import framework
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.ui_state import remember
-from gui.views.base import Page, filter_as_you_type, make_table, selected_rows
+from gui.views.base import Page
+from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
 
 SUMMARY_COLUMNS = [Col("name", "责任单位", width=170), Col("kind", "类别", width=72),
                    Col("lead_count", "牵头", align_right=True, width=55),

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout)
 
 from core import audit
 from core.errors import AppError
 from gui.dialogs import save_file, show_error, show_info
-from gui.models.table import Col, RowsTableModel
+from gui.dialogs.history import AUDIT_COLUMNS
+from gui.models.table import RowsTableModel
 from gui.ui_state import remember
-from gui.views.base import Page, make_table
+from gui.views.base import Page
+from gui.widgets.tables import make_table
 
-COLUMNS = [Col("at", "时间", fmt=lambda v: (v or "").replace("T", " "), width=150), Col("operator", "操作人", width=80),
-           Col("action", "动作", width=110), Col("area", "范围", width=90), Col("record_id", "记录", width=60),
-           Col("summary", "摘要", width=260), Col("before", "修改前", width=220), Col("after", "修改后")]
+
 
 
 SHOWN = 1000  # rows the page lists; a longer list is for the export, not for reading on screen
@@ -53,7 +53,7 @@ class AuditLogPage(Page):
         layout.addLayout(bar)
         self.count = QLabel()
         layout.addWidget(self.count)
-        self.model = RowsTableModel(COLUMNS, self)
+        self.model = RowsTableModel(AUDIT_COLUMNS, self)
         self.table = make_table(self.model, state_key="audit/list")
         layout.addWidget(self.table)
         self.text.textChanged.connect(lambda _: self.reload())
@@ -95,20 +95,3 @@ class AuditLogPage(Page):
             show_error(self, "导出操作日志", exc)
             return
         show_info(self, "导出操作日志", f"已导出到：\n{path}")
-
-
-class HistoryDialog(QDialog):
-    """One record's history, opened from the record (“历史”)."""
-
-    def __init__(self, parent, db, table: str, record_id, title: str):
-        super().__init__(parent)
-        self.setWindowTitle(f"修改历史：{title}")
-        layout = QVBoxLayout(self)
-        self.model = RowsTableModel(COLUMNS, self)
-        self.model.set_rows(list(reversed(audit.history(db, table, record_id))))
-        view = make_table(self.model, state_key="audit/history")
-        layout.addWidget(view)
-        close = QPushButton("关闭")
-        close.clicked.connect(self.accept)
-        layout.addWidget(close)
-        self.resize(1000, 420)

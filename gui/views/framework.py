@@ -105,7 +105,7 @@ class DetailPanel(QGroupBox):
             self.support.set_names(node["support"])
 
     def show_history(self) -> None:
-        from gui.views.audit_log import HistoryDialog
+        from gui.dialogs.history import HistoryDialog
 
         if self.node is not None:
             HistoryDialog(self, self.page.db, "framework_nodes", self.node["id"],
@@ -420,7 +420,7 @@ class FrameworkPage(Page):
 
     def open_record(self, kind: str, node_id: int) -> bool:
         """Show one standard (from search or the home page): current edition, filters cleared."""
-        from gui.views.locate import reset_filters
+        from gui.widgets.locate import reset_filters
 
         index = self.edition.findData(framework.current_edition_id(self.db))
         if index >= 0:

@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialog
 
 from core import framework, letters, settings
 from core.errors import AppError
-from gui.attachments_panel import AttachmentsPanel
+from gui.widgets.attachments_panel import AttachmentsPanel
 from gui.dialogs import accept_buttons, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.theme import set_scaled_style
 from gui.ui_state import remember
-from gui.views.base import Page, filter_as_you_type, make_table, selected_rows
+from gui.views.base import Page
+from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
 
 STATUS_COLUMNS = [
     Col("name", "责任单位", width=190), Col("task_count", "任务数", align_right=True, width=55),
@@ -471,7 +472,7 @@ class LettersPage(Page):
 
     def open_record(self, kind: str, unit_id: int, year: int | None = None) -> bool:
         """A unit's letter (its signed scan, from search): that year, the unit selected, scans shown."""
-        from gui.views.locate import reset_filters, select_row_by_id
+        from gui.widgets.locate import reset_filters, select_row_by_id
 
         if year is not None:
             self.year.setValue(year)

@@ -9,13 +9,14 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from core import framework, materials
 from core.errors import AppError
-from gui.attachments_panel import AttachmentsPanel
+from gui.widgets.attachments_panel import AttachmentsPanel
 from gui.charts import coverage_chart
 from gui.dialogs import confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.ui_state import remember
-from gui.views.base import Page, make_table
+from gui.views.base import Page
+from gui.widgets.tables import make_table
 
 COLUMNS = [
     Col("material_code", "材料编号", width=76), Col("code", "标准编号", width=60),
@@ -595,7 +596,7 @@ class MaterialsPage(Page):
         self.chart.set_data(data)
 
     def open_record(self, kind: str, material_id: int) -> bool:
-        from gui.views.locate import reset_filters
+        from gui.widgets.locate import reset_filters
 
         self.tabs.setCurrentIndex(0)
         reset_filters(self.category_box, self.unit_box, self.group_box, self.kind_box, self.status_box,
@@ -605,7 +606,7 @@ class MaterialsPage(Page):
 
     def open_list(self, which: str, category_id: int) -> None:
         """One 测评项目's checklist (a bar of the 首页 chart)."""
-        from gui.views.locate import reset_filters
+        from gui.widgets.locate import reset_filters
 
         self.tabs.setCurrentIndex(0)
         reset_filters(self.unit_box, self.group_box, self.kind_box, self.status_box, self.overdue_box, self.search)

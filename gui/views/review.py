@@ -221,6 +221,6 @@ class ReviewWindow(QDialog):
         return box
 
     def open_file(self, f: dict) -> None:
-        from gui.attachments_panel import open_with_system
+        from gui.widgets.attachments_panel import open_with_system
 
         open_with_system(self, self.ctx.db, f)

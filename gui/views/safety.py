@@ -10,7 +10,8 @@ from core.errors import AppError
 from gui.dialogs import confirm, open_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
-from gui.views.base import Page, make_table
+from gui.views.base import Page
+from gui.widgets.tables import make_table
 
 BACKUP_COLUMNS = [Col("at", "时间", fmt=lambda v: v.strftime("%Y-%m-%d %H:%M"), width=140), Col("kind", "类型", width=80),
                   Col("size", "大小", fmt=lambda v: f"{v / 1024 / 1024:.1f} MB", align_right=True, width=80),

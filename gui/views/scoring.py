@@ -17,7 +17,8 @@ from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_erro
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.ui_state import remember
-from gui.views.base import Page, filter_as_you_type, make_table, selected_rows
+from gui.views.base import Page
+from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
 from gui.charts import BarChart, Series, TrendChart
 from gui.widgets import UnitRefsEdit
 
@@ -653,7 +654,7 @@ class ScoringPage(Page):
 
     def open_record(self, kind: str, line_id: int) -> bool:
         """A result line: select its round, then the line in 成绩明细."""
-        from gui.views.locate import reset_filters, select_row_by_id
+        from gui.widgets.locate import reset_filters, select_row_by_id
 
         round_id = scoring.get_line(self.db, line_id)["round_id"]
         self.tabs.setCurrentIndex(0)
@@ -665,7 +666,7 @@ class ScoringPage(Page):
 
     def open_list(self, which: str, round_id: int, unit_id: int | None = None) -> None:
         """A round from 首页 (its 失分统计), or one unit's losses in it."""
-        from gui.views.locate import select_row_by_id
+        from gui.widgets.locate import select_row_by_id
 
         select_row_by_id(self.rounds, round_id)
         self.report_kind.setCurrentIndex(0)  # 按责任单位

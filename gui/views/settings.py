@@ -13,7 +13,8 @@ from core import demo, framework, settings
 from gui import theme
 from gui.dialogs import confirm, show_info
 from gui.models.table import Col, RowsTableModel
-from gui.views.base import Page, make_table, selected_rows
+from gui.views.base import Page
+from gui.widgets.tables import make_table, selected_rows
 
 EDITION_COLUMNS = [Col("name", "版本名称", width=160), Col("year", "年度", width=60),
                    Col("title", "测评体系", width=240), Col("standard_count", "标准数", align_right=True, width=60),

@@ -14,13 +14,14 @@ from core import settings, sites, supervision, units, workdays
 from core.errors import AppError
 from core.supervision import FindingFilter
 from core.text import split_multi
-from gui.attachments_panel import AttachmentsPanel
+from gui.widgets.attachments_panel import AttachmentsPanel
 from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
 from gui.theme import set_scaled_style
 from gui.ui_state import remember
-from gui.views.base import Page, make_table, selected_rows
+from gui.views.base import Page
+from gui.widgets.tables import make_table, selected_rows
 
 LIST_LIMIT = 500  # rows shown at once; the count and the exports always cover every match
 OVERDUE_COLOUR, FLAG_BACKGROUND = QColor("#c00000"), QColor("#fde7d9")
@@ -828,7 +829,7 @@ class SupervisionPage(Page):
 
     def open_record(self, kind: str, record_id: int) -> bool:
         """A finding (问题) in the findings list, or a notice (通知) in the notices list."""
-        from gui.views.locate import reset_filters, select_row_by_id
+        from gui.widgets.locate import reset_filters, select_row_by_id
 
         if kind == "通知":
             self.tabs.setCurrentIndex(self.tabs.indexOf(self.notice_table.parentWidget()))
@@ -847,7 +848,7 @@ class SupervisionPage(Page):
 
     def open_list(self, which: str, unit_id: int | None = None) -> None:
         """The list behind a 首页 figure: 未销号 (open), 逾期 (overdue), 挂牌 (flagged) or one unit's open findings."""
-        from gui.views.locate import reset_filters
+        from gui.widgets.locate import reset_filters
 
         if which == "flagged":
             self.tabs.setCurrentIndex(2)

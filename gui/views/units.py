@@ -15,7 +15,8 @@ from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_erro
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
 from gui.ui_state import remember
-from gui.views.base import Page, filter_as_you_type, make_table, selected_rows
+from gui.views.base import Page
+from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
 
 UNIT_COLUMNS = [
     Col("name", "单位名称", width=200), Col("short_name", "简称", width=110), Col("kind", "单位类别", width=90),
@@ -234,7 +235,7 @@ class UnitsPage(Page):
             show_info(self, "导出责任单位", f"已导出到：\n{path}")
 
     def show_history(self):
-        from gui.views.audit_log import HistoryDialog
+        from gui.dialogs.history import HistoryDialog
 
         unit = self._selected()
         if unit:
@@ -268,7 +269,7 @@ class UnitsPage(Page):
             self.run_change("删除分组", units.delete_group, group["id"])
 
     def open_record(self, kind: str, unit_id: int) -> bool:
-        from gui.views.locate import reset_filters, select_row_by_id
+        from gui.widgets.locate import reset_filters, select_row_by_id
 
         reset_filters(self.filter)
         if not select_row_by_id(self.table, unit_id):
