@@ -28,6 +28,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from reportlab.platypus.flowables import PageBreak
 
 from core.errors import AppError, Cancelled
+from core.file_access import check_not_in_use, in_use_error, is_in_use
 from core.pdf.fonts import fallback_font_name, register_fonts
 
 # --- The page (GB/T 9704-2012 section 5) ---------------------------------------------------------
@@ -958,6 +959,8 @@ class _Builder(BaseDocTemplate):
 
 
 def _write_error(path: str, exc: OSError) -> AppError:
+    if is_in_use(exc):
+        return in_use_error(path, exc)
     if exc.errno == errno.ENOSPC:
         return AppError(f"磁盘空间不足，无法写入文件：{path}。请清理磁盘空间或换一个位置保存。", str(exc))
     return AppError(f"无法写入文件：{path}，请检查文件夹是否存在、是否有写入权限，或文件是否正被其他程序打开。",
@@ -978,6 +981,8 @@ def render(documents: Sequence[GbtDocument], path_or_file, *, duplex: bool = Fal
     documents = list(documents)
     if not documents:
         raise ValueError("nothing to render")
+    if not hasattr(path_or_file, "write"):
+        check_not_in_use(path_or_file)  # before the pages are laid out, not after
     if font_preferences is None:
         import core.pdf
 

@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.errors import AppError, Cancelled
+from core.file_access import check_not_in_use, in_use_error, is_in_use
 from core.xlsx.reader import Problem
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -311,8 +312,7 @@ def _save_atomically(path, save) -> None:
     try:
         if os.path.exists(path):
             # Excel locks a file it has open; find out now rather than after writing every row.
-            with open(path, "r+b"):
-                pass
+            check_not_in_use(path)
         handle, temporary = tempfile.mkstemp(prefix="~", suffix=".tmp", dir=os.path.dirname(path))
         os.close(handle)
     except OSError as error:
@@ -336,6 +336,8 @@ def _remove_quietly(path: str) -> None:
 
 
 def _write_error(path: str, error: OSError) -> AppError:
+    if is_in_use(error):
+        return in_use_error(path, error)
     if error.errno == errno.ENOSPC:
         return AppError(f"磁盘空间不足，无法写入文件：{path}。请清理磁盘，或换一个保存位置。", details=str(error))
     return AppError(
