@@ -363,7 +363,7 @@ def run_cli(data_dir, *args):
     from conftest import ROOT
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run([sys.executable, str(ROOT / "main.py"), "--data", str(data_dir.root), *args],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+                          capture_output=True, text=True, encoding="utf-8", env=env, cwd=ROOT, timeout=300)
 
 
 @pytest.fixture
