@@ -54,9 +54,9 @@ def _refuse(exc) -> int:
 def main(argv: list[str] | None = None) -> int:
     from core.commands import EXIT_FAILED, EXIT_REFUSED, Context, build_parser
 
-    for stream in (sys.stdout, sys.stderr):  # Chinese output on a Windows console or a pipe
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8", errors="replace")
+    from core.console import configure_output
+
+    configure_output()  # Chinese output readable on a Windows console, in a file or a pipe
     parser = build_parser(GUI_COMMAND_MODULES)
     args = parser.parse_args(argv)
     operator = args.operator or os.environ.get("CHUANGCHENG_OPERATOR") or None

@@ -21,6 +21,7 @@ from pathlib import Path
 from core import audit, settings
 from core.db import rows, scalar, write
 from core.errors import AppError, app_error_from_os
+from core.file_access import long_path
 
 CHUNK = 1024 * 1024
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".heic"}
@@ -43,10 +44,10 @@ def is_image_name(name: str) -> bool:
 def check_size(db, path: Path) -> int:
     """The file's size, or AppError before anything is copied when it is over the limit."""
     try:
-        size = path.stat().st_size
+        size = os.stat(long_path(path)).st_size
     except OSError as exc:
         raise AppError(f"无法读取文件“{path}”：{exc.strerror}。请确认文件存在且未被其他程序占用。") from None
-    if not path.is_file():
+    if not os.path.isfile(long_path(path)):
         raise AppError(f"“{path}”不是文件，请选择要添加的文件。")
     limit_mb = settings.get(db, "attachment_max_mb")
     if size > limit_mb * 1024 * 1024:
@@ -57,11 +58,11 @@ def check_size(db, path: Path) -> int:
 
 def store_file(db, src: str | os.PathLike, cancel=None) -> tuple[str, int]:
     """Copy a file into the store (once per content) and return (sha256, size)."""
-    src = Path(src)
+    src = Path(long_path(src))
     size = check_size(db, src)
     root = attachments_root(db)
     root.mkdir(parents=True, exist_ok=True)
-    tmp = root / f".incoming-{os.getpid()}-{datetime.now().strftime('%H%M%S%f')}"
+    tmp = Path(long_path(root / f".incoming-{os.getpid()}-{datetime.now().strftime('%H%M%S%f')}"))
     digest = hashlib.sha256()
     try:
         with open(src, "rb") as fin, open(tmp, "wb") as fout:
@@ -74,7 +75,7 @@ def store_file(db, src: str | os.PathLike, cancel=None) -> tuple[str, int]:
             fout.flush()
             os.fsync(fout.fileno())
         sha = digest.hexdigest()
-        target = root / sha[:2] / sha
+        target = Path(long_path(root / sha[:2] / sha))
         created = not target.exists()
         if created:
             target.parent.mkdir(exist_ok=True)
@@ -139,7 +140,7 @@ def _remove_unreferenced(db, shas: list[str]) -> None:
 def add_attachment(db, owner_table: str, owner_id: int, src, *, role: str = "", caption: str = "",
                    taken_at: str = "") -> int:
     """Store a file and link it to a record (one transaction for the row and its audit)."""
-    src = Path(src)
+    src = Path(long_path(src))
     with files_kept_only_on_success(db):
         sha, size = store_file(db, src)
         return _link(db, owner_table, owner_id, src, sha, size, role, caption, taken_at)
@@ -201,8 +202,8 @@ def export_copy(db, attachment_id: int, target: str | os.PathLike) -> Path:
     """Copy a stored file out under a readable name (packages, opening with the system program)."""
     a = get_attachment(db, attachment_id)
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(stored_path(db, a["sha256"]), target)
+    os.makedirs(long_path(target.parent), exist_ok=True)
+    shutil.copyfile(long_path(stored_path(db, a["sha256"])), long_path(target))
     return target
 
 

@@ -94,13 +94,13 @@ def storage_error(exc: BaseException, what: str, folder: Path | None = None) -> 
         NO_PERMISSION: (f"没有权限读写{where or '该位置'}",
                         "请确认文件夹允许写入、文件不是只读，或换一个位置后重试"),
         READ_ONLY: (f"{where or '该位置'}所在的磁盘或文件夹是只读的", "请换到可以写入的位置（如本机磁盘）后重试"),
-        IN_USE: (f"文件{name}正被其他程序占用（如 Excel、WPS、杀毒软件或同步盘）", "请关闭占用它的程序后重试"),
+        IN_USE: (f"文件正被其他程序打开，请关闭后重试（{name or '该文件'}可能被 Excel、WPS、杀毒软件或同步盘占用）", ""),
         IO_ERROR: ("读写磁盘时出错（不是数据损坏）", "请检查磁盘或 U 盘是否连接正常、空间是否足够，然后重试；如反复出现，请尽快备份"),
         BUSY: ("数据库正被另一个操作占用", "请稍后重试"),
         DAMAGED: ("数据库文件已损坏或不是创城工作台的数据库", RESTORE_HINT),
     }[kind]
-    return StorageError(kind, f"无法{what}：{reason}。{todo}。" if kind != DAMAGED else f"无法{what}：{reason}。{todo}",
-                        str(exc))
+    message = f"无法{what}：{reason}。" + (f"{todo}。" if kind != DAMAGED else todo) if todo else f"无法{what}：{reason}。"
+    return StorageError(kind, message, str(exc))
 
 
 def _nearly_full(folder: Path) -> bool:

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from core import attachments, framework, materials
 from core.errors import AppError, Cancelled, app_error_from_os
+from core.file_access import long_path
 from core.xlsx.writer import Sheet, write_workbook
 
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -92,25 +93,25 @@ def build_package(db, out, edition_id: int | None = None, progress=None, cancel=
             _write_catalogue(catalogue, layout)
             index = _index_html(edition["name"], layout)
             if as_zip:
-                with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+                with zipfile.ZipFile(long_path(temp), "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
                     z.write(catalogue, "目录.xlsx")
                     z.writestr("index.html", index)
                     _copy_files(db, layout, total, progress, cancel,
-                                lambda src, rel: z.write(src, rel, _compression(rel)))
+                                lambda src, rel: z.write(long_path(src), rel, _compression(rel)))
             else:
                 temp.mkdir()
                 shutil.copyfile(catalogue, temp / "目录.xlsx")
                 (temp / "index.html").write_text(index, encoding="utf-8")
 
-                def copy(src, rel):
-                    target = temp / rel
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(src, target)
+                def copy(src, rel):  # a deep OUT_DIR takes the files past 260 characters
+                    target = long_path(temp / rel)
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    shutil.copyfile(long_path(src), target)
 
                 _copy_files(db, layout, total, progress, cancel, copy)
         if out.is_dir():
             out.rmdir()  # the empty folder the user chose
-        os.replace(temp, out)
+        os.replace(long_path(temp), long_path(out))
     except OSError as exc:
         _remove(temp)
         raise app_error_from_os(exc, f"生成资料包“{out}”") from None
@@ -138,7 +139,7 @@ def _copy_files(db, layout, total, progress, cancel, put) -> None:
 
 def _remove(path: Path) -> None:
     if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(long_path(path), ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
 

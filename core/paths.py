@@ -60,8 +60,14 @@ def resolve_data_dir(cli_value: str | None = None) -> DataDir:
 
 
 def network_share_warning(path: Path) -> str | None:
-    """A Chinese warning when the folder is on a network share (SQLite locking is unsafe there)."""
+    """A Chinese warning when the folder is on a network share (SQLite locking is unsafe there)
+    or in a cloud-sync folder (OneDrive, 网盘), which is as unsafe."""
+    from core.sync_folders import sync_folder_warning
+
     text = str(path)
+    synced = sync_folder_warning(path)
+    if synced:
+        return synced
     if text.startswith("\\\\") or text.startswith("//"):
         return _share_message(text)
     if sys.platform == "win32":

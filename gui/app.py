@@ -142,7 +142,9 @@ def run_gui(data, operator: str | None) -> int:
     start_daily_backup_timer(window)
     window.show()
     try:
-        return app.exec()
+        code = app.exec()
+        crash_report.session_ended_normally()
+        return code
     finally:
         instance.release()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import faulthandler
 import logging
+import os
 import platform
 import sys
 from pathlib import Path
@@ -19,11 +20,12 @@ NATIVE_CRASH_LOG = "crash-native.log"
 
 _logs_dir: Path | None = None
 _native_log = None  # kept open for the life of the process: faulthandler writes to it on a crash
+_native_log_start = 0  # its size before this session
 
 
 def configure(logs_dir: Path) -> None:
     """Reports go to logs_dir, or to a temporary folder when the data folder cannot be written."""
-    global _logs_dir, _native_log
+    global _logs_dir, _native_log, _native_log_start
     from core.paths import fallback_log_dir
 
     for folder in (Path(logs_dir), fallback_log_dir()):
@@ -31,11 +33,27 @@ def configure(logs_dir: Path) -> None:
             folder.mkdir(parents=True, exist_ok=True)
             if _native_log is None:
                 _native_log = open(folder / NATIVE_CRASH_LOG, "a", encoding="utf-8")  # noqa: SIM115
+                _native_log_start = os.fstat(_native_log.fileno()).st_size
                 faulthandler.enable(_native_log, all_threads=True)
         except OSError:
             continue
         _logs_dir = folder
         return
+
+
+def session_ended_normally() -> None:
+    """The window closed and the program is ending by itself: take back what faulthandler wrote.
+
+    On Windows it also writes up exceptions raised and handled inside Qt or COM (such as
+    0x8001010d around the clipboard or a file dialog), which are no crash. Only a session that
+    does not end this way leaves its entry, so the log holds real crashes only."""
+    global _native_log
+    if _native_log is None:
+        return
+    faulthandler.disable()
+    os.ftruncate(_native_log.fileno(), _native_log_start)
+    _native_log.close()
+    _native_log = None
 
 
 def logs_dir() -> Path | None:

@@ -42,10 +42,16 @@ median_time() {
     local t0; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $t0" | bc
   done | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'
 }
+# same_png A B: exit 0 when the two pictures are equal pixel for pixel, 1 when they differ,
+# 2 when either cannot be read (so a missing file never passes as "different").
 same_png() { "$PY" - "$1" "$2" <<'PYEOF'
 import sys
 from PIL import Image, ImageChops
-a, b = (Image.open(p).convert("RGB") for p in sys.argv[1:3])
+try:
+    a, b = (Image.open(p).convert("RGB") for p in sys.argv[1:3])
+except OSError as error:
+    print(f"无法读取截图：{error}", file=sys.stderr)
+    sys.exit(2)
 sys.exit(0 if a.size == b.size and ImageChops.difference(a, b).getbbox() is None else 1)
 PYEOF
 }
@@ -107,11 +113,14 @@ equal=0
 for png in "$WORK"/shots-source/*.png; do
   same_png "$png" "$WORK/shots-frozen/$(basename "$png")" && equal=$((equal + 1))
 done
-if [ "$pages" -gt 0 ] && [ "$equal" = "$pages" ] && \
-   ! same_png "$WORK/shots-source/01-framework.png" "$WORK/shots-nofont/01-framework.png"; then
-  step_end PASS "$equal/$pages 页一致；去掉字体的对照组不一致"
+# The control page is found by name (pages are numbered 01-home, 02-framework, …), never assumed.
+control=$(cd "$WORK/shots-source" 2>/dev/null && ls -- *-framework.png 2>/dev/null | head -1)
+control_rc=2
+[ -n "$control" ] && { same_png "$WORK/shots-source/$control" "$WORK/shots-nofont/$control"; control_rc=$?; }
+if [ "$pages" -gt 0 ] && [ "$equal" = "$pages" ] && [ "$control_rc" = 1 ]; then
+  step_end PASS "$equal/$pages 页一致；去掉字体的对照组（$control）不一致"
 else
-  step_end FAIL "$equal/$pages 页一致"
+  step_end FAIL "$equal/$pages 页一致；对照组（${control:-缺少测评体系页截图}）$([ "$control_rc" = 0 ] && echo 竟然一致 || echo 无法比较)"
 fi
 
 # ---------------------------------------------------------------- 2. start-up

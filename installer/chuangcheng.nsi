@@ -143,6 +143,13 @@ Function .onInit
     MessageBox MB_ICONSTOP "${APP_NAME}需要 Windows 10 或更高版本。" /SD IDOK
     Abort
   ${EndIf}
+  ; Qt 6 runs on Windows 10 1809 (build 17763) and later; older builds crash at start.
+  ${IfNot} ${AtLeastBuild} 17763
+    ${WinVerGetBuild} $0
+    MessageBox MB_ICONSTOP "${APP_NAME}需要 Windows 10 1809（内部版本 17763）或更高版本，这台电脑的 Windows 内部版本是 $0。$\r$\n请先通过“设置 → 更新和安全 → Windows 更新”升级系统，再安装${APP_NAME}。" /SD IDOK
+    SetErrorLevel 1150 ; ERROR_OLD_WIN_VERSION, for IT scripts running /S
+    Abort
+  ${EndIf}
   ${IfNot} ${RunningX64}
     MessageBox MB_ICONSTOP "${APP_NAME}需要 64 位 Windows。" /SD IDOK
     Abort

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The command-line children the tests start write UTF-8, whatever the (Windows) code page.
+os.environ.setdefault("PYTHONIOENCODING", "utf-8")
 
 import pytest  # noqa: E402
 

@@ -101,7 +101,7 @@ def test_the_data_keeps_the_programs_invariants(bench_db, dataset):
 def _run_bench(args: list[str], timeout: int) -> list[dict]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+                          encoding="utf-8", timeout=timeout)
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     assert lines

@@ -133,7 +133,7 @@ FILE_FAILURES = [
     (lambda path: OSError(errno.ENOSPC, "No space left on device", str(path)), "磁盘空间不足"),
     (lambda path: PermissionError(errno.EACCES, "Permission denied", str(path)), "没有权限"),
     (lambda path: OSError(errno.EROFS, "Read-only file system", str(path)), "只读"),
-    (_locked, "正被其他程序占用"),
+    (_locked, "正被其他程序打开，请关闭后重试"),
 ]
 DATABASE_FAILURES = [
     (sqlite3.OperationalError("database or disk is full"), "磁盘空间不足"),
@@ -248,10 +248,10 @@ def test_exports_letters_packages_and_backups_name_the_disk_problem(demo_db, dat
     cases = [
         (["export-framework", str(out / "分解表.xlsx")], lambda p: OSError(errno.EROFS, "Read-only file system", p),
          "只读"),
-        (["letters", "--year", "2026", "--out", str(out / "责任书.pdf")], _locked, "正被其他程序占用"),
+        (["letters", "--year", "2026", "--out", str(out / "责任书.pdf")], _locked, "正被其他程序打开，请关闭后重试"),
         (["package", str(out / "资料包.zip")], lambda p: OSError(errno.ENOSPC, "No space left on device", p),
          "磁盘空间不足"),
-        (["backup", "--out", str(out)], _locked, "正被其他程序占用"),
+        (["backup", "--out", str(out)], _locked, "正被其他程序打开，请关闭后重试"),
     ]
     real_replace = os.replace
     for command, make_error, expected in cases:

@@ -3,6 +3,8 @@ Chinese, and the Documents folder as the default place to save."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QStandardPaths
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton
@@ -79,3 +81,16 @@ def test_save_dialogs_start_in_documents_until_a_folder_is_remembered(qapp, tmp_
         assert dialogs._last_folder(kind) == str(chosen)
     finally:
         dialogs.QSettings().remove(f"folders/{kind}")
+
+
+def test_a_session_that_ends_normally_leaves_no_entry_in_the_native_crash_log(tmp_path, monkeypatch):
+    log = tmp_path / crash_report.NATIVE_CRASH_LOG
+    log.write_text("上次崩溃的记录\n", encoding="utf-8")
+    monkeypatch.setattr(crash_report, "_native_log", None)
+    monkeypatch.setattr(crash_report.faulthandler, "enable", lambda file, all_threads: None)
+    monkeypatch.setattr(crash_report.faulthandler, "disable", lambda: None)
+    crash_report.configure(tmp_path)
+    # What faulthandler writes on Windows for an exception Qt or COM raised and handled itself.
+    os.write(crash_report._native_log.fileno(), b"Windows fatal exception: code 0x8001010d\n")
+    crash_report.session_ended_normally()
+    assert log.read_text(encoding="utf-8") == "上次崩溃的记录\n"

@@ -214,17 +214,17 @@ def test_separate_files_are_named_by_unit(demo_db, tmp_path):
     assert letters_pdf.safe_file_name('a/b:c*?"<>|') == "a_b_c______"
 
 
-def test_letter_pages_render_to_png(demo_db, tmp_path):
-    if not letters_pdf.can_render_pages():
-        pytest.skip("pdftoppm is not installed")
+def test_letter_pages_render_in_process(demo_db, tmp_path):
+    from core.pdf import render
+
     out = tmp_path / "one.pdf"
     letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=[unit_id(demo_db, "区城管局")], record=False)
-    images = letters_pdf.page_images(out, tmp_path / "png", dpi=40)
+    files_before = set(tmp_path.rglob("*"))
+    images = list(render.render_pages(out, dpi=40))
     assert len(images) == len(PdfReader(out).pages)
-    from PIL import Image
-    with Image.open(images[0]) as im:
-        assert im.size[1] > im.size[0]  # portrait
-        assert im.convert("L").getextrema()[0] < 100  # something dark (text) was drawn
+    assert images[0].size[1] > images[0].size[0]  # portrait
+    assert images[0].convert("L").getextrema()[0] < 100  # something dark (text) was drawn
+    assert set(tmp_path.rglob("*")) == files_before  # no picture files left behind
 
 
 def test_framework_pdf_is_landscape_with_every_standard_and_its_units(demo_db, tmp_path):
@@ -363,7 +363,7 @@ def run_cli(data_dir, *args):
     from conftest import ROOT
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run([sys.executable, str(ROOT / "main.py"), "--data", str(data_dir.root), *args],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+                          capture_output=True, text=True, encoding="utf-8", env=env, cwd=ROOT, timeout=300)
 
 
 @pytest.fixture

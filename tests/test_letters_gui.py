@@ -7,9 +7,6 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QDialog, QLabel  # noqa: E402
 
 from core import framework, letters, units  # noqa: E402
-from core.pdf import letters_pdf  # noqa: E402
-
-
 
 
 @pytest.fixture
@@ -87,8 +84,6 @@ def test_scan_panel_is_bound_to_the_selected_units_record(page, demo_db, tmp_pat
 
 
 def test_preview_shows_the_letter_pages(page, demo_db):
-    if not letters_pdf.can_render_pages():
-        pytest.skip("pdftoppm is not installed")
     select_unit(page, "区城管局")
     snapshot = letters.get_status(demo_db, 2026, units.resolve_one(demo_db, "区城管局"))["snapshot"]
     page.buttons["preview"].click()
@@ -132,3 +127,31 @@ def test_batch_generation_and_unsigned_export(page, demo_db, tmp_path, monkeypat
     monkeypatch.setattr("gui.views.letters.save_file", lambda *a, **k: str(xlsx))
     page.export_unsigned()
     assert xlsx.exists() and f"已导出 {letters.unsigned_count(demo_db, 2026)} 个" in infos[-1]
+
+
+def test_print_sends_the_letter_to_the_chosen_printer(page, tmp_path, monkeypatch):
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    printed = tmp_path / "打印机输出.pdf"
+
+    class ChoosePdfPrinter:  # the person picks a printer (here: a PDF file) and clicks 打印
+        def __init__(self, printer, parent):
+            printer.setOutputFormat(QPrinter.PdfFormat)
+            printer.setOutputFileName(str(printed))
+
+        def setOption(self, *args):
+            pass
+
+        def setMinMax(self, first, last):
+            self.pages = last
+
+        def exec(self):
+            return QDialog.Accepted
+
+    monkeypatch.setattr("gui.printing.QPrintDialog", ChoosePdfPrinter)
+    select_unit(page, "区城管局")
+    page.buttons["print"].click()
+    letter = PdfReader(printed)
+    assert len(letter.pages) >= 2
+    assert round(float(letter.pages[0].mediabox.width)) == 595  # A4, as generated

@@ -86,11 +86,12 @@ def test_return_from_a_zip_and_cli(demo_db, data_dir, tmp_path):
     demo_db.conn.close()
     main = Path(__file__).resolve().parent.parent / "main.py"
     run = subprocess.run([sys.executable, str(main), "--data", str(data_dir.root), "materials-import", str(filled),
-                          "--files", str(archive), "--unit", "区文明办"], capture_output=True, text=True)
+                          "--files", str(archive), "--unit", "区文明办"], capture_output=True, text=True,
+                         encoding="utf-8")
     assert run.returncode == 0, run.stderr
     assert "添加文件 1 个" in run.stdout
     check = subprocess.run([sys.executable, str(main), "--data", str(data_dir.root), "materials-check"],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, encoding="utf-8")
     assert check.returncode == 3 and "材料无附件" in check.stdout
 
 

@@ -140,6 +140,11 @@ class Timer:
             self.cpu.append((time.process_time() - cpu) * 1000)
 
 
+def _load_average() -> float | None:
+    """The 1-minute load average; None on Windows, which has none."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
 def now() -> float:
     return time.perf_counter()
 
@@ -187,6 +192,6 @@ def result(name: str, samples_ms: list[float] | None, budget_ms: float | None, c
     other work shared the cores and wall times are inflated."""
     line = {"figure": name, "median_ms": median(samples_ms or []), "p95_ms": p95(samples_ms or []),
             "budget_ms": None if budget_ms is None else round(budget_ms, 2), "scale": ctx.scale,
-            "n": len(samples_ms) if n is None else n, "load": round(os.getloadavg()[0], 2)}
+            "n": len(samples_ms) if n is None else n, "load": _load_average()}
     line.update(extra)
     return line

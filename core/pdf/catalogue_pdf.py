@@ -13,6 +13,7 @@ from reportlab.pdfgen import canvas
 
 from core import framework, materials, settings
 from core.errors import AppError, Cancelled, storage_error
+from core.file_access import check_not_in_use
 from core.pdf.fonts import register_fonts
 from core.pdf.gbt9704 import GbtDocument, draw_string, render
 
@@ -71,6 +72,7 @@ def write_box_labels(db, path, edition_id: int, box: int | None = None, progress
     office = settings.get(db, "office_name")
     by_box = catalogue_rows(db, edition_id, box)
     path = Path(path)
+    check_not_in_use(path)
     temp = path.with_name(f".{path.name}.part")
     try:
         c = canvas.Canvas(str(temp), pagesize=A4)

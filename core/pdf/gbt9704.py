@@ -27,6 +27,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from reportlab.platypus.flowables import PageBreak
 
 from core.errors import AppError, Cancelled, storage_error
+from core.file_access import check_not_in_use
 from core.pdf.fonts import fallback_font_name, register_fonts
 
 # --- The page (GB/T 9704-2012 section 5) ---------------------------------------------------------
@@ -975,6 +976,8 @@ def render(documents: Sequence[GbtDocument], path_or_file, *, duplex: bool = Fal
     documents = list(documents)
     if not documents:
         raise ValueError("nothing to render")
+    if not hasattr(path_or_file, "write"):
+        check_not_in_use(path_or_file)  # before the pages are laid out, not after
     if font_preferences is None:
         import core.pdf
 

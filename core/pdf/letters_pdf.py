@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,25 +192,3 @@ def _chinese_number(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = "" if tens == 0 else "十" if tens == 1 else CHINESE_NUMERALS[tens - 1] + "十"
     return head + (CHINESE_NUMERALS[ones - 1] if ones else "")
-
-
-# --- preview ---------------------------------------------------------------------------------------
-
-def can_render_pages() -> bool:
-    return shutil.which("pdftoppm") is not None
-
-
-def page_images(pdf_path, out_dir=None, *, dpi: int = 80) -> list[str]:
-    """PNG images of the PDF's pages made with pdftoppm (poppler), for an in-program preview;
-    [] when pdftoppm is not installed (the caller then opens the PDF in the system viewer)."""
-    exe = shutil.which("pdftoppm")
-    if exe is None:
-        return []
-    out_dir = Path(out_dir or tempfile.mkdtemp(prefix="letter-preview-"))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        subprocess.run([exe, "-r", str(dpi), "-png", os.fspath(pdf_path), str(out_dir / "page")],
-                       check=True, capture_output=True, timeout=120)
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return sorted((str(p) for p in out_dir.glob("page*.png")), key=lambda p: int(re.findall(r"(\d+)\.png$", p)[0]))

@@ -330,6 +330,8 @@ def _open_workbook(path):
 def _open_checked_zip(path) -> zipfile.ZipFile:
     """Open the file as a zip after refusing what is not an .xlsx or would expand into a bomb."""
     path = os.fspath(path)
+    if os.path.isdir(path):  # Windows refuses to open a folder with "permission denied", not EISDIR
+        raise AppError(f"这是一个文件夹，不是 Excel 文件：{path}。请选择一个 .xlsx 文件。")
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as file:

@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.errors import AppError, Cancelled, storage_error
+from core.file_access import check_not_in_use
 from core.xlsx.reader import Problem
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -311,8 +312,7 @@ def _save_atomically(path, save) -> None:
     try:
         if os.path.exists(path):
             # Excel locks a file it has open; find out now rather than after writing every row.
-            with open(path, "r+b"):
-                pass
+            check_not_in_use(path)
         handle, temporary = tempfile.mkstemp(prefix="~", suffix=".tmp", dir=os.path.dirname(path))
         os.close(handle)
     except OSError as error:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from datetime import date
-from pathlib import Path
 
-from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
@@ -20,6 +17,7 @@ from gui.widgets.attachments_panel import AttachmentsPanel
 from gui.dialogs import accept_buttons, save_file, show_error, show_info
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
+from gui.printing import page_pixmaps, print_pdf
 from gui.theme import set_scaled_style
 from gui.ui_state import remember
 from gui.views.base import Page
@@ -391,22 +389,14 @@ class LettersPage(Page):
         if not self.selected_units():
             return
         path = os.path.join(self._preview_dir.name, "preview.pdf")
-        pages_dir = os.path.join(self._preview_dir.name, "pages")
 
         def done(_result):
             self._preview_pdf = path
-            for old in Path(pages_dir).glob("*.png") if os.path.isdir(pages_dir) else ():
-                old.unlink()
-            images = _letters_pdf().page_images(path, pages_dir, dpi=PREVIEW_DPI)
-            if not images:  # no renderer on this PC: the system's PDF viewer shows it
-                self._set_preview_widget(QLabel("本机无法在程序内显示 PDF，已用系统的 PDF 阅读器打开。"))
-                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-                return
             pages = QWidget()
             column = QVBoxLayout(pages)
-            for image in images:
+            for pixmap in page_pixmaps(path, dpi=PREVIEW_DPI):
                 label = QLabel()
-                label.setPixmap(QPixmap(image))
+                label.setPixmap(pixmap)
                 label.setStyleSheet("border: 1px solid #bbb; background: white;")
                 column.addWidget(label, 0, Qt.AlignHCenter)
             self._set_preview_widget(pages)
@@ -490,31 +480,3 @@ class LettersPage(Page):
         self.year.setValue(settings.get(self.db, "current_year"))
         self.text.clear()
         self.state_filter.setCurrentText("未签订")
-
-
-def print_pdf(parent, pdf_path: str) -> None:
-    """Windows: the printer dialog, then the pages drawn at the printer's resolution (or, with no
-    page renderer, the PDF handed to the system's PDF program to print). Elsewhere: open the PDF."""
-    if sys.platform != "win32":
-        QDesktopServices.openUrl(QUrl.fromLocalFile(pdf_path))
-        return
-    if not _letters_pdf().can_render_pages():
-        os.startfile(pdf_path, "print")  # noqa: S606 - the default PDF program prints it
-        return
-    from PySide6.QtGui import QPainter
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-    printer = QPrinter(QPrinter.HighResolution)
-    printer.setFullPage(True)
-    if QPrintDialog(printer, parent).exec() != QDialog.Accepted:
-        return
-    images = _letters_pdf().page_images(pdf_path, dpi=300)
-    painter = QPainter(printer)
-    try:
-        for i, image in enumerate(images):
-            if i:
-                printer.newPage()
-            pixmap = QPixmap(image)
-            painter.drawPixmap(painter.viewport(), pixmap)
-    finally:
-        painter.end()
