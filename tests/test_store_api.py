@@ -102,3 +102,14 @@ def test_ledger_tables_leave_out_engine_and_index_tables(db):
     assert not [t for t in tables if t.startswith(("sqlite_", "fts_", "_sqlite"))]
     assert db.integrity_problems() == []
     assert db.foreign_key_problems() == []
+
+
+def test_what_the_engines_spell_differently(db):
+    unit_id = _unit(db, "区城管局")
+    with db.write():
+        for alias in ("城管局", "城管"):
+            db.insert("unit_aliases", {"unit_id": unit_id, "alias": alias})
+    aggregate = db.text_agg("alias", "'、'")
+    joined = db.value(f"SELECT {aggregate} FROM unit_aliases WHERE unit_id = :u", {"u": unit_id})
+    assert sorted(joined.split("、")) == ["城管", "城管局"]
+    assert db.value(f"SELECT {db.days_between(':a', ':b')}", {"a": "2026-03-01", "b": "2026-02-27"}) == 2

@@ -139,6 +139,17 @@ class Store:
         to on_commit when it commits."""
         self._pending_changes.add(table)
 
+    # --- SQL the engines spell differently --------------------------------------------------------
+
+    def text_agg(self, expr: str, separator: str) -> str:
+        """An aggregate joining the texts of a group with a separator (a SQL string literal such as
+        "'、'"), in the order of the rows read."""
+        raise NotImplementedError
+
+    def days_between(self, later: str, earlier: str) -> str:
+        """The number of days from one 'YYYY-MM-DD' text to another, as SQL."""
+        raise NotImplementedError
+
     # --- the schema ---------------------------------------------------------------------------
 
     def references_to(self, table: str, ids, *, ignore: Iterable[str] = ()) -> dict[str, int]:

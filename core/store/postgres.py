@@ -115,6 +115,12 @@ class PostgresStore(Store):
 
         return nullcontext()  # the server's own failures are named when the shared ledger connects
 
+    def text_agg(self, expr, separator):
+        return f"string_agg({expr}, {separator})"
+
+    def days_between(self, later, earlier):
+        return f"(CAST({later} AS date) - CAST({earlier} AS date))"
+
     def foreign_keys_to(self, table):
         return [(r[0], r[1]) for r in self._conn.execute(
             """SELECT src.relname, att.attname

@@ -75,6 +75,12 @@ class SqliteStore(Store):
 
         return storage_errors(what, folder=self.path.parent)
 
+    def text_agg(self, expr, separator):
+        return f"group_concat({expr}, {separator})"
+
+    def days_between(self, later, earlier):
+        return f"(julianday({later}) - julianday({earlier}))"
+
     def foreign_keys_to(self, table):
         return [(r[0], r[1]) for r in self._conn.execute(
             "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
