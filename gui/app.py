@@ -179,10 +179,10 @@ def start_daily_backup_timer(window) -> None:
 
     from PySide6.QtCore import QTimer
 
-    from core import backup
+    from core import safety
 
     def tick():
-        last = backup.last_good_backup(window.ctx.data)
+        last = safety.last_good_backup(window.ctx.data)
         if not last or last["at"][:10] != date.today().isoformat():
             window.run_auto_backup(background=True)
 

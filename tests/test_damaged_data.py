@@ -15,7 +15,8 @@ from datetime import date, timedelta
 import pytest
 
 import core.db
-from core import attachments, audit, backup, health
+from core import attachments, audit, safety
+from core.safety import health
 from core.db import rows, scalar, write
 from core.errors import AppError
 from main import main
@@ -78,7 +79,7 @@ def test_check_repair_refuses_when_the_database_references_almost_none(demo_db, 
 
 
 def test_check_repair_quarantines_instead_of_deleting_and_audits_each_file(demo_db, data_dir):
-    backup.auto_backup(data_dir, demo_db)  # the mirror a damaged file is re-linked from
+    safety.auto_backup(data_dir, demo_db)  # the mirror a damaged file is re-linked from
     sha = rows(demo_db, "SELECT sha256 FROM attachments ORDER BY id LIMIT 1")[0]["sha256"]
     damaged = attachments.stored_path(demo_db, sha)
     damaged.write_bytes(b"edited by hand")
@@ -222,7 +223,7 @@ def test_check_tells_a_full_disk_from_a_damaged_database(demo_db, data_dir, monk
 
 
 def test_a_read_only_data_folder_logs_to_a_temporary_folder(demo_db, data_dir, tmp_path, monkeypatch, capsys):
-    made = backup.make_backup(data_dir, demo_db, tmp_path / "bk")
+    made = safety.make_backup(data_dir, demo_db, tmp_path / "bk")
     demo_db.conn.close()
     real_handler = logging.handlers.RotatingFileHandler
 
