@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from core import attachments, safety, units
+from core import attachments, safety, settings, units
 from core.db import rows
 from core.errors import AppError
 from core.paths import DataDir
@@ -214,3 +214,34 @@ def test_fat32_limit_is_detected(filled, tmp_path, monkeypatch):
         f.truncate(5 * 1024 ** 3)
     with pytest.raises(AppError, match="FAT32"):
         safety.make_backup(data, db, tmp_path / "usb")
+
+
+def test_backup_status_says_what_needs_doing(filled, tmp_path, monkeypatch):
+    from datetime import date, timedelta
+
+    db, data = filled
+    status = safety.backup_status(data, db)
+    assert status.never and status.stale and status.warning == "还没有备份过"
+    safety.make_backup(data, db, tmp_path / "out")
+    status = safety.backup_status(data, db)
+    assert not status.stale and status.warning == "" and status.summary.startswith("上次成功备份：")
+    usb = tmp_path / "U盘"
+    settings.set(db, "backup_second_folder", str(usb))  # set, but the USB disk is not plugged in
+    status = safety.backup_status(data, db)
+    assert not status.second_folder_ok and not status.stale
+    assert status.warning.startswith("上次成功备份：") and f"⚠第二备份位置 {usb} 不可用" in status.warning
+    usb.mkdir()
+    assert safety.backup_status(data, db).warning == ""
+    monkeypatch.setenv("CHUANGCHENG_TODAY", (date.today() + timedelta(days=10)).isoformat())
+    status = safety.backup_status(data, db)
+    assert status.stale and 9.9 < status.age_days < 10.1
+    assert status.warning == "⚠上次成功备份：10 天前，已超过提醒天数，请尽快备份"
+
+
+def test_the_daily_snapshot_is_named_after_the_clocks_day(filled, monkeypatch):
+    db, data = filled
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-11-20")
+    written = safety.auto_backup(data, db)
+    assert [p.name for p in written] == ["daily-20261120.db"]
+    assert (data.backups / "auto" / "snapshots" / "monthly-202611.db").exists()
+    assert safety.backup_status(data, db).age_days < 0.01  # made "today" on the clock's day

@@ -63,6 +63,13 @@ def test_figures_equal_direct_counts(demo_db, data_dir):
     assert home.overview(db, data_dir, today)["backup_age_days"] < 0.01
 
 
+def test_days_to_the_next_assessment_count_from_the_clock(db, data_dir, monkeypatch):
+    settings.set(db, "next_assessment_date", "2026-12-10")
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-11-23")
+    f = home.overview(db, data_dir)
+    assert f["today"] == "2026-11-23" and f["days_to_assessment"] == 17
+
+
 def test_no_data_yet(db, data_dir):
     f = home.overview(db, data_dir)
     assert f["coverage"] == [] and f["last_round"] is None and f["findings_open"] == 0
