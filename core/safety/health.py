@@ -27,9 +27,8 @@ def check(db) -> list[dict]:
 
 
 def _check(db) -> list[dict]:
-    problems = []
-    problems += [{"area": "数据库", "problem": "完整性检查未通过", "detail": r, "repair": ""}
-                 for r in db.integrity_problems()[:50]]
+    problems = [{"area": "数据库", "problem": "完整性检查未通过", "detail": r, "repair": ""}
+                for r in db.integrity_problems()[:50]]
     for r in db.foreign_key_problems():
         problems.append({"area": "数据库", "problem": "引用了不存在的记录",
                          "detail": f"表 {r['table']} 第 {r['rowid']} 行引用 {r['parent']}", "repair": ""})
