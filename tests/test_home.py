@@ -135,7 +135,7 @@ def test_each_figure_opens_its_list(qtbot, window, demo_db):
     window.show_page("home")
     home_page.losing.itemAt(0).widget().click()
     page = window.current_page()
-    assert [r["row_id"] for r in selected_rows(page.report_table)] == [f["last_round"]["losing_most"][0]["unit_id"]]
+    assert [r["unit_id"] for r in selected_rows(page.report_table)] == [f["last_round"]["losing_most"][0]["unit_id"]]
 
     window.show_page("home")
     category = next(c for c in f["coverage"] if c["materials"])
