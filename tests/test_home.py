@@ -154,7 +154,7 @@ def test_new_year_is_offered_on_home(qtbot, window):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gui.views.new_year import NewYearWizard
+    from gui.views.framework.new_year import NewYearWizard
 
     seen = []
 

@@ -14,7 +14,6 @@ from pypdf import PdfReader
 from core import attachments, audit, framework, letters, units
 from core.db import rows, scalar
 from core.errors import AppError
-from core.pdf import letters_pdf
 
 A4 = (595.28, 841.89)
 PAGE_NUMBER = re.compile(r"—\s*(\d+)\s*—")
@@ -111,7 +110,7 @@ def test_placeholders_are_filled_per_unit(demo_db):
 
 def test_every_unit_letter_names_the_unit_and_all_its_standards(demo_db, tmp_path):
     out = tmp_path / "letters.pdf"
-    result = letters_pdf.generate_letters(demo_db, 2026, out)
+    result = letters.generate_letters(demo_db, 2026, out)
     reader = PdfReader(out)
     assert result.pages == len(reader.pages)
     tasks = letters.tasks_by_unit(demo_db, current(demo_db))
@@ -132,7 +131,7 @@ def test_every_unit_letter_names_the_unit_and_all_its_standards(demo_db, tmp_pat
 
 def test_fonts_embedded_and_pages_a4(demo_db, tmp_path):
     out = tmp_path / "one.pdf"
-    letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=[unit_id(demo_db, "区文明办")])
+    letters.generate_letters(demo_db, 2026, out, unit_ids=[unit_id(demo_db, "区文明办")])
     reader = PdfReader(out)
     seen = 0
     for page in reader.pages:
@@ -162,7 +161,7 @@ def _unit_with_many_tasks(db, count: int) -> int:
 def test_sixty_task_letter_spans_pages_with_the_table_header_repeated(demo_db, tmp_path):
     long_unit = _unit_with_many_tasks(demo_db, 60)
     out = tmp_path / "long.pdf"
-    result = letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=[long_unit])
+    result = letters.generate_letters(demo_db, 2026, out, unit_ids=[long_unit])
     texts = [p.extract_text() for p in PdfReader(out).pages]
     assert result.pages == len(texts) >= 4
     table_pages = [t for t in texts if "99.1." in t]
@@ -176,7 +175,7 @@ def test_sixty_task_letter_spans_pages_with_the_table_header_repeated(demo_db, t
 def test_duplex_starts_each_letter_on_an_odd_page(demo_db, tmp_path):
     out = tmp_path / "duplex.pdf"
     ids = [unit_id(demo_db, n) for n in ("区委办公室", "区文明办", "区城管局")]
-    letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=ids, duplex=True)
+    letters.generate_letters(demo_db, 2026, out, unit_ids=ids, duplex=True)
     texts = [p.extract_text() for p in PdfReader(out).pages]
     starts = [i for i, t in enumerate(texts) if "目标责任书" in t and PAGE_NUMBER.findall(t)[-1:] == ["1"]]
     assert len(starts) == 3 and all(i % 2 == 0 for i in starts)
@@ -185,40 +184,40 @@ def test_duplex_starts_each_letter_on_an_odd_page(demo_db, tmp_path):
 def test_unit_without_tasks_gets_no_letter_and_is_listed(demo_db, tmp_path):
     idle = unit_id(demo_db, "区政协办公室")
     busy = unit_id(demo_db, "区城管局")
-    result = letters_pdf.generate_letters(demo_db, 2026, tmp_path / "x.pdf", unit_ids=[idle, busy])
+    result = letters.generate_letters(demo_db, 2026, tmp_path / "x.pdf", unit_ids=[idle, busy])
     assert result.letters == ["区城管局"] and result.without_tasks == ["区政协办公室"]
     assert "区政协办公室" not in squeeze(pdf_text(tmp_path / "x.pdf"))
     with pytest.raises(AppError, match="没有可生成的责任书：区政协办公室"):
-        letters_pdf.generate_letters(demo_db, 2026, tmp_path / "y.pdf", unit_ids=[idle])
+        letters.generate_letters(demo_db, 2026, tmp_path / "y.pdf", unit_ids=[idle])
     assert not (tmp_path / "y.pdf").exists()
 
 
 def test_unwritable_output_gives_a_clear_message_and_records_nothing(demo_db, tmp_path):
     before = rows(demo_db, "SELECT * FROM letter_status ORDER BY id")
     with pytest.raises(AppError, match="无法写入文件"):
-        letters_pdf.generate_letters(demo_db, 2026, tmp_path / "no-such-folder" / "x.pdf")
+        letters.generate_letters(demo_db, 2026, tmp_path / "no-such-folder" / "x.pdf")
     assert rows(demo_db, "SELECT * FROM letter_status ORDER BY id") == before
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     with pytest.raises(AppError, match="无法创建文件夹|不是文件夹"):
-        letters_pdf.generate_separate(demo_db, 2026, blocker / "sub")
+        letters.generate_separate(demo_db, 2026, blocker / "sub")
 
 
 def test_separate_files_are_named_by_unit(demo_db, tmp_path):
-    result = letters_pdf.generate_separate(demo_db, 2026, tmp_path / "out")
+    result = letters.generate_separate(demo_db, 2026, tmp_path / "out")
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == sorted(f"{n}.pdf" for n in result.letters)
     assert "区城管局.pdf" in names
     first = PdfReader(tmp_path / "out" / "区城管局.pdf")
     assert PAGE_NUMBER.findall(first.pages[0].extract_text())[-1] == "1"
-    assert letters_pdf.safe_file_name('a/b:c*?"<>|') == "a_b_c______"
+    assert letters.safe_file_name('a/b:c*?"<>|') == "a_b_c______"
 
 
 def test_letter_pages_render_in_process(demo_db, tmp_path):
     from core.pdf import render
 
     out = tmp_path / "one.pdf"
-    letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=[unit_id(demo_db, "区城管局")], record=False)
+    letters.generate_letters(demo_db, 2026, out, unit_ids=[unit_id(demo_db, "区城管局")], record=False)
     files_before = set(tmp_path.rglob("*"))
     images = list(render.render_pages(out, dpi=40))
     assert len(images) == len(PdfReader(out).pages)
@@ -229,7 +228,7 @@ def test_letter_pages_render_in_process(demo_db, tmp_path):
 
 def test_framework_pdf_is_landscape_with_every_standard_and_its_units(demo_db, tmp_path):
     out = tmp_path / "fw.pdf"
-    pages = letters_pdf.export_framework_pdf(demo_db, out, current(demo_db))
+    pages = framework.export_framework_pdf(demo_db, out, current(demo_db))
     reader = PdfReader(out)
     assert pages == len(reader.pages)
     for page in reader.pages:
@@ -264,7 +263,7 @@ def test_signing_flow_with_scan_and_audit(demo_db, tmp_path):
 
 @pytest.mark.parametrize("state, kwargs, message", [
     ("已签订", {"on": "2026-03-09"}, "签字人"),
-    ("已签订", {"on": "明天", "signed_by": "李明"}, "无法识别"),
+    ("已签订", {"on": "明天", "signed_by": "李明"}, "不是有效的日期"),
     ("作废", {}, "未知的签订状态"),
 ])
 def test_bad_marks_are_refused_and_nothing_written(demo_db, state, kwargs, message):
@@ -322,7 +321,7 @@ def test_regenerating_after_the_breakdown_changed_shows_what_changed(db, tmp_pat
     load_demo(db)
     edition_id = current(db)
     u = unit_id(db, "区城管局")
-    letters_pdf.generate_letters(db, 2026, tmp_path / "a.pdf", unit_ids=[u])
+    letters.generate_letters(db, 2026, tmp_path / "a.pdf", unit_ids=[u])
     assert letters.unit_changes(db, 2026, u, edition_id)["any"] is False
     tasks = framework.unit_standards(db, u, edition_id)
     first, dropped = tasks[0], tasks[1]
@@ -337,7 +336,7 @@ def test_regenerating_after_the_breakdown_changed_shows_what_changed(db, tmp_pat
     assert f"减少 1 项：{dropped['code']}" in text and "分值" in text and "→ 9" in text
     row = next(r for r in letters.status_rows(db, 2026, edition_id) if r["unit_id"] == u)
     assert row["changed"] == "有变化" and row["change_text"] == text
-    again = letters_pdf.generate_letters(db, 2026, tmp_path / "b.pdf", unit_ids=[u])
+    again = letters.generate_letters(db, 2026, tmp_path / "b.pdf", unit_ids=[u])
     assert again.changes == {"区城管局": text}
     assert letters.unit_changes(db, 2026, u, edition_id)["any"] is False
 
@@ -345,7 +344,7 @@ def test_regenerating_after_the_breakdown_changed_shows_what_changed(db, tmp_pat
 def test_preview_does_not_move_the_snapshot(demo_db, tmp_path):
     u = unit_id(demo_db, "区城管局")
     before = letters.get_status(demo_db, 2026, u)["snapshot"]
-    letters_pdf.generate_letters(demo_db, 2026, tmp_path / "p.pdf", unit_ids=[u], record=False)
+    letters.generate_letters(demo_db, 2026, tmp_path / "p.pdf", unit_ids=[u], record=False)
     assert letters.get_status(demo_db, 2026, u)["snapshot"] == before
 
 
@@ -417,7 +416,7 @@ def test_batch_reports_progress_and_cancel_records_nothing(demo_db, tmp_path):
     from core.errors import Cancelled
 
     seen = []
-    letters_pdf.generate_letters(demo_db, 2026, tmp_path / "p.pdf", record=False,
+    letters.generate_letters(demo_db, 2026, tmp_path / "p.pdf", record=False,
                                  progress=lambda done, total, text: seen.append((done, total)))
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] > 1
     before = rows(demo_db, "SELECT * FROM letter_status ORDER BY id")
@@ -428,5 +427,5 @@ def test_batch_reports_progress_and_cancel_records_nothing(demo_db, tmp_path):
         return len(calls) > 2
 
     with pytest.raises(Cancelled):
-        letters_pdf.generate_separate(demo_db, 2026, tmp_path / "sep", cancel=cancel)
+        letters.generate_separate(demo_db, 2026, tmp_path / "sep", cancel=cancel)
     assert rows(demo_db, "SELECT * FROM letter_status ORDER BY id") == before

@@ -6,7 +6,6 @@ import pytest
 from core import framework, units
 from core.db import scalar
 from core.errors import AppError
-from core.xlsx import units_io
 
 
 def test_create_and_find_by_name_short_name_and_alias(db):
@@ -108,11 +107,11 @@ def _write_units(path, header, rows, title=None):
 
 
 def test_import_sample_unit_list(db, samples):
-    counts = units_io.import_units(db, samples / "责任单位_示例.xlsx")
+    counts = units.import_units(db, samples / "责任单位_示例.xlsx")
     assert counts == {"created": 37, "updated": 0, "unchanged": 0}
     u = units.get_unit(db, units.resolve_one(db, "区公安分局交警大队"))
     assert (u["short_name"], u["kind"], u["liaison"], u["phone"]) == ("交警大队", "政府部门", "施雯", "0931-8123411")
-    again = units_io.import_units(db, samples / "责任单位_示例.xlsx")
+    again = units.import_units(db, samples / "责任单位_示例.xlsx")
     assert again == {"created": 0, "updated": 0, "unchanged": 37}
 
 
@@ -121,7 +120,7 @@ def test_import_units_columns_in_any_order_with_variants(db, tmp_path):
     _write_units(path, ["联系人", "手机", "单位全称", "类别"],
                  [["张三", "13800000000", "区档案馆", "事业单位"], ["李四", "", "东岗街道", ""]],
                  title="2026年责任单位名单")
-    assert units_io.import_units(db, path)["created"] == 2
+    assert units.import_units(db, path)["created"] == 2
     u = units.get_unit(db, units.resolve_one(db, "东岗街道"))
     assert (u["kind"], u["liaison"]) == ("街道", "李四")
 
@@ -130,7 +129,7 @@ def test_import_units_with_bad_kind_writes_nothing(db, tmp_path):
     path = tmp_path / "u.xlsx"
     _write_units(path, ["单位名称", "单位类别"], [["区档案馆", "事业单位"], ["区某某", "神秘部门"]])
     with pytest.raises(AppError) as err:
-        units_io.import_units(db, path)
+        units.import_units(db, path)
     assert err.value.problems[0].row == 3
     assert "神秘部门" in err.value.problems[0].message
     assert scalar(db, "SELECT count(*) FROM units") == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from core import new_year
+from core.framework import new_year
 from core.commands import EXIT_OK, add_command
 from core.errors import AppError
 

@@ -216,6 +216,4 @@ class HomePage(Page):
         self.window_.show_page("materials").open_list("category", category_id)
 
     def _open_new_year(self) -> None:
-        from gui.views.new_year import open_new_year_wizard
-
-        open_new_year_wizard(self, self.ctx)
+        self.window_.show_page("framework").open_new_year()
