@@ -27,8 +27,8 @@ def log(db, action: str, table: str, record_id=None, before=None, after=None, su
 
 def history(db, table: str, record_id) -> list[dict]:
     """Every audit row of one record, oldest first."""
-    result = rows(db, "SELECT * FROM audit_log WHERE table_name = ? AND record_id = ? ORDER BY id",
-                  (table, str(record_id)))
+    result = db.rows("SELECT * FROM audit_log WHERE table_name = :table AND record_id = :record ORDER BY id",
+                     {"table": table, "record": str(record_id)})
     for r in result:
         r["area"] = area_name(r["table_name"])
     return result

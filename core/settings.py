@@ -79,8 +79,7 @@ def set_many(db, values: dict) -> None:
             before = get(db, key)
             if before == value:
                 continue
-            db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
-                       " SET value = excluded.value", (key, json.dumps(value, ensure_ascii=False)))
+            db.upsert("settings", {"key": key, "value": json.dumps(value, ensure_ascii=False)}, key=["key"])
             audit.log(db, "修改设置", "settings", key, {key: before}, {key: value},
                       f"{SETTINGS[key][0]}：{before} → {value}")
     if "pdf_fonts" in values:
@@ -139,8 +138,7 @@ def ensure_default_vocab(db) -> None:
 
 
 def vocab(db, kind: str) -> list[str]:
-    values = [r["value"] for r in rows(db, "SELECT value FROM vocab WHERE kind = ? ORDER BY position, id",
-                                       (kind,))]
+    values = db.column("SELECT value FROM vocab WHERE kind = :kind ORDER BY position, id", {"kind": kind})
     return values or list(VOCABULARIES[kind][1])
 
 

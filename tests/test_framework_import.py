@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 
 from core import framework, units
-from core.db import scalar
 from core.errors import AppError
 from core.xlsx import framework_io
+from district import load_district
 
 
 @pytest.fixture
@@ -52,19 +52,19 @@ def test_import_sample_file(units_db, samples):
     assert std["5.3.3"]["points"] == 0.5
     assert std["5.3.2"]["support"] == []
     assert framework.current_edition_id(db) == report["edition_id"]  # first edition becomes current
-    assert scalar(db, "SELECT count(*) FROM audit_log WHERE action = '导入责任分解表'") == 1
+    assert db.value("SELECT count(*) FROM audit_log WHERE action = '导入责任分解表'") == 1
 
 
 def test_reimporting_the_same_file_changes_nothing(units_db, samples):
     db = units_db
     path = samples / "测评体系责任分解表_示例.xlsx"
     framework.import_framework(db, path)
-    audit_before = scalar(db, "SELECT count(*) FROM audit_log")
+    audit_before = db.value("SELECT count(*) FROM audit_log")
     report = framework.import_framework(db, path)
     assert report["added"] == [] and report["updated"] == [] and report["retired"] == []
     assert report["unchanged"] == 41
     # only the summary row of the import itself
-    assert scalar(db, "SELECT count(*) FROM audit_log") == audit_before + 1
+    assert db.value("SELECT count(*) FROM audit_log") == audit_before + 1
 
 
 def test_new_version_updates_in_place_and_retires_missing(units_db, samples, tmp_path):
@@ -136,7 +136,7 @@ def test_unknown_units_are_reported_with_suggestions_and_nothing_written(units_d
     assert set(err.value.unknown) == {"区城管执法局", "区文明委"}
     assert "区城管局" in err.value.unknown["区城管执法局"]
     assert err.value.rows_of["区城管执法局"] == [2, 3]
-    assert scalar(units_db, "SELECT count(*) FROM editions") == 0
+    assert units_db.value("SELECT count(*) FROM editions") == 0
     report = framework.import_framework(units_db, path, create_units=True)
     assert set(report["created_units"]) == {"区城管执法局", "区文明委"}
     assert _standards(units_db)["2"]["support"] == ["区城管执法局"]
@@ -166,7 +166,7 @@ def test_every_problem_reported_at_once_and_nothing_written(units_db, tmp_path):
         framework.import_framework(units_db, path)
     found = {(p.row, p.column) for p in err.value.problems}
     assert found == {(3, "标准编号"), (4, "标准编号"), (5, "测评方法"), (6, "分值"), (7, "分值")}
-    assert scalar(units_db, "SELECT count(*) FROM framework_nodes") == 0
+    assert units_db.value("SELECT count(*) FROM framework_nodes") == 0
 
 
 @pytest.mark.parametrize("content, message", [
@@ -190,11 +190,11 @@ def test_no_header_row_and_missing_lead_column_and_empty_sheet(units_db, tmp_pat
     assert "牵头单位" in err.value.message_zh + err.value.details
     with pytest.raises(AppError):
         framework.import_framework(units_db, _write(tmp_path / "c.xlsx", []))
-    assert scalar(units_db, "SELECT count(*) FROM framework_nodes") == 0
+    assert units_db.value("SELECT count(*) FROM framework_nodes") == 0
 
 
-def test_export_then_import_round_trip(demo_db, tmp_path):
-    db = demo_db
+def test_export_then_import_round_trip(db, tmp_path):
+    load_district(db)
     src = framework.current_edition_id(db)
     path = tmp_path / "out.xlsx"
     framework.export_framework(db, path, src)
@@ -227,3 +227,16 @@ def test_file_resaved_by_libreoffice(units_db, samples, tmp_path):
         pytest.skip("LibreOffice Calc is not installed (only other LibreOffice parts are)")
     report = framework.import_framework(units_db, out / "in.xlsx")
     assert len(report["added"]) == 41
+
+
+def test_import_into_an_edition_chosen_by_its_id(units_db, samples):
+    db = units_db
+    current = framework.create_edition(db, "2026年度")
+    review = framework.create_edition(db, "复核版")
+    report = framework.import_framework(db, samples / "测评体系责任分解表_示例.xlsx", review)
+    assert report["edition_id"] == review and len(report["added"]) == 41
+    assert framework.edition_totals(db, review)["standards"] == 41
+    assert framework.edition_totals(db, current)["standards"] == 0
+    assert framework.current_edition_id(db) == current
+    with pytest.raises(AppError, match="找不到"):
+        framework.import_framework(db, samples / "测评体系责任分解表_示例.xlsx", review + 100)

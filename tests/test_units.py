@@ -4,8 +4,13 @@ import openpyxl
 import pytest
 
 from core import framework, units
-from core.db import scalar
 from core.errors import AppError
+from district import load_district
+
+
+@pytest.fixture
+def district(db):
+    return load_district(db)
 
 
 def test_create_and_find_by_name_short_name_and_alias(db):
@@ -44,17 +49,17 @@ def test_editing_the_name_is_a_rename(db):
     assert units.resolver(db).lookup("区文广局") == ("unit", uid)
 
 
-def test_retired_unit_is_kept_and_hidden(demo_db):
-    uid = units.resolve_one(demo_db, "区水务局")
-    units.retire_unit(demo_db, uid)
-    assert all(u["id"] != uid for u in units.list_units(demo_db))
-    assert any(u["id"] == uid for u in units.list_units(demo_db, include_retired=True))
+def test_retired_unit_is_kept_and_hidden(district):
+    uid = units.resolve_one(district, "区水务局")
+    units.retire_unit(district, uid)
+    assert all(u["id"] != uid for u in units.list_units(district))
+    assert any(u["id"] == uid for u in units.list_units(district, include_retired=True))
     with pytest.raises(AppError, match="不能删除"):
-        units.delete_unit(demo_db, uid)  # the 分解表 refers to it
+        units.delete_unit(district, uid)  # the 分解表 refers to it
 
 
-def test_merge_moves_assignments_and_keeps_names(demo_db):
-    db = demo_db
+def test_merge_moves_assignments_and_keeps_names(district):
+    db = district
     edition = framework.current_edition_id(db)
     src = units.resolve_one(db, "区行政审批局")
     dst = units.resolve_one(db, "区政务服务中心")
@@ -69,8 +74,8 @@ def test_merge_moves_assignments_and_keeps_names(demo_db):
     assert units.get_unit(db, src)["merged_into"] == dst
 
 
-def test_builtin_group_expands_to_every_street(demo_db):
-    db = demo_db
+def test_builtin_group_expands_to_every_street(district):
+    db = district
     edition = framework.current_edition_id(db)
     streets = [u["id"] for u in units.list_units(db) if u["kind"] == "街道"]
     assert len(streets) == 4
@@ -83,8 +88,8 @@ def test_builtin_group_expands_to_every_street(demo_db):
     assert "5.1.2" in {s["code"] for s in framework.unit_standards(db, new, edition)}
 
 
-def test_custom_group(demo_db):
-    db = demo_db
+def test_custom_group(district):
+    db = district
     a, b = units.resolve_one(db, "区教育局"), units.resolve_one(db, "区卫健委")
     gid = units.save_group(db, "各学校主管部门", [a, b])
     assert units.group_member_ids(db, gid) == [a, b]
@@ -132,4 +137,15 @@ def test_import_units_with_bad_kind_writes_nothing(db, tmp_path):
         units.import_units(db, path)
     assert err.value.problems[0].row == 3
     assert "神秘部门" in err.value.problems[0].message
-    assert scalar(db, "SELECT count(*) FROM units") == 0
+    assert db.value("SELECT count(*) FROM units") == 0
+
+
+def test_a_unit_others_were_merged_into_is_kept(db):
+    old = units.create_unit(db, {"name": "区文广局", "kind": "政府部门"})
+    new = units.create_unit(db, {"name": "区文旅局", "kind": "政府部门"})
+    units.merge_units(db, [old], new)
+    assert units.unit_reference_counts(db, new) == {"units": 1}
+    with pytest.raises(AppError, match="不能删除"):
+        units.delete_unit(db, new)
+    assert units.get_unit(db, new)["name"] == "区文旅局"
+    assert units.resolver(db).lookup("区文广局") == ("unit", new)
