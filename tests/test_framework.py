@@ -192,3 +192,17 @@ def test_a_group_that_stands_for_no_unit_leads_nothing(district):
     units.save_group(db, "各社区（待定）", [units.resolve_one(db, "区水务局")], group_id=empty)
     assert framework.count_without_lead(db, edition) == 0
     assert framework.standards_without_lead(db, edition) == []
+
+
+def test_editions_are_listed_renamed_and_counted(district):
+    db = district
+    src = framework.current_edition_id(db)
+    new = framework.copy_edition(db, src, "2027年度")
+    framework.update_edition(db, new, "2027年度（征求意见稿）", 2027, "全国文明城市测评体系（2027年版）")
+    listed = {e["name"]: e for e in framework.list_editions(db)}
+    assert listed["2027年度（征求意见稿）"]["standard_count"] == listed["2026年度"]["standard_count"] == 43
+    assert listed["2026年度"]["current"] and not listed["2027年度（征求意见稿）"]["current"]
+    with pytest.raises(AppError, match="已有名为"):
+        framework.update_edition(db, new, "2026年度", 2027)
+    assert framework.edition_references(db, new) == {}
+    assert framework.edition_references(db, src)["letter_status"] > 0  # the demo's letters were generated from it

@@ -350,6 +350,14 @@ def test_the_state_filters_keep_what_their_names_say(district):
     assert letters.state_filter("unsigned").label == "未签订"
 
 
+def test_counts_of_units_with_letters_and_signed(district):
+    edition_id = current(district)
+    found = letters.with_letters(letters.status_rows(district, 2026, edition_id))
+    assert letters.units_with_tasks_count(district, edition_id) == len(found)
+    assert letters.signed_count(district, 2026) == letters.signed_of(found) > 0
+    assert letters.signed_count(district, 2025) == 0
+
+
 # --- change detection ---------------------------------------------------------------------------------
 
 def test_regenerating_after_the_breakdown_changed_shows_what_changed(db, tmp_path):

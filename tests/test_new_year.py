@@ -110,7 +110,7 @@ def test_run_makes_the_new_year_in_one_step(demo_db):
     (2024, None, "不晚于来源版本"),
     ("abc", None, "不是四位年份"),
     (3000, None, "2000 到 2100"),
-    (2027, "不存在的版本", "找不到测评体系版本"),
+    (2027, 10 ** 6, "找不到编号为 1000000 的测评体系版本"),
 ])
 def test_refusals_say_why_and_write_nothing(demo_db, year, edition, message):
     from core.framework import new_year
@@ -202,7 +202,7 @@ def test_from_another_edition(demo_db):
     db = demo_db
     first = framework.current_edition_id(db)
     new_year.run(db, 2027)
-    p = new_year.plan(db, 2028, "2026年度")
+    p = new_year.plan(db, 2028, first)
     assert p.source_id == first and p.previous_edition == "2027年度"
     result = new_year.run(db, p)
     assert framework.get_edition(db, result.edition_id)["copied_from"] == first

@@ -149,3 +149,37 @@ def test_a_unit_others_were_merged_into_is_kept(db):
         units.delete_unit(db, new)
     assert units.get_unit(db, new)["name"] == "区文旅局"
     assert units.resolver(db).lookup("区文广局") == ("unit", new)
+
+
+def test_list_filter_finds_former_names_and_takes_wildcards_literally(db, tmp_path):
+    a = units.create_unit(db, {"name": "区文广局", "kind": "政府部门", "liaison": "周敏"})
+    b = units.create_unit(db, {"name": "区100%服务中心", "kind": "事业单位"})
+    c = units.create_unit(db, {"name": "区1000服务中心", "kind": "事业单位"})
+    units.rename_unit(db, a, "区文旅局")
+    assert [u["id"] for u in units.list_units(db, text="文广")] == [a]  # by its former name
+    assert units.list_units(db, text="文广")[0]["aliases"] == "区文广局"
+    assert [u["id"] for u in units.list_units(db, text="周敏")] == [a]
+    assert [u["id"] for u in units.list_units(db, text="100%")] == [b]  # % is not a wildcard
+    assert units.unit_names(db, [c, a, 999]) == ["区1000服务中心", "区文旅局"]
+    units.retire_unit(db, c)
+    assert [u["id"] for u in units.list_units(db, text="服务中心")] == [b]
+    assert [u["id"] for u in units.list_units(db, include_retired=True, text="服务中心")] == [b, c]
+    out = tmp_path / "units.xlsx"
+    units.export_units(db, out)
+    assert units.import_units(db, out) == {"created": 0, "updated": 0, "unchanged": 2}
+
+
+def test_groups_list_their_members_and_a_used_group_is_kept(district):
+    db = district
+    groups = {g["name"]: g for g in units.list_groups(db)}
+    streets = [u["id"] for u in units.list_units(db) if u["kind"] == "街道"]
+    assert groups["各街道办事处"]["member_ids"] == streets and groups["各街道办事处"]["builtin"] == 1
+    windows = groups["各窗口单位"]
+    assert windows["member_ids"] and not windows["unit_kind"]
+    std = next(s for s in framework.standards(db, framework.current_edition_id(db)) if s["code"] == "6.1.2")
+    framework.save_standard(db, std["id"], {}, ["各窗口单位"], [])
+    with pytest.raises(AppError, match="被引用 1 处"):
+        units.delete_group(db, windows["id"])
+    framework.save_standard(db, std["id"], {}, ["区水务局"], [])
+    units.delete_group(db, windows["id"])
+    assert "各窗口单位" not in {g["name"] for g in units.list_groups(db)}

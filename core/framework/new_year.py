@@ -122,17 +122,16 @@ def edition_name(year: int) -> str:
     return f"{year}年度"
 
 
-def _source(db, from_edition) -> dict:
-    if isinstance(from_edition, int) and not isinstance(from_edition, bool):
-        return get_edition(db, from_edition)
-    return get_edition(db, resolve_edition(db, from_edition))
+def _source(db, edition_id: int | None) -> dict:
+    """The source edition: the one given, else the current one."""
+    return get_edition(db, resolve_edition(db) if edition_id is None else edition_id)
 
 
 def _edition_year(edition: dict) -> int | None:
     return edition["year"] or year_from_text(edition["name"])
 
 
-def default_year(db, from_edition=None) -> int:
+def default_year(db, from_edition: int | None = None) -> int:
     """The year a new year most likely means: the one after the source edition's, or the current
     year when that is already later (the office moved the year on before making the edition)."""
     current = settings.get(db, "current_year")
@@ -155,8 +154,8 @@ def _copyable(db, source_id: int) -> list[dict]:
     return list(kept.values())
 
 
-def plan(db, year, from_edition=None) -> NewYearPlan:
-    """What a new year `year` from `from_edition` (a name, an id, or None for the current edition)
+def plan(db, year, from_edition: int | None = None) -> NewYearPlan:
+    """What a new year `year` from the edition `from_edition` (None: the current edition)
     would do. Refuses with AppError when it cannot be done; writes nothing."""
     year = check_year(year)
     source = _source(db, from_edition)
@@ -224,7 +223,7 @@ def _count_by_node(db, p: NewYearPlan, source_id: int, copied: set[int]) -> None
             p.open_findings_on_retired += 1
 
 
-def run(db, plan_or_year, progress=None, cancel=None, *, from_edition=None) -> NewYearResult:
+def run(db, plan_or_year, progress=None, cancel=None, *, from_edition: int | None = None) -> NewYearResult:
     """Make the new year in one transaction (all of it or nothing). `plan_or_year` is a plan from
     `plan` or a year (with `from_edition`). The plan is made again inside the write lock: a new year
     made meanwhile by someone else is refused, not made twice."""
