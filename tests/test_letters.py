@@ -262,8 +262,6 @@ def test_signing_flow_and_audit(district):
 
 
 def test_signing_flow_with_scan_and_audit(district, tmp_path):
-    if district.engine == "postgresql":
-        pytest.skip("签订扫描件 are stored as attachments, which do not live on the server yet")
     u = unit_id(district, "区城管局")
     letters.set_state(district, 2026, u, "已印发", on="2026-03-01")
     letters.set_state(district, 2026, u, "已签订", on="2026年3月9日", signed_by="李 明")
