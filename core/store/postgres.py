@@ -247,7 +247,7 @@ def unreachable_message(url: str, exc: Exception) -> str:
         info = {}
     where = f"{info.get('host', '本机')}:{info.get('port', '5432')}"
     text = str(exc).lower()
-    if "password" in text or "authentication" in text:
+    if "password" in text or "authentication" in text or "not permitted to log in" in text:
         return (f"共享台账服务器 {where} 拒绝了登录（用户 {info.get('user', '')}）：密码不对或账号已停用。"
                 "请检查用户名和密码，或请管理员确认账号。")
     if "does not exist" in text and "database" in text:
