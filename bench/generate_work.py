@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import words
-from core import attachments, framework, letters, materials, scoring, settings, supervision, workdays
+from core import attachments, framework, letters, materials, scoring, settings, supervision
+from core.supervision import workdays
 from core.db import rows, scalar
 
 STAFF = ["王建国", "李晓梅", "张志强", "刘海燕", "陈立新"]  # the office's operators in the audit trail

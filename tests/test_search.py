@@ -228,7 +228,7 @@ def test_every_kind_starts_from_the_search_index(demo_db, text):
 
 
 def test_a_finding_older_than_the_list_shows_is_opened_too(qtbot, window, demo_db, monkeypatch):
-    import gui.views.supervision as view
+    import gui.views.supervision.findings_tab as view
 
     monkeypatch.setattr(view, "LIST_LIMIT", 2)  # the list shows only the newest two
     oldest = rows(demo_db, "SELECT id, description FROM findings ORDER BY found_on, id LIMIT 1")[0]

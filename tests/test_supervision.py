@@ -5,10 +5,10 @@ import multiprocessing
 
 import pytest
 
-from core import attachments, audit, settings, sites, supervision, units
+from core import attachments, audit, settings, supervision, units
 from core.db import scalar
 from core.errors import AppError
-from core.supervision import TRANSITIONS, FindingFilter
+from core.supervision import TRANSITIONS, FindingFilter, sites
 
 D = dt.date
 
@@ -25,7 +25,7 @@ def office(db, monkeypatch):
     """The demo district without the demo's own findings, so numbers and counts start from zero."""
     from core.demo import load_demo
 
-    monkeypatch.setattr(supervision, "load_demo_part", lambda *args, **kwargs: None)
+    monkeypatch.setattr("core.demo.supervision.load_demo_part", lambda *args, **kwargs: None)
     load_demo(db)
     return db
 

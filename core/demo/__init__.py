@@ -49,8 +49,8 @@ def load_demo(db, progress=None) -> dict:
         scoring.load_demo_part(db, demo)
         from core import letters
         letters.load_demo_part(db, demo)
-        from core import supervision
-        supervision.load_demo_part(db, demo)
+        from core.demo import supervision as supervision_demo
+        supervision_demo.load_demo_part(db, demo)
         from core import materials
         materials.load_demo_part(db, demo)
     return {"units": len(ids), "standards": total}
