@@ -51,9 +51,10 @@ def test_overdue_rows_are_red_and_flagged_rows_shaded(demo_db):
     late = next(i for i, r in enumerate(rows) if r["overdue"])
     flagged = next(i for i, r in enumerate(rows) if r["flagged"])
     plain = next(i for i, r in enumerate(rows) if not r["overdue"] and not r["flagged"])
-    assert model.data(model.index(late, 0), Qt.ForegroundRole).color() == view.OVERDUE_COLOUR
-    assert model.data(model.index(flagged, 0), Qt.BackgroundRole).color() == view.FLAG_BACKGROUND
-    assert model.data(model.index(plain, 0), Qt.ForegroundRole) is None
+    description = [c.key for c in view.FINDING_COLUMNS].index("description")
+    assert model.data(model.index(late, description), Qt.ForegroundRole).color() == view.OVERDUE_COLOUR
+    assert model.data(model.index(flagged, description), Qt.BackgroundRole).color() == view.FLAG_BACKGROUND
+    assert model.data(model.index(plain, description), Qt.ForegroundRole) is None
 
 
 def test_entry_form_by_keyboard(qtbot, page, office):  # noqa: F811
