@@ -48,7 +48,7 @@ def many_findings(demo_db):
 @pytest.mark.parametrize("today", [D(2026, 2, 1), D(2026, 5, 8), D(2026, 8, 31), D(2026, 10, 9), D(2027, 1, 4)])
 def test_overdue_and_flagged_filters_agree_with_the_per_row_rules(many_findings, today):
     db = many_findings
-    r = supervision.rules(db, today)
+    r = supervision.day_rules(db, today)
     every, _ = supervision.list_findings(db, today=today)
     overdue = {f["id"] for f in every if supervision.is_overdue(f, r)}
     flagged = {f["id"] for f in every if supervision.flag_reasons(f, r)}

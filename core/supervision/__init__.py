@@ -26,7 +26,7 @@ from core.supervision.queries import (FindingFilter, count_query, counts, counts
                                       text_condition, unit_owes)
 from core.supervision.rules import (CLOSED, FAILED, FIXING, ISSUED, OPEN, OPEN_SQL, OVERDUE_SQL, OWING, PASSED,
                                     PENDING, REPORTED, REVIEW_RESULTS, SEVERITIES, SIGNED, SOURCES, STATUSES, Rules,
-                                    flag_reasons, flagged_sql, is_overdue, rules)
+                                    day_rules, flag_reasons, flagged_sql, is_overdue)
 from core.supervision.sites import (create_site, find_site, get_site, list_sites, retire_site, site_for_entry,
                                     update_site)
 
@@ -44,6 +44,6 @@ __all__ = [
     "unit_owes",
     "CLOSED", "FAILED", "FIXING", "ISSUED", "OPEN", "OPEN_SQL", "OVERDUE_SQL", "OWING", "PASSED", "PENDING",
     "REPORTED", "REVIEW_RESULTS", "SEVERITIES", "SIGNED", "SOURCES", "STATUSES", "Rules", "flag_reasons",
-    "flagged_sql", "is_overdue", "rules",
+    "day_rules", "flagged_sql", "is_overdue",
     "create_site", "find_site", "get_site", "list_sites", "retire_site", "site_for_entry", "update_site",
 ]

@@ -7,7 +7,7 @@ import datetime as dt
 from core import clock, dates, settings
 from core.errors import AppError
 from core.supervision.queries import FindingFilter, list_findings
-from core.supervision.rules import CLOSED, OPEN_SQL, OVERDUE_SQL, count_where, flagged_sql, rules
+from core.supervision.rules import CLOSED, OPEN_SQL, OVERDUE_SQL, count_where, day_rules, flagged_sql
 
 
 def bulletin_data(db, start, end, today: dt.date | None = None) -> dict:
@@ -26,7 +26,7 @@ def bulletin_data(db, start, end, today: dt.date | None = None) -> dict:
     ranking = db.rows(f"SELECT u.name AS unit, count(*) AS open, {count_where(OVERDUE_SQL)} AS overdue,"
                       f" {count_where(flagged_sql(db))} AS flagged FROM findings f JOIN units u ON u.id = f.unit_id"
                       f" WHERE {OPEN_SQL} GROUP BY u.id, u.name, u.position"
-                      " ORDER BY overdue DESC, open DESC, u.position, u.id", rules(db, as_of).params())
+                      " ORDER BY overdue DESC, open DESC, u.position, u.id", day_rules(db, as_of).params())
     rank, previous = 0, None
     for i, row in enumerate(ranking, 1):
         key = (row["overdue"], row["open"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from core.errors import AppError
 from core.query import Where
 from core.supervision.rules import (OPEN_SQL, OVERDUE_SQL, OWING, PENDING, REPORTED, STATUSES, Rules,
-                                    as_flag, count_where, flag_reasons, flagged_sql, rules, status_in)
+                                    as_flag, count_where, day_rules, flag_reasons, flagged_sql, status_in)
 from core.text import like_contains
 
 LIST_ORDER = " ORDER BY f.found_on DESC, f.id DESC"  # newest first; the index findings_found gives it
@@ -120,12 +120,12 @@ def list_query(db, flt: FindingFilter | None = None, *, limit: int | None = None
     """(sql, params) of the finding list as list_findings runs it: the matching ids are chosen,
     ordered and limited from the findings' indexes first, and only those rows are joined to what
     the list shows."""
-    return _list_sql(db, flt or FindingFilter(), rules(db, today), limit)
+    return _list_sql(db, flt or FindingFilter(), day_rules(db, today), limit)
 
 
 def count_query(db, flt: FindingFilter | None = None, *, today: dt.date | None = None) -> tuple[str, dict]:
     """(sql, params) counting the findings that match the filter, as list_findings runs it."""
-    return _count_sql(db, flt or FindingFilter(), rules(db, today))
+    return _count_sql(db, flt or FindingFilter(), day_rules(db, today))
 
 
 def list_findings(db, flt: FindingFilter | None = None, *, limit: int | None = None,
@@ -133,7 +133,7 @@ def list_findings(db, flt: FindingFilter | None = None, *, limit: int | None = N
     """Findings matching the filter, newest first, and how many match in all (the list shows at
     most `limit`)."""
     flt = flt or FindingFilter()
-    r = rules(db, today)
+    r = day_rules(db, today)
     found = db.rows(*_list_sql(db, flt, r, limit))
     total = db.value(*_count_sql(db, flt, r)) if limit and len(found) == limit else len(found)
     _decorate(db, found, r)
@@ -162,7 +162,7 @@ def counts_query(db, today: dt.date | None = None) -> tuple[str, dict]:
     """(sql, params) of the page's counts: one pass over the index findings_flags."""
     return (f"SELECT count(*) AS total, {count_where(OPEN_SQL)} AS open, {count_where(OVERDUE_SQL)} AS overdue,"
             f" {count_where(flagged_sql(db))} AS flagged, {count_where(status_in([PENDING]))} AS waiting"
-            " FROM findings f", rules(db, today).params())
+            " FROM findings f", day_rules(db, today).params())
 
 
 def counts(db, today: dt.date | None = None) -> dict:
@@ -180,4 +180,4 @@ def unit_owes(db, today: dt.date | None = None) -> list[dict]:
         f" min(CASE WHEN {status_in(OWING)} THEN f.due_on END) AS next_due"
         f" FROM findings f JOIN units u ON u.id = f.unit_id WHERE {OPEN_SQL}"
         " GROUP BY u.id, u.name, u.position ORDER BY overdue DESC, open DESC, u.position, u.id",
-        rules(db, today).params())
+        day_rules(db, today).params())

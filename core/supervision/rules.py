@@ -46,7 +46,7 @@ class Rules:
                 "repeat_days": self.repeat_days}
 
 
-def rules(db, today: dt.date | None = None) -> Rules:
+def day_rules(db, today: dt.date | None = None) -> Rules:
     from core.supervision import workdays
 
     today = today or clock.today()
