@@ -55,8 +55,9 @@ def _plan(db, calendar, unit: dict, finding_id: int, day: dt.date, warnings: set
 
 def issue_notice(db, unit_id: int, finding_ids: list[int], *, issued_on=None, requirement: str = "",
                  contact: str | None = None) -> dict:
-    """督办通知单 for one unit's findings. The number is taken inside the write transaction, so
-    two processes issuing at once queue and get consecutive numbers.
+    """督办通知单 for one unit's findings. The number comes from the year's counter row, taken
+    inside the write transaction: two clients issuing at once get consecutive numbers, and a notice
+    that fails to be written gives its number back.
 
     Findings 待交办 are 交办; findings still owed past their deadline are 再次督办 (督办次数 + 1).
     Returns {"id", "number", "due_on", "warnings"}."""
@@ -72,7 +73,8 @@ def issue_notice(db, unit_id: int, finding_ids: list[int], *, issued_on=None, re
         warnings: set[str] = set()
         plans = [_plan(db, calendar, unit, fid, day, warnings) for fid in finding_ids]
         year = day.year
-        seq = (db.value("SELECT max(seq) FROM notices WHERE year = :year", {"year": year}) or 0) + 1
+        seq = db.take_number(f"notice:{year}",
+                             start_after=("SELECT max(seq) FROM notices WHERE year = :year", {"year": year}))
         number = format_number(settings.get(db, "doc_code"), year, seq)
         due_on = min(d for _, _, d in plans).isoformat()
         notice_id = db.insert("notices", {
