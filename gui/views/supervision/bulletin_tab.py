@@ -10,7 +10,7 @@ from core import clock, supervision
 from core.errors import AppError
 from gui import dialogs
 from gui.jobs import run_job
-from gui.views.supervision.dialogs import date_edit, pydate, qdate
+from gui.views.supervision.fields import date_edit, pydate, qdate
 
 
 class BulletinTab(QWidget):

@@ -1,50 +1,16 @@
-"""The page's own dialogs and form fields: the small forms of 签收, 反馈, 复查, 作废 …, the 点位
-form, dates picked in a calendar, and saving a list as it is shown."""
+"""The page's own dialogs: the small forms of 签收, 反馈, 复查, 作废 …, the 点位 form, and saving a
+list as it is shown. Tabs call them through this module, so a test patches them here."""
 
 from __future__ import annotations
 
-import datetime as dt
+from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QWidget
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QComboBox, QCompleter, QDateEdit, QDialog, QFormLayout, QLabel, QLineEdit, QWidget
-
-from core import clock, settings, units
+from core import settings, units
 from core.errors import AppError
 from core.text import split_multi
 from core.xlsx import supervision_io
 from gui import dialogs
 from gui.models.table import RowsTableModel
-
-
-def qdate(iso_or_date) -> QDate:
-    d = iso_or_date if isinstance(iso_or_date, dt.date) else dt.date.fromisoformat(iso_or_date)
-    return QDate(d.year, d.month, d.day)
-
-
-def pydate(edit: QDateEdit) -> dt.date:
-    q = edit.date()
-    return dt.date(q.year(), q.month(), q.day())
-
-
-def date_edit(value: dt.date | None = None) -> QDateEdit:
-    edit = QDateEdit(qdate(value or clock.today()))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
-
-
-def completing_combo(items: list[str], first: str | None = None) -> QComboBox:
-    combo = QComboBox()
-    combo.setEditable(True)
-    combo.setInsertPolicy(QComboBox.NoInsert)
-    if first is not None:
-        combo.addItem(first)
-    combo.addItems(items)
-    completer = QCompleter(items, combo)
-    completer.setFilterMode(Qt.MatchContains)
-    completer.setCaseSensitivity(Qt.CaseInsensitive)
-    combo.setCompleter(completer)
-    return combo
 
 
 class FormDialog(QDialog):

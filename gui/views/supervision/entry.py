@@ -12,7 +12,7 @@ from core.errors import AppError
 from core.supervision import sites
 from core.text import split_multi
 from gui import dialogs
-from gui.views.supervision.dialogs import completing_combo, date_edit, pydate
+from gui.views.supervision.fields import completing_combo, date_edit, pydate
 
 UNIT_BY_DEFAULT = "（按点位或标准默认）"
 

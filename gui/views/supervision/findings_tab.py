@@ -14,7 +14,8 @@ from gui import dialogs
 from gui.jobs import run_job
 from gui.models.table import RowsTableModel
 from gui.ui_state import remember
-from gui.views.supervision.dialogs import FormDialog, date_edit, pydate
+from gui.views.supervision import dialogs as supervision_dialogs
+from gui.views.supervision.fields import date_edit, pydate
 from gui.views.supervision.entry import EntryForm
 from gui.views.supervision.models import FINDING_COLUMNS, HISTORY_COLUMNS, FindingsModel
 from gui.widgets.attachments_panel import AttachmentsPanel
@@ -212,7 +213,7 @@ class FindingsTab(QWidget):
         requirement = QPlainTextEdit(supervision.default_requirement())
         requirement.setTabChangesFocus(True)
         contact = QLineEdit(settings.get(self.db, "notice_contact"))
-        dialog = FormDialog(self, "开具督办通知单", [("交办日期：", issued), ("整改要求：", requirement),
+        dialog = supervision_dialogs.FormDialog(self, "开具督办通知单", [("交办日期：", issued), ("整改要求：", requirement),
                                                     ("联系人及电话：", contact)],
                             f"向“{chosen[0]['unit']}”交办 {len(chosen)} 个问题。文号在保存时自动分配。")
         if not dialog.exec():
@@ -232,7 +233,7 @@ class FindingsTab(QWidget):
         if not f:
             return
         signer, on = QLineEdit(), date_edit()
-        if FormDialog(self, "签收", [("签收人：", signer), ("签收日期：", on)]).exec():
+        if supervision_dialogs.FormDialog(self, "签收", [("签收人：", signer), ("签收日期：", on)]).exec():
             self._change("签收", supervision.sign, f["id"], signer.text(), pydate(on))
 
     def start_fixing(self) -> None:
@@ -247,7 +248,7 @@ class FindingsTab(QWidget):
         text, on = QPlainTextEdit(), date_edit()
         text.setTabChangesFocus(True)
         hint = "整改后照片可在保存后于“整改后照片”栏添加（可拖入）。"
-        if FormDialog(self, "整改反馈", [("整改情况：", text), ("反馈日期：", on)], hint).exec():
+        if supervision_dialogs.FormDialog(self, "整改反馈", [("整改情况：", text), ("反馈日期：", on)], hint).exec():
             self._change("整改反馈", supervision.feedback, f["id"], text.toPlainText(), pydate(on))
 
     def review(self) -> None:
@@ -258,7 +259,7 @@ class FindingsTab(QWidget):
         comment.setTabChangesFocus(True)
         result = QComboBox()
         result.addItems(["通过（销号）", "未通过（退回整改，督办次数加一）"])
-        if FormDialog(self, "复查", [("复查人：", reviewer), ("复查日期：", on), ("复查结果：", result),
+        if supervision_dialogs.FormDialog(self, "复查", [("复查人：", reviewer), ("复查日期：", on), ("复查结果：", result),
                                      ("复查意见：", comment)]).exec():
             self._change("复查", supervision.review, f["id"], reviewer.text(), result.currentIndex() == 0,
                          comment.toPlainText(), on_date=pydate(on))

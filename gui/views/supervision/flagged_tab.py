@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpin
 from core import settings, supervision
 from core.supervision import FindingFilter
 from gui.models.table import RowsTableModel
-from gui.views.supervision.dialogs import export_model
+from gui.views.supervision import dialogs as supervision_dialogs
 from gui.views.supervision.models import FINDING_COLUMNS, OWES_COLUMNS, FindingsModel
 from gui.widgets.tables import make_table, selected_rows
 
@@ -38,7 +38,7 @@ class FlaggedTab(QWidget):
         save.clicked.connect(self.save_rules)
         rules.addWidget(save)
         export = QPushButton("导出挂牌清单…")
-        export.clicked.connect(lambda: export_model(self, "挂牌督办", self.flag_model))
+        export.clicked.connect(lambda: supervision_dialogs.export_model(self, "挂牌督办", self.flag_model))
         rules.addWidget(export)
         rules.addStretch()
         layout.addWidget(rules_box)
@@ -52,7 +52,7 @@ class FlaggedTab(QWidget):
         hint.addWidget(QLabel("双击单位查看它的全部问题。"))
         hint.addStretch()
         b = QPushButton("导出 Excel…")
-        b.clicked.connect(lambda: export_model(self, "各单位欠账", self.owes_model))
+        b.clicked.connect(lambda: supervision_dialogs.export_model(self, "各单位欠账", self.owes_model))
         hint.addWidget(b)
         o_layout.addLayout(hint)
         layout.addWidget(owes, 2)

@@ -8,7 +8,8 @@ from core import supervision
 from gui import dialogs
 from gui.jobs import run_job
 from gui.models.table import RowsTableModel
-from gui.views.supervision.dialogs import FormDialog, date_edit, export_model, pydate
+from gui.views.supervision import dialogs as supervision_dialogs
+from gui.views.supervision.fields import date_edit, pydate
 from gui.views.supervision.models import NOTICE_COLUMNS
 from gui.widgets.tables import make_table, selected_rows
 
@@ -60,7 +61,7 @@ class NoticesTab(QWidget):
             return
         signer, on, note = QLineEdit(), date_edit(), QPlainTextEdit()
         note.setTabChangesFocus(True)
-        if FormDialog(self, f"登记回执：{chosen[0]['number']}", [("签收人：", signer), ("签收时间：", on),
+        if supervision_dialogs.FormDialog(self, f"登记回执：{chosen[0]['number']}", [("签收人：", signer), ("签收时间：", on),
                                                                 ("整改情况：", note)]).exec():
             self.page.run_change("登记回执", supervision.record_receipt, chosen[0]["id"], signer.text(), pydate(on),
                                  note.toPlainText())
@@ -70,9 +71,9 @@ class NoticesTab(QWidget):
         if not chosen:
             return
         reason = QLineEdit()
-        if FormDialog(self, f"作废：{chosen[0]['number']}", [("作废原因：", reason)],
+        if supervision_dialogs.FormDialog(self, f"作废：{chosen[0]['number']}", [("作废原因：", reason)],
                       "作废后文号保留并标明作废，通知单中的问题退回原状态，可重新开具。").exec():
             self.page.run_change("作废督办通知单", supervision.void_notice, chosen[0]["id"], reason.text())
 
     def export_notices(self) -> None:
-        export_model(self, "督办通知单", self.notice_model)
+        supervision_dialogs.export_model(self, "督办通知单", self.notice_model)

@@ -8,7 +8,7 @@ from core import clock
 from core.supervision import sites, workdays
 from gui import dialogs
 from gui.models.table import RowsTableModel
-from gui.views.supervision.dialogs import ask_site, export_model
+from gui.views.supervision import dialogs as supervision_dialogs
 from gui.views.supervision.models import SITE_COLUMNS
 from gui.widgets.tables import make_table, selected_rows
 
@@ -24,7 +24,7 @@ class SitesTab(QWidget):
         layout.addWidget(self.site_table)
         bar = QHBoxLayout()
         for text, slot in [("新增点位…", self.add_site), ("编辑…", self.edit_site), ("停用/恢复", self.toggle_site),
-                           ("导出 Excel…", lambda: export_model(self, "点位库", self.site_model)),
+                           ("导出 Excel…", lambda: supervision_dialogs.export_model(self, "点位库", self.site_model)),
                            ("导入放假安排…", self.import_holidays)]:
             b = QPushButton(text)
             b.clicked.connect(slot)
@@ -42,7 +42,7 @@ class SitesTab(QWidget):
                                     if years else "")
 
     def add_site(self) -> None:
-        values = ask_site(self, self.page.db, None)
+        values = supervision_dialogs.ask_site(self, self.page.db, None)
         if values:
             self.page.run_change("新增点位", sites.create_site, *values)
 
@@ -51,7 +51,7 @@ class SitesTab(QWidget):
         if not chosen:
             dialogs.show_info(self, "点位", "请先选中一个点位。")
             return
-        values = ask_site(self, self.page.db, sites.get_site(self.page.db, chosen[0]["id"]))
+        values = supervision_dialogs.ask_site(self, self.page.db, sites.get_site(self.page.db, chosen[0]["id"]))
         if values:
             self.page.run_change("编辑点位", sites.update_site, chosen[0]["id"], *values)
 
