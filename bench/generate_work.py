@@ -313,7 +313,7 @@ class Work:
 
     @staticmethod
     def _previous_at_site(seen: dict, day: str, node_id: int | None) -> str | None:
-        """core.supervision._previous_at_site over the findings made so far (in date order): the
+        """core.supervision.findings.previous_at_site over the findings made so far (in date order): the
         latest earlier date at the 点位 of a finding with the same standard, or either without one."""
         def latest_before(key):
             return next((d for d in reversed(seen.get(key, ())) if d < day), None)

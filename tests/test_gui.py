@@ -180,24 +180,24 @@ def test_audit_log_page_filters_and_record_history(qtbot, window, demo_db):
 
 def test_safety_page_check_and_backup_state(qtbot, window, data_dir, monkeypatch):
     infos = []
-    monkeypatch.setattr("gui.views.safety.show_info", lambda parent, title, text: infos.append(text))
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
     page = window.show_page("safety")
     assert "还没有备份" in page.state.text()
     page.check()  # runs as a background job
     qtbot.waitUntil(lambda: bool(infos), timeout=20000)
     assert infos and "体检通过" in infos[0]
-    from core import backup
-    backup.make_backup(data_dir, window.ctx.db)
+    from core import safety
+    safety.make_backup(data_dir, window.ctx.db)
     page.refresh()
     assert page.backup_model.rowCount() == 1 and "上次成功备份" in page.state.text()
 
 
 def test_restore_from_the_window_reopens_on_restored_data(qtbot, window, data_dir, monkeypatch):
-    from core import backup
+    from core import safety
 
     monkeypatch.setattr("gui.dialogs.show_info", lambda *a: None)
 
-    path = backup.make_backup(data_dir, window.ctx.db)
+    path = safety.make_backup(data_dir, window.ctx.db)
     units.create_unit(window.ctx.db, {"name": "恢复后不应存在"})
     old = window.ctx.db
     window.restore_from(str(path))

@@ -28,13 +28,13 @@ def _importers():
          lambda db, p: framework_io.import_framework(db, p, create_units=True)),
     ]
     from core import framework
-    from core import supervision
-    from core.xlsx import materials_io, results_io, supervision_io
+    from core import scoring, supervision
+    from core.xlsx import materials_io, scoring_io, supervision_io
 
     names = lambda columns: [n for c in columns for n in c.names]  # noqa: E731
     found += [
-        ("results", names(results_io.COLUMNS),
-         lambda db, p: results_io.import_results(db, p, "模糊测试轮次", replace=True)),
+        ("results", names(scoring_io.COLUMNS),
+         lambda db, p: scoring.import_results(db, p, "模糊测试轮次", replace=True)),
         ("findings", names(supervision_io.COLUMNS), lambda db, p: supervision.import_findings(db, p)),
         ("materials", names(materials_io.COLUMNS),
          lambda db, p: materials_io.import_file(db, p, framework.current_edition_id(db))),

@@ -11,9 +11,7 @@ from conftest import ROOT
 
 
 def table_counts(db) -> dict:
-    from core.backup import table_counts as counts
-
-    return counts(db.conn)
+    return db.table_counts()
 
 
 def ids(db, sql, params=()) -> list:
@@ -220,13 +218,9 @@ def cli(*args, data):
 
 
 def cli_counts(data) -> dict:
-    from core.backup import table_counts as counts
+    from core.store.sqlite import inspect_file
 
-    conn = sqlite3.connect(data / "chuangcheng.db")
-    try:
-        return counts(conn)
-    finally:
-        conn.close()
+    return inspect_file(data / "chuangcheng.db").counts
 
 
 def test_cli_new_year(tmp_path):

@@ -45,8 +45,8 @@ def load_demo(db, progress=None) -> dict:
                     done += 1
                     if progress:
                         progress(done, total, s["code"])
-        from core import scoring
-        scoring.load_demo_part(db, demo)
+        from core.demo import scoring as scoring_demo
+        scoring_demo.load_demo_part(db, demo)
         from core import letters
         letters.load_demo_part(db, demo)
         from core.demo import supervision as supervision_demo

@@ -3,7 +3,7 @@
 
 def page_classes():
     from gui.views.assignments import AssignmentsPage
-    from gui.views.audit_log import AuditLogPage
+    from gui.views.audit import AuditLogPage
     from gui.views.safety import SafetyPage
     from gui.views.scoring import ScoringPage
     from gui.views.framework import FrameworkPage

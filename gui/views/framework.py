@@ -147,7 +147,7 @@ class FrameworkPage(Page):
         top.addWidget(self.edition)
         self.summary = QLabel()
         top.addWidget(self.summary, 1)
-        for text, slot in [("新年度…", self.new_year), ("导入分解表…", self.import_framework),
+        for text, slot in [("新年度…", self.open_new_year), ("导入分解表…", self.import_framework),
                            ("导出分解表…", self.export_framework)]:
             b = QPushButton(text)
             b.clicked.connect(slot)
@@ -367,7 +367,7 @@ class FrameworkPage(Page):
 
     # --- editions, import and export ------------------------------------------------------------
 
-    def new_year(self) -> None:
+    def open_new_year(self) -> None:
         from gui.views.new_year import open_new_year_wizard
 
         result = open_new_year_wizard(self, self.ctx)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroupBox, QLabel, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget, QWizard, QWizardPage)
 
-from core import backup, framework, new_year
+from core import framework, new_year, safety
 from core.errors import AppError
 from gui.jobs import run_job
 
@@ -168,7 +168,7 @@ class RunPage(QWizardPage):
         def work(db, progress, cancel):
             path = None
             if backup_first:
-                path = backup.make_backup(data, db, None, lambda d, t, text="": progress(d, t, f"备份：{text}"),
+                path = safety.make_backup(data, db, None, lambda d, t, text="": progress(d, t, f"备份：{text}"),
                                           cancel)
             return path, new_year.run(db, plan, progress, cancel)
 

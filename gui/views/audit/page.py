@@ -6,17 +6,14 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout)
 
-from core import audit
+from core import audit, clock
 from core.errors import AppError
-from gui.dialogs import save_file, show_error, show_info
+from gui import dialogs
 from gui.dialogs.history import AUDIT_COLUMNS
 from gui.models.table import RowsTableModel
 from gui.ui_state import remember
 from gui.views.base import Page
 from gui.widgets.tables import make_table
-
-
-
 
 SHOWN = 1000  # rows the page lists; a longer list is for the export, not for reading on screen
 
@@ -35,8 +32,9 @@ class AuditLogPage(Page):
         self.text.setClearButtonEnabled(True)
         self.operator = QComboBox()
         self.area = QComboBox()
-        self.date_from = QDateEdit(QDate.currentDate().addMonths(-3))
-        self.date_to = QDateEdit(QDate.currentDate())
+        today = QDate(clock.today())
+        self.date_from = QDateEdit(today.addMonths(-3))
+        self.date_to = QDateEdit(today)
         for d in (self.date_from, self.date_to):
             d.setCalendarPopup(True)
             d.setDisplayFormat("yyyy-MM-dd")
@@ -86,12 +84,12 @@ class AuditLogPage(Page):
                            f"显示最近 {SHOWN} 条（导出 Excel 包含全部符合条件的记录；可按人、范围、日期或文字缩小范围）")
 
     def export(self) -> None:
-        path = save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 工作簿 (*.xlsx)")
+        path = dialogs.save_file(self, "导出操作日志", "操作日志.xlsx", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         try:
             audit.export(self.db, path, self.entries(limit=None))
         except AppError as exc:
-            show_error(self, "导出操作日志", exc)
+            dialogs.show_error(self, "导出操作日志", exc)
             return
-        show_info(self, "导出操作日志", f"已导出到：\n{path}")
+        dialogs.show_info(self, "导出操作日志", f"已导出到：\n{path}")

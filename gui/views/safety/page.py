@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QSpinBox, QVBoxLayout)
+from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QSpinBox, QVBoxLayout)
 
-from core import backup, health, settings
+from core import safety, settings
 from core.errors import AppError
-from gui.dialogs import confirm, open_file, show_error, show_info
+from core.safety import health
+from gui import dialogs
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
 from gui.views.base import Page
@@ -37,7 +38,19 @@ class SafetyPage(Page):
             bar.addWidget(b)
         bar.addStretch()
         layout.addLayout(bar)
+        layout.addWidget(self._auto_backup_box())
 
+        layout.addWidget(QLabel("已有备份（数据文件夹内）："))
+        self.backup_model = RowsTableModel(BACKUP_COLUMNS, self)
+        self.backups = make_table(self.backup_model, state_key="safety/backups")
+        layout.addWidget(self.backups, 1)
+        layout.addWidget(QLabel("体检结果："))
+        self.problem_model = RowsTableModel(PROBLEM_COLUMNS, self)
+        self.problems = make_table(self.problem_model, state_key="safety/problems")
+        self.problems.setMaximumHeight(180)
+        layout.addWidget(self.problems)
+
+    def _auto_backup_box(self) -> QGroupBox:
         auto = QGroupBox("自动备份（退出程序时和每天一次：数据库快照 + 附件增量镜像）")
         form = QFormLayout(auto)
         self.second = QLineEdit()
@@ -57,17 +70,7 @@ class SafetyPage(Page):
         save = QPushButton("保存自动备份设置")
         save.clicked.connect(self.save_settings)
         form.addRow("", save)
-        layout.addWidget(auto)
-
-        layout.addWidget(QLabel("已有备份（数据文件夹内）："))
-        self.backup_model = RowsTableModel(BACKUP_COLUMNS, self)
-        self.backups = make_table(self.backup_model, state_key="safety/backups")
-        layout.addWidget(self.backups, 1)
-        layout.addWidget(QLabel("体检结果："))
-        self.problem_model = RowsTableModel(PROBLEM_COLUMNS, self)
-        self.problems = make_table(self.problem_model, state_key="safety/problems")
-        self.problems.setMaximumHeight(180)
-        layout.addWidget(self.problems)
+        return auto
 
     def refresh(self) -> None:
         super().refresh()
@@ -76,8 +79,8 @@ class SafetyPage(Page):
         self.keep_daily.setValue(values["backup_keep_daily"])
         self.keep_monthly.setValue(values["backup_keep_monthly"])
         self.warn_days.setValue(values["backup_warn_days"])
-        self.backup_model.set_rows(backup.list_backups(self.ctx.data))
-        self.state.setText(backup_state_text(self.ctx.data, values))
+        self.backup_model.set_rows(safety.list_backups(self.ctx.data))
+        self.state.setText(safety.backup_status(self.ctx.data, self.db).summary)
 
     def _pick_second(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择第二备份位置", self.second.text())
@@ -89,6 +92,7 @@ class SafetyPage(Page):
             "backup_second_folder": self.second.text().strip(), "backup_keep_daily": self.keep_daily.value(),
             "backup_keep_monthly": self.keep_monthly.value(), "backup_warn_days": self.warn_days.value()})
 
+    # --- backing up -----------------------------------------------------------------------------
     def backup_now(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择保存备份的文件夹（如 U 盘）", str(self.ctx.data.backups))
         if folder:
@@ -96,15 +100,15 @@ class SafetyPage(Page):
 
     def _run_backup(self, folder: str, allow_missing: bool) -> None:
         def missing(exc) -> bool:
-            if not isinstance(exc, backup.MissingAttachments):
+            if not isinstance(exc, safety.MissingAttachments):
                 return False
-            if confirm(self, "备份", f"{len(exc.missing)} 个附件文件缺失或已被改动（如 {exc.missing[0]['name']}）。\n\n"
-                                    "建议先点“数据体检”从自动备份补回。仍要制作一个不完整的备份吗？"
-                                    "（清单中会记下缺少的文件，它不算一次成功的备份。）", "仍然备份"):
+            if dialogs.confirm(self, "备份", f"{len(exc.missing)} 个附件文件缺失或已被改动（如 {exc.missing[0]['name']}）。\n\n"
+                                           "建议先点“数据体检”从自动备份补回。仍要制作一个不完整的备份吗？"
+                                           "（清单中会记下缺少的文件，它不算一次成功的备份。）", "仍然备份"):
                 self._run_backup(folder, allow_missing=True)
             return True
 
-        run_job(self, "备份", lambda db, progress, cancel: backup.make_backup(
+        run_job(self, "备份", lambda db, progress, cancel: safety.make_backup(
             self.ctx.data, db, folder, progress, cancel, allow_missing=allow_missing),
             self.ctx.open_worker_db, lambda path: self._backed_up(path, allow_missing), missing)
 
@@ -112,19 +116,20 @@ class SafetyPage(Page):
         self.refresh()
         self.window_.update_status()
         if incomplete:
-            show_info(self, "备份", f"备份已完成并通过校验，但缺少附件（不完整，不算成功备份）：\n{path}")
+            dialogs.show_info(self, "备份", f"备份已完成并通过校验，但缺少附件（不完整，不算成功备份）：\n{path}")
         else:
-            show_info(self, "备份", f"备份已完成并通过校验：\n{path}")
+            dialogs.show_info(self, "备份", f"备份已完成并通过校验：\n{path}")
 
+    # --- restoring ------------------------------------------------------------------------------
     def restore(self) -> None:
-        path = open_file(self, "选择备份文件", "创城工作台备份 (*.ccbak *.db)", kind="backups")
+        path = dialogs.open_file(self, "选择备份文件", "创城工作台备份 (*.ccbak *.db)", kind="backups")
         if not path:
             return
         try:
-            manifest = backup.verify_backup(path, hashes=False) if not path.lower().endswith(".db") else None
-            foreign = backup.needs_foreign_confirmation(self.ctx.data, path)
+            manifest = safety.verify_backup(path, hashes=False) if not path.lower().endswith(".db") else None
+            foreign = safety.needs_foreign_confirmation(self.ctx.data, path)
         except AppError as exc:
-            show_error(self, "恢复", exc)
+            dialogs.show_error(self, "恢复", exc)
             return
         if manifest:
             counts = manifest.get("counts", {})
@@ -133,18 +138,19 @@ class SafetyPage(Page):
                        f"附件 {manifest.get('attachment_files', 0)} 个，操作日志 {counts.get('audit_log', 0)} 条")
         else:
             summary = "自动快照（数据库 + 附件镜像）"
-        if not confirm(self, "从备份恢复", f"{summary}\n\n恢复会用这个备份替换当前的全部数据。恢复前程序会先校验备份，"
-                                          "并把当前数据自动备份到 backups/恢复前自动备份。确定恢复吗？", "恢复"):
+        if not dialogs.confirm(self, "从备份恢复", f"{summary}\n\n恢复会用这个备份替换当前的全部数据。恢复前程序会先校验备份，"
+                                                  "并把当前数据自动备份到 backups/恢复前自动备份。确定恢复吗？", "恢复"):
             return
-        if foreign and not confirm(self, "从备份恢复", "这个备份不是由本机制作的（由其他安装制作，或清单被改动过），"
-                                                   "无法确认来源。\n\n确认它来源可靠、要用它替换现有台账吗？", "仍然恢复"):
+        if foreign and not dialogs.confirm(self, "从备份恢复", "这个备份不是由本机制作的（由其他安装制作，或清单被改动过），"
+                                                           "无法确认来源。\n\n确认它来源可靠、要用它替换现有台账吗？", "仍然恢复"):
             return
         self.window_.restore_from(path, allow_foreign=foreign)
 
+    # --- 数据体检 ---------------------------------------------------------------------------------
     def check(self) -> None:
         # Hashing every attachment takes seconds on a real archive: a background job.
         def work(db, progress, cancel):
-            backup.clean_leftovers(self.ctx.data)  # what killed backups and restores left behind
+            safety.clean_leftovers(self.ctx.data)  # what killed backups and restores left behind
             return health.check(db)
 
         run_job(self, "数据体检", work, self.ctx.open_worker_db, self._checked)
@@ -152,36 +158,17 @@ class SafetyPage(Page):
     def _checked(self, problems: list[dict]) -> None:
         self.problem_model.set_rows(problems)
         if not problems:
-            show_info(self, "数据体检", "数据体检通过：数据库完整，附件齐全。")
+            dialogs.show_info(self, "数据体检", "数据体检通过：数据库完整，附件齐全。")
             return
         fixable = [p for p in problems if p.get("repair")]
-        if fixable and confirm(self, "数据体检", f"发现 {len(problems)} 个问题，其中 {len(fixable)} 个可以安全修复"
-                                              "（从自动备份镜像补回附件；没有记录引用的文件移到数据文件夹的"
-                                              f"“{health.QUARANTINE}”，保留 {health.QUARANTINE_DAYS} 天）。现在修复吗？", "修复"):
+        if fixable and dialogs.confirm(
+                self, "数据体检", f"发现 {len(problems)} 个问题，其中 {len(fixable)} 个可以安全修复"
+                                  "（从自动备份镜像补回附件；没有记录引用的文件移到数据文件夹的"
+                                  f"“{health.QUARANTINE}”，保留 {health.QUARANTINE_DAYS} 天）。现在修复吗？", "修复"):
             try:
                 n = health.repair(self.db, fixable)
             except AppError as exc:  # most files unreferenced: the database is suspect, nothing moved
-                show_error(self, "数据体检", exc)
+                dialogs.show_error(self, "数据体检", exc)
                 return
             self.problem_model.set_rows(health.check(self.db))
-            QMessageBox.information(self, "数据体检", f"已修复 {n} 项。")
-
-
-def backup_state_text(data, values) -> str:
-    age = backup.backup_age_days(data)
-    if age is None:
-        text = "还没有备份过。建议现在备份一次，并设置第二备份位置（U 盘）。"
-    else:
-        text = f"上次成功备份：{age * 24:.0f} 小时前" if age < 2 else f"上次成功备份：{age:.0f} 天前"
-        if age > values["backup_warn_days"]:
-            text = "⚠ " + text + "，已超过提醒天数，请尽快备份。"
-    incomplete = backup.last_incomplete_backup(data)
-    if incomplete:  # first, so that the status bar (the first sentence) shows it
-        text = (f"⚠ 最近一次备份（{incomplete['at'].replace('T', ' ')[:16]}）不完整：缺少 {incomplete['missing']} 个附件，"
-                f"不算成功备份，请运行“数据体检”。{text}")
-    if values["backup_second_folder"]:
-        from pathlib import Path
-
-        if not Path(values["backup_second_folder"]).exists():
-            text += f"　⚠ 第二备份位置 {values['backup_second_folder']} 不可用（U 盘未插？）"
-    return text
+            dialogs.show_info(self, "数据体检", f"已修复 {n} 项。")

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 
 from core import home
 from gui.theme import set_scaled_style
-from gui.views.base import Page
 from gui.charts import coverage_chart
+from gui.views.base import Page
 
 CARD_STYLE = ("QFrame#card { background: white; border: 1px solid #d8dde6; border-radius: 6px; }"
               "QPushButton[figure=\"true\"] { text-align: left; border: none; padding: 2px 4px; }"
@@ -141,15 +141,14 @@ class HomePage(Page):
         self.round.setText("正在统计最近一轮测评……")
         self._fill_units(self.losing, [], self._open_unit_losses, "")
         self._fetch_last_round()
-        age = f["backup_age_days"]
-        if age is None:
+        backups = f["backup"]
+        if backups.never:
             self.backup.setText("还没有备份\n（点此备份）")
-            _colour(self.backup, WARN)
         else:
-            stale = age > f["backup_warn_days"]
+            age = backups.age_days
             self.backup.setText(("上次备份：今天" if age < 1 else f"上次备份：{int(age)} 天前")
-                                + ("\n请尽快备份" if stale else ""))
-            _colour(self.backup, WARN if stale else "")
+                                + ("\n请尽快备份" if backups.stale else ""))
+        _colour(self.backup, WARN if backups.stale else "")
         self.chart.set_data([{**c, "approved_share": c["approved"] / c["materials"] if c["materials"] else 0.0,
                               "points_share": c["covered_points"] / c["points"] if c["points"] else 0.0}
                              for c in f["coverage"]])
@@ -216,6 +215,4 @@ class HomePage(Page):
         self.window_.show_page("materials").open_list("category", category_id)
 
     def _open_new_year(self) -> None:
-        from gui.views.new_year import open_new_year_wizard
-
-        open_new_year_wizard(self, self.ctx)
+        self.window_.show_page("framework").open_new_year()

@@ -1,13 +1,21 @@
-"""Turning losses into work: selected loss lines of a 测评 round become 督查 findings, one per
-accountable unit, ready to be handed over with a 督办通知单 ("谁丢分、谁负责")."""
+"""Turning losses into work (转为督查问题): selected loss lines of a round become 督查 findings, one
+per accountable unit, ready to be handed over with a 督办通知单 ("谁丢分、谁负责"). The findings
+are made by the supervision area's own functions, with its rules."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from core import scoring, settings, supervision
-from core.db import write
+from core import clock, settings, supervision
 from core.errors import AppError
+from core.scoring.attribution import attribute
+from core.scoring.points import EPS
+from core.scoring.results import get_line
+from core.scoring.rounds import get_round
+
+# A finding made from a loss: where it came from and how serious it starts (supervision's words).
+FINDING_SOURCE = "测评反馈"
+FINDING_SEVERITY = "一般"
 
 
 def findings_from_losses(db, line_ids: list[int], found_on: dt.date | None = None) -> dict:
@@ -19,19 +27,19 @@ def findings_from_losses(db, line_ids: list[int], found_on: dt.date | None = Non
     wanted = set(line_ids)
     by_round: dict[int, list[int]] = {}
     for line_id in line_ids:
-        by_round.setdefault(scoring.get_line(db, line_id)["round_id"], []).append(line_id)
+        by_round.setdefault(get_line(db, line_id)["round_id"], []).append(line_id)
     site_types = settings.vocab(db, "site_type")
     created, skipped = [], []
-    with write(db):
+    with db.write():
         for round_id in by_round:
-            rnd = scoring.get_round(db, round_id)
-            shares, unattributed = scoring.attribute(db, round_id)
+            rnd = get_round(db, round_id)
+            shares, unattributed = attribute(db, round_id)
             for line in unattributed:
-                if line["id"] in wanted and line["loss"] > scoring.EPS:
+                if line["id"] in wanted and line["loss"] > EPS:
                     skipped.append(f"{line['code'] or line['category_name']} {line['site']}：没有责任单位")
             for share in shares:
                 line = share["line"]
-                if line["id"] not in wanted or share["loss"] <= scoring.EPS:
+                if line["id"] not in wanted or share["loss"] <= EPS:
                     continue
                 label = f"{line['code'] or line['category_name']} {line['site'] or line['item']}".strip()
                 if not line["site"]:
@@ -42,8 +50,8 @@ def findings_from_losses(db, line_ids: list[int], found_on: dt.date | None = Non
                     site_id = supervision.site_for_entry(db, line["site"], site_type, line["locality_unit_id"])
                     reason = line["reason"] or line["standard_title"] or line["category_name"]
                     created.append(supervision.create_finding(db, {
-                        "found_on": found_on or dt.date.today(), "source": "测评反馈", "site_id": site_id,
-                        "node_id": line["node_id"], "unit_id": share["unit_id"], "severity": "一般",
+                        "found_on": found_on or clock.today(), "source": FINDING_SOURCE, "site_id": site_id,
+                        "node_id": line["node_id"], "unit_id": share["unit_id"], "severity": FINDING_SEVERITY,
                         "description": f"{rnd['name']}失分 {share['loss']:g} 分：{reason}"}))
                 except AppError as exc:
                     skipped.append(f"{label}：{exc.message_zh}")

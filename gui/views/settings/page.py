@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QInputDialog, QLineEdit, QListWidget, QPushButton, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
 
-from core import demo, framework, settings
-from gui import theme
-from gui.dialogs import confirm, show_info
+from core import clock, demo, framework, settings
+from gui import dialogs, theme
 from gui.models.table import Col, RowsTableModel
 from gui.views.base import Page
 from gui.widgets.tables import make_table, selected_rows
@@ -181,11 +178,11 @@ class SettingsPage(Page):
     def _selected_edition(self):
         rows = selected_rows(self.edition_table)
         if not rows:
-            show_info(self, "测评体系版本", "请先在列表中选中一个版本。")
+            dialogs.show_info(self, "测评体系版本", "请先在列表中选中一个版本。")
         return rows[0] if rows else None
 
     def new_edition(self) -> None:
-        name, ok = QInputDialog.getText(self, "新建版本", "版本名称：", text=f"{date.today().year}年度")
+        name, ok = QInputDialog.getText(self, "新建版本", "版本名称：", text=f"{clock.today().year}年度")
         if ok and name.strip():
             self.run_change("新建版本", framework.create_edition, name)
 
@@ -204,7 +201,7 @@ class SettingsPage(Page):
 
     def delete_edition(self) -> None:
         e = self._selected_edition()
-        if e and confirm(self, "删除版本", f"删除版本“{e['name']}”及其全部测评标准和责任分工？此操作不可撤销。", "删除"):
+        if e and dialogs.confirm(self, "删除版本", f"删除版本“{e['name']}”及其全部测评标准和责任分工？此操作不可撤销。", "删除"):
             self.run_change("删除版本", framework.delete_edition, e["id"])
 
     def add_vocab(self, kind: str) -> None:
@@ -215,10 +212,10 @@ class SettingsPage(Page):
 
     def remove_vocab(self, kind: str) -> None:
         item = self.vocab_lists[kind].currentItem()
-        if item and confirm(self, "删除", f"从词表中删除“{item.text()}”？已使用它的记录不受影响。", "删除"):
+        if item and dialogs.confirm(self, "删除", f"从词表中删除“{item.text()}”？已使用它的记录不受影响。", "删除"):
             values = [v for v in settings.vocab(self.db, kind) if v != item.text()]
             self.run_change("修改词表", settings.set_vocab, kind, values)
 
     def load_demo(self) -> None:
-        if confirm(self, "加载示例数据", "把示例区县的责任单位和测评体系加载到当前数据文件夹？", "加载"):
+        if dialogs.confirm(self, "加载示例数据", "把示例区县的责任单位和测评体系加载到当前数据文件夹？", "加载"):
             self.run_change("加载示例数据", demo.load_demo)

@@ -12,9 +12,9 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from core import attachments, audit
-from core.db import rows, scalar, write
+from core import attachments, audit, clock
 from core.errors import DAMAGED, DISK_FULL, RESTORE_HINT, AppError, StorageError, storage_errors
+from core.safety.snapshots import mirror_folder
 
 QUARANTINE = "隔离区"
 QUARANTINE_DAYS = 30
@@ -27,13 +27,11 @@ def check(db) -> list[dict]:
 
 
 def _check(db) -> list[dict]:
-    problems = []
-    result = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
-    if result != ["ok"]:
-        problems += [{"area": "数据库", "problem": "完整性检查未通过", "detail": r, "repair": ""} for r in result[:50]]
-    for r in db.execute("PRAGMA foreign_key_check").fetchall():
+    problems = [{"area": "数据库", "problem": "完整性检查未通过", "detail": r, "repair": ""}
+                for r in db.integrity_problems()[:50]]
+    for r in db.foreign_key_problems():
         problems.append({"area": "数据库", "problem": "引用了不存在的记录",
-                         "detail": f"表 {r[0]} 第 {r[1]} 行引用 {r[2]}", "repair": ""})
+                         "detail": f"表 {r['table']} 第 {r['rowid']} 行引用 {r['parent']}", "repair": ""})
     for p in attachments.verify(db):
         mirrored = _mirror_copy(db, p["sha256"])
         problems.append({"area": "附件", "problem": p["problem"], "detail": f"{p['name']}（{p['sha256'][:12]}…，被引用 {p['uses']} 次）",
@@ -58,7 +56,7 @@ def unopenable(exc: StorageError) -> dict:
 
 def _mirror_copy(db, sha: str) -> Path | None:
     """A good copy of a stored file in the automatic backup's attachment mirror, if there is one."""
-    mirror = attachments.attachments_root(db).parent / "backups" / "auto" / "attachments" / sha[:2] / sha
+    mirror = mirror_folder(attachments.attachments_root(db).parent / "backups") / sha[:2] / sha
     if mirror.exists() and attachments.file_sha256(mirror) == sha:
         return mirror
     return None
@@ -71,7 +69,7 @@ def _refuse_mass_removal(db, problems: list[dict]) -> None:
     orphans = sum(1 for p in problems if p.get("repair") == "remove_orphan")
     if not orphans:
         return
-    referenced = scalar(db, "SELECT count(DISTINCT sha256) FROM attachments") or 0
+    referenced = db.value("SELECT count(DISTINCT sha256) FROM attachments") or 0
     total = orphans + referenced
     if referenced == 0 or orphans * 2 > total:
         raise AppError(
@@ -85,13 +83,13 @@ def repair(db, problems: list[dict]) -> int:
     no record refers to into the quarantine. The caller asks the user first. Returns how many were
     repaired; AppError (nothing done) when the files to move are most of the store."""
     _refuse_mass_removal(db, problems)
-    today = date.today()
+    today = clock.today()
     root = attachments.attachments_root(db).parent
     quarantine = root / QUARANTINE / today.isoformat()
     moved: list[tuple[Path, Path]] = []  # (from, to), put back if the audit cannot be written
     done = 0
     try:
-        with write(db):
+        with db.write():
             for p in problems:
                 if p.get("repair") == "relink":
                     source = _mirror_copy(db, p["sha256"])
@@ -109,7 +107,7 @@ def repair(db, problems: list[dict]) -> int:
                     done += 1
                 elif p.get("repair") == "remove_orphan":
                     path = Path(p["path"])
-                    if path.exists() and not rows(db, "SELECT 1 FROM attachments WHERE sha256 = ?", (path.name,)):
+                    if path.exists() and db.value("SELECT 1 FROM attachments WHERE sha256 = :sha", {"sha": path.name}) is None:
                         kept = _quarantine(path, quarantine)
                         moved.append((path, kept))
                         audit.log(db, "体检修复：无引用文件移入隔离区", "attachments", path.name,
