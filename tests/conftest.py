@@ -131,6 +131,9 @@ def isolated_qsettings(tmp_path):
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qsettings"))
     yield
+    from gui.ui_state import save_pending_headers
+
+    save_pending_headers()  # into this test's settings, not on a timer firing in the next test's
 
 
 @pytest.fixture
