@@ -46,9 +46,9 @@ def main():
 
 
 def _letters(db, out):
-    from core.pdf import letters_pdf
+    from core import letters
 
-    letters_pdf.generate_letters(db, settings.get(db, "current_year"), out)  # also records the generation
+    letters.generate_letters(db, settings.get(db, "current_year"), out)  # also records the generation
 
 
 def _notices(db, out):

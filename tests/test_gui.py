@@ -14,7 +14,7 @@ from core import framework, settings, units  # noqa: E402
 def test_models_pass_qtmodeltester(qtmodeltester, demo_db):
     from gui.models.framework_tree import FrameworkTreeModel
     from gui.models.table import RowsTableModel
-    from gui.views.units import UNIT_COLUMNS
+    from gui.views.units.page import UNIT_COLUMNS
 
     tree = FrameworkTreeModel()
     tree.set_nodes(framework.tree_rows(demo_db, framework.current_edition_id(demo_db)))
@@ -22,7 +22,7 @@ def test_models_pass_qtmodeltester(qtmodeltester, demo_db):
     table = RowsTableModel(UNIT_COLUMNS)
     table.set_rows(units.list_units(demo_db))
     qtmodeltester.check(table)
-    from gui.views.assignments import SUMMARY_COLUMNS, TASK_COLUMNS
+    from gui.views.framework.assignments import SUMMARY_COLUMNS, TASK_COLUMNS
     summary = RowsTableModel(SUMMARY_COLUMNS)
     summary.set_rows(framework.unit_summary(demo_db, framework.current_edition_id(demo_db)))
     qtmodeltester.check(summary)
@@ -99,7 +99,7 @@ def test_units_page_filter_retire_and_groups(qtbot, window, demo_db, monkeypatch
     page.filter.setText("交警")
     assert page.table.model().rowCount() == 1
     page.table.selectRow(0)
-    monkeypatch.setattr("gui.views.units.confirm", lambda *a, **k: True)
+    monkeypatch.setattr("gui.dialogs.confirm", lambda *a, **k: True)
     page.toggle_retired()
     assert units.get_unit(demo_db, units.resolve_one(demo_db, "区公安分局交警大队"))["retired"] == 1
     assert page.table.model().rowCount() == 0  # the retired unit left the filtered list
@@ -109,7 +109,7 @@ def test_units_page_filter_retire_and_groups(qtbot, window, demo_db, monkeypatch
 
 
 def test_units_page_add_unit_through_dialog(qtbot, window, demo_db, monkeypatch):
-    from gui.views import units as view
+    from gui.views.units import dialogs as view
 
     def fake_exec(dialog):
         dialog.edits["name"].setText("区档案馆")
@@ -137,8 +137,8 @@ def test_settings_page_saves(qtbot, window, demo_db):
 
 def test_import_framework_from_the_gui_runs_in_the_background(qtbot, window, demo_db, samples, monkeypatch, tmp_path):
     infos = []
-    monkeypatch.setattr("gui.views.framework.show_info", lambda parent, title, text: infos.append(text))
-    monkeypatch.setattr("gui.views.framework.open_file", lambda *a, **k: str(samples / "测评体系责任分解表_示例.xlsx"))
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
+    monkeypatch.setattr("gui.dialogs.open_file", lambda *a, **k: str(samples / "测评体系责任分解表_示例.xlsx"))
     page = window.show_page("framework")
     page.import_framework()
     qtbot.waitUntil(lambda: bool(infos), timeout=20000)

@@ -17,17 +17,17 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from core.supervision import workdays
 from core.db import rows, scalar
 from core.errors import AppError
+from core import framework, units
 from core.xlsx import framework_io, units_io
 
 
 def _importers():
     """(name, column names the importer knows, call) for every importer in the program."""
     found = [
-        ("units", [n for c in units_io.COLUMNS for n in c.names], lambda db, p: units_io.import_units(db, p)),
+        ("units", [n for c in units_io.COLUMNS for n in c.names], lambda db, p: units.import_units(db, p)),
         ("framework", [n for c in framework_io.COLUMNS for n in c.names],
-         lambda db, p: framework_io.import_framework(db, p, create_units=True)),
+         lambda db, p: framework.import_framework(db, p, create_units=True)),
     ]
-    from core import framework
     from core import scoring, supervision
     from core.xlsx import materials_io, scoring_io, supervision_io
 
@@ -251,7 +251,8 @@ GOOD_SHEETS = {
 }
 # The framework goes to its own edition: a one-row file would otherwise retire the demo's standards.
 CALLS = {name: call for name, _, call in IMPORTERS}
-CALLS["framework"] = lambda db, p: framework_io.import_framework(db, p, "导入测试版本", create_units=True)
+CALLS["framework"] = lambda db, p: framework.import_framework(db, p, framework.edition_id_by_name(db, "导入测试版本"),
+                                                                new_edition="导入测试版本", create_units=True)
 ERRORS = ["#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NULL!", "#NUM!"]
 
 

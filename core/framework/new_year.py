@@ -10,14 +10,14 @@ so two offices clicking at once cannot make two new years).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from core import audit, framework, letters, materials, settings, supervision
-from core.db import rows, scalar, write
+from core import audit, clock, letters, materials, settings, supervision
 from core.errors import AppError, Cancelled
+from core.framework.editions import (copy_edition, current_edition_id, edition_id_by_name, get_edition,
+                                     resolve_edition, year_from_text)
 
-CLOSED = "已销号"
+CLOSED = "已销号"  # a 督查问题 whose work is done: it stays with its year
 
 
 @dataclass
@@ -122,17 +122,16 @@ def edition_name(year: int) -> str:
     return f"{year}年度"
 
 
-def _source(db, from_edition) -> dict:
-    if isinstance(from_edition, int) and not isinstance(from_edition, bool):
-        return framework.get_edition(db, from_edition)
-    return framework.get_edition(db, framework.resolve_edition(db, from_edition))
+def _source(db, edition_id: int | None) -> dict:
+    """The source edition: the one given, else the current one."""
+    return get_edition(db, resolve_edition(db) if edition_id is None else edition_id)
 
 
 def _edition_year(edition: dict) -> int | None:
-    return edition["year"] or framework.year_from_text(edition["name"])
+    return edition["year"] or year_from_text(edition["name"])
 
 
-def default_year(db, from_edition=None) -> int:
+def default_year(db, from_edition: int | None = None) -> int:
     """The year a new year most likely means: the one after the source edition's, or the current
     year when that is already later (the office moved the year on before making the edition)."""
     current = settings.get(db, "current_year")
@@ -146,25 +145,25 @@ def default_year(db, from_edition=None) -> int:
 
 
 def _copyable(db, source_id: int) -> list[dict]:
-    """The nodes framework.copy_edition copies: active ones whose parents are copied too."""
+    """The nodes copy_edition copies: active ones whose parents are copied too."""
     kept: dict[int, dict] = {}
-    for n in rows(db, "SELECT id, parent_id, level FROM framework_nodes WHERE edition_id = ? AND retired = 0"
-                      " ORDER BY level, position, id", (source_id,)):
+    for n in db.rows("SELECT id, parent_id, level FROM framework_nodes WHERE edition_id = :edition AND retired = 0"
+                     " ORDER BY level, position, id", {"edition": source_id}):
         if n["parent_id"] is None or n["parent_id"] in kept:
             kept[n["id"]] = n
     return list(kept.values())
 
 
-def plan(db, year, from_edition=None) -> NewYearPlan:
-    """What a new year `year` from `from_edition` (a name, an id, or None for the current edition)
+def plan(db, year, from_edition: int | None = None) -> NewYearPlan:
+    """What a new year `year` from the edition `from_edition` (None: the current edition)
     would do. Refuses with AppError when it cannot be done; writes nothing."""
     year = check_year(year)
     source = _source(db, from_edition)
     name = edition_name(year)
-    if scalar(db, "SELECT 1 FROM editions WHERE name = ?", (name,)):
+    if edition_id_by_name(db, name) is not None:
         raise AppError(f"已有名为“{name}”的版本，不能再建立 {year} 年度的新年度（每个年度只建立一次，不会重复复制）。"
                        "如只是要切换版本，请在“测评体系”页选择它；如要重做，请先从建立前的备份恢复。")
-    same_year = rows(db, "SELECT name FROM editions WHERE year = ? ORDER BY id", (year,))
+    same_year = db.rows("SELECT name FROM editions WHERE year = :year ORDER BY id", {"year": year})
     if same_year:
         raise AppError(f"已有 {year} 年度的版本“{same_year[0]['name']}”。如要以它作为新年度，请在“测评体系”页把它设为"
                        f"当前版本，并在“设置”中把当前年度改为 {year}；否则请换一个年份。")
@@ -179,42 +178,43 @@ def plan(db, year, from_edition=None) -> NewYearPlan:
     nodes = _copyable(db, source["id"])
     if not any(n["level"] == 3 for n in nodes):
         raise AppError(f"版本“{source['name']}”中没有可复制的测评标准。请先导入责任分解表，或选择其他来源版本。")
-    current_id = framework.current_edition_id(db)
+    current_id = current_edition_id(db)
     p = NewYearPlan(year=year, source_id=source["id"], source_name=source["name"], source_year=source_year,
                     edition_name=name, previous_year=current_year,
-                    previous_edition=framework.get_edition(db, current_id)["name"] if current_id else "（无）")
+                    previous_edition=get_edition(db, current_id)["name"] if current_id else "（无）")
     p.categories = sum(1 for n in nodes if n["level"] == 1)
     p.indicators = sum(1 for n in nodes if n["level"] == 2)
     p.standards = sum(1 for n in nodes if n["level"] == 3)
-    p.retired_standards = (scalar(db, "SELECT count(*) FROM framework_nodes WHERE edition_id = ? AND level = 3",
-                                  (source["id"],)) or 0) - p.standards
+    p.retired_standards = db.value("SELECT count(*) FROM framework_nodes WHERE edition_id = :edition AND level = 3",
+                                   {"edition": source["id"]}) - p.standards
     _count_by_node(db, p, source["id"], {n["id"] for n in nodes})
     p.letters = letters.units_with_tasks_count(db, source["id"])
-    p.score_rounds = scalar(db, "SELECT count(*) FROM score_rounds WHERE edition_id = ?", (source["id"],)) or 0
+    p.score_rounds = db.value("SELECT count(*) FROM score_rounds WHERE edition_id = :edition", {"edition": source["id"]})
     if source_year:
-        p.letters_signed = scalar(db, "SELECT count(DISTINCT unit_id) FROM letter_status WHERE year = ?"
-                                      " AND state = '已签订'", (source_year,)) or 0
-    p.open_findings_unlinked = scalar(db, "SELECT count(*) FROM findings WHERE node_id IS NULL AND status <> ?",
-                                      (CLOSED,)) or 0
+        p.letters_signed = letters.signed_count(db, source_year)
+    p.open_findings_unlinked = db.value("SELECT count(*) FROM findings WHERE node_id IS NULL AND status <> :closed",
+                                        {"closed": CLOSED})
     return p
 
 
 def _count_by_node(db, p: NewYearPlan, source_id: int, copied: set[int]) -> None:
     """Counts of the source edition's 分解表 rows, materials and findings, split by whether their
     standard is copied. One pass each, in Python: the sets are a few thousand rows at most."""
-    p.assignments = sum(1 for (node_id,) in db.execute(
-        "SELECT a.node_id FROM assignments a JOIN framework_nodes n ON n.id = a.node_id WHERE n.edition_id = ?",
-        (source_id,)).fetchall() if node_id in copied)
-    for node_id, status in db.execute("SELECT node_id, status FROM materials WHERE edition_id = ? AND removed = 0",
-                                      (source_id,)).fetchall():
+    edition = {"edition": source_id}
+    p.assignments = sum(1 for node_id in db.column(
+        "SELECT a.node_id FROM assignments a JOIN framework_nodes n ON n.id = a.node_id WHERE n.edition_id = :edition",
+        edition) if node_id in copied)
+    for m in db.rows("SELECT node_id, status FROM materials WHERE edition_id = :edition AND removed = 0", edition):
+        node_id, status = m["node_id"], m["status"]
         if node_id in copied:
             p.materials += 1
             p.materials_not_approved += status not in materials.APPROVED
         else:
             p.materials_on_retired += 1
         p.approved_materials += status in materials.APPROVED
-    for node_id, status in db.execute("SELECT f.node_id, f.status FROM findings f JOIN framework_nodes n"
-                                      " ON n.id = f.node_id WHERE n.edition_id = ?", (source_id,)).fetchall():
+    for f in db.rows("SELECT f.node_id, f.status FROM findings f JOIN framework_nodes n ON n.id = f.node_id"
+                     " WHERE n.edition_id = :edition", edition):
+        node_id, status = f["node_id"], f["status"]
         if status == CLOSED:
             p.closed_findings += 1
         elif node_id in copied:
@@ -223,7 +223,7 @@ def _count_by_node(db, p: NewYearPlan, source_id: int, copied: set[int]) -> None
             p.open_findings_on_retired += 1
 
 
-def run(db, plan_or_year, progress=None, cancel=None, *, from_edition=None) -> NewYearResult:
+def run(db, plan_or_year, progress=None, cancel=None, *, from_edition: int | None = None) -> NewYearResult:
     """Make the new year in one transaction (all of it or nothing). `plan_or_year` is a plan from
     `plan` or a year (with `from_edition`). The plan is made again inside the write lock: a new year
     made meanwhile by someone else is refused, not made twice."""
@@ -238,14 +238,14 @@ def run(db, plan_or_year, progress=None, cancel=None, *, from_edition=None) -> N
         if progress:
             progress(done, total, text)
 
-    with write(db):
+    with db.write():
         p = plan(db, year, source)
         copied_nodes = p.categories + p.indicators + p.standards
         total = copied_nodes + 3
         tick(0, total, "复制测评体系和分解表")
-        new_id = framework.copy_edition(db, p.source_id, p.edition_name, p.year,
-                                        progress=lambda d, _t, _text: tick(min(d, copied_nodes), total, "复制测评体系和分解表"))
-        db.execute("UPDATE editions SET copied_from = ? WHERE id = ?", (p.source_id, new_id))
+        new_id = copy_edition(db, p.source_id, p.edition_name, p.year,
+                              progress=lambda d, _t, _text: tick(min(d, copied_nodes), total, "复制测评体系和分解表"))
+        db.update("editions", new_id, {"copied_from": p.source_id})
         tick(copied_nodes, total, "结转档案材料清单")
         carried = materials.carry_forward(db, p.source_id, new_id)
         tick(copied_nodes + 1, total, "转入未销号的督查问题")
@@ -254,10 +254,10 @@ def run(db, plan_or_year, progress=None, cancel=None, *, from_edition=None) -> N
         settings.set_many(db, {"current_edition_id": new_id, "current_year": p.year})
         result = NewYearResult(
             plan=p, edition_id=new_id,
-            standards=scalar(db, "SELECT count(*) FROM framework_nodes WHERE edition_id = ? AND level = 3",
-                             (new_id,)),
-            assignments=scalar(db, "SELECT count(*) FROM assignments a JOIN framework_nodes n ON n.id = a.node_id"
-                                   " WHERE n.edition_id = ?", (new_id,)),
+            standards=db.value("SELECT count(*) FROM framework_nodes WHERE edition_id = :edition AND level = 3",
+                               {"edition": new_id}),
+            assignments=db.value("SELECT count(*) FROM assignments a JOIN framework_nodes n ON n.id = a.node_id"
+                                 " WHERE n.edition_id = :edition", {"edition": new_id}),
             materials=carried, findings=len(finding_ids), finding_ids=finding_ids)
         audit.log(db, "建立新年度", "editions", new_id,
                   {"current_year": p.previous_year, "current_edition": p.previous_edition},
@@ -273,17 +273,18 @@ def run(db, plan_or_year, progress=None, cancel=None, *, from_edition=None) -> N
 def _carry_findings(db, p: NewYearPlan, new_id: int) -> list[int]:
     """Open findings on the source edition's standards now hang on the same standards of the new
     edition; each gets a dated step in its history saying so."""
-    mapping = dict(db.execute("SELECT origin_id, id FROM framework_nodes WHERE edition_id = ?"
-                              " AND origin_id IS NOT NULL", (new_id,)).fetchall())
+    mapping = {r["origin_id"]: r["id"] for r in db.rows(
+        "SELECT origin_id, id FROM framework_nodes WHERE edition_id = :edition AND origin_id IS NOT NULL",
+        {"edition": new_id})}
     moved = []
-    today = dt.date.today().isoformat()
-    for f in rows(db, "SELECT f.id, f.node_id, f.status, n.code FROM findings f JOIN framework_nodes n"
-                      " ON n.id = f.node_id WHERE n.edition_id = ? AND f.status <> ? ORDER BY f.id",
-                  (p.source_id, CLOSED)):
+    today = clock.today().isoformat()
+    for f in db.rows("SELECT f.id, f.node_id, f.status, n.code FROM findings f JOIN framework_nodes n"
+                     " ON n.id = f.node_id WHERE n.edition_id = :edition AND f.status <> :closed ORDER BY f.id",
+                     {"edition": p.source_id, "closed": CLOSED}):
         new_node = mapping.get(f["node_id"])
         if new_node is None:
             continue  # its standard was retired and not copied: it stays on last year's
-        db.execute("UPDATE findings SET node_id = ? WHERE id = ?", (new_node, f["id"]))
+        db.execute("UPDATE findings SET node_id = :node WHERE id = :id", {"node": new_node, "id": f["id"]})
         supervision.record_event(db, f["id"], today, "转入新年度", f["status"], f["status"],
                            note=f"测评标准 {f['code']} 由“{p.source_name}”转入“{p.edition_name}”")
         moved.append(f["id"])

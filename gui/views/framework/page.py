@@ -4,128 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QInputDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
-                               QTreeView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+                               QPushButton, QSplitter, QTreeView, QVBoxLayout, QWidget)
 
 from core import framework, settings, units
-from core.xlsx import framework_io
-from gui.dialogs import confirm, open_file, save_file, show_info
+from gui import dialogs
 from gui.jobs import run_job
 from gui.models.framework_tree import FrameworkTreeModel
 from gui.theme import scaled
 from gui.ui_state import remember, remember_header
 from gui.views.base import Page
-from gui.widgets import UnitRefsEdit
-
-
-class DetailPanel(QGroupBox):
-    """The selected node's fields; a standard also has its methods, points and units."""
-
-    def __init__(self, page):
-        super().__init__("详细信息")
-        self.page = page
-        self.node = None
-        outer = QVBoxLayout(self)
-        form = QFormLayout()
-        outer.addLayout(form)
-        outer.addStretch()
-        self.level = QLabel()
-        self.code = QLineEdit()
-        self.title_edit = QPlainTextEdit()
-        self.title_edit.setFixedHeight(90)
-        self.methods = {}
-        methods_row = QHBoxLayout()
-        for m in settings.vocab(page.db, "method"):
-            box = QCheckBox(m)
-            self.methods[m] = box
-            methods_row.addWidget(box)
-        methods_row.addStretch()
-        self.points = QLineEdit()
-        self.points.setPlaceholderText("例如 1.5")
-        self.working_group = QComboBox()
-        self.working_group.setEditable(True)
-        self.deadline = QLineEdit()
-        self.deadline.setPlaceholderText("例如 2026-06-30，或“6月底前”")
-        self.negative = QCheckBox("属于负面清单（扣分项）")
-        self.lead = UnitRefsEdit(page.unit_and_group_names)
-        self.support = UnitRefsEdit(page.unit_and_group_names)
-        self.totals = QLabel()
-        self.save_button = QPushButton("保存（Ctrl+S）")
-        self.save_button.clicked.connect(self.save)
-        form.addRow("层级：", self.level)
-        form.addRow("标准编号：", self.code)
-        form.addRow("内容：", self.title_edit)
-        form.addRow("测评方法：", methods_row)
-        form.addRow("分值：", self.points)
-        form.addRow("专项推进组：", self.working_group)
-        form.addRow("完成时限：", self.deadline)
-        form.addRow("", self.negative)
-        form.addRow("牵头单位：", self.lead)
-        form.addRow("配合单位：", self.support)
-        form.addRow("合计：", self.totals)
-        self.history_button = QPushButton("修改历史…")
-        self.history_button.clicked.connect(self.show_history)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button, 1)
-        buttons.addWidget(self.history_button)
-        form.addRow("", buttons)
-        self._standard_rows = [self.code, methods_row, self.points, self.working_group, self.deadline, self.negative,
-                               self.lead, self.support]
-        self.form = form
-        self.show_node(None)
-
-    def show_node(self, node: dict | None) -> None:
-        self.node = node
-        self.setEnabled(node is not None)
-        is_std = bool(node and node["level"] == 3)
-        for w in self._standard_rows:
-            self.form.setRowVisible(w, is_std)
-        if node is None:
-            self.level.setText("（请在左侧选择一项）")
-            return
-        self.level.setText(framework.LEVEL_NAMES[node["level"]] + ("（已停用）" if node["retired"] else ""))
-        self.title_edit.setPlainText(node["title"])
-        self.totals.setText(f"{node['standard_count']} 条标准，分值 {node['total_points']:g}")
-        if is_std:
-            self.code.setText(node["code"])
-            chosen = set(framework.split_methods(node["methods"]))
-            for m, box in self.methods.items():
-                box.setChecked(m in chosen)
-            self.points.setText("" if node["points"] is None else f"{node['points']:g}")
-            self.working_group.clear()
-            self.working_group.addItems(settings.vocab(self.page.db, "working_group"))
-            self.working_group.setCurrentText(node["working_group"])
-            self.deadline.setText(node["deadline"])
-            self.negative.setChecked(bool(node["negative"]))
-            names = self.page.unit_and_group_names()
-            self.lead.refresh_names(names)
-            self.support.refresh_names(names)
-            self.lead.set_names(node["lead"])
-            self.support.set_names(node["support"])
-
-    def show_history(self) -> None:
-        from gui.dialogs.history import HistoryDialog
-
-        if self.node is not None:
-            HistoryDialog(self, self.page.db, "framework_nodes", self.node["id"],
-                          self.node["code"] or self.node["title"]).exec()
-
-    def save(self) -> None:
-        if self.node is None:
-            return
-        title = self.title_edit.toPlainText()
-        if self.node["level"] != 3:
-            ok = self.page.run_change("保存", framework.update_node, self.node["id"], {"title": title})
-        else:
-            data = {"title": title, "code": self.code.text(),
-                    "methods": [m for m, b in self.methods.items() if b.isChecked()],
-                    "points": self.points.text().strip() or None, "working_group": self.working_group.currentText(),
-                    "deadline": self.deadline.text(), "negative": self.negative.isChecked()}
-            ok = self.page.run_change("保存测评标准", framework.save_standard, self.node["id"], data,
-                                      self.lead.names(), self.support.names())
-        if ok:
-            self.page.window_.statusBar().showMessage("已保存。", 3000)
+from gui.views.framework.detail import DetailPanel
 
 
 class FrameworkPage(Page):
@@ -137,6 +26,7 @@ class FrameworkPage(Page):
         super().__init__(ctx, window)
         self._nodes: list[dict] = []
         self._nodes_edition = None
+        self._summary = ""  # the edition's totals, read with its rows
         self._current_seen = None  # the current edition when the page last refreshed
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -262,18 +152,19 @@ class FrameworkPage(Page):
         if reload or self._nodes_edition != edition_id:
             self._nodes = framework.tree_rows(self.db, edition_id)
             self._nodes_edition = edition_id
+            totals = framework.edition_totals(self.db, edition_id)
+            no_lead = framework.count_without_lead(self.db, edition_id)
+            self._summary = f"共 {totals['standards']} 条测评标准，分值合计 {totals['points']:g}"
+            if no_lead:
+                self._summary += f"，其中 {no_lead} 条没有牵头单位"
         nodes = self._nodes
         visible = framework.filter_node_ids(self.db, edition_id, self.text.text().strip(), self.unit.currentData(),
                                             self.method.currentData() or "", self.group.currentData() or "",
                                             self.no_lead.isChecked())
         self.model.set_nodes(nodes, visible)
-        totals = framework.edition_totals(self.db, edition_id)
-        no_lead = sum(1 for n in nodes if n["level"] == 3 and not n["lead"])
-        text = f"共 {totals['standards']} 条测评标准，分值合计 {totals['points']:g}"
-        if no_lead:
-            text += f"，其中 {no_lead} 条没有牵头单位"
+        text = self._summary
         if visible is not None:
-            text += f"；筛选出 {sum(1 for n in nodes if n['level'] == 3 and n['id'] in visible)} 条"
+            text += f"；筛选出 {sum(1 for n in nodes if n['level'] == framework.STANDARD and n['id'] in visible)} 条"
         self.summary.setText(text)
         self.tree.expandAll() if visible is not None or len(nodes) < 400 else self.tree.expandToDepth(0)
         index = self.model.index_of(select_id) if select_id else self.model.index(0, 0)
@@ -294,7 +185,7 @@ class FrameworkPage(Page):
     def add_node(self, level: int) -> None:
         edition_id = self.edition_id()
         if edition_id is None:
-            show_info(self, "新增", "请先新建或导入一个测评体系版本。")
+            dialogs.show_info(self, "新增", "请先新建或导入一个测评体系版本。")
             return
         node = self.selected_node()
         parent_id = None
@@ -303,14 +194,14 @@ class FrameworkPage(Page):
             while node and node["level"] >= level:
                 node = framework.get_node(self.db, node["parent_id"]) if node["parent_id"] else None
             if not node or node["level"] != level - 1:
-                show_info(self, "新增", f"请先选中要添加到的{framework.LEVEL_NAMES[level - 1]}。")
+                dialogs.show_info(self, "新增", f"请先选中要添加到的{framework.LEVEL_NAMES[level - 1]}。")
                 return
             parent_id = node["id"]
         title, ok = QInputDialog.getMultiLineText(self, f"新增{framework.LEVEL_NAMES[level]}", "内容：")
         if not ok or not title.strip():
             return
         data = {"title": title}
-        if level == 3:
+        if level == framework.STANDARD:
             code, ok = QInputDialog.getText(self, "新增测评标准", "标准编号（例如 5.2.4）：")
             if not ok:
                 return
@@ -330,7 +221,7 @@ class FrameworkPage(Page):
     def move_to(self) -> None:
         node = self.selected_node()
         if not node or node["level"] == 1:
-            show_info(self, "移动到", "请选中一条测评内容或测评标准。")
+            dialogs.show_info(self, "移动到", "请选中一条测评内容或测评标准。")
             return
         parents = [n for n in framework.tree_rows(self.db, node["edition_id"]) if n["level"] == node["level"] - 1]
         labels = [n["title"] for n in parents]
@@ -351,8 +242,8 @@ class FrameworkPage(Page):
         impact = framework.delete_impact(self.db, node["id"])
         if impact["references"]:
             detail = "、".join(f"{t} {n} 条" for t, n in impact["references"].items())
-            show_info(self, "删除", f"“{node['code'] or node['title']}”已被其他记录引用（{detail}），不能删除。\n"
-                                  "如不再使用，请点击“停用/恢复”将其停用，历史记录会保留。")
+            dialogs.show_info(self, "删除", f"“{node['code'] or node['title']}”已被其他记录引用（{detail}），不能删除。\n"
+                                          "如不再使用，请点击“停用/恢复”将其停用，历史记录会保留。")
             return
         text = f"确定删除{framework.LEVEL_NAMES[node['level']]}“{node['code'] or node['title']}”吗？"
         if impact["nodes"]:
@@ -361,27 +252,30 @@ class FrameworkPage(Page):
             text += f"\n相关的 {impact['assignments']} 条责任分工也会删除。"
         if impact["later_editions"]:
             text += f"\n后续版本中有 {impact['later_editions']} 条标准与它关联，关联将解除。"
-        if confirm(self, "删除", text, "删除"):
+        if dialogs.confirm(self, "删除", text, "删除"):
             self.detail.node = None
             self.run_change("删除", framework.delete_node, node["id"])
 
     # --- editions, import and export ------------------------------------------------------------
 
-    def open_new_year(self) -> None:
-        from gui.views.new_year import open_new_year_wizard
+    def open_new_year(self):
+        """The 新年度 wizard (also opened from 首页 through the window); afterwards the page shows the
+        new year's edition. Returns what was done, or None."""
+        from gui.views.framework.new_year import open_new_year_wizard
 
         result = open_new_year_wizard(self, self.ctx)
         if result is not None:
             self.edition.setCurrentIndex(max(self.edition.findData(result.edition_id), 0))
             self.refresh_tree(reload=True)
+        return result
 
     def import_framework(self) -> None:
-        path = open_file(self, "导入责任分解表", "Excel 工作簿 (*.xlsx)")
+        path = dialogs.open_file(self, "导入责任分解表", "Excel 工作簿 (*.xlsx)")
         if path:
             self._import(path, create_units=False)
 
     def _import(self, path: str, create_units: bool) -> None:
-        edition = framework.get_edition(self.db, self.edition_id())["name"] if self.edition_id() else None
+        edition_id = self.edition_id()  # None: the current edition, or a new one for the year
 
         def done(report):
             text = (f"已导入：新增 {len(report['added'])} 条，更新 {len(report['updated'])} 条，"
@@ -390,20 +284,21 @@ class FrameworkPage(Page):
                 text += "\n新建单位：" + "、".join(report["created_units"])
             if report["retired"]:
                 text += "\n文件中已没有、已停用（历史保留）的标准：" + "、".join(report["retired"][:30])
-            show_info(self, "导入责任分解表", text)
+            dialogs.show_info(self, "导入责任分解表", text)
 
         def failed(exc):
-            if isinstance(exc, framework_io.UnknownUnitsError):
+            if isinstance(exc, framework.UnknownUnitsError):
                 lines = "\n".join(f"· {n}" + (f"（是否是：{'、'.join(s)}？）" if s else "")
                                   for n, s in list(exc.unknown.items())[:30])
-                if confirm(self, "发现未知单位", f"{exc.message_zh}\n\n{lines}\n\n要自动新建这些单位并继续导入吗？"
-                                              "选择“取消”可先修改文件中的单位名称。", "新建单位并导入"):
+                if dialogs.confirm(self, "发现未知单位", f"{exc.message_zh}\n\n{lines}\n\n要自动新建这些单位并继续导入吗？"
+                                                      "选择“取消”可先修改文件中的单位名称。", "新建单位并导入"):
                     self._import(path, create_units=True)
                 return True
             return False
 
         run_job(self, "导入责任分解表",
-                lambda db, progress, cancel: framework_io.import_framework(db, path, edition, create_units, progress, cancel),
+                lambda db, progress, cancel: framework.import_framework(db, path, edition_id, create_units=create_units,
+                                                                        progress=progress, cancel=cancel),
                 self.ctx.open_worker_db, done, failed)
 
     def export_framework(self) -> None:
@@ -411,12 +306,16 @@ class FrameworkPage(Page):
         if edition_id is None:
             return
         name = framework.get_edition(self.db, edition_id)["name"]
-        path = save_file(self, "导出责任分解表", f"测评体系责任分解表（{name}）.xlsx", "Excel 工作簿 (*.xlsx)")
+        path = dialogs.save_file(self, "导出责任分解表", f"测评体系责任分解表（{name}）.xlsx", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         run_job(self, "导出责任分解表",
-                lambda db, progress, cancel: framework_io.export_framework(db, path, edition_id, progress, cancel),
-                self.ctx.open_worker_db, lambda n: show_info(self, "导出责任分解表", f"已导出 {n} 条到：\n{path}"))
+                lambda db, progress, cancel: framework.export_framework(db, path, edition_id, progress, cancel),
+                self.ctx.open_worker_db, lambda n: dialogs.show_info(self, "导出责任分解表", f"已导出 {n} 条到：\n{path}"))
+
+    def show_without_lead(self) -> None:
+        """The standards nobody leads (from 责任分解)."""
+        self.no_lead.setChecked(True)
 
     def open_record(self, kind: str, node_id: int) -> bool:
         """Show one standard (from search or the home page): current edition, filters cleared."""

@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroupBox, QLabel, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget, QWizard, QWizardPage)
 
-from core import framework, new_year, safety
+from core import framework, safety
+from core.framework import new_year
 from core.errors import AppError
 from gui.jobs import run_job
 

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import date
 
-from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from core import framework, letters, settings
-from core.errors import AppError
-from gui.widgets.attachments_panel import AttachmentsPanel
-from gui.dialogs import accept_buttons, save_file, show_error, show_info
+from core import framework, letters, settings, units
+from gui import dialogs
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.printing import page_pixmaps, print_pdf
 from gui.theme import set_scaled_style
 from gui.ui_state import remember
 from gui.views.base import Page
+from gui.views.letters.dialogs import MarkDialog, TemplateDialog
+from gui.widgets.attachments_panel import AttachmentsPanel
 from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
 
 STATUS_COLUMNS = [
@@ -31,101 +29,7 @@ STATUS_COLUMNS = [
     Col("signed_by", "签字人", width=70), Col("scan_count", "扫描件", fmt=lambda v: f"{v} 份" if v else "", width=55),
     Col("changed", "分解表变化"),
 ]
-# filter label → which rows it keeps
-STATE_FILTERS = {
-    "全部单位": lambda r: True,
-    "未签订": lambda r: r["state"] in ("未印发", "已印发"),
-    "未印发": lambda r: r["state"] == "未印发",
-    "已印发": lambda r: r["state"] == "已印发",
-    "已签订": lambda r: r["state"] == "已签订",
-    "分解表有变化": lambda r: bool(r["changed"]),
-    "无任务": lambda r: r["state"] == "无任务",
-}
 PREVIEW_DPI = 62  # an A4 page about as wide as the preview pane
-
-
-def _letters_pdf():
-    """The PDF module, loaded when a letter is first made: reportlab costs ~0.2 s at start."""
-    from core.pdf import letters_pdf
-
-    return letters_pdf
-
-
-class TemplateDialog(QDialog):
-    """The letter template: each part with its placeholders; saved only when every placeholder is known."""
-
-    def __init__(self, parent, db):
-        super().__init__(parent)
-        self.db = db
-        self.setWindowTitle("编辑责任书模板")
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.edits = {}
-        for key, label in letters.TEMPLATE_FIELDS.items():
-            edit = QPlainTextEdit() if key in ("body", "terms") else QLineEdit()
-            if isinstance(edit, QPlainTextEdit):
-                edit.setMinimumHeight(150 if key == "terms" else 110)
-            self.edits[key] = edit
-            form.addRow(label + "：", edit)
-        layout.addLayout(form)
-        names = "　".join(f"{{{name}}} {meaning}" for name, meaning in letters.PLACEHOLDERS.items())
-        hint = QLabel("可用的占位符（生成时替换为各单位的内容）：" + names +
-                      "。正文中以“一、”开头的行排为黑体标题，以“（一）”开头的短行排为楷体标题；"
-                      "任务表排在正文之后。花括号本身请写成 {{ 或 }}。")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
-        layout.addWidget(hint)
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Save).setText("保存")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        reset = buttons.addButton("恢复默认文本", QDialogButtonBox.ResetRole)
-        reset.clicked.connect(lambda: self.set_template(letters.default_template()))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.set_template(letters.get_template(db))
-        self.resize(820, 680)
-
-    def set_template(self, template: dict) -> None:
-        for key, edit in self.edits.items():
-            (edit.setPlainText if isinstance(edit, QPlainTextEdit) else edit.setText)(template.get(key, ""))
-
-    def template(self) -> dict:
-        return {key: edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()
-                for key, edit in self.edits.items()}
-
-    def save(self) -> None:
-        try:
-            letters.save_template(self.db, self.template())
-        except AppError as exc:
-            show_error(self, "保存责任书模板", exc)
-            return
-        self.accept()
-
-
-class MarkDialog(QDialog):
-    """The date (and for 已签订 the signer) of a mark."""
-
-    def __init__(self, parent, state: str, units_text: str, signer: str = ""):
-        super().__init__(parent)
-        self.setWindowTitle(f"标记{state}")
-        form = QFormLayout(self)
-        label = QLabel(units_text)
-        label.setWordWrap(True)
-        form.addRow("单位：", label)
-        self.date = QDateEdit(QDate.currentDate())
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        form.addRow(("签订日期" if state == "已签订" else "印发日期") + "：", self.date)
-        self.signer = QLineEdit(signer)
-        if state == "已签订":
-            form.addRow("签字人：", self.signer)
-        buttons = accept_buttons(self)
-        form.addRow(buttons)
-
-    def values(self) -> tuple[date, str]:
-        d = self.date.date()
-        return date(d.year(), d.month(), d.day()), self.signer.text()
 
 
 class LettersPage(Page):
@@ -185,13 +89,14 @@ class LettersPage(Page):
         self.text.setClearButtonEnabled(True)
         filters.addWidget(self.text, 1)
         self.state_filter = QComboBox()
-        self.state_filter.addItems(list(STATE_FILTERS))
+        for choice in letters.STATE_FILTERS:
+            self.state_filter.addItem(choice.label, choice.key)
         remember(self.text, "letters/text")
         remember(self.state_filter, "letters/state")
         self.state_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         filters.addWidget(self.state_filter)
         left_layout.addLayout(filters)
-        self.model = RowsTableModel(STATUS_COLUMNS, self, muted=lambda r: r["state"] == "无任务")
+        self.model = RowsTableModel(STATUS_COLUMNS, self, muted=lambda r: r["state"] == letters.NO_TASKS)
         self.table = make_table(self.model, state_key="letters/units")
         filter_as_you_type(self.text, self.table)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_unit())
@@ -212,9 +117,9 @@ class LettersPage(Page):
         actions = QHBoxLayout()
         self.buttons = {}
         for key, text, slot in [("preview", "预览", self.preview), ("print", "打印…", self.print_letter),
-                                ("issued", "标记已印发…", lambda: self.mark("已印发")),
-                                ("signed", "标记已签订…", lambda: self.mark("已签订")),
-                                ("reset", "改回未印发", lambda: self.mark("未印发"))]:
+                                ("issued", "标记已印发…", lambda: self.mark(letters.ISSUED)),
+                                ("signed", "标记已签订…", lambda: self.mark(letters.SIGNED)),
+                                ("reset", "改回未印发", lambda: self.mark(letters.NOT_ISSUED))]:
             b = QPushButton(text)
             b.clicked.connect(slot)
             self.buttons[key] = b
@@ -265,8 +170,8 @@ class LettersPage(Page):
         self._rows = letters.status_rows(self.db, self.year.value(), edition_id, with_changes=False) \
             if edition_id else []
         self._changes_for = None
-        with_tasks = [r for r in self._rows if r["state"] != "无任务"]
-        signed = sum(1 for r in with_tasks if r["state"] == "已签订")
+        with_tasks = letters.with_letters(self._rows)
+        signed = letters.signed_of(with_tasks)
         self.summary.setText(f"　{len(with_tasks)} 个单位有任务：已签订 {signed}，未签订 {len(with_tasks) - signed}"
                              if edition_id else "　还没有测评体系版本。")
         self.apply_filter(selected)
@@ -287,7 +192,7 @@ class LettersPage(Page):
                 updated[r["unit_id"]] = r
         if not updated:
             return
-        if refilter and STATE_FILTERS[self.state_filter.currentText()] is STATE_FILTERS["分解表有变化"]:
+        if refilter and self.chosen_filter().needs_changes:
             self.apply_filter()
         else:
             self.model.update_rows(updated, key="unit_id")
@@ -296,14 +201,17 @@ class LettersPage(Page):
 
     def apply_filter(self, keep_selected: set[int] | None = None) -> None:
         keep = keep_selected if keep_selected is not None else {r["unit_id"] for r in selected_rows(self.table)}
-        wanted = STATE_FILTERS[self.state_filter.currentText()]
-        if wanted is STATE_FILTERS["分解表有变化"]:
+        wanted = self.chosen_filter()
+        if wanted.needs_changes:
             self.fill_changes(refilter=False)
-        self.model.set_rows([r for r in self._rows if wanted(r)])
+        self.model.set_rows([r for r in self._rows if wanted.keeps(r)])
         proxy = self.table.model()
         rows = [row for row in range(proxy.rowCount())
                 if proxy.data(proxy.index(row, 0), RowsTableModel.ROW_ROLE)["unit_id"] in keep]
         self.select_rows(rows or ([0] if proxy.rowCount() else []))
+
+    def chosen_filter(self) -> letters.StateFilter:
+        return letters.state_filter(self.state_filter.currentData() or "all")
 
     def select_rows(self, rows: list[int]) -> None:
         """Select these rows of the view, whatever keys are held (selectRow follows Ctrl/Shift)."""
@@ -334,7 +242,7 @@ class LettersPage(Page):
                 self.buttons[key].setEnabled(False)
             return
         r = chosen[0]
-        has_tasks = r["state"] != "无任务"
+        has_tasks = r["state"] != letters.NO_TASKS
         state = (f"{r['state']}" + (f"（{r['signed_on']}，{r['signed_by']}）" if r["signed_on"] else
                                     f"（{r['issued_on']}）" if r["issued_on"] else "")) if has_tasks else "本版本中没有任务，不生成责任书"
         self.unit_heading.setText(f"{r['name']}：牵头 {r['lead_count']} 项，配合 {r['support_count']} 项，"
@@ -356,11 +264,11 @@ class LettersPage(Page):
         TemplateDialog(self, self.db).exec()
 
     def mark(self, state: str) -> None:
-        chosen = [r for r in self.selected_units() if r["state"] != "无任务"]
+        chosen = [r for r in self.selected_units() if r["state"] != letters.NO_TASKS]
         if not chosen:
             return
         on, signer = None, ""
-        if state != "未印发":
+        if state != letters.NOT_ISSUED:
             names = "、".join(r["name"] for r in chosen)
             head = self._unit_head(chosen[0]["unit_id"]) if len(chosen) == 1 else ""
             dialog = MarkDialog(self, state, names, chosen[0]["signed_by"] or head)
@@ -371,8 +279,6 @@ class LettersPage(Page):
                         state, on=on, signed_by=signer)
 
     def _unit_head(self, unit_id: int) -> str:
-        from core import units
-
         return units.get_unit(self.db, unit_id)["head"]
 
     def _run(self, title: str, func, on_done) -> None:
@@ -381,7 +287,7 @@ class LettersPage(Page):
     def _letter_to(self, path: str, on_done) -> None:
         r = self.selected_units()[0]
         year, edition_id = self.year.value(), self.edition_id()
-        self._run("生成责任书", lambda db, progress, cancel: _letters_pdf().generate_letters(
+        self._run("生成责任书", lambda db, progress, cancel: letters.generate_letters(
             db, year, path, unit_ids=[r["unit_id"]], edition_id=edition_id, record=False,
             progress=progress, cancel=cancel), on_done)
 
@@ -415,7 +321,7 @@ class LettersPage(Page):
         if not self.selected_units():
             return
         path = os.path.join(self._preview_dir.name,
-                            _letters_pdf().safe_file_name(self.selected_units()[0]["name"]) + ".pdf")
+                            letters.safe_file_name(self.selected_units()[0]["name"]) + ".pdf")
         self._letter_to(path, lambda _r: print_pdf(self, path))
 
     def _chosen_unit_ids(self) -> list[int] | None:
@@ -426,19 +332,19 @@ class LettersPage(Page):
 
     def generate_one_pdf(self) -> None:
         year, edition_id, unit_ids, duplex = self.year.value(), self.edition_id(), self._chosen_unit_ids(), self.duplex.isChecked()
-        path = save_file(self, "保存责任书", f"{year}年度目标责任书.pdf", "PDF 文件 (*.pdf)")
+        path = dialogs.save_file(self, "保存责任书", f"{year}年度目标责任书.pdf", "PDF 文件 (*.pdf)")
         if not path:
             return
-        self._run("生成责任书", lambda db, progress, cancel: _letters_pdf().generate_letters(
+        self._run("生成责任书", lambda db, progress, cancel: letters.generate_letters(
             db, year, path, unit_ids=unit_ids, edition_id=edition_id, duplex=duplex, progress=progress,
             cancel=cancel), lambda result: self._generated(result, path))
 
     def generate_separate(self) -> None:
         year, edition_id, unit_ids = self.year.value(), self.edition_id(), self._chosen_unit_ids()
-        folder = QFileDialog.getExistingDirectory(self, "选择保存责任书的文件夹")
+        folder = dialogs.choose_folder(self, "选择保存责任书的文件夹")
         if not folder:
             return
-        self._run("生成责任书", lambda db, progress, cancel: _letters_pdf().generate_separate(
+        self._run("生成责任书", lambda db, progress, cancel: letters.generate_separate(
             db, year, folder, unit_ids=unit_ids, edition_id=edition_id, progress=progress, cancel=cancel),
             lambda result: self._generated(result, folder))
 
@@ -449,16 +355,16 @@ class LettersPage(Page):
                 f"{name}：{change}" for name, change in result.changes.items())
         if result.without_tasks:
             text += f"\n\n以下 {len(result.without_tasks)} 个单位没有任务，未生成：\n" + "、".join(result.without_tasks)
-        show_info(self, "生成责任书", text)
+        dialogs.show_info(self, "生成责任书", text)
 
     def export_unsigned(self) -> None:
         year, edition_id = self.year.value(), self.edition_id()
-        path = save_file(self, "导出未签订名单", f"{year}年度未签订责任书单位.xlsx", "Excel 工作簿 (*.xlsx)")
+        path = dialogs.save_file(self, "导出未签订名单", f"{year}年度未签订责任书单位.xlsx", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         self._run("导出未签订名单", lambda db, progress, cancel: letters.export_status(
             db, path, year, edition_id, unsigned_only=True, progress=progress, cancel=cancel),
-            lambda n: show_info(self, "导出未签订名单", f"已导出 {n} 个未签订单位到：\n{path}"))
+            lambda n: dialogs.show_info(self, "导出未签订名单", f"已导出 {n} 个未签订单位到：\n{path}"))
 
     def open_record(self, kind: str, unit_id: int, year: int | None = None) -> bool:
         """A unit's letter (its signed scan, from search): that year, the unit selected, scans shown."""
@@ -474,9 +380,7 @@ class LettersPage(Page):
         return found
 
     def open_list(self, which: str) -> None:
-        """未签订 from 首页: the current year's units whose letter is not signed."""
-        from core import settings
-
+        """A list from 首页 ("unsigned": the current year's units whose letter is not signed)."""
         self.year.setValue(settings.get(self.db, "current_year"))
         self.text.clear()
-        self.state_filter.setCurrentText("未签订")
+        self.state_filter.setCurrentIndex(self.state_filter.findData(which))

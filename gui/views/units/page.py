@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout,
-                               QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QSplitter,
+                               QVBoxLayout, QWidget)
 
-from core import settings, units
+from core import units
 from core.errors import AppError
-from core.xlsx import units_io
-from gui.dialogs import accept_buttons, confirm, open_file, save_file, show_error, show_info
+from gui import dialogs
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
 from gui.ui_state import remember
 from gui.views.base import Page
+from gui.views.units.dialogs import GroupDialog, UnitDialog
 from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
 
 UNIT_COLUMNS = [
@@ -24,78 +23,6 @@ UNIT_COLUMNS = [
     Col("phone", "联系电话", width=120), Col("aliases", "曾用名", width=160),
     Col("retired", "状态", fmt=lambda v: "已停用" if v else "在用", width=60),
 ]
-
-
-class UnitDialog(QDialog):
-    def __init__(self, parent, db, unit: dict | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("编辑单位" if unit else "新增单位")
-        form = QFormLayout(self)
-        self.edits = {}
-        for key, label in units.FIELDS.items():
-            if key == "kind":
-                edit = QComboBox()
-                edit.addItems(settings.vocab(db, "unit_kind"))
-            else:
-                edit = QLineEdit()
-            self.edits[key] = edit
-            form.addRow(label + "：", edit)
-        if unit:
-            for key, edit in self.edits.items():
-                if isinstance(edit, QComboBox):
-                    edit.setCurrentText(unit.get(key) or "其他")
-                else:
-                    edit.setText(unit.get(key) or "")
-        else:
-            self.edits["kind"].setCurrentText("政府部门")
-        self.edits["name"].setMinimumWidth(320)
-        if unit:
-            hint = QLabel("修改单位名称视为更名，原名称会保留为曾用名，旧文件仍可导入。")
-            hint.setWordWrap(True)
-            hint.setStyleSheet("color: #666;")
-            form.addRow(hint)
-        buttons = accept_buttons(self, save=True)
-        form.addRow(buttons)
-
-    def values(self) -> dict:
-        return {k: (e.currentText() if isinstance(e, QComboBox) else e.text()) for k, e in self.edits.items()}
-
-
-class GroupDialog(QDialog):
-    """An office-defined group: a name and its member units (or every unit of one kind)."""
-
-    def __init__(self, parent, db, group: dict | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("编辑单位分组" if group else "新增单位分组")
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.name = QLineEdit(group["name"] if group else "")
-        form.addRow("分组名称：", self.name)
-        self.kind = QComboBox()
-        self.kind.addItem("（按下方勾选的单位）", "")
-        for k in settings.vocab(db, "unit_kind"):
-            self.kind.addItem(f"全部{k}", k)
-        if group and group.get("unit_kind"):
-            self.kind.setCurrentIndex(self.kind.findData(group["unit_kind"]))
-        form.addRow("成员：", self.kind)
-        layout.addLayout(form)
-        self.members = QListWidget()
-        chosen = set(group["member_ids"]) if group else set()
-        for u in units.list_units(db):
-            item = QListWidgetItem(u["name"])
-            item.setData(Qt.UserRole, u["id"])
-            item.setCheckState(Qt.Checked if u["id"] in chosen else Qt.Unchecked)
-            self.members.addItem(item)
-        layout.addWidget(self.members)
-        self.kind.currentIndexChanged.connect(lambda: self.members.setEnabled(not self.kind.currentData()))
-        self.members.setEnabled(not self.kind.currentData())
-        buttons = accept_buttons(self, save=True)
-        layout.addWidget(buttons)
-        self.resize(420, 520)
-
-    def member_ids(self) -> list[int]:
-        return [self.members.item(i).data(Qt.UserRole) for i in range(self.members.count())
-                if self.members.item(i).checkState() == Qt.Checked]
 
 
 class UnitsPage(Page):
@@ -167,7 +94,7 @@ class UnitsPage(Page):
     def _selected(self) -> dict | None:
         rows = selected_rows(self.table)
         if not rows:
-            show_info(self, self.title, "请先在列表中选中一个单位。")
+            dialogs.show_info(self, self.title, "请先在列表中选中一个单位。")
             return None
         return rows[0]
 
@@ -188,8 +115,9 @@ class UnitsPage(Page):
         unit = self._selected()
         if not unit:
             return
-        if not unit["retired"] and not confirm(self, "停用单位", f"停用“{unit['name']}”？\n停用后它不再出现在选择列表中，"
-                                                                 "但历史记录会完整保留，可随时恢复。", "停用"):
+        if not unit["retired"] and not dialogs.confirm(
+                self, "停用单位", f"停用“{unit['name']}”？\n停用后它不再出现在选择列表中，但历史记录会完整保留，可随时恢复。",
+                "停用"):
             return
         self.run_change("停用单位", units.retire_unit, unit["id"], not unit["retired"])
 
@@ -203,36 +131,36 @@ class UnitsPage(Page):
         if not ok:
             return
         target_id = others[names.index(target)]["id"]
-        if confirm(self, "合并单位", f"“{unit['name']}”的全部责任分工将转给“{target}”，原名称保留为曾用名，"
-                                    f"原单位停用。确定合并吗？", "合并"):
+        if dialogs.confirm(self, "合并单位", f"“{unit['name']}”的全部责任分工将转给“{target}”，原名称保留为曾用名，"
+                                            "原单位停用。确定合并吗？", "合并"):
             self.run_change("合并单位", units.merge_units, [unit["id"]], target_id)
 
     def delete_unit(self):
         unit = self._selected()
-        if unit and confirm(self, "删除单位", f"删除“{unit['name']}”？只有从未被引用的单位可以删除。", "删除"):
+        if unit and dialogs.confirm(self, "删除单位", f"删除“{unit['name']}”？只有从未被引用的单位可以删除。", "删除"):
             self.run_change("删除单位", units.delete_unit, unit["id"])
 
     def import_units(self):
-        path = open_file(self, "导入责任单位", "Excel 工作簿 (*.xlsx)")
+        path = dialogs.open_file(self, "导入责任单位", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
 
         def done(counts):
-            show_info(self, "导入责任单位", f"导入完成：新增 {counts['created']} 个，更新 {counts['updated']} 个，"
-                                         f"未变 {counts['unchanged']} 个。")
+            dialogs.show_info(self, "导入责任单位", f"导入完成：新增 {counts['created']} 个，更新 {counts['updated']} 个，"
+                                                 f"未变 {counts['unchanged']} 个。")
 
-        run_job(self, "导入责任单位", lambda db, progress, cancel: units_io.import_units(db, path, progress),
+        run_job(self, "导入责任单位", lambda db, progress, cancel: units.import_units(db, path, progress),
                 self.ctx.open_worker_db, done)
 
     def export_units(self):
-        path = save_file(self, "导出责任单位", "责任单位.xlsx", "Excel 工作簿 (*.xlsx)")
+        path = dialogs.save_file(self, "导出责任单位", "责任单位.xlsx", "Excel 工作簿 (*.xlsx)")
         if path:
             try:
-                units_io.export_units(self.db, path)
+                units.export_units(self.db, path)
             except AppError as exc:
-                show_error(self, "导出责任单位", exc)
+                dialogs.show_error(self, "导出责任单位", exc)
                 return
-            show_info(self, "导出责任单位", f"已导出到：\n{path}")
+            dialogs.show_info(self, "导出责任单位", f"已导出到：\n{path}")
 
     def show_history(self):
         from gui.dialogs.history import HistoryDialog
@@ -256,7 +184,7 @@ class UnitsPage(Page):
         if not group:
             return
         if group["builtin"]:
-            show_info(self, "编辑分组", f"“{group['name']}”是内置分组，自动包含全部{group['unit_kind']}。")
+            dialogs.show_info(self, "编辑分组", f"“{group['name']}”是内置分组，自动包含全部{group['unit_kind']}。")
             return
         dialog = GroupDialog(self, self.db, group)
         if dialog.exec():
@@ -265,7 +193,7 @@ class UnitsPage(Page):
 
     def delete_group(self):
         group = self._selected_group()
-        if group and confirm(self, "删除分组", f"删除分组“{group['name']}”？", "删除"):
+        if group and dialogs.confirm(self, "删除分组", f"删除分组“{group['name']}”？", "删除"):
             self.run_change("删除分组", units.delete_group, group["id"])
 
     def open_record(self, kind: str, unit_id: int) -> bool:

@@ -97,5 +97,4 @@ class AssignmentsPage(Page):
                                   f"涉及分值 {unit['points']:g}")
 
     def show_no_lead(self) -> None:
-        page = self.window_.show_page("framework")
-        page.no_lead.setChecked(True)
+        self.window_.show_page("framework").show_without_lead()
