@@ -251,12 +251,10 @@ def bench_attach(db, scale: str, scratch: Path) -> None:
 
 
 def bench_package(db, scale: str, scratch: Path) -> None:
-    from core import package
-
     for name in ("迎检资料包", "迎检资料包.zip"):
         out = scratch / name
         t = time.perf_counter()
-        result = package.build_package(db, out)
+        result = materials.build_package(db, out)
         ms = (time.perf_counter() - t) * 1000
         print(json.dumps({"figure": "materials_package", "scale": scale, "kind": "zip" if name.endswith(".zip")
                           else "folder", "ms": round(ms), "materials": result.materials, "files": result.files,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core import attachments, audit, framework, materials, settings
+from core import attachments, audit, clock, framework, materials, settings
 from core.db import rows, scalar
 from core.errors import AppError
 
@@ -85,7 +85,7 @@ def test_filters_combine(demo_db):
     assert mine and all(r["unit_name"] == "区文明办" and r["kind"] == "规范性文件" for r in mine)
     assert [r["code"] for r in f(data, materials.MaterialFilter(text="征求意见稿"))] == ["1.1.2"]
     overdue = f(data, materials.MaterialFilter(overdue=True))
-    assert all(r["status"] in materials.OWING and r["due_on"] < materials._today() for r in overdue)
+    assert all(r["status"] in materials.OWING and r["due_on"] < clock.today().isoformat() for r in overdue)
 
 
 def test_completeness_counts_archived_as_approved_and_points_only_when_all_approved(demo_db, tmp_path):
@@ -165,7 +165,7 @@ def test_add_material_and_bad_input(demo_db):
     assert (got["title"], got["due_on"], got["unit_name"]) == ("绿地统计 年报", "2026-09-01", "区城管局")
     with pytest.raises(AppError, match="材料类型"):
         materials.add_material(demo_db, node, {"title": "x", "kind": "视频"})
-    with pytest.raises(AppError, match="无法识别"):
+    with pytest.raises(AppError, match="不是有效的日期"):
         materials.update_material(demo_db, new_id, {"due_on": "下个月"})
     with pytest.raises(AppError, match="不能为空"):
         materials.update_material(demo_db, new_id, {"title": " "})

@@ -51,7 +51,7 @@ def load_demo(db, progress=None) -> dict:
         letters.load_demo_part(db, demo)
         from core import supervision
         supervision.load_demo_part(db, demo)
-        from core import materials
+        from core.demo import materials
         materials.load_demo_part(db, demo)
     return {"units": len(ids), "standards": total}
 

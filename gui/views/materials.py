@@ -496,17 +496,13 @@ class MaterialsPage(Page):
                 lambda result: show_info(self, title, done_text(result)))
 
     def export_checklist(self) -> None:
-        from core.xlsx import materials_io
-
         path = save_file(self, "导出档案材料清单", "档案材料清单.xlsx", "Excel 工作簿 (*.xlsx)")
         if path and self.edition_id:
             edition_id = self.edition_id
-            self._job("导出档案材料清单", lambda db, p, c: materials_io.export_checklist(db, path, edition_id, p, c),
+            self._job("导出档案材料清单", lambda db, p, c: materials.export_checklist(db, path, edition_id, p, c),
                       lambda n: f"已导出 {n} 项材料到：\n{path}")
 
     def export_template(self) -> None:
-        from core.xlsx import materials_io
-
         unit_id = self.unit_box.currentData() or (self.current or {}).get("unit_id")
         if not unit_id or not self.edition_id:
             show_info(self, "导出报送模板", "请先在“单位”筛选框中选择一个责任单位（或选中该单位的一项材料）。")
@@ -518,14 +514,12 @@ class MaterialsPage(Page):
         if path:
             edition_id = self.edition_id
             self._job("导出报送模板",
-                      lambda db, p, c: materials_io.export_unit_template(db, path, edition_id, unit_id, p, c),
+                      lambda db, p, c: materials.export_unit_template(db, path, edition_id, unit_id, p, c),
                       lambda n: f"已导出“{name}”的报送模板（{n} 项材料）到：\n{path}\n\n"
                                 "请单位在“文件名”等列填写后，连同文件夹（或压缩包）一起交回。")
 
     def import_file(self) -> None:
         from PySide6.QtWidgets import QFileDialog
-
-        from core.xlsx import materials_io
 
         path = open_file(self, "导入清单或单位报送表", "Excel 工作簿 (*.xlsx)")
         if not path or not self.edition_id:
@@ -535,7 +529,7 @@ class MaterialsPage(Page):
             files = QFileDialog.getExistingDirectory(self, "报送文件所在文件夹") or ""
         edition_id = self.edition_id
 
-        def text(r: materials_io.ImportResult) -> str:
+        def text(r: materials.ImportResult) -> str:
             if r.kind == "checklist":
                 return f"清单导入完成：新增 {r.added} 项，修改 {r.updated} 项，删除 {r.removed} 项，未变 {r.unchanged} 项。"
             extra = ("\n\n文件夹中未被报送表引用的文件（未导入）：\n" + "\n".join(r.unmatched_files[:30])
@@ -543,7 +537,7 @@ class MaterialsPage(Page):
             return (f"报送表导入完成：添加文件 {r.attached} 个，{r.submitted} 项材料变为“已提交”，未变 {r.unchanged} 项。"
                     + extra)
 
-        self._job("导入档案材料", lambda db, p, c: materials_io.import_file(db, path, edition_id, files or None,
+        self._job("导入档案材料", lambda db, p, c: materials.import_file(db, path, edition_id, files or None,
                                                                          progress=p, cancel=c), text)
 
     def run_health_check(self) -> None:
@@ -557,25 +551,21 @@ class MaterialsPage(Page):
         HealthDialog(self, found).exec()
 
     def export_catalogue(self, kind: str) -> None:
-        from core.pdf import catalogue_pdf
-
         name = {"labels": "档案盒标签.pdf", ".pdf": "归档文件目录.pdf", ".xlsx": "归档文件目录.xlsx"}[kind]
         filters = "Excel 工作簿 (*.xlsx)" if kind == ".xlsx" else "PDF 文件 (*.pdf)"
         path = save_file(self, "归档输出", name, filters)
         if not path or not self.edition_id:
             return
         edition_id = self.edition_id
-        func = {"labels": catalogue_pdf.write_box_labels, ".pdf": catalogue_pdf.write_catalogue_pdf,
-                ".xlsx": catalogue_pdf.write_catalogue_xlsx}[kind]
+        func = {"labels": materials.write_box_labels, ".pdf": materials.write_catalogue_pdf,
+                ".xlsx": materials.write_catalogue_xlsx}[kind]
         self._job("归档输出", lambda db, p, c: func(db, path, edition_id, None, p, c), lambda _: f"已保存到：\n{path}")
 
     def export_package(self) -> None:
-        from core import package
-
         path = save_file(self, "迎检资料包", "迎检资料包.zip", "压缩包 (*.zip)")
         if path and self.edition_id:
             edition_id = self.edition_id
-            self._job("生成迎检资料包", lambda db, p, c: package.build_package(db, path, edition_id, p, c),
+            self._job("生成迎检资料包", lambda db, p, c: materials.build_package(db, path, edition_id, p, c),
                       lambda r: f"迎检资料包已生成（{r.materials} 项材料，{r.files} 个文件，{r.missing} 项尚无文件）：\n"
                                 f"{r.path}\n\n解压后用浏览器打开 index.html 即可离线查看。")
 
