@@ -208,3 +208,17 @@ def test_materials_init_logs_the_materials_it_created(tmp_path):
     assert json.loads(after) == {"edition": "2026年度", "added": 4, "standards": 1,
                                  "materials": f"{materials.material_code(added[0])}–{materials.material_code(added[-1])}"}
     conn.close()
+
+
+def test_overdue_follows_the_days_set_for_the_program(demo_db, monkeypatch):
+    """CHUANGCHENG_TODAY (tests, demonstrations, the command line) decides what is overdue."""
+    e = _edition(demo_db)
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-01-05")
+    assert not [r for r in materials.checklist(demo_db, e) if r["overdue"]]
+    assert not [f for f in materials.health_check(demo_db, e, verify_files=False) if f["check"] == "已过截止日期"]
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2027-01-05")
+    late = [r for r in materials.checklist(demo_db, e) if r["overdue"]]
+    assert late and {r["status"] for r in late} <= set(materials.OWING)
+    assert len(late) == sum(1 for r in materials.checklist(demo_db, e) if r["status"] in materials.OWING)
+    assert [f["material_code"] for f in materials.health_check(demo_db, e, verify_files=False)
+            if f["check"] == "已过截止日期"] == [r["material_code"] for r in late]
