@@ -52,7 +52,7 @@ def _refuse(exc) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from core.commands import EXIT_FAILED, EXIT_REFUSED, Context, build_parser
+    from core.commands import ENV_SERVER, EXIT_FAILED, EXIT_REFUSED, Context, build_parser
 
     from core.console import configure_output
 
@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
             logging.exception("图形界面启动失败")
             raise
 
-    ctx = Context(data, operator or "命令行")
+    server = args.server or os.environ.get(ENV_SERVER) or None
+    if server and args.operator:
+        print("共享台账的操作人是登录账号，--operator 已忽略。", file=sys.stderr)
+    ctx = Context(data, operator or "命令行", server)
     try:
         return args.func(args, ctx)
     except AppError as exc:

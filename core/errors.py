@@ -31,6 +31,15 @@ class AppError(Exception):
         return self.message_zh if not self.details else f"{self.message_zh}\n{self.details}"
 
 
+class EditConflict(AppError):
+    """Someone else saved the record after this user's form read it (a shared ledger)."""
+
+    def __init__(self, who: str, when: str):
+        by = f"{who}于 {when} " if who else ""
+        super().__init__(f"这条记录已被{by}修改过，您的修改没有保存。请重新载入后再改。")
+        self.who, self.when = who, when
+
+
 class Cancelled(Exception):
     """Raised by long-running core functions when the caller's cancel flag is set."""
 

@@ -7,6 +7,8 @@ Ids are identity columns that also accept a given id (BY DEFAULT), so a single-d
 in with its ids unchanged.
 """
 
+from contextlib import contextmanager
+
 BASELINE_VERSION = 9
 
 # pg_trgm is the one extension used; without it (some PostgreSQL-derived servers) search reads
@@ -455,7 +457,13 @@ MIGRATIONS_TABLE = """
 CREATE TABLE schema_migrations (
     name TEXT COLLATE "C" PRIMARY KEY,
     applied_at TEXT COLLATE "C" NOT NULL
-);"""
+);
+-- Used by the versioned tables of later steps (core.migrations VERSIONED_TABLES).
+CREATE FUNCTION bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.version = OLD.version THEN NEW.version := OLD.version + 1; END IF;
+    RETURN NEW;
+END $$;"""
 
 
 def baseline_names() -> list[str]:
@@ -470,13 +478,69 @@ def applied_names(store) -> list[str]:
 
 
 def create(store, *, trigram: bool) -> None:
-    """The whole schema on an empty database, in one transaction (server-init)."""
-    from datetime import datetime
+    """The whole schema on an empty database, in one transaction (server-init): the baseline, then
+    every later step."""
+    from core import clock
 
-    now = datetime.now().isoformat(timespec="seconds")
-    with store.write():
+    with store.write(), as_ledger_owner(store):
         store.run_script(MIGRATIONS_TABLE + BASELINE + search_schema())
         if trigram:
             store.run_script(trigram_indexes())
         store.executemany("INSERT INTO schema_migrations (name, applied_at) VALUES (:name, :at)",
-                          [{"name": n, "at": now} for n in baseline_names()])
+                          [{"name": n, "at": clock.stamp()} for n in baseline_names()])
+        for step in pending(store):
+            _apply(store, step)
+
+
+def pending(store) -> list:
+    """The shared steps this program knows and the server has not had yet."""
+    from core.migrations import SHARED_STEPS
+
+    applied = set(applied_names(store))
+    return [step for step in SHARED_STEPS if step.__name__ not in applied]
+
+
+def unknown_names(store) -> list[str]:
+    """Steps the server has that this program does not know: the server was upgraded by a newer
+    program."""
+    from core.migrations import known_names
+
+    return sorted(set(applied_names(store)) - known_names())
+
+
+def _apply(store, step) -> None:
+    from core import clock
+
+    step(store)
+    store.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (:name, :at)",
+                  {"name": step.__name__, "at": clock.stamp()})
+
+
+# Two clients starting at once: one migrates, the other waits for it and then finds nothing to do.
+MIGRATION_LOCK = 0x6363_6D69  # "ccmi"
+
+
+def upgrade(store) -> list[str]:
+    """Apply the pending steps under the migration lock, each in its own transaction; the names
+    applied."""
+    store.execute("SELECT pg_advisory_lock(:key)", {"key": MIGRATION_LOCK})
+    try:
+        done = []
+        for step in pending(store):
+            with store.write(), as_ledger_owner(store):
+                _apply(store, step)
+            done.append(step.__name__)
+        return done
+    finally:
+        store.execute("SELECT pg_advisory_unlock(:key)", {"key": MIGRATION_LOCK})
+
+
+@contextmanager
+def as_ledger_owner(store):
+    """Create the ledger's objects as the 管理员 group (when it exists), so that they belong to it
+    and its default rights give every group its share of each new table."""
+    exists = store.value("SELECT count(*) FROM pg_roles WHERE rolname = 'chuangcheng_admin'")
+    if exists and store.value("SELECT pg_has_role(current_user, 'chuangcheng_admin', 'MEMBER')"
+                              " AND has_schema_privilege('chuangcheng_admin', current_schema(), 'CREATE')"):
+        store.execute("SET LOCAL ROLE chuangcheng_admin")
+    yield

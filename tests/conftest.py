@@ -68,7 +68,7 @@ def pg_template(pg_server):
     admin = postgres.connect(pg_server.url())
     admin.run_script("CREATE DATABASE chuangcheng_template")
     admin.close()
-    store = postgres.connect(pg_server.url("chuangcheng_template"), "测试员")
+    store = postgres.connect(pg_server.url("chuangcheng_template"))
     store.run_script("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     migrations_postgres.create(store, trigram=True)
     prepare_new_ledger(store)

@@ -113,3 +113,38 @@ def test_what_the_engines_spell_differently(db):
     joined = db.value(f"SELECT {aggregate} FROM unit_aliases WHERE unit_id = :u", {"u": unit_id})
     assert sorted(joined.split("、")) == ["城管", "城管局"]
     assert db.value(f"SELECT {db.days_between(':a', ':b')}", {"a": "2026-03-01", "b": "2026-02-27"}) == 2
+
+
+def test_a_stale_save_is_refused_with_who_and_when(db):
+    unit_id = _unit(db, "区城管局")
+    read_at = db.value("SELECT version FROM units WHERE id = :id", {"id": unit_id})
+    with db.write():  # someone else saves first
+        db.update("units", unit_id, {"phone": "111"})
+        audit.log(db, "修改单位", "units", unit_id, None, {"phone": "111"}, "区城管局")
+    assert db.value("SELECT version FROM units WHERE id = :id", {"id": unit_id}) == read_at + 1
+    from core.errors import EditConflict
+
+    with pytest.raises(EditConflict, match=db.operator) as refused:
+        with db.write():
+            db.update("units", unit_id, {"phone": "222"}, expected_version=read_at)
+    assert "重新载入" in refused.value.message_zh
+    assert db.value("SELECT phone FROM units WHERE id = :id", {"id": unit_id}) == "111"
+    with db.write():
+        assert db.update("units", unit_id, {"phone": "333"}, expected_version=read_at + 1) == 1
+    with db.write():  # any update bumps the version, whatever wrote it
+        db.execute("UPDATE units SET note = 'x' WHERE id = :id", {"id": unit_id})
+    assert db.value("SELECT version FROM units WHERE id = :id", {"id": unit_id}) == read_at + 3
+
+
+def test_numbers_come_from_a_counter_and_a_rollback_gives_them_back(db):
+    with db.write():
+        assert db.take_number("notice:2026", start_after=("SELECT 14", {})) == 15
+        assert db.take_number("notice:2026") == 16
+    with pytest.raises(AppError):
+        with db.write():
+            assert db.take_number("notice:2026") == 17
+            raise AppError("作废")
+    with db.write():
+        assert db.take_number("notice:2026", count=3) == 17
+        assert db.take_number("notice:2027") == 1
+    assert db.value("SELECT value FROM counters WHERE name = 'notice:2026'") == 19

@@ -17,7 +17,7 @@ def open_store(data: DataDir, operator: str | None = None, server: str | None = 
     if server:
         from core.store import postgres
 
-        db = postgres.connect(server, operator or "")
+        db = postgres.open_server(server)
     else:
         from core.backup import recover_interrupted_restore
 

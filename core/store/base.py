@@ -90,13 +90,47 @@ class Store:
                f" VALUES ({', '.join(':' + c for c in columns)})")
         return self._insert(sql, dict(values), returning_id)
 
-    def update(self, table: str, row_id, values: Mapping) -> int:
-        """Change columns of the row with this id; the number of rows changed (0 or 1)."""
-        if not values:
+    def update(self, table: str, row_id, values: Mapping, *, expected_version: int | None = None) -> int:
+        """Change columns of the row with this id; the number of rows changed (0 or 1).
+
+        expected_version: the version the user's form was read at (a versioned table). When someone
+        else saved the record in between, nothing is changed and EditConflict says who and when."""
+        if not values and expected_version is None:
             return 0
-        sets = ", ".join(f"{identifier(c)} = :{c}" for c in values)
+        sets = ", ".join(f"{identifier(c)} = :{c}" for c in values) or "id = id"
         params = {**values, "_row_id": row_id}
-        return self._run(f"UPDATE {identifier(table)} SET {sets} WHERE id = :_row_id", params).rowcount
+        where = "id = :_row_id"
+        if expected_version is not None:
+            where += " AND version = :_version"
+            params["_version"] = expected_version
+        changed = self._run(f"UPDATE {identifier(table)} SET {sets} WHERE {where}", params).rowcount
+        if not changed and expected_version is not None:
+            self._refuse_stale(table, row_id)
+        return changed
+
+    def _refuse_stale(self, table: str, row_id) -> None:
+        from core.errors import AppError, EditConflict
+
+        if self.value(f"SELECT count(*) FROM {identifier(table)} WHERE id = :id", {"id": row_id}) == 0:
+            raise AppError("这条记录已被删除或合并，请刷新后再看。")
+        last = self.one("SELECT operator, at FROM audit_log WHERE table_name = :t AND record_id = :r"
+                        " ORDER BY id DESC LIMIT 1", {"t": table, "r": str(row_id)})
+        raise EditConflict(last["operator"] if last else "", (last["at"] if last else "").replace("T", " "))
+
+    def take_number(self, name: str, count: int = 1, *, start_after: tuple[str, Mapping] | None = None) -> int:
+        """The next number of a counter (督办通知单 of a year, 材料编号 …), inside the current write
+        transaction; with count, the first of that many consecutive numbers. The counter row stays
+        locked until the transaction ends, so two clients never get the same number, and a
+        rolled-back change gives its numbers back. start_after: (sql, params) giving the highest
+        number already in use, read once when the counter is first used (numbers made before it)."""
+        if not self.in_transaction:
+            raise RuntimeError("take_number must run inside a write transaction")
+        if self.value("SELECT count(*) FROM counters WHERE name = :name", {"name": name}) == 0:
+            highest = self.value(*start_after) if start_after else 0
+            self._run("INSERT INTO counters (name, value) VALUES (:name, :value) ON CONFLICT (name) DO NOTHING",
+                      {"name": name, "value": highest or 0})
+        self._run("UPDATE counters SET value = value + :count WHERE name = :name", {"name": name, "count": count})
+        return self.value("SELECT value FROM counters WHERE name = :name", {"name": name}) - count + 1
 
     def upsert(self, table: str, values: Mapping, key: Iterable[str]) -> None:
         """Insert the row, or update its other columns where a row with the same key exists."""

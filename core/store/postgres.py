@@ -55,12 +55,16 @@ class PostgresStore(Store):
     engine = "postgresql"
     shared = True
 
-    def __init__(self, conn, operator: str, *, url: str = ""):
-        super().__init__(operator)
+    def __init__(self, conn, *, url: str = ""):
+        # The audit operator is the login: who signed in to the server, not a name typed on the PC.
+        super().__init__(conn.info.user)
         self._conn = conn
         self.url = url
         conn.adapters.register_loader("numeric", _numeric_loader())
         self._savepoints = 0
+        self.backend_pid = conn.info.backend_pid
+        # Why this client must not write (a server upgraded by a newer program), or "".
+        self.read_only_reason = ""
         from core.store.search import LikeIndex
 
         self.search = LikeIndex(self)
@@ -72,7 +76,9 @@ class PostgresStore(Store):
         return self._conn.info.transaction_status != TransactionStatus.IDLE
 
     def _run(self, sql, params):
-        return self._conn.execute(translate(sql), params or None)
+        # Always a mapping, so that psycopg reads the placeholders and the doubled %.
+        with self._failures("读取台账"):
+            return self._conn.execute(translate(sql), params or {})
 
     def _run_many(self, sql, batch):
         with self._conn.cursor() as cursor:
@@ -85,9 +91,18 @@ class PostgresStore(Store):
         return self._run(sql + " RETURNING id", params).fetchone()[0]
 
     def _begin(self):
+        if self.read_only_reason:
+            from core.errors import AppError
+
+            raise AppError(self.read_only_reason)
         self._conn.execute("BEGIN")
 
     def _commit(self):
+        if self._pending_changes:  # other clients refresh the pages showing these tables
+            import json
+
+            self._conn.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, json.dumps(
+                {"pid": self.backend_pid, "tables": sorted(self._pending_changes)})))
         self._conn.execute("COMMIT")
 
     def _rollback(self):
@@ -110,10 +125,26 @@ class PostgresStore(Store):
         finally:
             self._savepoints -= 1
 
+    @contextmanager
     def _failures(self, what):
-        from contextlib import nullcontext
+        """The server's refusals and a lost connection as a user's error (exit 2, nothing written:
+        the transaction is rolled back by the server)."""
+        import psycopg
 
-        return nullcontext()  # the server's own failures are named when the shared ledger connects
+        from core.errors import AppError
+
+        try:
+            yield
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise AppError(f"无法{what}：您的账号（{self.operator}）没有这项权限（只读账号只能查看、搜索、打印和导出）。"
+                           "如需修改，请用经办人或管理员账号登录。", str(exc)) from None
+        except psycopg.errors.ReadOnlySqlTransaction as exc:
+            raise AppError(f"无法{what}：服务器当前只允许读取（只读副本或维护中）。", str(exc)) from None
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            if self._conn.closed or self._conn.broken:
+                raise AppError(f"无法{what}：与共享台账服务器的连接断开了，这次操作没有保存任何内容。"
+                               "请检查网络或服务器，恢复后再试（程序会自动重新连接）。", str(exc)) from None
+            raise
 
     def text_agg(self, expr, separator):
         return f"string_agg({expr}, {separator})"
@@ -146,7 +177,13 @@ class PostgresStore(Store):
 
     def run_script(self, sql: str) -> None:
         """Several statements at once (schema steps only; no parameters)."""
-        self._conn.execute(sql)
+        with self._failures("修改服务器上的数据结构"):
+            self._conn.execute(sql)
+
+    def run_composed(self, statement) -> None:
+        """A statement built with psycopg.sql (role and database names, quoted by the driver)."""
+        with self._failures("修改服务器设置"):
+            self._conn.execute(statement)
 
     def has_table(self, name: str) -> bool:
         return bool(self._conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0])
@@ -155,9 +192,65 @@ class PostgresStore(Store):
         self._conn.close()
 
 
-def connect(url: str, operator: str = "") -> PostgresStore:
-    """A store on the server named by the URL (postgresql://user@host:port/dbname)."""
+CHANGES_CHANNEL = "chuangcheng_changes"
+
+
+def connect(url: str, password: str | None = None) -> PostgresStore:
+    """A store on the server named by the URL (postgresql://user@host:port/dbname). The password
+    follows libpq (in the URL, PGPASSWORD, the pgpass file) unless one is given."""
     import psycopg
 
-    conn = psycopg.connect(url, autocommit=True, application_name="chuangcheng-desk", connect_timeout=10)
-    return PostgresStore(conn, operator or conn.info.user, url=url)
+    extra = {"password": password} if password else {}
+    conn = psycopg.connect(url, autocommit=True, application_name="chuangcheng-desk", connect_timeout=10, **extra)
+    return PostgresStore(conn, url=url)
+
+
+def open_server(url: str, password: str | None = None) -> PostgresStore:
+    """The shared ledger, schema current: refused when the database was never prepared; steps of a
+    newer program make this client read-only; pending steps are applied (by a 管理员)."""
+    import psycopg
+
+    from core import migrations_postgres
+    from core.errors import AppError
+
+    try:
+        store = connect(url, password)
+    except psycopg.OperationalError as exc:
+        raise AppError(unreachable_message(url, exc), str(exc)) from None
+    try:
+        if not store.has_table("schema_migrations"):
+            raise AppError(f"服务器上的数据库“{store._conn.info.dbname}”还不是创城工作台的共享台账。"
+                           "请管理员先运行：main.py --server 地址 server-init")
+        unknown = migrations_postgres.unknown_names(store)
+        if unknown:
+            store.read_only_reason = ("共享台账已由更新版本的创城工作台升级（数据版本较新），本程序只能查看，不能修改。"
+                                      "请安装最新版本的创城工作台。")
+        elif migrations_postgres.pending(store):
+            try:
+                migrations_postgres.upgrade(store)
+            except AppError as exc:
+                raise AppError("共享台账需要升级数据结构，只有管理员能升级。请管理员用本版本的创城工作台连接一次，"
+                               "之后其他人再连接。", exc.details) from None
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def unreachable_message(url: str, exc: Exception) -> str:
+    """What to check when the server cannot be reached or refuses the login."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        info = conninfo_to_dict(url)
+    except Exception:  # noqa: BLE001 - a malformed address is named as given
+        info = {}
+    where = f"{info.get('host', '本机')}:{info.get('port', '5432')}"
+    text = str(exc).lower()
+    if "password" in text or "authentication" in text:
+        return (f"共享台账服务器 {where} 拒绝了登录（用户 {info.get('user', '')}）：密码不对或账号已停用。"
+                "请检查用户名和密码，或请管理员确认账号。")
+    if "does not exist" in text and "database" in text:
+        return f"共享台账服务器 {where} 上没有数据库“{info.get('dbname', '')}”。请检查数据库名称。"
+    return (f"无法连接共享台账服务器 {where}。请检查：这台电脑能否访问服务器（网络、防火墙），"
+            "服务器上的 PostgreSQL 是否已启动，地址和端口是否正确。")
