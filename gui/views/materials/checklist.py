@@ -1,10 +1,12 @@
-"""The checklist: its filters, the count, and the list of materials (loaded once per refresh,
-filtered in memory, single rows updated in place after a change made on the page)."""
+"""The checklist: its filters and count above the list of materials (loaded once per refresh,
+filtered in memory, single rows updated in place after a change made on the page), with the
+details of the current material beside the list."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QVBoxLayout,
+                               QWidget)
 
 from core import materials
 from gui.models.table import Col, RowsTableModel
@@ -24,8 +26,8 @@ COLUMNS = [
 class ChecklistView(QWidget):
     current_changed = Signal(object)  # the material shown (a checklist row), or None
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
+    def __init__(self, detail: QWidget):
+        super().__init__()
         self.all_rows: list[dict] = []
         self.current: dict | None = None
         v = QVBoxLayout(self)
@@ -65,7 +67,13 @@ class ChecklistView(QWidget):
         self.model = RowsTableModel(COLUMNS, self, muted=lambda r: r["status"] == materials.ARCHIVED)
         self.table = make_table(self.model, state_key="materials/list")
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
-        v.addWidget(self.table, 1)
+        split = QSplitter(Qt.Horizontal)  # the filters span both: the list and the details stay wide enough
+        split.addWidget(self.table)
+        split.addWidget(detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([760, 420])
+        v.addWidget(split, 1)
 
     # --- filling ----------------------------------------------------------------------------------
     def set_choices(self, choices: dict) -> None:

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from core import framework, materials, units
 from core.errors import AppError
@@ -29,8 +28,8 @@ class MaterialsPage(Page):
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
-        self.checklist = ChecklistView()
         self.detail = DetailPane(ctx, self)
+        self.checklist = ChecklistView(self.detail)
         self.completeness = CompletenessView()
         self.tabs.addTab(self._checklist_tab(), "材料清单")
         self.tabs.addTab(self.completeness, "完成情况")
@@ -65,13 +64,7 @@ class MaterialsPage(Page):
             ("迎检资料包（.zip）…", self.export_package)]))
         bar.addStretch()
         v.addLayout(bar)
-        split = QSplitter(Qt.Horizontal)
-        split.addWidget(self.checklist)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([760, 420])
-        v.addWidget(split, 1)
+        v.addWidget(self.checklist, 1)
         return tab
 
     def _menu_button(self, text: str, entries) -> QToolButton:
