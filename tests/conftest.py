@@ -27,7 +27,7 @@ def data_dir(tmp_path):
 
 # Test modules whose tests run on both engines (a store fixture parametrized by engine); the
 # others run on SQLite only.
-BOTH_ENGINES = {"test_store_api", "test_shared_rules"}
+BOTH_ENGINES = {"test_store_api", "test_shared_rules", "test_attachment_store"}
 
 
 def pytest_generate_tests(metafunc):

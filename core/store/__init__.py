@@ -17,7 +17,10 @@ def open_store(data: DataDir, operator: str | None = None, server: str | None = 
     if server:
         from core.store import postgres
 
+        from core.attachments.files import ServerFiles
+
         db = postgres.open_server(server)
+        db.files = ServerFiles(db, data.root / "cache" / "attachments")
     else:
         from core.backup import recover_interrupted_restore
 

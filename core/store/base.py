@@ -41,6 +41,7 @@ class Store:
     engine = ""
     shared = False  # a server ledger several people use at once
     search = None  # core.store.search.SearchIndex
+    files = None  # core.attachments.files: where stored files live
 
     def __init__(self, operator: str):
         self.operator = operator

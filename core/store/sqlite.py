@@ -22,9 +22,11 @@ class SqliteStore(Store):
         self._conn: sqlite3.Connection = database.conn
         self.path = Path(path)
         self._savepoints = 0
+        from core.attachments.files import FolderFiles
         from core.store.search import Fts5Index
 
         self.search = Fts5Index(self)
+        self.files = FolderFiles(self.path.parent / "attachments")
 
     # --- engine-specific ------------------------------------------------------------------------
 

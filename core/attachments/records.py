@@ -1,40 +1,34 @@
-"""附件: files kept inside the data folder, content-addressed by SHA-256.
-
-A file is copied once to attachments/ab/<sha256> (written to a temporary name, hashed while it is
-copied, renamed when complete); each record that uses it gets a row in `attachments` with the
-original name, size, type and time. Removing a row never deletes the stored file: a file is only
-removed by an explicit clean-up when no row refers to it any more.
+"""The records' attachments: each record that uses a stored file gets a row in `attachments` with
+the original name, size, type, caption and time. Removing a row never deletes the stored file
+(core.attachments.files): a file is only removed by an explicit clean-up when no row refers to it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 import os
 import shutil
-import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 
-from core import audit, settings
-from core.db import rows, scalar, write
-from core.errors import AppError, app_error_from_os
+from core import audit, clock, settings
+from core.errors import AppError
 from core.file_access import long_path
 
-CHUNK = 1024 * 1024
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".heic"}
 
 
 def attachments_root(db) -> Path:
-    """attachments/ beside the database file."""
-    db_file = db.execute("PRAGMA database_list").fetchone()[2]
-    return Path(db_file).parent / "attachments"
+    """The data folder's attachments/ (a single-desk ledger; the shared ledger keeps files in the
+    database)."""
+    return db.files.root
 
 
 def stored_path(db, sha256: str) -> Path:
-    return attachments_root(db) / sha256[:2] / sha256
+    """Where a stored file can be read on this PC."""
+    return db.files.path(sha256)
 
 
 def is_image_name(name: str) -> bool:
@@ -60,37 +54,9 @@ def store_file(db, src: str | os.PathLike, cancel=None) -> tuple[str, int]:
     """Copy a file into the store (once per content) and return (sha256, size)."""
     src = Path(long_path(src))
     size = check_size(db, src)
-    root = attachments_root(db)
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(long_path(root / f".incoming-{os.getpid()}-{datetime.now().strftime('%H%M%S%f')}"))
-    digest = hashlib.sha256()
-    try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
-            while chunk := fin.read(CHUNK):
-                if cancel and cancel():
-                    from core.errors import Cancelled
-                    raise Cancelled()
-                digest.update(chunk)
-                fout.write(chunk)
-            fout.flush()
-            os.fsync(fout.fileno())
-        sha = digest.hexdigest()
-        target = Path(long_path(root / sha[:2] / sha))
-        created = not target.exists()
-        if created:
-            target.parent.mkdir(exist_ok=True)
-            os.replace(tmp, target)
-        else:
-            tmp.unlink()
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise app_error_from_os(exc, f"保存文件“{src.name}”") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    else:
-        if created:
-            _note_new_file(sha)
+    sha, created = db.files.put(src, cancel)
+    if created and not db.files.in_database:
+        _note_new_file(sha)  # the database's own rollback takes back a file stored in it
     return sha, size
 
 
@@ -116,7 +82,7 @@ def files_kept_only_on_success(db):
         yield
     except BaseException:
         _new_files.reset(token)
-        if outer is not None and db.conn.in_transaction:
+        if outer is not None and db.in_transaction:
             outer.extend(stored)  # the enclosing block decides once its transaction has ended
         else:
             _remove_unreferenced(db, stored)
@@ -130,18 +96,17 @@ def files_kept_only_on_success(db):
 def _remove_unreferenced(db, shas: list[str]) -> None:
     for sha in shas:
         try:
-            referenced = rows(db, "SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1", (sha,))
-            if not referenced:
-                stored_path(db, sha).unlink(missing_ok=True)
-        except (OSError, sqlite3.Error):
-            return  # cannot tell: keep the files (数据体检 lists them as unreferenced)
+            if not db.value("SELECT count(*) FROM attachments WHERE sha256 = :sha", {"sha": sha}):
+                db.files.discard(sha)
+        except Exception:  # noqa: BLE001 - cannot tell: keep the files (数据体检 lists them as unreferenced)
+            return
 
 
 def add_attachment(db, owner_table: str, owner_id: int, src, *, role: str = "", caption: str = "",
                    taken_at: str = "") -> int:
     """Store a file and link it to a record (one transaction for the row and its audit)."""
     src = Path(long_path(src))
-    with files_kept_only_on_success(db):
+    with files_kept_only_on_success(db), db.write():  # a shared ledger's file goes in with its row
         sha, size = store_file(db, src)
         return _link(db, owner_table, owner_id, src, sha, size, role, caption, taken_at)
 
@@ -150,51 +115,50 @@ def _link(db, owner_table, owner_id, src: Path, sha: str, size: int, role, capti
     mime = mimetypes.guess_type(src.name)[0] or ""
     if not taken_at and is_image_name(src.name):
         taken_at = photo_date(src)
-    with write(db):
-        position = (scalar(db, "SELECT max(position) FROM attachments WHERE owner_table = ? AND owner_id = ?",
-                           (owner_table, owner_id)) or 0) + 1
+    with db.write():
+        position = (db.value("SELECT max(position) FROM attachments WHERE owner_table = :t AND owner_id = :o",
+                             {"t": owner_table, "o": owner_id}) or 0) + 1
         data = {"sha256": sha, "owner_table": owner_table, "owner_id": owner_id, "role": role,
-                "original_name": src.name, "size": size, "mime": mime,
-                "added_at": datetime.now().isoformat(timespec="seconds"), "caption": caption,
-                "taken_at": taken_at, "position": position}
-        attachment_id = db["attachments"].insert(data).last_pk
+                "original_name": src.name, "size": size, "mime": mime, "added_at": clock.stamp(),
+                "caption": caption, "taken_at": taken_at, "position": position}
+        attachment_id = db.insert("attachments", data)
         audit.log(db, "添加附件", owner_table, owner_id, None, {"attachment": attachment_id, "name": src.name,
                                                              "sha256": sha}, src.name)
     return attachment_id
 
 
 def list_attachments(db, owner_table: str, owner_id: int, role: str | None = None) -> list[dict]:
-    sql = "SELECT * FROM attachments WHERE owner_table = ? AND owner_id = ?"
-    params: list = [owner_table, owner_id]
+    sql = "SELECT * FROM attachments WHERE owner_table = :t AND owner_id = :o"
+    params = {"t": owner_table, "o": owner_id}
     if role is not None:
-        sql += " AND role = ?"
-        params.append(role)
-    return rows(db, sql + " ORDER BY position, id", params)
+        sql += " AND role = :role"
+        params["role"] = role
+    return db.rows(sql + " ORDER BY position, id", params)
 
 
 def get_attachment(db, attachment_id: int) -> dict:
-    found = rows(db, "SELECT * FROM attachments WHERE id = ?", (attachment_id,))
+    found = db.one("SELECT * FROM attachments WHERE id = :id", {"id": attachment_id})
     if not found:
         raise AppError(f"找不到编号为 {attachment_id} 的附件。")
-    return found[0]
+    return found
 
 
 def update_caption(db, attachment_id: int, caption: str, taken_at: str | None = None) -> None:
-    with write(db):
+    with db.write():
         before = get_attachment(db, attachment_id)
         after = {"caption": caption.strip()}
         if taken_at is not None:
             after["taken_at"] = taken_at.strip()
-        db["attachments"].update(attachment_id, after)
+        db.update("attachments", attachment_id, after)
         audit.log(db, "修改附件说明", before["owner_table"], before["owner_id"],
                   {k: before[k] for k in after}, after, before["original_name"])
 
 
 def remove_attachment(db, attachment_id: int) -> None:
     """Unlink a file from its record. The stored file stays (other records or history may use it)."""
-    with write(db):
+    with db.write():
         before = get_attachment(db, attachment_id)
-        db.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+        db.execute("DELETE FROM attachments WHERE id = :id", {"id": attachment_id})
         audit.log(db, "移除附件", before["owner_table"], before["owner_id"], before, None, before["original_name"])
 
 
@@ -210,30 +174,18 @@ def export_copy(db, attachment_id: int, target: str | os.PathLike) -> Path:
 def verify(db) -> list[dict]:
     """Every linked file that is missing or whose content no longer matches its hash."""
     problems = []
-    for r in rows(db, "SELECT sha256, min(original_name) AS name, count(*) AS uses FROM attachments GROUP BY sha256"):
-        path = stored_path(db, r["sha256"])
-        if not path.exists():
-            problems.append({**r, "problem": "文件缺失"})
-        elif file_sha256(path) != r["sha256"]:
-            problems.append({**r, "problem": "内容已被改动（哈希不符）"})
+    for r in db.rows("SELECT sha256, min(original_name) AS name, count(*) AS uses FROM attachments"
+                     " GROUP BY sha256 ORDER BY sha256"):
+        problem = db.files.problem(r["sha256"])
+        if problem:
+            problems.append({**r, "problem": problem})
     return problems
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def unreferenced_files(db) -> list[Path]:
-    """Stored files no row refers to (left by removals or an interrupted add)."""
-    used = {r["sha256"] for r in rows(db, "SELECT DISTINCT sha256 FROM attachments")}
-    root = attachments_root(db)
-    if not root.exists():
-        return []
-    return [p for p in root.glob("*/*") if p.is_file() and p.name not in used]
+    """Stored files of the data folder no row refers to (left by removals or an interrupted add)."""
+    used = set(db.column("SELECT DISTINCT sha256 FROM attachments"))
+    return [path for sha, path in sorted(db.files.stored().items()) if sha not in used]
 
 
 def photo_date(path: Path) -> str:
