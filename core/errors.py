@@ -85,6 +85,34 @@ def storage_kind(exc: BaseException) -> str | None:
     return None
 
 
+def _reason(kind: str, filename) -> tuple[str, str]:
+    """(what went wrong, what to do) for a kind of storage failure: the one wording of these
+    failures, whether a message is built around it here or elsewhere (core.safety)."""
+    where = f"“{filename}”" if filename else ""
+    name = f"“{Path(filename).name}”" if filename else ""
+    return {
+        DISK_FULL: ("磁盘空间不足（磁盘已满）", "已保存的数据没有改变。请清理该磁盘（删除不需要的文件、清空回收站）后重试"),
+        NO_PERMISSION: (f"没有权限读写{where or '该位置'}",
+                        "请确认文件夹允许写入、文件不是只读，或换一个位置后重试"),
+        READ_ONLY: (f"{where or '该位置'}所在的磁盘或文件夹是只读的", "请换到可以写入的位置（如本机磁盘）后重试"),
+        IN_USE: (f"文件正被其他程序打开，请关闭后重试（{name or '该文件'}可能被{_holders(filename)}占用）", ""),
+        IO_ERROR: ("读写磁盘时出错（不是数据损坏）", "请检查磁盘或 U 盘是否连接正常、空间是否足够，然后重试；如反复出现，请尽快备份"),
+        BUSY: ("数据库正被另一个操作占用", "请稍后重试"),
+        DAMAGED: ("数据库文件已损坏或不是创城工作台的数据库", RESTORE_HINT),
+    }[kind]
+
+
+# Files a person opens in an office suite: while one is open there, Windows refuses to replace it.
+_DOCUMENT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".docx", ".doc", ".pdf", ".wps", ".et"}
+
+
+def _holders(filename) -> str:
+    """Who may hold a file open: for a document, the office suite first."""
+    if filename and Path(filename).suffix.lower() in _DOCUMENT_SUFFIXES:
+        return " Excel、WPS、杀毒软件或同步盘"
+    return "杀毒软件、同步盘或仍打开的程序窗口"
+
+
 def storage_error(exc: BaseException, what: str, folder: Path | None = None) -> StorageError | None:
     """A Chinese message for a disk/permission/lock/damage failure while doing `what` (a verb
     phrase such as “保存修改”), or None when exc is something else (a bug: let it through).
@@ -95,21 +123,20 @@ def storage_error(exc: BaseException, what: str, folder: Path | None = None) -> 
         return None
     if kind == IO_ERROR and folder is not None and _nearly_full(folder):
         kind = DISK_FULL
-    filename = getattr(exc, "filename", None)
-    where = f"“{filename}”" if filename else ""
-    name = f"“{Path(filename).name}”" if filename else ""
-    reason, todo = {
-        DISK_FULL: ("磁盘空间不足（磁盘已满）", "已保存的数据没有改变。请清理该磁盘（删除不需要的文件、清空回收站）后重试"),
-        NO_PERMISSION: (f"没有权限读写{where or '该位置'}",
-                        "请确认文件夹允许写入、文件不是只读，或换一个位置后重试"),
-        READ_ONLY: (f"{where or '该位置'}所在的磁盘或文件夹是只读的", "请换到可以写入的位置（如本机磁盘）后重试"),
-        IN_USE: (f"文件正被其他程序打开，请关闭后重试（{name or '该文件'}可能被 Excel、WPS、杀毒软件或同步盘占用）", ""),
-        IO_ERROR: ("读写磁盘时出错（不是数据损坏）", "请检查磁盘或 U 盘是否连接正常、空间是否足够，然后重试；如反复出现，请尽快备份"),
-        BUSY: ("数据库正被另一个操作占用", "请稍后重试"),
-        DAMAGED: ("数据库文件已损坏或不是创城工作台的数据库", RESTORE_HINT),
-    }[kind]
+    reason, todo = _reason(kind, getattr(exc, "filename", None))
     message = f"无法{what}：{reason}。" + (f"{todo}。" if kind != DAMAGED else todo) if todo else f"无法{what}：{reason}。"
     return StorageError(kind, message, str(exc))
+
+
+def os_problem(exc: OSError) -> str:
+    """What went wrong with a file, as a phrase to go inside a sentence (“恢复没有完成：…。”): the
+    reason storage_error gives, or a missing file, or the error number of anything rarer."""
+    kind = storage_kind(exc)
+    if kind is not None:
+        return _reason(kind, getattr(exc, "filename", None))[0]
+    if exc.errno == errno.ENOENT:
+        return "找不到文件或文件夹"
+    return f"读写文件出错（错误号 {exc.errno}）"
 
 
 def _nearly_full(folder: Path) -> bool:
@@ -121,7 +148,7 @@ def _nearly_full(folder: Path) -> bool:
 
 def app_error_from_os(exc: OSError, what: str) -> AppError:
     """storage_error() for a file write, with a plain message for any other OSError."""
-    return storage_error(exc, what) or AppError(f"无法{what}：{exc.strerror or exc}。", str(exc))
+    return storage_error(exc, what) or AppError(f"无法{what}：{os_problem(exc)}。", str(exc))
 
 
 @contextmanager

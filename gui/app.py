@@ -175,15 +175,13 @@ def ask_operator() -> str:
 
 def start_daily_backup_timer(window) -> None:
     """Once a day while the program stays open: the same small automatic backup as on exit."""
-    from datetime import date
-
     from PySide6.QtCore import QTimer
 
-    from core import backup
+    from core import clock, safety
 
     def tick():
-        last = backup.last_good_backup(window.ctx.data)
-        if not last or last["at"][:10] != date.today().isoformat():
+        last = safety.last_good_backup(window.ctx.data)  # stamped on the clock's day
+        if not last or last["at"][:10] != clock.today().isoformat():
             window.run_auto_backup(background=True)
 
     timer = QTimer(window)

@@ -144,20 +144,18 @@ class MainWindow(QMainWindow):
         unsigned = letters.unsigned_count(db)
         if unsigned:
             parts.append(f"责任书未签订：{unsigned} 个单位")
-        from core import settings
-        from gui.views.safety import backup_state_text
+        from core import safety
 
-        values = settings.get_all(db)
-        state = backup_state_text(self.ctx.data, values)
-        if state.startswith("⚠") or "⚠" in state or "还没有备份" in state:
-            parts.append(state.split("。")[0].replace("⚠ ", "⚠"))
+        warning = safety.backup_status(self.ctx.data, db).warning
+        if warning:
+            parts.append(warning)
         parts += [f"操作人：{self.ctx.operator}", f"数据：{self.ctx.data.root}"]
         self._status.setText("　|　".join(parts))
 
     def restore_from(self, path: str, allow_foreign: bool = False) -> None:
         """Stop the background jobs and close the store, restore the backup in the background,
         reopen on the restored data. No connection may stay open on the files being replaced."""
-        from core import backup
+        from core import safety
         from core.errors import AppError
         from core.store import open_store
         from gui.dialogs import show_error, show_info
@@ -184,21 +182,21 @@ class MainWindow(QMainWindow):
             return False  # let the standard dialog show why
 
         run_job(self, "从备份恢复",
-                lambda _db, progress, cancel: backup.restore_backup(self.ctx.data, path, progress, cancel,
+                lambda _db, progress, cancel: safety.restore_backup(self.ctx.data, path, progress, cancel,
                                                                      self.ctx.operator, allow_foreign=allow_foreign),
                 None, reopen, failed)
 
     def run_auto_backup(self, background: bool = False) -> None:
         """The small automatic backup (snapshot + attachment mirror); failures only warn. On exit it
         runs in place; once a day while open it runs in the background without a dialog."""
-        from core import backup, settings
+        from core import safety, settings
 
         if self.restoring:
             return
         values = settings.get_all(self.ctx.db)
 
         def work(db, progress=None, cancel=None):
-            return backup.auto_backup(self.ctx.data, db, values["backup_second_folder"] or None,
+            return safety.auto_backup(self.ctx.data, db, values["backup_second_folder"] or None,
                                       values["backup_keep_daily"], values["backup_keep_monthly"])
 
         def failed(exc):

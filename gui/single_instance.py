@@ -1,4 +1,4 @@
-"""One running window per data folder: the folder's lock (core.instance_lock, which the command-line
+"""One running window per data folder: the folder's lock (core.safety.instance_lock, which the command-line
 restore checks too), and a local socket through which a second start asks the first to come to the
 front. Command-line runs are never blocked."""
 
@@ -8,7 +8,7 @@ import hashlib
 
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from core.instance_lock import InstanceLock
+from core.safety.instance_lock import InstanceLock
 
 
 class SingleInstance:

@@ -20,7 +20,7 @@ from datetime import date
 import pytest
 
 from conftest import ROOT
-from core import attachments, audit, backup, units
+from core import attachments, audit, safety, units
 from core.errors import AppError
 from core.paths import DataDir
 from core.store import open_store
@@ -64,7 +64,7 @@ def small(data_dir, tmp_path):
 def _backup(data, out) -> "os.PathLike":
     db = open_store(data, "测试员")
     try:
-        return backup.make_backup(data, db, out)
+        return safety.make_backup(data, db, out)
     finally:
         db.conn.close()
 
@@ -80,11 +80,11 @@ def _rewrite(src, dst, mutate):
 
 
 def _manifest(items) -> dict:
-    return json.loads(items[backup.MANIFEST])
+    return json.loads(items[safety.MANIFEST])
 
 
 def _set_manifest(items, manifest) -> dict:
-    items[backup.MANIFEST] = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+    items[safety.MANIFEST] = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
     return items
 
 
@@ -93,7 +93,7 @@ def _refused_and_untouched(data, path, *, match=None):
     (Restore is told the backup may come from elsewhere, so the check that refuses is the real one.)"""
     before = tree_state(data.root)
     messages = []
-    for call in (lambda: backup.verify_backup(path), lambda: backup.restore_backup(data, path, allow_foreign=True)):
+    for call in (lambda: safety.verify_backup(path), lambda: safety.restore_backup(data, path, allow_foreign=True)):
         with pytest.raises(AppError) as refused:
             call()
         message = str(refused.value)
@@ -111,7 +111,7 @@ def _snapshot_with_hash(data, tmp_path, bad_hash):
     """An automatic snapshot (with its attachment mirror) whose attachments table was edited."""
     db = open_store(data, "测试员")
     evil = tmp_path / "a" / "b" / "evil"
-    backup.auto_backup(data, db, str(evil), today=date(2026, 11, 20))
+    safety.auto_backup(data, db, str(evil), today=date(2026, 11, 20))
     db.conn.close()
     folder = evil / "创城工作台自动备份"
     snap = folder / "snapshots" / "daily-20261120.db"
@@ -133,7 +133,7 @@ def test_snapshot_with_an_unsafe_hash_is_refused_and_writes_nothing(small, tmp_p
     outside_before = {p for p in tmp_path.rglob("*") if small.root not in p.parents}
     before = tree_state(small.root)
     with pytest.raises(AppError, match="快照") as refused:
-        backup.restore_backup(small, snap)
+        safety.restore_backup(small, snap)
     assert english_words(str(refused.value), snap.name) == []
     assert {p for p in tmp_path.rglob("*") if small.root not in p.parents} == outside_before
     assert not (tmp_path / "pwned").exists()
@@ -150,7 +150,7 @@ def test_snapshot_climbing_out_is_refused_on_the_command_line(small, tmp_path):
 
 def test_snapshot_with_a_changed_mirror_file_is_refused(small, tmp_path):
     db = open_store(small, "测试员")
-    backup.auto_backup(small, db, today=date(2026, 11, 20))
+    safety.auto_backup(small, db, today=date(2026, 11, 20))
     sha = attachments.list_attachments(db, "units", 1)[0]["sha256"]
     db.conn.close()
     mirrored = small.backups / "auto" / "attachments" / sha[:2] / sha
@@ -161,7 +161,7 @@ def test_snapshot_with_a_changed_mirror_file_is_refused(small, tmp_path):
 def _refused_and_untouched_restore(data, path, match):
     before = tree_state(data.root)
     with pytest.raises(AppError, match=match) as refused:
-        backup.restore_backup(data, path, allow_foreign=True)
+        safety.restore_backup(data, path, allow_foreign=True)
     assert english_words(str(refused.value), path.name) == []
     assert tree_state(data.root) == before
 
@@ -169,18 +169,18 @@ def _refused_and_untouched_restore(data, path, match):
 def test_archive_whose_database_holds_an_unsafe_hash_is_refused(small, tmp_path):
     good = _backup(small, tmp_path / "out")
     with zipfile.ZipFile(good) as zf:
-        zf.extract(backup.DB_MEMBER, tmp_path / "x")
-    crafted_db = tmp_path / "x" / backup.DB_MEMBER
+        zf.extract(safety.DB_MEMBER, tmp_path / "x")
+    crafted_db = tmp_path / "x" / safety.DB_MEMBER
     conn = sqlite3.connect(crafted_db)
     conn.execute("UPDATE attachments SET sha256 = '../../../pwned' WHERE id = 1")
     conn.commit()
     conn.close()
 
     def swap_database(items):
-        items[backup.DB_MEMBER] = crafted_db.read_bytes()
+        items[safety.DB_MEMBER] = crafted_db.read_bytes()
         manifest = _manifest(items)
-        manifest["members"][backup.DB_MEMBER] = {"sha256": hashlib.sha256(items[backup.DB_MEMBER]).hexdigest(),
-                                                 "size": len(items[backup.DB_MEMBER])}
+        manifest["members"][safety.DB_MEMBER] = {"sha256": hashlib.sha256(items[safety.DB_MEMBER]).hexdigest(),
+                                                 "size": len(items[safety.DB_MEMBER])}
         return _set_manifest(items, manifest)
 
     bad = _rewrite(good, tmp_path / "bad.ccbak", swap_database)
@@ -247,7 +247,7 @@ def _member_offsets(path):
 def test_a_flipped_byte_in_any_member_is_refused(small, tmp_path):
     good = _backup(small, tmp_path / "out")
     members = _member_offsets(good)
-    assert {m[0] for m in members} >= {backup.DB_MEMBER, backup.MANIFEST}
+    assert {m[0] for m in members} >= {safety.DB_MEMBER, safety.MANIFEST}
     for name, start, size in members:
         bad = tmp_path / "flipped.ccbak"
         content = bytearray(good.read_bytes())
@@ -259,7 +259,7 @@ def test_a_flipped_byte_in_any_member_is_refused(small, tmp_path):
 
 def test_flipped_byte_on_the_command_line(small, tmp_path):
     good = _backup(small, tmp_path / "out")
-    name, start, size = next(m for m in _member_offsets(good) if m[0] == backup.DB_MEMBER)
+    name, start, size = next(m for m in _member_offsets(good) if m[0] == safety.DB_MEMBER)
     content = bytearray(good.read_bytes())
     content[start + size // 2] ^= 0x01
     bad = tmp_path / "flipped.ccbak"
@@ -283,7 +283,7 @@ def _edit_manifest(edit):
         manifest = _manifest(items)
         result = edit(manifest, items)
         if isinstance(result, (bytes, list)):
-            items[backup.MANIFEST] = result if isinstance(result, bytes) else json.dumps(result).encode()
+            items[safety.MANIFEST] = result if isinstance(result, bytes) else json.dumps(result).encode()
             return items
         return _set_manifest(items, manifest)
     return mutate
@@ -312,9 +312,9 @@ MANIFEST_VARIANTS = {
     "not_json": _edit_manifest(lambda m, items: b"{not json"),
     "not_utf8": _edit_manifest(lambda m, items: b"\xff\xfe\x00"),
     "members_a_list": _edit_manifest(lambda m, items: m.update(members=list(m["members"]))),
-    "size_a_string": _edit_manifest(lambda m, items: m["members"][backup.DB_MEMBER].update(size="12")),
-    "negative_size": _edit_manifest(lambda m, items: m["members"][backup.DB_MEMBER].update(size=-1)),
-    "hash_a_number": _edit_manifest(lambda m, items: m["members"][backup.DB_MEMBER].update(sha256=12)),
+    "size_a_string": _edit_manifest(lambda m, items: m["members"][safety.DB_MEMBER].update(size="12")),
+    "negative_size": _edit_manifest(lambda m, items: m["members"][safety.DB_MEMBER].update(size=-1)),
+    "hash_a_number": _edit_manifest(lambda m, items: m["members"][safety.DB_MEMBER].update(sha256=12)),
     "schema_a_string": _edit_manifest(lambda m, items: m.update(schema_version="1")),
     "counts_a_list": _edit_manifest(lambda m, items: m.update(counts=[1, 2])),
     "hmac_a_number": _edit_manifest(lambda m, items: m.update(hmac=12)),
@@ -322,11 +322,11 @@ MANIFEST_VARIANTS = {
     "no_members": _edit_manifest(lambda m, items: m.pop("members")),
     "no_schema_version": _edit_manifest(lambda m, items: m.pop("schema_version")),
     "no_created_at": _edit_manifest(lambda m, items: m.pop("created_at")),
-    "member_meta_a_string": _edit_manifest(lambda m, items: m["members"].update({backup.DB_MEMBER: "x"})),
+    "member_meta_a_string": _edit_manifest(lambda m, items: m["members"].update({safety.DB_MEMBER: "x"})),
     "listed_but_absent": _drop_member,
     "present_not_listed": _extra_member,
     "odd_path": _odd_path,
-    "no_manifest": lambda items: {k: v for k, v in items.items() if k != backup.MANIFEST},
+    "no_manifest": lambda items: {k: v for k, v in items.items() if k != safety.MANIFEST},
     "climbing_member": lambda items: {**items, "../../evil.txt": b"x"},
 }
 
@@ -344,7 +344,7 @@ def test_duplicate_member_names_are_refused(small, tmp_path):
     bad = tmp_path / "dup.ccbak"
     shutil.copyfile(good, bad)
     with zipfile.ZipFile(bad, "a") as zf, pytest.warns(UserWarning):
-        zf.writestr(backup.DB_MEMBER, b"a second database")
+        zf.writestr(safety.DB_MEMBER, b"a second database")
     _refused_and_untouched(small, bad)
 
 
@@ -411,17 +411,17 @@ def test_small_backup_holding_a_huge_compressed_member_is_refused(small, tmp_pat
     sha = hashlib.sha256(zeros).hexdigest()
     name = f"attachments/{sha[:2]}/{sha}"
     with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
-        manifest = json.loads(zin.read(backup.MANIFEST))
+        manifest = json.loads(zin.read(safety.MANIFEST))
         manifest["members"][name] = {"sha256": sha, "size": MB}
         for info in zin.infolist():
-            if info.filename != backup.MANIFEST:
+            if info.filename != safety.MANIFEST:
                 zout.writestr(info.filename, zin.read(info.filename))
         info = zipfile.ZipInfo(name)
         info.compress_type = zipfile.ZIP_DEFLATED
         with zout.open(info, "w", force_zip64=True) as dst:
             for _ in range(1536):  # 1.5 GB of zeros, about 1.5 MB compressed
                 dst.write(zeros)
-        zout.writestr(backup.MANIFEST, json.dumps(manifest))
+        zout.writestr(safety.MANIFEST, json.dumps(manifest))
     assert bad.stat().st_size < 5 * MB
     before = tree_state(small.root)
     r = _run_with_file_size_limit(3 * MB, "restore", str(bad), "--yes", data=small.root)
@@ -431,12 +431,12 @@ def test_small_backup_holding_a_huge_compressed_member_is_refused(small, tmp_pat
 
 def test_backup_larger_than_the_free_space_is_refused_before_extracting(small, tmp_path, monkeypatch):
     good = _backup(small, tmp_path / "out")
-    size = sum(m["size"] for m in backup.verify_backup(good)["members"].values())
+    size = sum(m["size"] for m in safety.verify_backup(good)["members"].values())
     free = 100 * MB + size - 1
-    monkeypatch.setattr(backup.shutil, "disk_usage", lambda p: type("U", (), {"free": free})())
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: type("U", (), {"free": free})())
     before = tree_state(small.root)
     with pytest.raises(AppError, match="空间不足"):
-        backup.restore_backup(small, good)
+        safety.restore_backup(small, good)
     assert tree_state(small.root) == before
 
 
@@ -455,12 +455,13 @@ def test_backup_with_missing_attachments_fails_unless_allowed(small, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "缺少 1 个附件" in r.stdout
     path = r.stdout.strip().splitlines()[-1]
-    manifest = backup.verify_backup(path)
+    manifest = safety.verify_backup(path)
     assert [m["sha256"] for m in manifest["missing_attachments"]] == [lost.name]
-    from gui.views.safety import backup_state_text
-
-    text = backup_state_text(small, {"backup_warn_days": 7, "backup_second_folder": ""})
-    assert "上次成功备份" not in text and "不完整" in text
+    db = open_store(small, "测试员")
+    status = safety.backup_status(small, db)
+    db.close()
+    assert status.incomplete and status.never
+    assert "上次成功备份" not in status.summary and "不完整" in status.summary
     r = run("verify", path, data=small.root)
     assert r.returncode == 0 and "缺少 1 个附件" in r.stdout
 
@@ -471,7 +472,7 @@ def test_status_bar_does_not_count_an_incomplete_backup(qtbot, window, data_dir,
     f.write_bytes(b"photo" * 100)
     attachments.add_attachment(db, "units", 1, f)
     next(data_dir.attachments.glob("*/*")).unlink()
-    backup.make_backup(data_dir, db, tmp_path / "out", allow_missing=True)
+    safety.make_backup(data_dir, db, tmp_path / "out", allow_missing=True)
     window.update_status()
     status = window._status.text()
     assert "不完整" in status and "上次成功备份" not in status
@@ -482,10 +483,10 @@ def test_damaged_attachment_counts_as_missing(small, tmp_path):
     damaged.write_bytes(b"changed")
     db = open_store(small, "测试员")
     with pytest.raises(AppError, match="数据体检"):
-        backup.make_backup(small, db, tmp_path / "out")
-    path = backup.make_backup(small, db, tmp_path / "out", allow_missing=True)
+        safety.make_backup(small, db, tmp_path / "out")
+    path = safety.make_backup(small, db, tmp_path / "out", allow_missing=True)
     db.conn.close()
-    manifest = backup.verify_backup(path)
+    manifest = safety.verify_backup(path)
     assert [m["sha256"] for m in manifest["missing_attachments"]] == [damaged.name]
     assert f"attachments/{damaged.name[:2]}/{damaged.name}" not in manifest["members"]
 
@@ -493,7 +494,7 @@ def test_damaged_attachment_counts_as_missing(small, tmp_path):
 # --- point 7: a window holding the folder ----------------------------------------------------------
 
 def test_restore_refused_while_a_window_holds_the_folder(small, tmp_path):
-    from core.instance_lock import InstanceLock
+    from core.safety.instance_lock import InstanceLock
 
     good = _backup(small, tmp_path / "out")
     lock = InstanceLock(small.root)
@@ -512,7 +513,7 @@ def test_restore_refused_while_a_window_holds_the_folder(small, tmp_path):
 
 
 def test_the_window_lock_is_the_one_the_command_line_sees(qtbot, small):
-    from core.instance_lock import is_held
+    from core.safety.instance_lock import is_held
     from gui.single_instance import SingleInstance
 
     assert not is_held(small.root)
@@ -543,9 +544,9 @@ def test_swap_retries_on_a_windows_sharing_violation(small, tmp_path, monkeypatc
             raise _sharing_violation()
         return real_replace(src, dst)
 
-    monkeypatch.setattr(backup.os, "replace", live_database_held_for_a_moment)
+    monkeypatch.setattr(os, "replace", live_database_held_for_a_moment)
     monkeypatch.setattr("time.sleep", lambda s: None)
-    backup.restore_backup(small, good)
+    safety.restore_backup(small, good)
     assert failures["left"] == 0
     assert count(small.root, "SELECT count(*) FROM units WHERE name = '恢复后应消失'") == 0
 
@@ -562,14 +563,14 @@ def test_swap_gives_up_in_chinese_and_keeps_the_old_data(small, tmp_path, monkey
             raise _sharing_violation()
         return real_replace(src, dst)
 
-    monkeypatch.setattr(backup.os, "replace", staged_database_always_held)
+    monkeypatch.setattr(os, "replace", staged_database_always_held)
     monkeypatch.setattr("time.sleep", lambda s: None)
     with pytest.raises(AppError, match="占用") as refused:
-        backup.restore_backup(small, good)
+        safety.restore_backup(small, good)
     assert english_words(str(refused.value)) == []
-    monkeypatch.setattr(backup.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
     assert count(small.root, "SELECT count(*) FROM units WHERE name = '旧数据'") == 1
-    assert not (small.root / backup.JOURNAL).exists()
+    assert not (small.root / safety.JOURNAL).exists()
     assert len(list(small.attachments.glob("*/*"))) == 3
 
 
@@ -579,7 +580,7 @@ def test_window_restore_waits_for_background_jobs(qtbot, window, data_dir, monke
     from gui.jobs import run_job
 
     monkeypatch.setattr("gui.dialogs.show_info", lambda *a: None)
-    path = backup.make_backup(data_dir, window.ctx.db)
+    path = safety.make_backup(data_dir, window.ctx.db)
     original = data_dir.db_path.stat().st_ino
     seen = {}
 
@@ -643,9 +644,9 @@ def test_leftovers_of_killed_runs_are_removed(small, tmp_path, command):
 
 def test_temporary_files_are_hidden_on_windows(small, tmp_path, monkeypatch):
     hidden = []
-    monkeypatch.setattr(backup, "_hide", lambda path: hidden.append(path.name))
+    monkeypatch.setattr(safety.leftovers, "hide", lambda path: hidden.append(path.name))
     db = open_store(small, "测试员")
-    path = backup.make_backup(small, db, tmp_path / "out")
+    path = safety.make_backup(small, db, tmp_path / "out")
     db.conn.close()
     assert any(n.endswith(".partial") for n in hidden)
     assert path.name not in hidden
@@ -687,7 +688,7 @@ def test_backup_key_is_written_by_the_first_backup(small, tmp_path):
 def test_verify_tells_own_from_foreign_backups(small, tmp_path):
     good = _backup(small, tmp_path / "out")
     with zipfile.ZipFile(good) as zf:  # the keyed hash lives in the manifest: older programs still read the file
-        assert set(zf.namelist()) == {backup.MANIFEST, *json.loads(zf.read(backup.MANIFEST))["members"]}
+        assert set(zf.namelist()) == {safety.MANIFEST, *json.loads(zf.read(safety.MANIFEST))["members"]}
     r = run("verify", str(good), data=small.root)
     assert r.returncode == 0 and r.stdout.startswith("备份完好") and "由本机制作且未被改动" in r.stdout
     r = run("verify", str(good), data=tmp_path / "elsewhere")
@@ -704,7 +705,7 @@ def test_foreign_backup_needs_foreign_only_over_a_readable_ledger(small, tmp_pat
     other = DataDir(tmp_path / "other")
     db = open_store(other, "外单位")
     units.create_unit(db, {"name": "外来单位"})
-    foreign = backup.make_backup(other, db, tmp_path / "out")
+    foreign = safety.make_backup(other, db, tmp_path / "out")
     db.conn.close()
     before = tree_state(small.root)
     r = run("restore", str(foreign), "--yes", data=small.root)
@@ -727,11 +728,11 @@ def test_window_asks_before_a_foreign_backup_replaces_the_ledger(qtbot, window, 
     other = DataDir(tmp_path / "other")
     db = open_store(other, "外单位")
     units.create_unit(db, {"name": "外来单位"})
-    foreign = backup.make_backup(other, db, tmp_path / "out")
+    foreign = safety.make_backup(other, db, tmp_path / "out")
     db.conn.close()
     asked, answers = [], iter([True, False, True, True])
-    monkeypatch.setattr("gui.views.safety.open_file", lambda *a, **k: str(foreign))
-    monkeypatch.setattr("gui.views.safety.confirm", lambda parent, title, text, ok="": asked.append(text) or next(answers))
+    monkeypatch.setattr("gui.dialogs.open_file", lambda *a, **k: str(foreign))
+    monkeypatch.setattr("gui.dialogs.confirm", lambda parent, title, text, ok="": asked.append(text) or next(answers))
     monkeypatch.setattr("gui.dialogs.show_info", lambda *a: None)
     page = window.show_page("safety")
     page.restore()
@@ -755,8 +756,8 @@ def test_window_backup_with_missing_attachments_asks_then_makes_an_incomplete_on
     out.mkdir()
     asked, infos = [], []
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
-    monkeypatch.setattr("gui.views.safety.confirm", lambda parent, title, text, ok="": asked.append(text) or True)
-    monkeypatch.setattr("gui.views.safety.show_info", lambda parent, title, text: infos.append(text))
+    monkeypatch.setattr("gui.dialogs.confirm", lambda parent, title, text, ok="": asked.append(text) or True)
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
     page = window.show_page("safety")
     page.backup_now()
     qtbot.waitUntil(lambda: bool(infos), timeout=30000)

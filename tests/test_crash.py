@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from core import attachments, backup, health, units
+from core import attachments, safety, units
+from core.safety import health
 from core.demo import load_demo
 from core.paths import DataDir
 from core.store import open_store
@@ -85,7 +86,7 @@ def test_sigkill_during_backup_leaves_no_false_backup(demo_data, tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
         for f in out.glob("*.ccbak"):
-            backup.verify_backup(f)  # every file with the final name is complete and sound
+            safety.verify_backup(f)  # every file with the final name is complete and sound
     db = open_store(demo_data)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.conn.close()
@@ -93,7 +94,7 @@ def test_sigkill_during_backup_leaves_no_false_backup(demo_data, tmp_path):
 
 def test_sigkill_during_restore_keeps_usable_data(demo_data, tmp_path):
     db = open_store(demo_data)
-    good = backup.make_backup(demo_data, db, tmp_path / "out")
+    good = safety.make_backup(demo_data, db, tmp_path / "out")
     units.create_unit(db, {"name": "恢复前的单位"})
     db.conn.close()
     rng = random.Random(3)

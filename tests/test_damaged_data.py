@@ -15,7 +15,8 @@ from datetime import date, timedelta
 import pytest
 
 import core.db
-from core import attachments, audit, backup, health
+from core import attachments, audit, safety
+from core.safety import health
 from core.db import rows, scalar, write
 from core.errors import AppError
 from main import main
@@ -78,7 +79,7 @@ def test_check_repair_refuses_when_the_database_references_almost_none(demo_db, 
 
 
 def test_check_repair_quarantines_instead_of_deleting_and_audits_each_file(demo_db, data_dir):
-    backup.auto_backup(data_dir, demo_db)  # the mirror a damaged file is re-linked from
+    safety.auto_backup(data_dir, demo_db)  # the mirror a damaged file is re-linked from
     sha = rows(demo_db, "SELECT sha256 FROM attachments ORDER BY id LIMIT 1")[0]["sha256"]
     damaged = attachments.stored_path(demo_db, sha)
     damaged.write_bytes(b"edited by hand")
@@ -222,7 +223,7 @@ def test_check_tells_a_full_disk_from_a_damaged_database(demo_db, data_dir, monk
 
 
 def test_a_read_only_data_folder_logs_to_a_temporary_folder(demo_db, data_dir, tmp_path, monkeypatch, capsys):
-    made = backup.make_backup(data_dir, demo_db, tmp_path / "bk")
+    made = safety.make_backup(data_dir, demo_db, tmp_path / "bk")
     demo_db.conn.close()
     real_handler = logging.handlers.RotatingFileHandler
 
@@ -332,3 +333,26 @@ def test_a_really_full_disk(small_disk, tmp_path):
     (small_disk / "filler").unlink()
     assert (data / "chuangcheng.db").read_bytes() == ledger and _stored(data) == files
     assert run("check", data=data).returncode == 0
+
+
+def test_quarantine_days_follow_the_clock(demo_db, data_dir, monkeypatch):
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-12-01")
+    orphan = data_dir.attachments / "ee" / ("e" * 64)
+    orphan.parent.mkdir(exist_ok=True)
+    orphan.write_bytes(b"left by an interrupted add")
+    quarantine = data_dir.root / health.QUARANTINE
+    expired = quarantine / "2026-10-31"  # 31 days before the clock's day
+    expired.mkdir(parents=True)
+    (expired / ("d" * 64)).write_bytes(b"quarantined earlier")
+    assert health.repair(demo_db, health.check(demo_db)) == 1
+    assert (quarantine / "2026-12-01" / orphan.name).read_bytes() == b"left by an interrupted add"
+    assert not expired.exists()
+
+
+def test_a_rarer_file_error_is_named_in_chinese(tmp_path):
+    from core.errors import app_error_from_os
+
+    missing = FileNotFoundError(errno.ENOENT, "No such file or directory", str(tmp_path / "U盘" / "备份"))
+    assert app_error_from_os(missing, "写入备份").message_zh == "无法写入备份：找不到文件或文件夹。"
+    odd = OSError(errno.ENAMETOOLONG, "File name too long")
+    assert app_error_from_os(odd, "写入备份").message_zh == f"无法写入备份：读写文件出错（错误号 {errno.ENAMETOOLONG}）。"

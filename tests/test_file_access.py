@@ -12,10 +12,9 @@ import openpyxl
 import pytest
 
 from conftest import ROOT
-from core import file_access
+from core import file_access, letters
 from core.errors import AppError
 from core.file_access import FILE_IN_USE, long_path
-from core.pdf import letters_pdf
 from core.xlsx.writer import Sheet, write_workbook
 
 windows_only = pytest.mark.skipif(sys.platform != "win32", reason="Windows file sharing and path rules")
@@ -52,7 +51,7 @@ def test_letters_to_a_pdf_open_in_wps_are_refused_before_rendering(demo_db, tmp_
     hold_like_wps(monkeypatch, out)
     progress = []
     with pytest.raises(AppError, match=FILE_IN_USE) as refused:
-        letters_pdf.generate_letters(demo_db, 2026, out, progress=lambda *a: progress.append(a))
+        letters.generate_letters(demo_db, 2026, out, progress=lambda *a: progress.append(a))
     assert str(out) in refused.value.message_zh
     assert progress == []  # no page was laid out
     assert out.read_bytes() == b"%PDF-1.4 last year's letters"

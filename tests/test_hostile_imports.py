@@ -17,23 +17,24 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from core import workdays
 from core.db import rows, scalar
 from core.errors import AppError
+from core import framework, units
 from core.xlsx import framework_io, units_io
 
 
 def _importers():
     """(name, column names the importer knows, call) for every importer in the program."""
     found = [
-        ("units", [n for c in units_io.COLUMNS for n in c.names], lambda db, p: units_io.import_units(db, p)),
+        ("units", [n for c in units_io.COLUMNS for n in c.names], lambda db, p: units.import_units(db, p)),
         ("framework", [n for c in framework_io.COLUMNS for n in c.names],
-         lambda db, p: framework_io.import_framework(db, p, create_units=True)),
+         lambda db, p: framework.import_framework(db, p, create_units=True)),
     ]
-    from core import framework, materials
-    from core.xlsx import findings_io, materials_io, results_io
+    from core import materials, scoring
+    from core.xlsx import findings_io, materials_io, scoring_io
 
     names = lambda columns: [n for c in columns for n in c.names]  # noqa: E731
     found += [
-        ("results", names(results_io.COLUMNS),
-         lambda db, p: results_io.import_results(db, p, "模糊测试轮次", replace=True)),
+        ("results", names(scoring_io.COLUMNS),
+         lambda db, p: scoring.import_results(db, p, "模糊测试轮次", replace=True)),
         ("findings", names(findings_io.COLUMNS), lambda db, p: findings_io.import_findings(db, p)),
         ("materials", names(materials_io.COLUMNS),
          lambda db, p: materials.import_file(db, p, framework.current_edition_id(db))),
@@ -250,7 +251,8 @@ GOOD_SHEETS = {
 }
 # The framework goes to its own edition: a one-row file would otherwise retire the demo's standards.
 CALLS = {name: call for name, _, call in IMPORTERS}
-CALLS["framework"] = lambda db, p: framework_io.import_framework(db, p, "导入测试版本", create_units=True)
+CALLS["framework"] = lambda db, p: framework.import_framework(db, p, framework.edition_id_by_name(db, "导入测试版本"),
+                                                                new_edition="导入测试版本", create_units=True)
 ERRORS = ["#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NULL!", "#NUM!"]
 
 

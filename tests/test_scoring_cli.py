@@ -5,7 +5,6 @@ import pypdf
 import pytest
 
 from core import scoring
-from core.scoring_reports import export_tasks
 from test_cli import count, run
 from test_scoring import HEADERS_B, write_xlsx
 
@@ -107,7 +106,7 @@ def test_task_list_export(demo_db, tmp_path):
     first = scoring.list_rounds(demo_db)[0]["id"]
     lost = [ln["id"] for ln in scoring.lines(demo_db, first) if ln["loss"] > 0][:3]
     out = tmp_path / "tasks.xlsx"
-    n = export_tasks(demo_db, lost, out)
+    n = scoring.export_tasks(demo_db, lost, out)
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("序号", "责任单位", "测评轮次") and len(rows) == n + 1 and n >= 3
 

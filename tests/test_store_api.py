@@ -21,6 +21,7 @@ def test_reading_with_named_parameters(db):
     assert db.one("SELECT id FROM units WHERE name = :name", {"name": "没有"}) is None
     assert db.column("SELECT name FROM units WHERE id IN (:a, :b)", {"a": unit_id, "b": -1}) == ["区城管局"]
     assert db.rows("SELECT name FROM units WHERE name LIKE :p", {"p": "%城管%"}) == [{"name": "区城管局"}]
+    assert db.tuples("SELECT id, name FROM units WHERE id = :id", {"id": unit_id}) == [(unit_id, "区城管局")]
 
 
 def test_insert_returns_the_new_id_and_update_changes_one_row(db):

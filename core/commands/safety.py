@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from core import backup, health
+from core import safety
 from core.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_REFUSED, add_command
 from core.errors import StorageError
-from core.instance_lock import is_held
+from core.safety import health
+from core.safety.instance_lock import is_held
 
 
 def register(sub):
@@ -28,8 +29,8 @@ def register(sub):
 
 
 def cmd_backup(args, ctx) -> int:
-    path = backup.make_backup(ctx.data, ctx.db, args.out, allow_missing=args.allow_missing)
-    missing = backup.verify_backup(path, hashes=False).get("missing_attachments", [])
+    path = safety.make_backup(ctx.data, ctx.db, args.out, allow_missing=args.allow_missing)
+    missing = safety.verify_backup(path, hashes=False).get("missing_attachments", [])
     if missing:
         print(f"注意：这个备份不完整，缺少 {len(missing)} 个附件（清单中已记下），不算一次成功的备份。"
               "请运行“数据体检”（check）处理后再备份。")
@@ -38,10 +39,10 @@ def cmd_backup(args, ctx) -> int:
 
 
 def cmd_verify(args, ctx) -> int:
-    manifest = backup.verify_backup(args.file)
+    manifest = safety.verify_backup(args.file)
     print(f"备份完好：制作于 {manifest['created_at']}，程序版本 {manifest['version']}，数据版本 {manifest['schema_version']}，"
           f"附件 {manifest['attachment_files']} 个。")
-    if backup.is_own_backup(ctx.data, args.file):
+    if safety.is_own_backup(ctx.data, args.file):
         print("由本机制作且未被改动。")
     else:
         print("内容完好，但由其他安装制作（或清单被改动过），无法确认来源。")
@@ -64,13 +65,13 @@ def cmd_restore(args, ctx) -> int:
               "（或在窗口的“数据安全”页中恢复）；确认窗口已不再使用时，可加 --force。", file=sys.stderr)
         return EXIT_REFUSED
     ctx.close()
-    result = backup.restore_backup(ctx.data, args.file, operator=ctx.operator, allow_foreign=args.foreign)
+    result = safety.restore_backup(ctx.data, args.file, operator=ctx.operator, allow_foreign=args.foreign)
     print(f"已从 {args.file} 恢复（制作于 {result['manifest']['created_at']}）。")
-    safety = result["safety_backup"]
-    if safety and safety.suffix == ".db":
-        print(f"原数据库无法打开，已原样复制到：{safety}")
-    elif safety:
-        print(f"恢复前的数据已备份到：{safety}")
+    copy = result["safety_backup"]
+    if copy and copy.suffix == ".db":
+        print(f"原数据库无法打开，已原样复制到：{copy}")
+    elif copy:
+        print(f"恢复前的数据已备份到：{copy}")
     if result["kept"]:
         print(f"原有附件已保留在：{result['kept']}")
     if result["missing_attachments"]:
@@ -80,7 +81,7 @@ def cmd_restore(args, ctx) -> int:
 
 
 def cmd_check(args, ctx) -> int:
-    removed, size = backup.clean_leftovers(ctx.data)
+    removed, size = safety.clean_leftovers(ctx.data)
     try:
         problems = health.check(ctx.db)
     except StorageError as exc:  # the database cannot be opened or read: say why, change nothing

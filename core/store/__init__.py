@@ -22,7 +22,7 @@ def open_store(data: DataDir, operator: str | None = None, server: str | None = 
         db = postgres.open_server(server)
         db.files = ServerFiles(db, data.root / "cache" / "attachments")
     else:
-        from core.backup import recover_interrupted_restore
+        from core.safety import recover_interrupted_restore
 
         recover_interrupted_restore(data)  # a restore cut off by a crash: old data back, or the swap finished
         emptied = emptied_ledger(data)

@@ -73,6 +73,11 @@ class Store:
         """The first column of every row."""
         return [r[0] for r in self._run(sql, _named(params)).fetchall()]
 
+    def tuples(self, sql: str, params: Mapping | None = None) -> list[tuple]:
+        """Every row as a tuple, in the order selected: for loops over tens of thousands of rows,
+        where a dict per row costs more than the loop's own work."""
+        return [tuple(r) for r in self._run(sql, _named(params)).fetchall()]
+
     # --- writing ------------------------------------------------------------------------------
 
     def execute(self, sql: str, params: Mapping | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.store.base import Store, identifier
@@ -136,3 +137,53 @@ class SqliteStore(Store):
     def execute(self, sql: str, params=None):
         """For now the cursor (its rowcount is what the store's execute returns)."""
         return self._conn.execute(sql, () if params is None else params)
+
+
+# --- database files that are not the open ledger (a staged restore, a snapshot, a backup's copy) ----
+
+@dataclass(frozen=True)
+class FileFacts:
+    version: int  # the schema version written in the file
+    attachment_hashes: list[str]  # every distinct attachments.sha256 ([] without that table)
+    counts: dict[str, int] = field(default_factory=dict)  # rows per table, the engine's own tables aside
+    integrity: list[str] = field(default_factory=list)  # what the integrity check reports; [] when sound
+
+
+def inspect_file(path, *, counts: bool = True, integrity: bool = False, mode: str = "ro",
+                 immutable: bool = False) -> FileFacts:
+    """What a database file holds, read without migrating or changing it. The counts cover every
+    table but SQLite's own (search index and migration tables included), as a backup's manifest
+    always listed them. mode "rw" lets SQLite roll a crashed write-ahead log forward; immutable
+    reads a file no other process may be writing (a snapshot). sqlite3.DatabaseError when the
+    file is not a readable database."""
+    from core.db import BUSY_TIMEOUT_S
+
+    uri = f"{Path(path).resolve().as_uri()}?mode={mode}" + ("&immutable=1" if immutable else "")
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        problems = []
+        if integrity:
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+            problems = [] if problems == ["ok"] else problems
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        hashes = [r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM attachments")] \
+            if "attachments" in names else []
+        rows = {n: conn.execute(f"SELECT count(*) FROM {_quoted(n)}").fetchone()[0] for n in names} if counts else {}
+    finally:
+        conn.close()
+    return FileFacts(version, hashes, rows, problems)
+
+
+def _quoted(name: str) -> str:
+    """A table name read from a file, which may have been crafted: quoted, never trusted as SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def open_file(path, operator: str = "") -> SqliteStore:
+    """A store on a database file as it is: no migrations, no defaults written (the current ledger
+    read once more for a safety copy before a restore replaces it)."""
+    from core import db
+
+    return SqliteStore(db.connect(path), path, operator)

@@ -150,3 +150,10 @@ def save_file(parent, title: str, name: str, filters: str, kind: str = "export")
     if path:
         QSettings().setValue(f"folders/{kind}", str(Path(path).parent))
     return path
+
+
+def choose_folder(parent, title: str, kind: str = "export") -> str:
+    folder = QFileDialog.getExistingDirectory(parent, title, _last_folder(kind))
+    if folder:
+        QSettings().setValue(f"folders/{kind}", folder)
+    return folder
