@@ -28,7 +28,7 @@ def data_dir(tmp_path):
 # Test modules whose tests run on both engines (a store fixture parametrized by engine); the
 # others run on SQLite only.
 BOTH_ENGINES = {"test_store_api", "test_shared_rules", "test_attachment_store", "test_audit_search",
-                "test_settings", "test_framework", "test_framework_import", "test_units", "test_letters"}
+                "test_settings", "test_framework", "test_framework_import", "test_units", "test_letters", "test_materials", "test_materials_io"}
 
 
 def pytest_generate_tests(metafunc):

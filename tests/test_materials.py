@@ -98,7 +98,8 @@ def test_completeness_counts_archived_as_approved_and_points_only_when_all_appro
             attachments.add_attachment(demo_db, materials.OWNER, m["id"], _file(tmp_path))
             materials.change_status(demo_db, m["id"], "approve")
     cat = next(c for c in materials.completeness(demo_db, e) if c["name"].startswith("七"))
-    points = scalar(demo_db, "SELECT points FROM framework_nodes WHERE code = '7.1.3' AND edition_id = ?", (e,))
+    points = demo_db.value("SELECT points FROM framework_nodes WHERE code = '7.1.3' AND edition_id = :edition",
+                           {"edition": e})
     assert cat["covered_points"] == points and cat["approved"] == 7
     assert cat["points_share"] == pytest.approx(points / cat["points"])
     by_unit = materials.completeness(demo_db, e, "unit")
@@ -182,8 +183,8 @@ def test_attachment_size_limit_refuses_before_copying(demo_db, tmp_path):
     with pytest.raises(AppError, match="超过附件上限"):
         attachments.add_attachment(demo_db, materials.OWNER, _by(demo_db, "6.1.1", "说明报告")["id"], big)
     assert scalar(demo_db, "SELECT count(*) FROM attachments") == before
-    root = attachments.attachments_root(demo_db)
-    assert not list(root.glob(".incoming-*"))
+    if demo_db.engine == "sqlite":  # nothing half-copied is left in the data folder's store
+        assert not list(attachments.attachments_root(demo_db).glob(".incoming-*"))
 
 
 def test_materials_init_logs_the_materials_it_created(tmp_path):

@@ -82,14 +82,15 @@ def test_return_from_a_zip_and_cli(demo_db, data_dir, tmp_path):
     archive = tmp_path / "files.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("区文明办/统计表.pdf", b"%PDF-1.4 stats")
-    demo_db.conn.close()
+    ledger = ["--data", str(data_dir.root)] + (["--server", demo_db.url] if demo_db.engine == "postgresql" else [])
+    demo_db.close()
     main = Path(__file__).resolve().parent.parent / "main.py"
-    run = subprocess.run([sys.executable, str(main), "--data", str(data_dir.root), "materials-import", str(filled),
+    run = subprocess.run([sys.executable, str(main), *ledger, "materials-import", str(filled),
                           "--files", str(archive), "--unit", "区文明办"], capture_output=True, text=True,
                          encoding="utf-8")
     assert run.returncode == 0, run.stderr
     assert "添加文件 1 个" in run.stdout
-    check = subprocess.run([sys.executable, str(main), "--data", str(data_dir.root), "materials-check"],
+    check = subprocess.run([sys.executable, str(main), *ledger, "materials-check"],
                            capture_output=True, text=True, encoding="utf-8")
     assert check.returncode == 3 and "材料无附件" in check.stdout
 
