@@ -52,9 +52,7 @@ def _letters(db, out):
 
 
 def _notices(db, out):
-    from core.pdf import notice_pdf
-
-    notice_pdf.render_notices(db, [n["id"] for n in supervision.list_notices(db)], out)
+    supervision.render_notices(db, [n["id"] for n in supervision.list_notices(db)], out)
 
 
 def _package(db, out):

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from core import workdays
+from core.supervision import workdays
 from core.db import rows, scalar
 from core.errors import AppError
 from core import framework, units
@@ -28,17 +28,17 @@ def _importers():
         ("framework", [n for c in framework_io.COLUMNS for n in c.names],
          lambda db, p: framework.import_framework(db, p, create_units=True)),
     ]
-    from core import materials, scoring
-    from core.xlsx import findings_io, materials_io, scoring_io
+    from core import materials, scoring, supervision
+    from core.xlsx import materials_io, scoring_io, supervision_io
 
     names = lambda columns: [n for c in columns for n in c.names]  # noqa: E731
     found += [
         ("results", names(scoring_io.COLUMNS),
          lambda db, p: scoring.import_results(db, p, "模糊测试轮次", replace=True)),
-        ("findings", names(findings_io.COLUMNS), lambda db, p: findings_io.import_findings(db, p)),
+        ("findings", names(supervision_io.COLUMNS), lambda db, p: supervision.import_findings(db, p)),
         ("materials", names(materials_io.COLUMNS),
          lambda db, p: materials.import_file(db, p, framework.current_edition_id(db))),
-        ("holidays", names(workdays.SCHEDULE_COLUMNS), lambda db, p: workdays.import_schedule(db, 2031, p)),
+        ("holidays", names(supervision_io.SCHEDULE_COLUMNS), lambda db, p: workdays.import_schedule(db, 2031, p)),
     ]
     return found
 

@@ -22,7 +22,7 @@ def many_findings(demo_db):
     """300 findings over 2026 at every status, with deadlines, 督办 counts and repeats at a 点位."""
     rng = random.Random(7)
     db = demo_db
-    site_ids = [r["id"] for r in rows(db, "SELECT id FROM sites")]
+    site_ids = db.column("SELECT id FROM sites ORDER BY id")
     unit_ids = [u["id"] for u in units.list_units(db)]
     last_at: dict[int, str] = {}
     batch = []
@@ -31,13 +31,16 @@ def many_findings(demo_db):
         site = rng.choice(site_ids)
         status = rng.choice(supervision.STATUSES)
         due = None if status == "待交办" else (found + dt.timedelta(days=rng.randint(1, 25))).isoformat()
-        batch.append((found.isoformat(), "明察暗访", site, f"第{i}号问题：垃圾堆积", rng.choice(unit_ids), "一般",
-                      status, due, rng.choice([0, 1, 1, 2, 3]), last_at.get(site), "2026-01-01T00:00:00"))
+        batch.append({"found_on": found.isoformat(), "source": "明察暗访", "site_id": site,
+                      "description": f"第{i}号问题：垃圾堆积", "unit_id": rng.choice(unit_ids), "severity": "一般",
+                      "status": status, "due_on": due, "supervision_count": rng.choice([0, 1, 1, 2, 3]),
+                      "prev_at_site": last_at.get(site), "created_at": "2026-01-01T00:00:00"})
         last_at[site] = found.isoformat()
-    with write(db):
-        db.conn.executemany("INSERT INTO findings (found_on, source, site_id, description, unit_id, severity, status,"
-                            " due_on, supervision_count, prev_at_site, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                            " ?, ?)", batch)
+    with db.write():
+        db.executemany("INSERT INTO findings (found_on, source, site_id, description, unit_id, severity, status,"
+                       " due_on, supervision_count, prev_at_site, created_at) VALUES (:found_on, :source, :site_id,"
+                       " :description, :unit_id, :severity, :status, :due_on, :supervision_count, :prev_at_site,"
+                       " :created_at)", batch)
     settings.set_many(db, {"flag_overdue_workdays": 3, "flag_repeat_days": 20, "flag_supervision_count": 3})
     return db
 
@@ -45,7 +48,7 @@ def many_findings(demo_db):
 @pytest.mark.parametrize("today", [D(2026, 2, 1), D(2026, 5, 8), D(2026, 8, 31), D(2026, 10, 9), D(2027, 1, 4)])
 def test_overdue_and_flagged_filters_agree_with_the_per_row_rules(many_findings, today):
     db = many_findings
-    r = supervision.rules(db, today)
+    r = supervision.day_rules(db, today)
     every, _ = supervision.list_findings(db, today=today)
     overdue = {f["id"] for f in every if supervision.is_overdue(f, r)}
     flagged = {f["id"] for f in every if supervision.flag_reasons(f, r)}
