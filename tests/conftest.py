@@ -29,7 +29,7 @@ def data_dir(tmp_path):
 # others run on SQLite only.
 BOTH_ENGINES = {"test_store_api", "test_shared_rules", "test_attachment_store", "test_audit_search",
                 "test_settings", "test_framework", "test_framework_import", "test_units", "test_letters",
-                "test_workdays"}
+                "test_workdays", "test_materials", "test_materials_io"}
 
 
 def pytest_generate_tests(metafunc):

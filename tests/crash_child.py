@@ -56,9 +56,9 @@ def _notices(db, out):
 
 
 def _package(db, out):
-    from core import package
+    from core import materials
 
-    package.build_package(db, out)
+    materials.build_package(db, out)
 
 
 DOCUMENTS = {"letters": _letters, "notices": _notices, "package": _package}

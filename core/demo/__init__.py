@@ -32,6 +32,6 @@ def load_demo(db, progress=None) -> dict:
         letters_part.load_demo_part(db, demo)
         from core.demo import supervision as supervision_demo
         supervision_demo.load_demo_part(db, demo)
-        from core import materials
+        from core.demo import materials
         materials.load_demo_part(db, demo)
     return result
