@@ -224,6 +224,9 @@ class MainWindow(QMainWindow):
             self.search_dialog.close()
         if self.auto_backup_on_exit:
             self.run_auto_backup()
+        from gui.ui_state import save_pending_headers
+
+        save_pending_headers()  # lists resized on pages not shown (a font-size change) wait on a timer
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/page", self.stack.currentIndex())

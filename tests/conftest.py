@@ -28,7 +28,8 @@ def data_dir(tmp_path):
 # Test modules whose tests run on both engines (a store fixture parametrized by engine); the
 # others run on SQLite only.
 BOTH_ENGINES = {"test_store_api", "test_shared_rules", "test_attachment_store", "test_audit_search",
-                "test_settings", "test_framework", "test_framework_import", "test_units", "test_letters"}
+                "test_settings", "test_framework", "test_framework_import", "test_units", "test_letters",
+                "test_workdays", "test_materials", "test_materials_io"}
 
 
 def pytest_generate_tests(metafunc):
@@ -131,6 +132,18 @@ def isolated_qsettings(tmp_path):
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qsettings"))
     yield
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from gui.ui_state import save_pending_headers
+
+    save_pending_headers()  # into this test's settings, not on a timer firing in the next test's
+    app = QApplication.instance()
+    if app is not None:  # no window outlives its test to write into the next test's settings
+        for widget in app.topLevelWidgets():
+            widget.close()
+            widget.deleteLater()
+        app.sendPostedEvents(None, QEvent.DeferredDelete)
 
 
 @pytest.fixture

@@ -52,15 +52,13 @@ def _letters(db, out):
 
 
 def _notices(db, out):
-    from core.pdf import notice_pdf
-
-    notice_pdf.render_notices(db, [n["id"] for n in supervision.list_notices(db)], out)
+    supervision.render_notices(db, [n["id"] for n in supervision.list_notices(db)], out)
 
 
 def _package(db, out):
-    from core import package
+    from core import materials
 
-    package.build_package(db, out)
+    materials.build_package(db, out)
 
 
 DOCUMENTS = {"letters": _letters, "notices": _notices, "package": _package}

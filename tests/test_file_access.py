@@ -121,7 +121,7 @@ def test_long_paths_get_the_prefix_only_on_windows_and_only_when_long(tmp_path):
 
 @windows_only
 def test_deep_folders_take_packages_and_attachments_past_260_characters(demo_db, tmp_path):
-    from core import attachments, framework, materials, package
+    from core import attachments, framework, materials
     from core.paths import DataDir
     from core.store import open_store
 
@@ -134,7 +134,7 @@ def test_deep_folders_take_packages_and_attachments_past_260_characters(demo_db,
     material_id = materials.checklist(demo_db, edition)[0]["id"]
     attachments.add_attachment(demo_db, materials.OWNER, material_id, scan)
     out = deep / "资料包"
-    result = package.build_package(demo_db, out, edition)
+    result = materials.build_package(demo_db, out, edition)
     written = [os.path.join(folder, name) for folder, _, names in os.walk(long_path(out)) for name in names]
     assert result.files == 13 and len(written) == 13 + 2  # and 目录.xlsx, index.html
     assert min(len(path) for path in written) > 260

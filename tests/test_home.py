@@ -142,8 +142,8 @@ def test_each_figure_opens_its_list(qtbot, window, demo_db):
     row = [c["category_id"] for c in f["coverage"]].index(category["category_id"])
     home_page.chart.row_clicked.emit(row)
     page = window.current_page()
-    assert page.key == "materials" and page.category_box.currentData() == category["category_id"]
-    assert page.table.model().rowCount() == category["materials"]
+    assert page.key == "materials" and page.checklist.category_box.currentData() == category["category_id"]
+    assert page.checklist.table.model().rowCount() == category["materials"]
 
     window.show_page("home")
     home_page.backup.click()

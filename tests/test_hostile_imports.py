@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from core import workdays
+from core.supervision import workdays
 from core.db import rows, scalar
 from core.errors import AppError
 from core import framework, units
@@ -28,17 +28,17 @@ def _importers():
         ("framework", [n for c in framework_io.COLUMNS for n in c.names],
          lambda db, p: framework.import_framework(db, p, create_units=True)),
     ]
-    from core import scoring
-    from core.xlsx import findings_io, materials_io, scoring_io
+    from core import materials, scoring, supervision
+    from core.xlsx import materials_io, scoring_io, supervision_io
 
     names = lambda columns: [n for c in columns for n in c.names]  # noqa: E731
     found += [
         ("results", names(scoring_io.COLUMNS),
          lambda db, p: scoring.import_results(db, p, "模糊测试轮次", replace=True)),
-        ("findings", names(findings_io.COLUMNS), lambda db, p: findings_io.import_findings(db, p)),
+        ("findings", names(supervision_io.COLUMNS), lambda db, p: supervision.import_findings(db, p)),
         ("materials", names(materials_io.COLUMNS),
-         lambda db, p: materials_io.import_file(db, p, framework.current_edition_id(db))),
-        ("holidays", names(workdays.SCHEDULE_COLUMNS), lambda db, p: workdays.import_schedule(db, 2031, p)),
+         lambda db, p: materials.import_file(db, p, framework.current_edition_id(db))),
+        ("holidays", names(supervision_io.SCHEDULE_COLUMNS), lambda db, p: workdays.import_schedule(db, 2031, p)),
     ]
     return found
 
@@ -331,13 +331,12 @@ def _zip_of_many_files(path, count):
 
 @pytest.mark.parametrize("count", [10_001, 70_000], ids=["10001-files", "70000-files-zip64"])
 def test_a_materials_zip_with_more_than_10000_files_is_refused(refusing_db, tmp_path, count):
-    from core import framework
-    from core.xlsx import materials_io
+    from core import framework, materials
 
     sheet = _return_sheet(refusing_db, tmp_path / "return.xlsx")
     edition = framework.current_edition_id(refusing_db)
     files = _zip_of_many_files(tmp_path / "files.zip", count)
-    refused = _refused(refusing_db, lambda db, p: materials_io.import_file(db, p, edition, files=files), sheet)
+    refused = _refused(refusing_db, lambda db, p: materials.import_file(db, p, edition, files=files), sheet)
     assert f"{count:,} 个文件" in refused.message_zh
 
     # The count comes from the zip's end record (the zip64 one beyond 65,535), before the entries are
@@ -346,5 +345,5 @@ def test_a_materials_zip_with_more_than_10000_files_is_refused(refusing_db, tmp_
     first_entry = data.index(b"PK\x01\x02")
     data[first_entry:first_entry + 4] = b"XXXX"
     files.write_bytes(bytes(data))
-    refused = _refused(refusing_db, lambda db, p: materials_io.import_file(db, p, edition, files=files), sheet)
+    refused = _refused(refusing_db, lambda db, p: materials.import_file(db, p, edition, files=files), sheet)
     assert f"{count:,} 个文件" in refused.message_zh

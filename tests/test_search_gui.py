@@ -120,7 +120,7 @@ def test_results_model_passes_the_model_tester(qtmodeltester, demo_db):
 
 
 def test_a_finding_older_than_the_list_shows_is_opened_too(qtbot, window, demo_db, monkeypatch):
-    import gui.views.supervision as view
+    import gui.views.supervision.findings_tab as view
 
     monkeypatch.setattr(view, "LIST_LIMIT", 2)  # the list shows only the newest two
     oldest = rows(demo_db, "SELECT id, description FROM findings ORDER BY found_on, id LIMIT 1")[0]

@@ -5,7 +5,7 @@ import datetime as dt
 import chinese_calendar
 import pytest
 
-from core import workdays
+from core.supervision import workdays
 from core.errors import AppError
 
 D = dt.date

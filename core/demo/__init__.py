@@ -30,8 +30,8 @@ def load_demo(db, progress=None) -> dict:
         from core.demo import scoring as scoring_demo
         scoring_demo.load_demo_part(db, demo)
         letters_part.load_demo_part(db, demo)
-        from core import supervision
-        supervision.load_demo_part(db, demo)
-        from core import materials
+        from core.demo import supervision as supervision_demo
+        supervision_demo.load_demo_part(db, demo)
+        from core.demo import materials
         materials.load_demo_part(db, demo)
     return result

@@ -7,6 +7,10 @@ render() writes any number of documents into one PDF, page numbers restarting fo
 Text is set by our own CJK typesetter (TextBlock) instead of reportlab's Paragraph, whose
 wordWrap='CJK' lets '，' '”' '》' start a line, lets '（' end one, hangs '。' into the margin and
 has no character spacing, so it cannot give the 28 characters per line the standard asks for.
+
+Kept whole because the page grid (22 lines of 28 characters), the typesetter that fills it and the
+tables, 版头 and 版记 placed on it share one set of measures: split apart, each piece would need the
+others' internals, and a change to the grid must be seen with everything that depends on it.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""归档文件目录 (DA/T 22-2015, filed by 件) per 档案盒, as .xlsx and PDF, and the box labels
-(盒脊 and 封面) to print and stick on the boxes."""
+"""归档文件目录 (DA/T 22-2015, filed by 件) per 档案盒 as PDF, and the box labels (盒脊 and 封面) to
+print and stick on the boxes. The data comes from core.materials (a Catalogue); nothing here reads
+the ledger."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -11,81 +11,51 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from core import framework, materials, settings
 from core.errors import AppError, Cancelled, storage_error
 from core.file_access import check_not_in_use
 from core.pdf.fonts import register_fonts
 from core.pdf.gbt9704 import GbtDocument, draw_string, render
 
-HEADERS = ["件号", "责任者", "文号", "题名", "日期", "页数", "备注"]
-COL_WIDTHS_MM = [12, 22, 36, 40, 22, 12, 12]
+# Widths and alignment of the catalogue's columns, by key (core.materials.CATALOGUE_COLUMNS).
+COLUMN_WIDTHS_MM = {"item": 12, "author": 22, "doc_number": 36, "title": 40, "date": 22, "pages": 12, "note": 12}
+COLUMN_ALIGNS = {"item": "centre", "date": "centre", "pages": "centre"}
 
 
-def catalogue_rows(db, edition_id: int, box: int | None = None) -> dict[int, list[list]]:
-    """box → rows of its 归档文件目录 (件号, 责任者, 文号, 题名, 日期, 页数, 备注)."""
-    by_box: dict[int, list[list]] = {}
-    for m in materials.box_items(db, edition_id, box):
-        by_box.setdefault(m["box"], []).append(
-            [m["item"], m["unit_name"], m["doc_number"], m["title"], m["doc_date"], m["pages"],
-             m["note"] or m["code"]])
-    if not by_box:
-        which = f"第 {box} 盒" if box is not None else "本版本"
-        raise AppError(f"{which}还没有已归档的材料。请先在“档案材料”中把审核通过的材料归档（填写盒号、件号）。")
-    return by_box
-
-
-def _year(db, edition_id: int) -> int:
-    return framework.get_edition(db, edition_id)["year"] or settings.get(db, "current_year")
-
-
-def write_catalogue_xlsx(db, path, edition_id: int, box: int | None = None, progress=None, cancel=None) -> int:
-    from core.xlsx.writer import Sheet, write_workbook
-
-    by_box = catalogue_rows(db, edition_id, box)
-    sheets = [Sheet(f"第{b}盒", HEADERS,
-                    [[r[0], r[1], r[2], r[3], dt.date.fromisoformat(r[4]) if r[4] else None, r[5], r[6]]
-                     for r in body], widths={"题名": 50, "责任者": 24})
-              for b, body in by_box.items()]
-    write_workbook(path, sheets, progress=progress, cancel=cancel)
-    return sum(len(b) for b in by_box.values())
-
-
-def write_catalogue_pdf(db, path, edition_id: int, box: int | None = None, progress=None, cancel=None) -> int:
+def write_catalogue(path, catalogue, progress=None, cancel=None) -> int:
     """One document per box, each numbered from “— 1 —”. Returns the page count."""
-    year = _year(db, edition_id)
-    office = settings.get(db, "office_name")
+    keys = [key for key, _ in catalogue.columns]
     docs = []
-    for b, body in catalogue_rows(db, edition_id, box).items():
+    for box, rows in catalogue.boxes.items():
         doc = GbtDocument(kind="plain", title="归档文件目录")
-        doc.paragraph(f"全宗名称：{office}\n年度：{year}　　盒号：第 {b} 盒　　共 {len(body)} 件", indent=False)
-        doc.table(HEADERS, [["" if v is None else str(v) for v in r] for r in body], col_widths_mm=COL_WIDTHS_MM,
-                  aligns=["centre", "left", "left", "left", "centre", "centre", "left"], font_size=10)
+        doc.paragraph(f"全宗名称：{catalogue.office}\n年度：{catalogue.year}　　盒号：第 {box} 盒　　共 {len(rows)} 件",
+                      indent=False)
+        doc.table([label for _, label in catalogue.columns],
+                  [["" if r[k] is None else str(r[k]) for k in keys] for r in rows],
+                  col_widths_mm=[COLUMN_WIDTHS_MM[k] for k in keys],
+                  aligns=[COLUMN_ALIGNS.get(k, "left") for k in keys], font_size=10)
         docs.append(doc)
     return render(docs, path, progress=progress, cancel=cancel).page_count
 
 
-def write_box_labels(db, path, edition_id: int, box: int | None = None, progress=None, cancel=None) -> int:
+def write_box_labels(path, catalogue, progress=None, cancel=None) -> int:
     """One A4 page per box: the spine strip (盒脊, text running down) beside the cover (封面).
     Returns the number of boxes."""
     fonts = register_fonts()
-    year = _year(db, edition_id)
-    office = settings.get(db, "office_name")
-    by_box = catalogue_rows(db, edition_id, box)
     path = Path(path)
     check_not_in_use(path)
     temp = path.with_name(f".{path.name}.part")
     try:
         c = canvas.Canvas(str(temp), pagesize=A4)
         c.setTitle("档案盒标签")
-        for i, (b, body) in enumerate(by_box.items()):
+        for i, (box, rows) in enumerate(catalogue.boxes.items()):
             if cancel and cancel():
                 raise Cancelled()
-            items = [r[0] for r in body]
-            _spine(c, fonts, year, b, min(items), max(items))
-            _cover(c, fonts, office, year, b, min(items), max(items), len(body))
+            items = [r["item"] for r in rows]
+            _spine(c, fonts, catalogue.year, box, min(items), max(items))
+            _cover(c, fonts, catalogue.office, catalogue.year, box, min(items), max(items), len(rows))
             c.showPage()
             if progress:
-                progress(i + 1, len(by_box), f"第 {b} 盒")
+                progress(i + 1, len(catalogue.boxes), f"第 {box} 盒")
         c.save()
         os.replace(temp, path)
     except OSError as exc:
@@ -93,7 +63,7 @@ def write_box_labels(db, path, edition_id: int, box: int | None = None, progress
                        str(exc)) from exc
     finally:
         temp.unlink(missing_ok=True)
-    return len(by_box)
+    return len(catalogue.boxes)
 
 
 def _vertical(c, text: str, x_centre: float, top: float, font: str, size: float, pitch: float) -> float:

@@ -13,11 +13,8 @@ from dataclasses import dataclass, field
 
 import chinese_calendar
 
-from core import audit
-from core.db import rows, write
+from core import audit, clock
 from core.errors import AppError
-from core.xlsx.reader import Column, Problem, read_table
-from core.text import clean_text, parse_date
 
 PACKAGE_YEARS = frozenset(d.year for d in chinese_calendar.holidays) & frozenset(
     d.year for d in chinese_calendar.workdays)
@@ -88,26 +85,27 @@ class Deadline:
 
 def load(db) -> Calendar:
     overrides = {dt.date.fromisoformat(r["day"]): bool(r["is_workday"])
-                 for r in rows(db, "SELECT day, is_workday FROM workday_overrides")}
-    years = {r["year"] for r in rows(db, "SELECT year FROM workday_years")}
-    return Calendar(overrides, years)
+                 for r in db.rows("SELECT day, is_workday FROM workday_overrides")}
+    return Calendar(overrides, set(db.column("SELECT year FROM workday_years")))
 
 
 def add_workdays(db, start: dt.date, count: int) -> Deadline:
     return load(db).add_workdays(start, count)
 
 
+def _year_range(year: int) -> dict:
+    return {"first": f"{year:04d}-01-01", "last": f"{year:04d}-12-31"}
+
+
 def list_overrides(db, year: int | None = None) -> list[dict]:
-    sql = "SELECT day, is_workday, name FROM workday_overrides"
-    params: list = []
     if year:
-        sql += " WHERE day LIKE ?"
-        params.append(f"{year}-%")
-    return rows(db, sql + " ORDER BY day", params)
+        return db.rows("SELECT day, is_workday, name FROM workday_overrides WHERE day BETWEEN :first AND :last"
+                       " ORDER BY day", _year_range(year))
+    return db.rows("SELECT day, is_workday, name FROM workday_overrides ORDER BY day")
 
 
 def known_years(db) -> list[dict]:
-    office = {r["year"]: r for r in rows(db, "SELECT * FROM workday_years")}
+    office = {r["year"]: r for r in db.rows("SELECT year, source FROM workday_years")}
     result = [{"year": y, "source": "chinese_calendar 内置"} for y in sorted(PACKAGE_YEARS)]
     result += [{"year": y, "source": office[y]["source"] or "办公室录入"} for y in sorted(office)]
     return result
@@ -122,52 +120,21 @@ def set_year_schedule(db, year: int, holidays: list[tuple[dt.date, str]],
     clash = {d for d, _ in holidays} & {d for d, _ in workdays}
     if clash:
         raise AppError(f"{min(clash).isoformat()} 同时被列为放假和上班，请检查放假安排。")
-    with write(db):
+    with db.write():
         before = list_overrides(db, year)
-        db.execute("DELETE FROM workday_overrides WHERE day LIKE ?", (f"{year}-%",))
-        db.conn.executemany("INSERT INTO workday_overrides (day, is_workday, name) VALUES (?, ?, ?)",
-                            [(d.isoformat(), 0, n) for d, n in holidays]
-                            + [(d.isoformat(), 1, n) for d, n in workdays])
-        db.execute("INSERT INTO workday_years (year, source, entered_at) VALUES (?, ?, ?)"
-                   " ON CONFLICT (year) DO UPDATE SET source = excluded.source, entered_at = excluded.entered_at",
-                   (year, source, dt.datetime.now().isoformat(timespec="seconds")))
+        db.execute("DELETE FROM workday_overrides WHERE day BETWEEN :first AND :last", _year_range(year))
+        db.executemany("INSERT INTO workday_overrides (day, is_workday, name) VALUES (:day, :is_workday, :name)",
+                       [{"day": d.isoformat(), "is_workday": 0, "name": n} for d, n in holidays]
+                       + [{"day": d.isoformat(), "is_workday": 1, "name": n} for d, n in workdays])
+        db.upsert("workday_years", {"year": year, "source": source, "entered_at": clock.stamp()}, key=["year"])
         audit.log(db, "录入放假安排", "workday_years", year, len(before),
                   {"holidays": len(holidays), "workdays": len(workdays)}, f"{year}年 {source}")
 
 
-SCHEDULE_COLUMNS = [
-    Column("day", ("日期", "放假日期", "时间"), required=True),
-    Column("kind", ("类型", "安排", "放假/上班", "上班/放假"), required=True),
-    Column("name", ("名称", "节日", "节假日", "说明"), free_text=True),
-]
-_HOLIDAY_WORDS = {"放假", "休", "休息", "假", "节假日", "休假"}
-_WORK_WORDS = {"上班", "班", "调休上班", "补班", "工作日"}
-
-
 def import_schedule(db, year: int, path) -> dict:
     """The State Council's schedule of one year from a sheet (日期, 类型 放假/上班, 名称)."""
-    table = read_table(path, SCHEDULE_COLUMNS)
-    problems, holidays, workdays = [], [], []
-    for row in table.rows:
-        try:
-            day = parse_date(row.values.get("day"))
-        except ValueError as exc:
-            problems.append(Problem(row.number, "日期", str(exc)))
-            continue
-        kind = clean_text(row.values.get("kind"))
-        if day is None:
-            continue
-        if day.year != year:
-            problems.append(Problem(row.number, "日期", f"{day.isoformat()} 不在 {year} 年内"))
-        if kind in _HOLIDAY_WORDS:
-            holidays.append((day, clean_text(row.values.get("name"))))
-        elif kind in _WORK_WORDS:
-            workdays.append((day, clean_text(row.values.get("name"))))
-        else:
-            problems.append(Problem(row.number, "类型", f"无法识别“{kind}”，请填写“放假”或“上班”"))
-    if problems:
-        raise AppError(f"放假安排中有 {len(problems)} 处问题，未导入。", problems=problems)
-    if not holidays:
-        raise AppError("文件中没有放假日期。请每个放假日一行，类型写“放假”；调休上班日类型写“上班”。")
+    from core.xlsx import supervision_io
+
+    holidays, workdays = supervision_io.read_schedule(path, year)
     set_year_schedule(db, year, holidays, workdays, f"导入：{getattr(path, 'name', str(path))}")
     return {"holidays": len(holidays), "workdays": len(workdays)}

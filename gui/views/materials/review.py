@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (QDialog, QFrame, QHBoxLayout, QLabel, QProgressBa
 from core import materials
 from core.errors import AppError
 from gui.theme import set_scaled_style
-from gui.views.materials import STATUS_COLOURS, ask_comment
+from gui.views.materials import dialogs as material_dialogs
+from gui.views.materials.common import status_html
 
 PREVIEW_WIDTH = 900
 PDF_PAGES_SHOWN = 3
@@ -125,7 +126,8 @@ class ReviewWindow(QDialog):
         self._verdict("approve")
 
     def request(self) -> None:
-        comment = ask_comment(self, "需补充", self.item["comment"] if self.item else "")
+        comment = material_dialogs.ask_comment(self, materials.TRANSITIONS["request"].label,
+                                               self.item["comment"] if self.item else "")
         if comment is not None:
             self._verdict("request", comment)
 
@@ -163,13 +165,12 @@ class ReviewWindow(QDialog):
         self.position_label.setText(f"第 {self.index + 1} / {len(self.order)} 项")
         self.progress.setMaximum(len(self.order))
         self.progress.setValue(self.index + 1)
-        colour = STATUS_COLOURS.get(m["status"], "#333")
         comment = f"<br><span style='color:#c62828'>审核意见：{m['comment']}</span>" if m["comment"] else ""
         self.header.setText(
             f"<b>{m['code']}</b>　{m['standard_title']}<br>"
             f"<span style='color:#555'>{m['category']}　|　分值 {m['points'] or 0:g}　|　{m['methods']}</span><br>"
             f"<b>{m['material_code']}　{m['kind']}：{m['title']}</b>　责任单位：{m['unit_name'] or '未指定'}　"
-            f"状态：<b style='color:{colour}'>{m['status']}</b><br>要求：{m['requirement'] or '—'}{comment}")
+            f"状态：{status_html(m['status'])}<br>要求：{m['requirement'] or '—'}{comment}")
         body = QWidget()
         v = QVBoxLayout(body)
         if not m["files"]:

@@ -2,59 +2,54 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from core import audit, settings, units
-from core.db import rows, scalar, write
+from core import audit, clock, settings, units
 from core.errors import AppError
+from core.query import Where
 
 FIELDS = {"name": "点位名称", "site_type": "点位类型", "address": "地址", "note": "备注"}
 
 
 def list_sites(db, *, site_type: str = "", locality_id: int | None = None, text: str = "",
                include_retired: bool = False) -> list[dict]:
-    where, params = [], []
+    where = Where()
     if not include_retired:
-        where.append("s.retired = 0")
-    if site_type:
-        where.append("s.site_type = ?")
-        params.append(site_type)
-    if locality_id:
-        where.append("s.locality_unit_id = ?")
-        params.append(locality_id)
-    if text:
-        where.append("(s.name LIKE ? OR s.address LIKE ?)")
-        params += [f"%{text}%"] * 2
-    sql = ("SELECT s.*, l.name AS locality, (SELECT group_concat(u.name, '、') FROM"
-           " (SELECT su.unit_id FROM site_units su WHERE su.site_id = s.id ORDER BY su.position) x"
-           " JOIN units u ON u.id = x.unit_id) AS unit_names,"
-           " (SELECT count(*) FROM findings f WHERE f.site_id = s.id) AS finding_count"
-           " FROM sites s LEFT JOIN units l ON l.id = s.locality_unit_id")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    result = rows(db, sql + " ORDER BY s.retired, s.site_type, s.name", params)
+        where.add("s.retired = 0")
+    where.equals("s.site_type", "site_type", site_type)
+    where.equals("s.locality_unit_id", "locality_id", locality_id)
+    where.contains(["s.name", "s.address"], "text", text)
+    result = db.rows("SELECT s.*, l.name AS locality,"
+                     " (SELECT count(*) FROM findings f WHERE f.site_id = s.id) AS finding_count"
+                     " FROM sites s LEFT JOIN units l ON l.id = s.locality_unit_id" + where.sql()
+                     + " ORDER BY s.retired, s.site_type, s.name, s.id", where.params)
+    unit_names = _unit_names_by_site(db)
     for r in result:
-        r["unit_names"] = r["unit_names"] or ""
+        r["unit_names"] = "、".join(unit_names.get(r["id"], []))
         r["locality"] = r["locality"] or ""
     return result
 
 
+def _unit_names_by_site(db) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    for r in db.rows("SELECT su.site_id, u.name FROM site_units su JOIN units u ON u.id = su.unit_id"
+                     " ORDER BY su.site_id, su.position"):
+        names.setdefault(r["site_id"], []).append(r["name"])
+    return names
+
+
 def get_site(db, site_id: int) -> dict:
-    found = rows(db, "SELECT * FROM sites WHERE id = ?", (site_id,))
-    if not found:
+    site = db.one("SELECT * FROM sites WHERE id = :id", {"id": site_id})
+    if site is None:
         raise AppError(f"找不到编号为 {site_id} 的点位。")
-    site = found[0]
     site["unit_ids"] = site_unit_ids(db, site_id)
     return site
 
 
 def site_unit_ids(db, site_id: int) -> list[int]:
-    return [r["unit_id"] for r in rows(db, "SELECT unit_id FROM site_units WHERE site_id = ? ORDER BY position",
-                                       (site_id,))]
+    return db.column("SELECT unit_id FROM site_units WHERE site_id = :id ORDER BY position", {"id": site_id})
 
 
 def find_site(db, name: str) -> int | None:
-    return scalar(db, "SELECT id FROM sites WHERE name = ?", (" ".join(str(name).split()),))
+    return db.value("SELECT id FROM sites WHERE name = :name", {"name": " ".join(str(name).split())})
 
 
 def _validate(db, data: dict, locality_id, unit_ids, own_id=None) -> dict:
@@ -77,36 +72,36 @@ def _validate(db, data: dict, locality_id, unit_ids, own_id=None) -> dict:
 
 
 def create_site(db, data: dict, locality_id: int | None = None, unit_ids: list[int] = ()) -> int:
-    with write(db):
+    with db.write():
         clean = _validate(db, data, locality_id, list(unit_ids))
-        clean["created_at"] = datetime.now().isoformat(timespec="seconds")
-        site_id = db["sites"].insert(clean).last_pk
+        clean["created_at"] = clock.stamp()
+        site_id = db.insert("sites", clean)
         _set_units(db, site_id, unit_ids)
         audit.log(db, "新增点位", "sites", site_id, None, {**clean, "unit_ids": list(unit_ids)}, clean["name"])
     return site_id
 
 
 def update_site(db, site_id: int, data: dict, locality_id: int | None = None, unit_ids: list[int] = ()) -> None:
-    with write(db):
+    with db.write():
         before = get_site(db, site_id)
         clean = _validate(db, data, locality_id, list(unit_ids), site_id)
-        db["sites"].update(site_id, clean)
+        db.update("sites", site_id, clean)
         _set_units(db, site_id, unit_ids)
         audit.log(db, "修改点位", "sites", site_id, before, {**clean, "unit_ids": list(unit_ids)}, clean["name"])
 
 
 def retire_site(db, site_id: int, retired: bool = True) -> None:
-    with write(db):
+    with db.write():
         before = get_site(db, site_id)
-        db["sites"].update(site_id, {"retired": int(retired)})
+        db.update("sites", site_id, {"retired": int(retired)})
         audit.log(db, "停用点位" if retired else "恢复点位", "sites", site_id, {"retired": before["retired"]},
                   {"retired": int(retired)}, before["name"])
 
 
 def _set_units(db, site_id: int, unit_ids) -> None:
-    db.execute("DELETE FROM site_units WHERE site_id = ?", (site_id,))
-    db.conn.executemany("INSERT INTO site_units (site_id, unit_id, position) VALUES (?, ?, ?)",
-                        [(site_id, u, i) for i, u in enumerate(dict.fromkeys(unit_ids))])
+    db.execute("DELETE FROM site_units WHERE site_id = :site_id", {"site_id": site_id})
+    db.executemany("INSERT INTO site_units (site_id, unit_id, position) VALUES (:site_id, :unit_id, :position)",
+                   [{"site_id": site_id, "unit_id": u, "position": i} for i, u in enumerate(dict.fromkeys(unit_ids))])
 
 
 def default_unit(db, site_id: int) -> int | None:
@@ -114,4 +109,14 @@ def default_unit(db, site_id: int) -> int | None:
     ids = site_unit_ids(db, site_id)
     if ids:
         return ids[0]
-    return scalar(db, "SELECT locality_unit_id FROM sites WHERE id = ?", (site_id,))
+    return db.value("SELECT locality_unit_id FROM sites WHERE id = :id", {"id": site_id})
+
+
+def site_for_entry(db, name: str, site_type: str = "", locality_id: int | None = None) -> int:
+    """The registered 点位 of this name, or a new one registered now (with its type)."""
+    site_id = find_site(db, name)
+    if site_id:
+        return site_id
+    if not site_type:
+        raise AppError(f"点位“{name}”还不在点位库中。请选择点位类型，程序会把它加入点位库。")
+    return create_site(db, {"name": name, "site_type": site_type}, locality_id)

@@ -21,17 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from core import attachments, framework, materials
+from core import attachments, framework
 from core.errors import AppError, Cancelled, app_error_from_os
 from core.file_access import long_path
-from core.xlsx.writer import Sheet, write_workbook
+from core.materials.checklist import checklist, files_of_edition, filter_choices
+from core.xlsx import materials_io
 
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 # Already compressed: storing them is as small and much faster than deflating again.
 _STORED_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".zip", ".rar", ".7z", ".pdf", ".mp4",
                     ".docx", ".xlsx", ".pptx"}
-CATALOGUE_HEADERS = ["测评项目", "标准编号", "测评标准", "材料编号", "材料类型", "材料名称", "责任单位", "状态",
-                     "文件数", "文件位置"]
 
 
 @dataclass
@@ -51,52 +50,65 @@ def safe_name(text: str, limit: int = 40) -> str:
     return name or "_"
 
 
-def _layout(db, edition_id: int) -> list[dict]:
-    """Every material with its folder and its files' names inside the package."""
-    data = materials.checklist(db, edition_id)
-    files_by_material = materials.files_of_edition(db, edition_id)
+# --- what goes in: the ledger's part ------------------------------------------------------------------
+
+def package_layout(db, edition_id: int) -> list[dict]:
+    """Every material with its folder, and each of its files as (attachment with its stored path,
+    name inside the package). A file missing from the data folder stops the package here."""
+    data = checklist(db, edition_id)
+    files_by_material = files_of_edition(db, edition_id)
     # Folders numbered in 测评体系 order so they sort as the system reads.
-    cat_numbers = {c["id"]: i for i, c in enumerate(materials.filter_choices(db, edition_id)["categories"], 1)}
+    cat_numbers = {c["id"]: i for i, c in enumerate(filter_choices(db, edition_id)["categories"], 1)}
     out = []
     for r in data:
         cat_no = cat_numbers.get(r["category_id"], 0)
         folder = f"{cat_no:02d} {safe_name(r['category'], 24)}/{safe_name(r['code'] + ' ' + r['standard_title'], 30)}"
         files = []
         for i, a in enumerate(files_by_material.get(r["id"], []), 1):
-            files.append((a, f"{folder}/{r['material_code']} {r['kind']}-{i:02d}-{safe_name(a['original_name'], 60)}"))
+            stored = attachments.stored_path(db, a["sha256"])
+            if not stored.exists():
+                raise AppError(f"材料 {r['material_code']} 的附件“{a['original_name']}”在数据文件夹中缺失，"
+                               "资料包未生成。请运行“材料体检”（materials-check）查看并补齐。")
+            name = f"{folder}/{r['material_code']} {r['kind']}-{i:02d}-{safe_name(a['original_name'], 60)}"
+            files.append(({**a, "stored": stored}, name))
         out.append({**r, "folder": folder, "files": files})
     return out
 
 
 def build_package(db, out, edition_id: int | None = None, progress=None, cancel=None) -> PackageResult:
-    """Write the 迎检资料包 to OUT (a folder that does not exist yet or is empty, or a .zip)."""
-    edition_id = edition_id or framework.resolve_edition(db)
-    edition = framework.get_edition(db, edition_id)
+    """Write the 迎检资料包 of an edition (default: the current one) to OUT: a folder that does not
+    exist yet or is empty, or a .zip."""
+    edition = framework.get_edition(db, edition_id or framework.resolve_edition(db))
     out = Path(out)
-    as_zip = out.suffix.lower() == ".zip"
-    if not as_zip and out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise AppError(f"“{out}”已存在且不是空文件夹。请指定一个新的文件夹名，或以 .zip 结尾保存为压缩包。")
-    layout = _layout(db, edition_id)
+    _check_target(out)
+    layout = package_layout(db, edition["id"])
     if not layout:
         raise AppError(f"“{edition['name']}”的档案材料清单是空的。请先生成默认清单（materials-init）。")
-    for r in layout:
-        for a, _ in r["files"]:
-            if not attachments.stored_path(db, a["sha256"]).exists():
-                raise AppError(f"材料 {r['material_code']} 的附件“{a['original_name']}”在数据文件夹中缺失，"
-                               "资料包未生成。请运行“材料体检”（materials-check）查看并补齐。")
+    return _write_package(out, edition["name"], layout, progress, cancel)
+
+
+# --- writing the files: no ledger from here on --------------------------------------------------------
+
+def _check_target(out: Path) -> None:
+    if out.suffix.lower() != ".zip" and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise AppError(f"“{out}”已存在且不是空文件夹。请指定一个新的文件夹名，或以 .zip 结尾保存为压缩包。")
+
+
+def _write_package(out: Path, title: str, layout: list[dict], progress, cancel) -> PackageResult:
+    as_zip = out.suffix.lower() == ".zip"
     total = sum(len(r["files"]) for r in layout)
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
     try:
         with tempfile.TemporaryDirectory(prefix="package-") as scratch:
             catalogue = Path(scratch) / "目录.xlsx"
-            _write_catalogue(catalogue, layout)
-            index = _index_html(edition["name"], layout)
+            materials_io.write_package_catalogue(catalogue, layout)
+            index = _index_html(title, layout)
             if as_zip:
                 with zipfile.ZipFile(long_path(temp), "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
                     z.write(catalogue, "目录.xlsx")
                     z.writestr("index.html", index)
-                    _copy_files(db, layout, total, progress, cancel,
+                    _copy_files(layout, total, progress, cancel,
                                 lambda src, rel: z.write(long_path(src), rel, _compression(rel)))
             else:
                 temp.mkdir()
@@ -108,7 +120,7 @@ def build_package(db, out, edition_id: int | None = None, progress=None, cancel=
                     os.makedirs(os.path.dirname(target), exist_ok=True)
                     shutil.copyfile(long_path(src), target)
 
-                _copy_files(db, layout, total, progress, cancel, copy)
+                _copy_files(layout, total, progress, cancel, copy)
         if out.is_dir():
             out.rmdir()  # the empty folder the user chose
         os.replace(long_path(temp), long_path(out))
@@ -125,13 +137,13 @@ def _compression(name: str) -> int:
     return zipfile.ZIP_STORED if Path(name).suffix.lower() in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
 
 
-def _copy_files(db, layout, total, progress, cancel, put) -> None:
+def _copy_files(layout, total, progress, cancel, put) -> None:
     done = 0
     for r in layout:
         for a, rel in r["files"]:
             if cancel and cancel():
                 raise Cancelled()
-            put(attachments.stored_path(db, a["sha256"]), rel)
+            put(a["stored"], rel)
             done += 1
             if progress and (done % 50 == 0 or done == total):
                 progress(done, total, r["code"])
@@ -142,14 +154,6 @@ def _remove(path: Path) -> None:
         shutil.rmtree(long_path(path), ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
-
-
-def _write_catalogue(path: Path, layout: list[dict]) -> None:
-    body = ([r["category"], r["code"], r["standard_title"], r["material_code"], r["kind"], r["title"],
-             r["unit_name"], r["status"], len(r["files"]), r["folder"] if r["files"] else "（无文件）"]
-            for r in layout)
-    write_workbook(path, [Sheet("目录", CATALOGUE_HEADERS, body, row_count=len(layout),
-                                widths={"测评标准": 40, "材料名称": 30, "文件位置": 50})])
 
 
 def _href(rel: str) -> str:

@@ -1,5 +1,9 @@
-"""督办通知单 as a 公文 (GB/T 9704): 版头 with the 发文字号, the problems with their photos, 整改要求,
-期限, 联系方式, the signature, the 回执 the unit fills in and returns, and the 版记."""
+"""督查督办 documents as 公文 (GB/T 9704), set from what core.supervision hands over:
+
+- 督办通知单: 版头 with the 发文字号, the problems with their photos, 整改要求, 期限, 联系方式, the
+  signature, the 回执 the unit fills in and returns, and the 版记;
+- 创城督查通报 for a day or a period (its .xlsx twin is written by core.xlsx.supervision_io).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ import datetime as dt
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Table, TableStyle
 
-from core import attachments, settings, supervision
 from core.pdf.gbt9704 import AREA_WIDTH, BlankLines, GbtDocument, TextBlock, body_style, format_date, render
+
+# --- 督办通知单 -----------------------------------------------------------------------------------
 
 PROBLEM_HEADERS = ["序号", "发现日期", "点位", "问题描述", "整改期限"]
 PROBLEM_WIDTHS_MM = [12, 26, 30, 62, 26]
@@ -22,9 +27,8 @@ def _date_text(iso: str) -> str:
     return format_date(dt.date.fromisoformat(iso)) if iso else ""
 
 
-def _photo(db, a: dict) -> Image | None:
-    """A stored photo scaled into its cell, or None when reportlab cannot read it (e.g. HEIC)."""
-    path = str(attachments.stored_path(db, a["sha256"]))
+def _photo(path: str) -> Image | None:
+    """A photo scaled into its cell, or None when reportlab cannot read it (e.g. HEIC)."""
     try:
         from PIL import Image as PILImage
 
@@ -38,14 +42,13 @@ def _photo(db, a: dict) -> Image | None:
         return None
 
 
-def _photo_block(db, number: int, finding: dict):
-    photos = attachments.list_attachments(db, "findings", finding["id"], role="before")
-    if not photos:
+def _photo_block(number: int, finding: dict):
+    if not finding["photos"]:
         return None
     images, skipped = [], []
-    for a in photos:
-        img = _photo(db, a)
-        (images if img else skipped).append(img or a["original_name"])
+    for photo in finding["photos"]:
+        img = _photo(photo["path"])
+        (images if img else skipped).append(img or photo["name"])
 
     def build(fonts):
         caption = body_style(fonts, first_indent=0, align="left")
@@ -62,8 +65,9 @@ def _photo_block(db, number: int, finding: dict):
     return build
 
 
-def notice_document(db, notice: dict) -> GbtDocument:
-    office = settings.get(db, "office_name")
+def notice_document(notice: dict) -> GbtDocument:
+    """One notice as core.supervision.notice_document gives it (with its office and photos)."""
+    office = notice["office"]
     doc = GbtDocument(kind="gongwen", issuer_mark=office, doc_number=notice["number"],
                       title="创城督查问题督办通知单")
     if notice["voided"]:
@@ -79,7 +83,7 @@ def notice_document(db, notice: dict) -> GbtDocument:
              f["notice_due_on"]] for i, f in enumerate(notice["findings"], 1)]
     doc.table(PROBLEM_HEADERS, rows, col_widths_mm=PROBLEM_WIDTHS_MM, aligns=PROBLEM_ALIGNS)
     for i, f in enumerate(notice["findings"], 1):
-        block = _photo_block(db, i, f)
+        block = _photo_block(i, f)
         if block:
             doc.add(block)
     doc.heading1("二、整改要求")
@@ -120,6 +124,73 @@ def _receipt(notice: dict):
     return build
 
 
-def render_notices(db, notice_ids: list[int], path, progress=None, cancel=None):
-    docs = [notice_document(db, supervision.get_notice(db, nid)) for nid in notice_ids]
-    return render(docs, path, progress=progress, cancel=cancel, title="督办通知单")
+def render_notices(notices: list[dict], path, progress=None, cancel=None):
+    return render([notice_document(n) for n in notices], path, progress=progress, cancel=cancel, title="督办通知单")
+
+
+# --- 通报 ----------------------------------------------------------------------------------------
+
+NEW_HEADERS = ["序号", "发现日期", "点位", "问题描述", "责任单位", "状态"]
+NEW_WIDTHS_MM = [11, 24, 26, 54, 26, 15]
+OVERDUE_HEADERS = ["序号", "责任单位", "逾期问题数"]
+FLAG_HEADERS = ["序号", "点位", "问题描述", "责任单位", "挂牌原因"]
+FLAG_WIDTHS_MM = [11, 26, 61, 28, 30]
+RANK_HEADERS = ["排名", "责任单位", "未销号问题", "逾期问题", "挂牌督办"]
+# A 通报 lists items in full up to this many per section; beyond, the .xlsx 通报 has them all.
+PDF_ITEM_LIMIT = 200
+# Long tables are set as several tables: reportlab re-splits one table on every page it runs onto,
+# which grows with the square of its length.
+TABLE_CHUNK = 40
+
+
+def _table(doc: GbtDocument, headers, rows: list, **kwargs) -> None:
+    if len(rows) > PDF_ITEM_LIMIT:
+        doc.paragraph(f"共{len(rows)}个，以下列出前{PDF_ITEM_LIMIT}个，完整清单见同期 Excel 通报。")
+        rows = rows[:PDF_ITEM_LIMIT]
+    for start in range(0, len(rows), TABLE_CHUNK):
+        doc.table(headers, rows[start:start + TABLE_CHUNK], **kwargs)
+
+
+def bulletin_document(data: dict, office: str) -> GbtDocument:
+    """The 通报 of core.supervision.bulletin_data, issued by `office`."""
+    c = data["counts"]
+    doc = GbtDocument(kind="gongwen", issuer_mark=office, title=f"创城督查通报\n（{data['period']}）")
+    doc.addressee("区创城指挥部各成员单位，各街道办事处：")
+    doc.paragraph(f"{data['period']}，区创城办通过明察暗访、点位检查等方式共发现问题{c['new']}个"
+                  f"（其中现场整改{c['on_spot']}个），销号{c['closed']}个。截至{_date_text(data['as_of'])}，"
+                  f"全区未销号问题{c['open']}个，逾期未整改{c['overdue']}个，挂牌督办{c['flagged']}个。现将有关情况通报如下。")
+    doc.heading1("一、新发现问题")
+    if data["new"]:
+        _table(doc, NEW_HEADERS, [[i, f["found_on"], f["site"], f["description"], f["unit"], f["status"]]
+                                  for i, f in enumerate(data["new"], 1)], col_widths_mm=NEW_WIDTHS_MM,
+               aligns=["centre", "centre", "left", "justify", "left", "centre"])
+    else:
+        doc.paragraph("本期未发现新问题。")
+    doc.heading1("二、逾期未整改问题")
+    if data["overdue_by_unit"]:
+        _table(doc, OVERDUE_HEADERS, [[i, unit, n] for i, (unit, n) in enumerate(data["overdue_by_unit"], 1)],
+               col_widths_mm=[16, 100, 40], aligns=["centre", "left", "centre"])
+    else:
+        doc.paragraph("无逾期未整改问题。")
+    doc.heading1("三、挂牌督办问题")
+    if data["flagged"]:
+        _table(doc, FLAG_HEADERS, [[i, f["site"], f["description"], f["unit"], f["flag_reasons"]]
+                                   for i, f in enumerate(data["flagged"], 1)], col_widths_mm=FLAG_WIDTHS_MM,
+               aligns=["centre", "left", "justify", "left", "left"])
+    else:
+        doc.paragraph("无挂牌督办问题。")
+    doc.heading1("四、责任单位排名")
+    doc.paragraph("按逾期问题数、未销号问题数由多到少排列：")
+    _table(doc, RANK_HEADERS, [[r["rank"], r["unit"], r["open"], r["overdue"], r["flagged"]]
+                               for r in data["ranking"]], col_widths_mm=[16, 68, 24, 24, 24],
+           aligns=["centre", "left", "centre", "centre", "centre"])
+    doc.heading1("五、工作要求")
+    doc.paragraph("各责任单位要对照问题清单立即整改，逾期未整改的问题务必在三个工作日内整改到位并反馈；"
+                  "挂牌督办问题由单位主要负责人亲自过问，确保按时销号。")
+    doc.signature(office, dt.date.fromisoformat(data["as_of"]))
+    doc.banji(printer=office, print_date=dt.date.fromisoformat(data["as_of"]))
+    return doc
+
+
+def render_bulletin(data: dict, office: str, path, progress=None, cancel=None):
+    return render([bulletin_document(data, office)], path, progress=progress, cancel=cancel, title="创城督查通报")

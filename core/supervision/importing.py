@@ -1,54 +1,32 @@
-"""督查问题 from and to Excel: the day's inspection results in bulk, and every list out.
-
-Accepted column names (any order; the header row is found by name):
-  编号|问题编号 (the finding's number, as findings-export writes it; blank for a new finding)
-  发现日期|检查日期|督查日期|日期 (required)      来源|问题来源|督查方式
-  点位|点位名称|检查点位|地点 (required)          点位类型|类型
-  属地|所属街道|街道                              标准编号|测评标准编号|指标编号
-  问题描述|存在问题|问题|问题内容 (required)      责任单位|主责单位|整改单位
-  配合单位|协办单位                                严重程度|问题等级|等级
-  整改时限|整改期限|时限 (a number of working days, or a date)
-A 点位 not yet in the register is added with its 点位类型 and 属地 (both then required). Units are
-named by full name, 简称 or former name; several 配合单位 in one cell are split on 、，,；; etc.
+"""Findings from an Excel sheet into the ledger: every row checked against the ledger first (units,
+点位, standards, the finding a 编号 names), then new findings, corrections and new 点位 written in
+one transaction; and the finding list out to a sheet that imports back unchanged.
 
 A row with a 编号 is that finding again (an exported list coming back): what changed is corrected
-as far as supervision.editable_fields allows in its status, the rest is left alone, so importing an
-export changes nothing. The export's other columns (状态, 督办次数 …) are not read.
+as far as editable_fields allows in its status, the rest is left alone, so importing an export
+changes nothing. A 点位 not yet in the register is added with its 点位类型 and 属地 (both then
+required). Units are named by full name, 简称 or former name; several 配合单位 in one cell are split
+on 、，,；; etc.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from core import audit, settings, sites, supervision, units
-from core.db import write
+from core import audit, settings, units
 from core.errors import AppError, Cancelled
-from core.xlsx.reader import Column, Problem, read_table
+from core.supervision import findings, sites
+from core.supervision.queries import FindingFilter, list_findings
+from core.supervision.rules import NORMAL, PENDING, SEVERITIES, SOURCES, CLOSED
 from core.text import clean_text, parse_date, parse_number, split_multi
-from core.xlsx.writer import Sheet, write_workbook
+from core.xlsx import supervision_io
+from core.xlsx.reader import Problem
+from core.xlsx.supervision_io import LABELS
 
-COLUMNS = [
-    Column("id", ("编号", "问题编号")),
-    Column("found_on", ("发现日期", "检查日期", "督查日期", "日期"), required=True),
-    Column("source", ("来源", "问题来源", "督查方式")),
-    Column("site", ("点位", "点位名称", "检查点位", "地点"), required=True),
-    Column("site_type", ("点位类型", "类型")),
-    Column("locality", ("属地", "所属街道", "街道")),
-    Column("code", ("标准编号", "测评标准编号", "指标编号")),
-    Column("description", ("问题描述", "存在问题", "问题", "问题内容"), required=True, free_text=True),
-    Column("unit", ("责任单位", "主责单位", "整改单位")),
-    Column("support", ("配合单位", "协办单位")),
-    Column("severity", ("严重程度", "问题等级", "等级")),
-    Column("limit", ("整改时限", "整改期限", "时限")),
-]
-LABELS = {c.key: c.names[0] for c in COLUMNS}
 # A finding's field → the column that holds it.
 FIELD_COLUMNS = {"found_on": "found_on", "source": "source", "site_id": "site", "node_id": "code",
                  "description": "description", "unit_id": "unit", "support_ids": "support", "severity": "severity",
                  "limit_days": "limit", "requested_due": "limit"}
-
-EXPORT_HEADERS = ["编号", "发现日期", "来源", "点位", "点位类型", "属地", "标准编号", "问题描述", "责任单位",
-                  "配合单位", "严重程度", "整改时限", "状态", "督办次数", "通知单文号", "是否逾期", "挂牌督办"]
 
 
 class _Sheet:
@@ -78,7 +56,7 @@ class _Sheet:
 def parse_findings(db, path, progress=None, cancel=None) -> tuple[dict, list[Problem]]:
     """Read and check every row; nothing is written. Returns the plan — {"create": [new findings],
     "update": [(finding id, changes, row)], "unchanged": n, "new_sites": {name: spec}} — and the problems."""
-    table = read_table(path, COLUMNS, progress=progress, cancel=cancel)
+    table = supervision_io.read_findings(path, progress=progress, cancel=cancel)
     sheet = _Sheet(db, table.columns_found)
     plan = {"create": [], "update": [], "unchanged": 0}
     problems: list[Problem] = []
@@ -129,7 +107,7 @@ def _existing(db, raw_id, n: int, rows_of_id: dict, problem) -> dict | None:
         return None
     rows_of_id[finding_id] = n
     try:
-        return supervision.get_finding(db, finding_id)
+        return findings.get_finding(db, finding_id)
     except AppError:
         problem("id", f"没有编号为 {finding_id} 的督查问题。请按问题清单（findings-export）的“编号”列填写；"
                       "新问题请让编号留空")
@@ -142,11 +120,11 @@ def _new_finding(db, sheet: _Sheet, v: dict, n: int, problem) -> dict:
     site_name = " ".join(clean_text(v.get("site")).split())
     found_on = _found_on(v, problem)
     source = clean_text(v.get("source")) or "点位检查"
-    if source not in supervision.SOURCES:
-        problem("source", f"未知的来源“{source}”，可选：{'、'.join(supervision.SOURCES)}")
-    severity = clean_text(v.get("severity")) or "一般"
-    if severity not in supervision.SEVERITIES:
-        problem("severity", f"未知的严重程度“{severity}”，可选：{'、'.join(supervision.SEVERITIES)}")
+    if source not in SOURCES:
+        problem("source", f"未知的来源“{source}”，可选：{'、'.join(SOURCES)}")
+    severity = clean_text(v.get("severity")) or NORMAL
+    if severity not in SEVERITIES:
+        problem("severity", f"未知的严重程度“{severity}”，可选：{'、'.join(SEVERITIES)}")
     if not description:
         problem("description", "问题描述为空")
     site_type = _site_type(sheet, v, problem)
@@ -161,7 +139,7 @@ def _new_finding(db, sheet: _Sheet, v: dict, n: int, problem) -> dict:
     node_id = None
     code = "".join(clean_text(v.get("code")).split())
     if code:
-        node_id = supervision.find_standard(db, code)
+        node_id = findings.find_standard(db, code)
         if node_id is None:
             problem("code", f"当前版本的测评体系中没有标准编号“{code}”")
     unit_id = None
@@ -192,13 +170,13 @@ def _changes(sheet: _Sheet, v: dict, f: dict, n: int, problem) -> dict:
         changes["found_on"] = found_on
     source = clean_text(v.get("source"))
     if source and source != f["source"]:
-        if source not in supervision.SOURCES:
-            problem("source", f"未知的来源“{source}”，可选：{'、'.join(supervision.SOURCES)}")
+        if source not in SOURCES:
+            problem("source", f"未知的来源“{source}”，可选：{'、'.join(SOURCES)}")
         changes["source"] = source
     severity = clean_text(v.get("severity"))
     if severity and severity != f["severity"]:
-        if severity not in supervision.SEVERITIES:
-            problem("severity", f"未知的严重程度“{severity}”，可选：{'、'.join(supervision.SEVERITIES)}")
+        if severity not in SEVERITIES:
+            problem("severity", f"未知的严重程度“{severity}”，可选：{'、'.join(SEVERITIES)}")
         changes["severity"] = severity
     description = clean_text(v.get("description"))
     if not description:
@@ -218,7 +196,7 @@ def _changes(sheet: _Sheet, v: dict, f: dict, n: int, problem) -> dict:
                       "如果“编号”列是序号而不是问题编号，请删去该列或改名为“序号”")
     code = "".join(clean_text(v.get("code")).split())
     if "code" in sheet.columns and code != (f["standard_code"] or ""):
-        node_id = supervision.find_standard(sheet.db, code) if code else None
+        node_id = findings.find_standard(sheet.db, code) if code else None
         if code and node_id is None:
             problem("code", f"当前版本的测评体系中没有标准编号“{code}”")
         changes["node_id"] = node_id
@@ -234,28 +212,28 @@ def _changes(sheet: _Sheet, v: dict, f: dict, n: int, problem) -> dict:
             changes["support_ids"] = support_ids
     if "limit" in sheet.columns:
         changes.update(_limit_changes(v.get("limit"), found_on, f, problem))
-    locked = {FIELD_COLUMNS[field] for field in changes if field not in supervision.editable_fields(f["status"])}
+    locked = {FIELD_COLUMNS[field] for field in changes if field not in findings.editable_fields(f["status"])}
     for key in sorted(locked, key=list(LABELS).index):
         problem(key, _locked_message(f, key))
     return changes
 
 
 def _limit_changes(raw, found_on, f: dict, problem) -> dict:
-    """整改时限 as the export shows it (_deadline) changes nothing. Before 交办 another value replaces
+    """整改时限 as the export shows it (supervision_io.deadline_cell) changes nothing. Before 交办 another value replaces
     what was entered (a blank: the default by severity); after 交办 the notice's deadline stands, and a
     blank cell leaves it too."""
     entered = _limit(raw, found_on, problem) if raw not in (None, "") else (None, None)
-    shown = _deadline(f)
+    shown = supervision_io.deadline_cell(f)
     if entered == (_limit(shown, None, lambda *_: None) if shown is not None else (None, None)):
         return {}
-    if f["status"] != "待交办" and raw in (None, ""):
+    if f["status"] != PENDING and raw in (None, ""):
         return {}
     limit_days, due = entered
     return {"limit_days": limit_days, "requested_due": due.isoformat() if due else None}
 
 
 def _locked_message(f: dict, key: str) -> str:
-    if f["status"] == "已销号":
+    if f["status"] == CLOSED:
         return (f"问题 {f['id']} 已销号，不能再修改。请把这一格改回导出时的内容，或删去这一行")
     return (f"问题 {f['id']} 已交办（{f['notice_number'] or '督办通知单'}），{LABELS[key]}以通知单为准，不能通过导入修改。"
             "如交办有误，请作废该通知单后重新交办；整改期限需要调整时请再次督办")
@@ -338,7 +316,7 @@ def import_findings(db, path, progress=None, cancel=None) -> dict:
     if not plan["create"] and not plan["update"]:
         return result
     total = len(plan["create"]) + len(plan["update"])
-    with write(db):
+    with db.write():
         site_ids: dict[str, int] = {}
         for name, spec in plan["new_sites"].items():
             site_ids[name] = sites.create_site(db, {"name": name, "site_type": spec["site_type"]}, spec["locality_id"])
@@ -350,11 +328,11 @@ def import_findings(db, path, progress=None, cancel=None) -> dict:
                                          "support_ids", "severity", "limit_days", "requested_due")}
             data["site_id"] = data["site_id"] or site_ids[item["site_name"]]
             try:
-                clean = supervision.validate_finding(db, data)
+                clean = findings.validate_finding(db, data)
             except AppError as exc:  # e.g. a new 点位 with neither unit nor 属地
                 raise AppError(f"第 {item['row']} 行：{exc.message_zh}", problems=[
                     Problem(item["row"], LABELS["unit"], exc.message_zh)]) from None
-            supervision.insert_finding(db, clean)
+            findings.insert_finding(db, clean)
             if progress and (i % 200 == 0 or i + 1 == total):
                 progress(i + 1, total, "写入督查问题")
         for i, (finding_id, changes, n) in enumerate(plan["update"], len(plan["create"])):
@@ -363,7 +341,7 @@ def import_findings(db, path, progress=None, cancel=None) -> dict:
             if isinstance(changes.get("site_id"), str):
                 changes["site_id"] = site_ids[changes["site_id"]]
             try:
-                supervision.update_finding(db, finding_id, changes)
+                findings.update_finding(db, finding_id, changes)
             except AppError as exc:  # changed by someone else since the file was checked
                 raise AppError(f"第 {n} 行：{exc.message_zh}",
                                problems=[Problem(n, LABELS["id"], exc.message_zh)]) from None
@@ -375,33 +353,7 @@ def import_findings(db, path, progress=None, cancel=None) -> dict:
     return result
 
 
-def export_rows(found: list[dict]) -> list[list]:
-    out = []
-    for f in found:
-        out.append([f["id"], dt.date.fromisoformat(f["found_on"]), f["source"], f["site"], f["site_type"],
-                    f["locality"], f["standard_code"], f["description"], f["unit"], f["support"], f["severity"],
-                    _deadline(f), f["status"],
-                    f["supervision_count"], f["notice_number"], "是" if f["overdue"] else "",
-                    f["flag_reasons"]])
-    return out
-
-
-def _deadline(f: dict):
-    """整改时限 as the import reads it back: the deadline once set, else what was entered (a date or
-    a number of working days), blank for the default by severity."""
-    if f["due_on"] or f["requested_due"]:
-        return dt.date.fromisoformat(f["due_on"] or f["requested_due"])
-    return f"{f['limit_days']}个工作日" if f["limit_days"] else None
-
-
-def export_findings(db, path, flt: supervision.FindingFilter | None = None, progress=None, cancel=None) -> int:
-    found, _ = supervision.list_findings(db, flt)
-    write_workbook(path, [Sheet("督查问题", EXPORT_HEADERS, export_rows(found))], progress=progress,
-                   cancel=cancel)
-    return len(found)
-
-
-def export_table(path, title: str, headers: list[str], keys: list[str], data: list[dict]) -> int:
-    """Any list of the page as it is shown (units owed, notices, 点位)."""
-    write_workbook(path, [Sheet(title, headers, [[r.get(k) for k in keys] for r in data])])
-    return len(data)
+def export_findings(db, path, flt: FindingFilter | None = None, progress=None, cancel=None) -> int:
+    """The findings matching the filter (all of them) as an .xlsx."""
+    found, _ = list_findings(db, flt)
+    return supervision_io.write_findings(path, found, progress=progress, cancel=cancel)
