@@ -4,7 +4,6 @@ import openpyxl
 import pytest
 
 from core import audit, framework, settings, scoring, units
-from core.db import scalar
 from core.errors import AppError
 
 HEADERS_B = ["测评项目", "标准编号", "点位", "点位类型", "属地", "应得分", "实得分", "扣分", "责任单位", "问题描述"]
@@ -178,7 +177,7 @@ def test_bad_rows_are_reported_and_nothing_written(case_db, tmp_path, row, colum
     problems = info.value.problems
     assert len(problems) == 1, problems
     assert problems[0].row == 3 and problems[0].column == column and words in problems[0].message
-    assert scalar(case_db, "SELECT count(*) FROM score_rounds") == 0
+    assert case_db.value("SELECT count(*) FROM score_rounds") == 0
 
 
 def test_all_problems_reported_at_once(case_db, tmp_path):
@@ -198,7 +197,7 @@ def test_round_name_used_is_refused_unless_replace(case_db, case_round, tmp_path
     result = scoring.import_results(case_db, path, "2026年市测", replace=True)
     assert result["round_id"] == case_round and result["replaced"] == 7
     assert len(scoring.lines(case_db, case_round)) == 2
-    assert scalar(case_db, "SELECT count(*) FROM score_result_units") == 2  # old unit links went too
+    assert case_db.value("SELECT count(*) FROM score_result_units") == 2  # old unit links went too
 
 
 def test_empty_file_and_missing_columns(case_db, tmp_path):
@@ -208,7 +207,7 @@ def test_empty_file_and_missing_columns(case_db, tmp_path):
     path = write_xlsx(tmp_path / "cols.xlsx", ["测评项目", "得分"], [["市容环境", 1]])
     with pytest.raises(AppError, match="标准编号"):
         scoring.import_results(case_db, path, "空")
-    assert scalar(case_db, "SELECT count(*) FROM score_rounds") == 0
+    assert case_db.value("SELECT count(*) FROM score_rounds") == 0
 
 
 def test_form_a_per_standard_uses_standard_points(case_db, tmp_path):
@@ -276,8 +275,8 @@ def test_unit_merge_keeps_the_losses(case_db, case_round):
 
 def test_delete_round_removes_its_lines(case_db, case_round):
     scoring.delete_round(case_db, case_round)
-    assert scalar(case_db, "SELECT count(*) FROM score_results") == 0
-    assert scalar(case_db, "SELECT count(*) FROM score_result_units") == 0
+    assert case_db.value("SELECT count(*) FROM score_results") == 0
+    assert case_db.value("SELECT count(*) FROM score_result_units") == 0
 
 
 def test_demo_district_has_two_rounds(demo_db):

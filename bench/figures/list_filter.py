@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from bench.figures import Context, Timer, group, median, p95, repeats, result, slowest
 from bench.figures.qt import open_window, settle
-from core.db import rows
 
 BUDGET_MS, SHORT_TEXT_BUDGET_MS = 50, 100
 
@@ -37,7 +36,7 @@ class Filter:
 
 
 def _one(db, sql: str, params=()):
-    found = rows(db, sql, params)
+    found = db.rows(sql, params)
     return next(iter(found[0].values())) if found else None
 
 
@@ -56,7 +55,7 @@ def filters(db) -> list[Filter]:
                     " ORDER BY count(*), s.id LIMIT 1") or "没有这个点位"
     material_unit = _one(db, "SELECT unit_id FROM materials WHERE unit_id IS NOT NULL GROUP BY unit_id"
                              " ORDER BY count(*) DESC, unit_id LIMIT 1")
-    categories = [r["id"] for r in rows(db, "SELECT id FROM framework_nodes WHERE level = 1 AND retired = 0"
+    categories = [r["id"] for r in db.rows("SELECT id FROM framework_nodes WHERE level = 1 AND retired = 0"
                                             " ORDER BY edition_id DESC, position, id LIMIT 40")]
     category_values = [("first", categories[0])] + ([("middle", categories[len(categories) // 2])]
                                                     if len(categories) > 2 else [])

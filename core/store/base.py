@@ -21,17 +21,12 @@ def identifier(name: str) -> str:
     return name
 
 
-# While the areas move onto the store's methods, positional parameters are still let through.
-STRICT_PARAMS = False
-
-
 def _named(params) -> Mapping:
+    """Named parameters only: the same :name SQL runs on both engines (positional ? does not)."""
     if params is None:
         return {}
     if not isinstance(params, Mapping):
-        if STRICT_PARAMS:
-            raise TypeError("the store takes named parameters only (a dict for :name placeholders)")
-        return tuple(params)
+        raise TypeError("the store takes named parameters only (a dict for :name placeholders)")
     return params
 
 
