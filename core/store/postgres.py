@@ -54,6 +54,7 @@ def _numeric_loader():
 class PostgresStore(Store):
     engine = "postgresql"
     shared = True
+    _row_lock = " FOR UPDATE"
 
     def __init__(self, conn, *, url: str = "", password: str | None = None):
         # The audit operator is the login: who signed in to the server, not a name typed on the PC.
