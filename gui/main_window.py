@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
             show_error(self, "从备份恢复", AppError("后台任务仍在运行，暂时不能恢复。请等它结束后再试。"))
             return
         self.restoring = True  # the automatic backup waits: the database is closed meanwhile
-        self.ctx.db.conn.close()
+        self.ctx.db.close()
 
         def reopen(result=None):
             self.ctx.db = open_store(self.ctx.data, self.ctx.operator)

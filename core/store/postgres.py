@@ -14,8 +14,8 @@ from functools import lru_cache
 from core.store.base import Store
 
 _TOKENS = re.compile(r"""
-    (?P<string>'(?:[^']|'')*')            # a string literal, left alone
-  | (?P<quoted>"(?:[^"]|"")*")            # a quoted identifier, left alone
+    (?P<string>'(?:[^']|'')*')            # a string literal, left alone but for a doubled %
+  | (?P<quoted>"(?:[^"]|"")*")            # a quoted identifier, the same
   | (?P<cast>::)                          # a PostgreSQL cast, not a parameter
   | :(?P<param>[A-Za-z_][A-Za-z0-9_]*)    # a named parameter
   | (?P<percent>%)                        # psycopg's own marker, doubled
@@ -31,6 +31,8 @@ def translate(sql: str) -> str:
             return f"%({m.group('param')})s"
         if m.group("percent"):
             return "%%"
+        if m.group("string") or m.group("quoted"):
+            return m.group(0).replace("%", "%%")  # psycopg reads every % of the statement
         if m.group("like"):
             return "ILIKE"
         return m.group(0)
