@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, 
 from core import connection as connections
 from core.errors import AppError
 from gui import dialogs
+from gui.theme import scaled
 
 
 class SharedLedgerTab(QWidget):
@@ -37,6 +38,7 @@ class SharedLedgerTab(QWidget):
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(connections.DEFAULT_PORT)
+        self.port.setMaximumWidth(scaled(110))
         self.database = QLineEdit()
         self.database.setPlaceholderText("例如 chuangcheng")
         self.user = QLineEdit()
