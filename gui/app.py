@@ -174,8 +174,9 @@ def run_gui(data, operator: str | None, server: str | None = None, saved_connect
         return 2
     holder["window"] = window
     instance.listen(lambda: _come_forward(window))
-    window.auto_backup_on_exit = True
-    start_daily_backup_timer(window)
+    if shared is None:  # the shared ledger is backed up on the server's side (backup --server, by an admin)
+        window.auto_backup_on_exit = True
+        start_daily_backup_timer(window)
     window.show()
     try:
         code = app.exec()
