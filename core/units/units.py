@@ -108,10 +108,12 @@ def create_unit(db, data: dict, res: Resolver | None = None) -> int:
     return unit_id
 
 
-def update_unit(db, unit_id: int, data: dict) -> None:
-    """Edit a unit's fields. A new name is a rename: the old name stays as an alias."""
+def update_unit(db, unit_id: int, data: dict, *, expected_version: int | None = None) -> None:
+    """Edit a unit's fields. A new name is a rename: the old name stays as an alias.
+    expected_version: the version the form read (refused when someone saved the unit since)."""
     data = _clean(data)
     with db.write():
+        db.check_version("units", unit_id, expected_version)
         before = get_unit(db, unit_id)
         if "name" in data and data["name"] != before["name"]:
             _rename(db, before, data.pop("name"))

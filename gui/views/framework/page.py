@@ -177,6 +177,11 @@ class FrameworkPage(Page):
         else:
             self.detail.show_node(None)
 
+    def reload_node(self, node_id: int) -> None:
+        """Show the node as stored now (someone else saved it first): the detail drops what was typed."""
+        self.detail.drop_edits()
+        self.refresh_tree(select_id=node_id, reload=True)
+
     def selected_node(self) -> dict | None:
         return self.model.node_data(self.tree.currentIndex())
 
