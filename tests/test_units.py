@@ -1,5 +1,7 @@
 """责任单位: add, edit, rename with aliases, retire, merge, groups, Excel import."""
 
+import re
+
 import openpyxl
 import pytest
 
@@ -183,3 +185,14 @@ def test_groups_list_their_members_and_a_used_group_is_kept(district):
     framework.save_standard(db, std["id"], {}, ["区水务局"], [])
     units.delete_group(db, windows["id"])
     assert "各窗口单位" not in {g["name"] for g in units.list_groups(db)}
+
+
+def test_delete_refusal_names_the_referring_records_in_chinese(demo_db):
+    db = demo_db
+    uid = units.resolve_one(db, "区公安分局")
+    with pytest.raises(AppError) as refused:
+        units.delete_unit(db, uid)
+    message = str(refused.value)
+    assert "已被其他记录引用（责任分工 5 条、" in message
+    assert "责任书 1 条" in message and "档案材料 4 条" in message
+    assert re.findall(r"[A-Za-z_]{2,}", message) == []
