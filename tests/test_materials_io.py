@@ -257,3 +257,20 @@ def test_package_folder_and_zip_have_every_file_and_working_links(demo_db, tmp_p
         assert {"index.html", "目录.xlsx"} <= names and len(names) == 14
     with pytest.raises(AppError, match="不是空文件夹"):
         materials.build_package(demo_db, folder, e)
+
+
+def test_a_document_dated_after_its_submission_is_refused(demo_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-06-10")
+    template, headers, rows = _template(demo_db, tmp_path)
+    target = _pending(rows, headers, "说明报告")[0]
+    files = tmp_path / "f"
+    files.mkdir()
+    (files / "ok.pdf").write_bytes(b"%PDF ok")
+    filled = tmp_path / "交回.xlsx"
+    _fill(template, filled, {target: {"文件名": "ok.pdf", "成文日期": "2026年6月13日"}})
+    with pytest.raises(AppError) as info:
+        materials.import_file(demo_db, filled, _edition(demo_db), files)
+    problem = info.value.problems[0]
+    assert problem.column == "成文日期"
+    assert problem.message == "成文日期 2026-06-13 晚于今天（2026-06-10），还没有到这一天，请检查日期。"
+    assert materials.get_material(demo_db, materials.parse_code(target))["status"] == "待提交"

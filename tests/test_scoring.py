@@ -331,3 +331,31 @@ def test_the_notice_ranks_only_units_with_something_at_stake(case_db, case_round
     assert content["idle_units"] == 2  # 东岗街道 and 戊局: nothing at stake, nothing lost
     assert [t["code"] for t in content["top"]] == ["9.1.1", "1.1.1", "2.1.1", ""]
     assert [x["site"] for x in content["unattributed"]] == ["公交站"]
+
+
+def test_points_with_their_unit_and_a_total_row_are_read(case_db, data_dir, tmp_path):
+    rows_ = [["市容环境", "1.1.1", "庆阳路", "主干道", "城关街道", "1分", "0.5分", None, "甲局", "路面垃圾"],
+             ["文明交通", "2.1.1", "路口", "主要交通路口", "东岗街道", "2 分", "1.5 分", None, "丙局", "闯红灯"],
+             ["合 计", None, None, None, None, "3分", "2", None, None, None]]
+    path = write_xlsx(tmp_path / "r.xlsx", HEADERS_B, rows_)
+    result = scoring.import_results(case_db, path, "自查一", held_on="2026-05-01")
+    assert [(ln["full_points"], ln["score"]) for ln in scoring.lines(case_db, result["round_id"])] == [(1, 0.5), (2, 1.5)]
+    assert result["warnings"] == ["第 4 行是“合计”行，已跳过，与各行之和一致。"]
+    rows_[2][6] = "3"
+    path = write_xlsx(tmp_path / "r2.xlsx", HEADERS_B, rows_)
+    done = run_cli_import(case_db, data_dir, path)
+    assert done.returncode == 0, done.stderr
+    assert "注意：第 4 行是“合计”行，已跳过；但它与各行之和不符（实得分 3，各行之和为 2），请核对文件。" in done.stderr
+
+
+def run_cli_import(db, data_dir, path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ledger = ["--data", str(data_dir.root)] + (["--server", db.url] if db.engine == "postgresql" else [])
+    db.close()
+    main = Path(__file__).resolve().parent.parent / "main.py"
+    return subprocess.run([sys.executable, str(main), *ledger, "import-results", str(path), "--round", "自查二",
+                           "--date", "2026-05-02", "--edition", "测试版"], capture_output=True, text=True,
+                          encoding="utf-8")

@@ -132,6 +132,31 @@ def test_full_lifecycle_with_failed_review(office, place, tmp_path):
     assert (review["person"], review["result"], review["on_date"]) == ("李四", "通过", "2026-10-13")
 
 
+
+def test_step_dates_follow_the_step_before_and_never_pass_today(office, place, monkeypatch):
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-10-20")
+    fid = new_finding(office, place)
+    supervision.issue_notice(office, supervision.get_finding(office, fid)["unit_id"], [fid], issued_on="2026-10-09")
+    with pytest.raises(AppError) as early:
+        supervision.sign(office, fid, "张三", "2026-10-08")
+    assert str(early.value) == "“签收”的日期 2026-10-08 早于上一步“交办”的日期 2026-10-09，请检查日期。"
+    with pytest.raises(AppError) as future:
+        supervision.sign(office, fid, "张三", "2026-10-21")
+    assert str(future.value) == "“签收”的日期 2026-10-21 晚于今天（2026-10-20），还没有到这一天，请检查日期。"
+    supervision.sign(office, fid, "张三", "2026-10-12")
+    with pytest.raises(AppError, match="“开始整改”的日期 2026-10-11 早于上一步“签收”的日期 2026-10-12"):
+        supervision.start_fixing(office, fid, "2026-10-11")
+    supervision.start_fixing(office, fid, "2026-10-12")
+    with pytest.raises(AppError, match="“整改反馈”的日期 2026-10-10 早于上一步“开始整改”"):
+        supervision.feedback(office, fid, "已清运", "2026-10-10")
+    supervision.feedback(office, fid, "已清运", "2026-10-15")
+    with pytest.raises(AppError, match="“复查通过并销号”的日期 2026-10-14 早于上一步“整改反馈”的日期 2026-10-15"):
+        supervision.review(office, fid, "李四", True, on_date="2026-10-14")
+    with pytest.raises(AppError, match="晚于今天"):
+        supervision.review(office, fid, "李四", True, on_date="2026-10-30")
+    assert supervision.get_finding(office, fid)["status"] == "已反馈"
+
+
 # Every (action, status) pair: allowed exactly when the table says so.
 DRIVERS = {
     "sign": lambda db, fid: supervision.sign(db, fid, "张三", "2026-10-08"),

@@ -276,3 +276,12 @@ def test_a_serial_number_column_named_bianhao_is_not_taken_for_finding_numbers(d
         supervision.import_findings(demo_db, path)
     assert any(p.row == 2 and p.column == "编号" and "序号" in p.message for p in refused.value.problems)
     assert _ledger(demo_db) == before
+
+
+def test_immediate_fix_means_due_on_the_day_found(office, place, tmp_path):  # noqa: F811
+    path = tmp_path / "督查结果.xlsx"
+    write_workbook(path, [Sheet("检查结果", HEADERS, [
+        ["2026.10.12", "明察暗访", "人民路", "", "", "5.1.1", "垃圾堆积", "", "", "一般", "即知即改"]])])
+    assert supervision.import_findings(office, path)["findings"] == 1
+    found = supervision.list_findings(office)[0][0]
+    assert supervision.get_finding(office, found["id"])["requested_due"] == "2026-10-12"

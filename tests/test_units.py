@@ -1,5 +1,7 @@
 """责任单位: add, edit, rename with aliases, retire, merge, groups, Excel import."""
 
+import re
+
 import openpyxl
 import pytest
 
@@ -201,3 +203,14 @@ def test_a_unit_saved_from_a_form_read_before_someone_elses_save_is_refused_with
     assert db.value("SELECT count(*) FROM unit_aliases WHERE unit_id = :id", {"id": uid}) == aliases
     units.update_unit(db, uid, {"liaison": "李四"}, expected_version=unit["version"])  # after reloading
     assert units.get_unit(db, uid)["liaison"] == "李四"
+
+
+def test_delete_refusal_names_the_referring_records_in_chinese(demo_db):
+    db = demo_db
+    uid = units.resolve_one(db, "区公安分局")
+    with pytest.raises(AppError) as refused:
+        units.delete_unit(db, uid)
+    message = str(refused.value)
+    assert "已被其他记录引用（责任分工 5 条、" in message
+    assert "责任书 1 条" in message and "档案材料 4 条" in message
+    assert re.findall(r"[A-Za-z_]{2,}", message) == []

@@ -190,7 +190,7 @@ def delete_node(db, node_id: int) -> None:
         node = get_node(db, node_id)
         impact = delete_impact(db, node_id)
         if impact["references"]:
-            detail = "、".join(f"{t} {n} 条" for t, n in impact["references"].items())
+            detail = audit.references_text(impact["references"])
             raise AppError(f"“{node['code'] or node['title']}”已被其他记录引用（{detail}），不能删除。"
                            "如该标准已不再使用，请改为“停用”，历史记录会保留。")
         ids = subtree_ids(db, node_id)

@@ -92,7 +92,9 @@ def set_state(db, year: int, unit_id: int, state: str, *, on=None, signed_by: st
         raise AppError(f"未知的签订状态“{state}”。可选：{'、'.join(STATES)}。")
     signed_by = " ".join(str(signed_by or "").split())
     if state != NOT_ISSUED:
-        on = dates.iso(on or clock.today(), "印发日期" if state == ISSUED else "签订日期")
+        label = "印发日期" if state == ISSUED else "签订日期"
+        on = dates.iso(on or clock.today(), label)
+        dates.check_order(on, label)
     if state == SIGNED and not signed_by:
         raise AppError("标记“已签订”时请填写签字人（乙方负责人姓名）。")
     with db.write():

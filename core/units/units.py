@@ -208,7 +208,7 @@ def delete_unit(db, unit_id: int) -> None:
         unit = get_unit(db, unit_id)
         used = unit_reference_counts(db, unit_id)
         if used:
-            detail = "、".join(f"{t} {n} 条" for t, n in used.items())
+            detail = audit.references_text(used)
             raise AppError(f"“{unit['name']}”已被其他记录引用（{detail}），不能删除。"
                            "如该单位已撤销，请使用“停用”或“合并”。")
         db.execute("DELETE FROM unit_aliases WHERE unit_id = :id", {"id": unit_id})
