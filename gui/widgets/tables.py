@@ -62,15 +62,23 @@ def keep_selection_by_id(view, model) -> None:
             return
         proxy = view.model()
         wanted = set(kept["ids"])
+        targets = wanted | ({kept["current"]} if kept["current"] is not None else set())
         chosen = QItemSelection()
         current = None
+        # One look per row, stopping at the last one sought: a list is re-read on every filter
+        # change, and a selected row usually stands near the top.
         for row, r in enumerate(model.rows()):
-            if r.get("id") in wanted or r.get("id") == kept["current"]:
-                index = proxy.mapFromSource(model.index(row, 0))
-                if r.get("id") in wanted:
-                    chosen.select(index, index)
-                if r.get("id") == kept["current"]:
-                    current = index
+            row_id = r.get("id")
+            if row_id not in targets:
+                continue
+            index = proxy.mapFromSource(model.index(row, 0))
+            if row_id in wanted:
+                chosen.select(index, index)
+            if row_id == kept["current"]:
+                current = index
+            targets.discard(row_id)
+            if not targets:
+                break
         selection = view.selectionModel()
         if current is not None:
             selection.setCurrentIndex(current, QItemSelectionModel.NoUpdate)
