@@ -118,6 +118,10 @@ class SqliteStore(Store):
         """Fold the write-ahead log into the database file (before the file is moved or copied)."""
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def has_table(self, name: str) -> bool:
+        return self.value("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name",
+                          {"name": name}) > 0
+
     def close(self):
         self._conn.close()
 
