@@ -172,6 +172,12 @@ class Store:
         if changed and self.on_commit is not None:
             self.on_commit(changed)
 
+    @contextmanager
+    def read_snapshot(self):
+        """Reads that see the ledger as of one moment (a backup). Embedded: the reads a backup makes
+        are its own snapshot already; the server overrides this with one read-only transaction."""
+        yield self
+
     # --- what changed -------------------------------------------------------------------------
 
     def note_change(self, table: str) -> None:

@@ -146,6 +146,43 @@ class PostgresStore(Store):
                                "请检查网络或服务器，恢复后再试（程序会自动重新连接）。", str(exc)) from None
             raise
 
+    @contextmanager
+    def read_snapshot(self):
+        """One REPEATABLE READ transaction: every read inside sees the ledger as of its first read,
+        whatever other clients commit meanwhile. Inside a write transaction, that one is used."""
+        if self.in_transaction:
+            yield self
+            return
+        with self._failures("读取台账"):
+            self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield self
+            finally:
+                self._rollback()
+
+    def snapshot(self, target) -> None:
+        """The ledger as one SQLite file of this program's schema (what a .ccbak holds), read in
+        one snapshot; the files stay in attachment_files (see core.safety.backup)."""
+        from pathlib import Path
+
+        from core.db import open_db
+        from core.errors import AppError
+        from core.store import transfer
+
+        if self.read_only_reason:
+            raise AppError("共享台账已由更新版本的创城工作台升级，本程序无法完整备份它。请安装最新版本的创城工作台后再备份。")
+        target = Path(target)
+        target.unlink(missing_ok=True)
+        copy = open_db(target, self.operator, backup_dir=target.parent)
+        try:
+            with self.read_snapshot(), copy.write():
+                for table in reversed(transfer.table_order(copy)):  # what a new file starts with
+                    copy.execute(f"DELETE FROM {table}")
+                transfer.copy_ledger(self, copy)
+            copy.single_file()
+        finally:
+            copy.close()
+
     def text_agg(self, expr, separator):
         return f"string_agg({expr}, {separator})"
 
