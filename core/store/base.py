@@ -40,6 +40,7 @@ class Store:
 
     engine = ""
     shared = False  # a server ledger several people use at once
+    may_write = True  # False for a login the server lets only read (只读), or a client too old to write
     search = None  # core.store.search.SearchIndex
     files = None  # core.attachments.files: where stored files live
 

@@ -258,11 +258,12 @@ def open_server(url: str, password: str | None = None) -> PostgresStore:
         if not store.has_table("schema_migrations"):
             raise AppError(f"服务器上的数据库“{store._conn.info.dbname}”还不是创城工作台的共享台账。"
                            "请管理员先运行：main.py --server 地址 server-init")
-        unknown = migrations_postgres.unknown_names(store)
-        if unknown:
+        if migrations_postgres.unknown_names(store):
             store.read_only_reason = ("共享台账已由更新版本的创城工作台升级（数据版本较新），本程序只能查看，不能修改。"
                                       "请安装最新版本的创城工作台。")
-        elif migrations_postgres.pending(store):
+        store.may_write = not store.read_only_reason and bool(
+            store.value("SELECT has_table_privilege(current_user, 'audit_log', 'INSERT')"))
+        if not store.read_only_reason and migrations_postgres.pending(store):
             try:
                 migrations_postgres.upgrade(store)
             except AppError as exc:
