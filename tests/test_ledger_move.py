@@ -62,6 +62,7 @@ class Office:
 
 @pytest.fixture
 def office(pg_server, empty_database, tmp_path):
+    """A server ledger just prepared: nobody has worked in it yet (server-import's target)."""
     return Office(pg_server, empty_database, tmp_path)
 
 
