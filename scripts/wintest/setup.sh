@@ -126,7 +126,19 @@ if [ ! -f "$ICU" ] || [ "$ROOT/scripts/wintest/icuuc_stub.c" -nt "$ICU" ]; then
   x86_64-w64-mingw32-gcc -shared -O2 -Wall -o "$ICU" "$ROOT/scripts/wintest/icuuc_stub.c" || die "编译 icuuc 替身失败"
 fi
 cp "$ICU" "$WINEPREFIX/drive_c/windows/system32/icuuc.dll"
-step_end PASS
+# set_windows_build N: the Windows 10 build wine reports (GetVersionEx), read from these keys
+# when no version is forced; a fresh prefix says Windows 7. The users run Windows 10/11.
+set_windows_build() {
+  local key='HKLM\Software\Microsoft\Windows NT\CurrentVersion'
+  wrun reg add "$key" /v CurrentVersion /d 10.0 /f >/dev/null && wrun reg add "$key" /v CSDVersion /d "" /f >/dev/null \
+    && wrun reg add "$key" /v CurrentBuild /d "$1" /f >/dev/null && wrun reg add "$key" /v CurrentBuildNumber /d "$1" /f >/dev/null
+}
+WINDOWS_BUILD=19045  # Windows 10 22H2
+if [ "$(cat "$WINEPREFIX/.windows-build" 2>/dev/null)" != $WINDOWS_BUILD ]; then
+  set_windows_build $WINDOWS_BUILD || die "无法设置 Windows 版本"
+  echo $WINDOWS_BUILD > "$WINEPREFIX/.windows-build"
+fi
+step_end PASS "Windows 10 内部版本 $WINDOWS_BUILD"
 
 # ---------------------------------------------------------------- wine session
 XVFB_PID=""; HOLDER_PID=""
@@ -140,13 +152,16 @@ for n in $(seq 70 99); do [ -e "/tmp/.X$n-lock" ] || { DISPLAY_NO=$n; break; }; 
 Xvfb ":$DISPLAY_NO" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
 XVFB_PID=$!
 export DISPLAY=":$DISPLAY_NO"
-"$WINESERVER" -p < /dev/null > /dev/null 2>&1  # one wineserver for the whole run, ended by cleanup
+# One wineserver for the whole run, ended by cleanup. The set-up's own server must be gone first:
+# wine's background services start with the first program of a server and keep its pipes.
+"$WINESERVER" -w
+"$WINESERVER" -p < /dev/null > /dev/null 2>&1
 # wine-only: the desktop process must not be started by a program whose pipes a test reads.
 "$WINE" "$PY" -c "import ctypes, time; ctypes.windll.user32.GetDesktopWindow(); time.sleep(86400)" \
   < /dev/null > /dev/null 2>&1 &
 HOLDER_PID=$!
 
 step_start "Windows Python 基本检查"
-info=$(wrun "$PY" -c "import sys, platform, sqlite3, PySide6.QtCore as q, pypdfium2; print(platform.platform(), sys.version.split()[0], 'SQLite', sqlite3.sqlite_version, 'Qt', q.qVersion())")
+info=$(wrun "$PY" -c "import sys, platform, sqlite3, PySide6.QtCore as q, pypdfium2; v = sys.getwindowsversion(); print(platform.platform(), f'GetVersionEx {v.major}.{v.minor}.{v.build}', 'Python', sys.version.split()[0], 'SQLite', sqlite3.sqlite_version, 'Qt', q.qVersion())")
 [ $? = 0 ] && step_end PASS "$info" || die "$info"
 
