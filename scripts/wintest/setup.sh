@@ -7,8 +7,9 @@
 #   - Qt 6.10+ links Windows' icuuc.dll, which wine lacks: a stand-in built from icuuc_stub.c.
 #   - platform.platform() aborts under wine in _wmi: _wmi.pyd is moved aside.
 #   - Python under wine stops at start when stdout is a regular file: output goes through a pipe.
-#   - wine's desktop process, started by the first GUI program, inherits that program's pipes and
-#     keeps them open for as long as it lives: a holder process with no pipes starts it first.
+#   - wine's background services and its desktop process, started by the first program (the first
+#     GUI program), inherit that program's pipes and keep them open while they live: a first
+#     program and a desktop holder with no pipes start them.
 #   - one wineserver for the whole run (-p), ended at the end.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 H=$ROOT/.wintest
@@ -156,10 +157,17 @@ export DISPLAY=":$DISPLAY_NO"
 # wine's background services start with the first program of a server and keep its pipes.
 "$WINESERVER" -w
 "$WINESERVER" -p < /dev/null > /dev/null 2>&1
-# wine-only: the desktop process must not be started by a program whose pipes a test reads.
-"$WINE" "$PY" -c "import ctypes, time; ctypes.windll.user32.GetDesktopWindow(); time.sleep(86400)" \
+# wine-only: the programs wine starts on its own — its background services with the first program
+# of a server, the desktop process with the first one that uses windows — inherit that program's
+# pipes and keep them open while they live. So the first program has no pipes, and a holder with
+# none starts the desktop and stays for the whole run.
+"$WINE" "$PY" -c "pass" < /dev/null > /dev/null 2>&1
+DESKTOP_READY=$H/desktop-ready
+rm -f "$DESKTOP_READY"
+"$WINE" "$PY" -c "import ctypes, time; ctypes.windll.user32.GetDesktopWindow(); open(r'$(winpath "$DESKTOP_READY")', 'w').close(); time.sleep(86400)" \
   < /dev/null > /dev/null 2>&1 &
 HOLDER_PID=$!
+for _ in $(seq 120); do [ -e "$DESKTOP_READY" ] && break; sleep 0.5; done
 
 step_start "Windows Python 基本检查"
 info=$(wrun "$PY" -c "import sys, platform, sqlite3, PySide6.QtCore as q, pypdfium2; v = sys.getwindowsversion(); print(platform.platform(), f'GetVersionEx {v.major}.{v.minor}.{v.build}', 'Python', sys.version.split()[0], 'SQLite', sqlite3.sqlite_version, 'Qt', q.qVersion())")
