@@ -15,17 +15,44 @@ import traceback
 GUI_COMMAND_MODULES = ["gui.commands"]
 
 
-def _setup_logging(data) -> None:
+def _setup_logging(data):
+    """Log to logs/ in the data folder; in a read-only or full folder to a temporary folder instead,
+    so that reading data never fails for want of a log. Returns the log file, or None."""
     from logging.handlers import RotatingFileHandler
 
-    handler = RotatingFileHandler(data.logs / "chuangcheng.log", maxBytes=2_000_000, backupCount=3,
-                                  encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    from core.paths import fallback_log_dir
+
+    for folder in (data.logs, fallback_log_dir()):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handler = RotatingFileHandler(folder / "chuangcheng.log", maxBytes=2_000_000, backupCount=3,
+                                          encoding="utf-8")
+        except OSError:
+            continue
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.basicConfig(level=logging.INFO, handlers=[handler])
+        logging.raiseExceptions = False  # a log line lost to a full disk must not print a traceback
+        return folder / "chuangcheng.log"
+    return None
+
+
+def _refuse(exc) -> int:
+    """Print an AppError the way the command-line contract asks: the message on stderr, exit 2."""
+    from core.commands import EXIT_REFUSED
+
+    print(exc.message_zh, file=sys.stderr)
+    if exc.details:
+        print(exc.details, file=sys.stderr)
+    for p in exc.problems[:200]:
+        print(f"第 {p.row} 行\t{p.column or ''}\t{p.message}" if p.row else f"{p.column or ''}\t{p.message}",
+              file=sys.stderr)
+    if len(exc.problems) > 200:
+        print(f"……另有 {len(exc.problems) - 200} 处问题", file=sys.stderr)
+    return EXIT_REFUSED
 
 
 def main(argv: list[str] | None = None) -> int:
-    from core.commands import EXIT_FAILED, EXIT_REFUSED, Context, build_parser
+    from core.commands import ENV_SERVER, EXIT_FAILED, EXIT_REFUSED, Context, build_parser
 
     from core.console import configure_output
 
@@ -34,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     operator = args.operator or os.environ.get("CHUANGCHENG_OPERATOR") or None
 
-    from core.errors import AppError
+    from core.errors import AppError, storage_error
     from core.paths import resolve_data_dir
 
     try:
@@ -42,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"无法使用数据文件夹 {args.data}：{exc.strerror}。请换一个可写的文件夹。", file=sys.stderr)
         return EXIT_REFUSED
-    _setup_logging(data)
+    log_file = _setup_logging(data)
 
     if not args.command:
         try:
@@ -52,26 +79,27 @@ def main(argv: list[str] | None = None) -> int:
             logging.exception("图形界面启动失败")
             raise
 
-    ctx = Context(data, operator or "命令行")
+    server = args.server or os.environ.get(ENV_SERVER) or None
+    if server and args.operator:
+        print("共享台账的操作人是登录账号，--operator 已忽略。", file=sys.stderr)
+    ctx = Context(data, operator or "命令行", server)
     try:
         return args.func(args, ctx)
     except AppError as exc:
-        print(exc.message_zh, file=sys.stderr)
-        if exc.details:
-            print(exc.details, file=sys.stderr)
-        for p in exc.problems[:200]:
-            print(f"第 {p.row} 行\t{p.column or ''}\t{p.message}" if p.row else f"{p.column or ''}\t{p.message}",
-                  file=sys.stderr)
-        if len(exc.problems) > 200:
-            print(f"……另有 {len(exc.problems) - 200} 处问题", file=sys.stderr)
-        return EXIT_REFUSED
+        return _refuse(exc)
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return EXIT_REFUSED
-    except Exception:
+    except Exception as exc:
+        # A full disk, a read-only folder or a locked file that no write path named: still the
+        # user's to fix, never a traceback.
+        refused = storage_error(exc, f"完成“{args.command}”")
+        if refused is not None:
+            logging.warning("命令 %s 因磁盘或文件问题未完成：%s", args.command, exc)
+            return _refuse(refused)
         logging.exception("命令 %s 意外失败", args.command)
         traceback.print_exc()
-        print(f"程序内部错误，详情已写入日志：{data.logs / 'chuangcheng.log'}", file=sys.stderr)
+        print(f"程序内部错误，详情已写入日志：{log_file or '（无法写入日志）'}", file=sys.stderr)
         return EXIT_FAILED
     finally:
         ctx.close()

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from core import attachments, backup
+from core import attachments, safety
 from core.paths import DataDir
 from core.store import open_store
 
@@ -71,7 +71,7 @@ def main(argv=None) -> None:
         for i in range(args.repeat):
             out = work / f"out{i}"
             out.mkdir()
-            ours.append(_time(lambda: backup.make_backup(data, db, out)))
+            ours.append(_time(lambda: safety.make_backup(data, db, out)))
             path = next(out.glob("*.ccbak"))
 
             def plain_backup():
@@ -80,7 +80,7 @@ def main(argv=None) -> None:
 
             plain.append(_time(plain_backup))
             target = DataDir(work / f"restore{i}")
-            ours_restore.append(_time(lambda: backup.restore_backup(target, path)))
+            ours_restore.append(_time(lambda: safety.restore_backup(target, path)))
             plain_target = work / f"plain-restore{i}"
             plain_target.mkdir()
 

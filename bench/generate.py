@@ -124,8 +124,6 @@ def table_counts(db) -> dict[str, int]:
 def existing(data: DataDir) -> Dataset:
     """A data folder made elsewhere (an office's copy, the demo): its import files are written from
     it with the program's own exports when they are not there yet."""
-    from core.xlsx import framework_io, units_io
-
     db = open_store(data, OPERATOR)
     try:
         edition_id = framework.resolve_edition(db)
@@ -133,9 +131,9 @@ def existing(data: DataDir) -> Dataset:
         folder.mkdir(exist_ok=True)
         framework_xlsx, units_xlsx = folder / "责任分解表.xlsx", folder / "责任单位.xlsx"
         if not framework_xlsx.exists():
-            framework_io.export_framework(db, framework_xlsx, edition_id)
+            framework.export_framework(db, framework_xlsx, edition_id)
         if not units_xlsx.exists():
-            units_io.export_units(db, units_xlsx)
+            units.export_units(db, units_xlsx)
         return Dataset(data, edition_id, scalar(db, "SELECT count(*) FROM units WHERE retired = 0"),
                        framework.edition_totals(db, edition_id)["standards"], framework_xlsx, units_xlsx,
                        table_counts(db))

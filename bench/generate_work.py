@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import words
-from core import attachments, framework, letters, materials, scoring, settings, supervision, workdays
+from core import attachments, framework, letters, materials, scoring, settings, supervision
+from core.supervision import workdays
 from core.db import rows, scalar
 
 STAFF = ["王建国", "李晓梅", "张志强", "刘海燕", "陈立新"]  # the office's operators in the audit trail
@@ -312,7 +313,7 @@ class Work:
 
     @staticmethod
     def _previous_at_site(seen: dict, day: str, node_id: int | None) -> str | None:
-        """core.supervision._previous_at_site over the findings made so far (in date order): the
+        """core.supervision.findings.previous_at_site over the findings made so far (in date order): the
         latest earlier date at the 点位 of a finding with the same standard, or either without one."""
         def latest_before(key):
             return next((d for d in reversed(seen.get(key, ())) if d < day), None)

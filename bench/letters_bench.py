@@ -23,7 +23,6 @@ from xml.sax.saxutils import escape
 from bench.figures import median, p95
 from bench.generate import OPERATOR, SCALES, generate
 from core import framework, letters
-from core.pdf import letters_pdf
 from core.store import open_store
 
 BUDGET_PAGES_PER_S = 50
@@ -100,8 +99,8 @@ def run(scale: str, repeat: int, count: int, libreoffice: bool, lo_repeat: int =
         one, pages = [], 0
         for i in range(repeat):
             started = time.perf_counter()
-            result = letters_pdf.generate_letters(db, 2026, tmp / f"one-{i}.pdf", unit_ids=unit_ids,
-                                                  edition_id=edition_id, record=False)
+            result = letters.generate_letters(db, 2026, tmp / f"one-{i}.pdf", unit_ids=unit_ids,
+                                              edition_id=edition_id, record=False)
             one.append((time.perf_counter() - started) * 1000)
             pages = result.pages
         out.append(_line("letters_one_pdf", scale, one, pages, letters=len(unit_ids)))
@@ -110,8 +109,8 @@ def run(scale: str, repeat: int, count: int, libreoffice: bool, lo_repeat: int =
         separate, pages = [], 0
         for i in range(repeat):
             started = time.perf_counter()
-            result = letters_pdf.generate_separate(db, 2026, tmp / f"separate-{i}", unit_ids=unit_ids,
-                                                   edition_id=edition_id)
+            result = letters.generate_separate(db, 2026, tmp / f"separate-{i}", unit_ids=unit_ids,
+                                               edition_id=edition_id)
             separate.append((time.perf_counter() - started) * 1000)
             pages = result.pages
         out.append(_line("letters_separate", scale, separate, pages, letters=len(unit_ids)))
@@ -123,7 +122,7 @@ def run(scale: str, repeat: int, count: int, libreoffice: bool, lo_repeat: int =
             docs = tmp / "fodt"
             docs.mkdir()
             for letter in built:
-                (docs / f"{letters_pdf.safe_file_name(letter.unit['name'])}.fodt").write_text(_fodt(letter), encoding="utf-8")
+                (docs / f"{letters.safe_file_name(letter.unit['name'])}.fodt").write_text(_fodt(letter), encoding="utf-8")
             timed = []
             for i in range(lo_repeat):
                 pdfs = tmp / f"lo-{i}"

@@ -153,7 +153,7 @@ def bench_gui(data_dir, scale: str, repeat: int) -> None:
     from core import framework
     from core.paths import DataDir
     from gui.main_window import MainWindow
-    from gui.views.review import ReviewWindow
+    from gui.views.materials.review import ReviewWindow
 
     db = open_store(DataDir(data_dir), OPERATOR)
     window = MainWindow(db, DataDir(data_dir), OPERATOR)
@@ -168,7 +168,9 @@ def bench_gui(data_dir, scale: str, repeat: int) -> None:
         app.processEvents()
         return (time.perf_counter() - t) * 1000
 
-    combos = {"unit": page.unit_box, "category": page.category_box, "status": page.status_box, "kind": page.kind_box}
+    checklist = page.checklist
+    combos = {"unit": checklist.unit_box, "category": checklist.category_box, "status": checklist.status_box,
+              "kind": checklist.kind_box}
     for name, combo in combos.items():
         samples = []
         for i in range(repeat):
@@ -178,20 +180,20 @@ def bench_gui(data_dir, scale: str, repeat: int) -> None:
         emit("materials_filter_gui", scale, samples, case=name, budget_ms=50)
     samples = []
     for i in range(repeat):
-        samples.append(timed(lambda: (page.search.setText("补充材料 1" + str(i % 10)), page.apply_filter())))
-    page.search.setText("")
-    page.apply_filter()
+        samples.append(timed(lambda: (checklist.search.setText("补充材料 1" + str(i % 10)), checklist.apply_filter())))
+    checklist.search.setText("")
+    checklist.apply_filter()
     emit("materials_filter_gui", scale, samples, case="text", budget_ms=50)
     samples = []
     for i in range(repeat):
-        samples.append(timed(lambda: page.overdue_box.setChecked(not page.overdue_box.isChecked())))
+        samples.append(timed(lambda: checklist.overdue_box.setChecked(not checklist.overdue_box.isChecked())))
     emit("materials_filter_gui", scale, samples, case="overdue", budget_ms=50)
 
     # A change made on the page, until the list shows it: 提交 of a material 待提交, and 保存修改 of
     # its title (each sample a different material, all filters off).
-    page.overdue_box.setChecked(False)
+    checklist.overdue_box.setChecked(False)
     app.processEvents()
-    pending = [r["id"] for r in page.model.rows() if r["status"] == "待提交"][:2 * repeat]
+    pending = [r["id"] for r in checklist.model.rows() if r["status"] == "待提交"][:2 * repeat]
     samples = []
     for material_id in pending[:repeat]:
         page.select_material(material_id)
@@ -200,7 +202,7 @@ def bench_gui(data_dir, scale: str, repeat: int) -> None:
     samples = []
     for i, material_id in enumerate(pending[repeat:]):
         page.select_material(material_id)
-        page.title_edit.setText(f"基准修改材料 {i}")
+        page.detail.title_edit.setText(f"基准修改材料 {i}")
         samples.append(timed(page.save_current))
     emit("materials_change_gui", scale, samples, case="save")
 
@@ -251,12 +253,10 @@ def bench_attach(db, scale: str, scratch: Path) -> None:
 
 
 def bench_package(db, scale: str, scratch: Path) -> None:
-    from core import package
-
     for name in ("迎检资料包", "迎检资料包.zip"):
         out = scratch / name
         t = time.perf_counter()
-        result = package.build_package(db, out)
+        result = materials.build_package(db, out)
         ms = (time.perf_counter() - t) * 1000
         print(json.dumps({"figure": "materials_package", "scale": scale, "kind": "zip" if name.endswith(".zip")
                           else "folder", "ms": round(ms), "materials": result.materials, "files": result.files,

@@ -106,15 +106,13 @@ def main(argv=None) -> int:
         ms = timed(lambda: supervision.issue_notice(db, unit_id, next(batches), issued_on="2026-12-01"), args.repeat)
         print(json.dumps({"figure": "notice_issue", "scale": args.scale, "findings_per_notice": 3,
                           "median_ms": round(ms, 1)}))
-        from core.pdf import bulletin_pdf, notice_pdf
-
         notice_id = supervision.list_notices(db)[0]["id"]
-        ms = timed(lambda: notice_pdf.render_notices(db, [notice_id], Path(tmp) / "n.pdf"), args.repeat)
+        ms = timed(lambda: supervision.render_notices(db, [notice_id], Path(tmp) / "n.pdf"), args.repeat)
         print(json.dumps({"figure": "notice_pdf", "scale": args.scale, "median_ms": round(ms, 1)}))
         for suffix in ("pdf", "xlsx"):
             out = Path(tmp) / f"bulletin.{suffix}"
-            ms = timed(lambda: bulletin_pdf.write_bulletin(db, "2026-06-01", "2026-06-30", out,
-                                                           today=dt.date(2026, 6, 30)), max(args.repeat // 2, 1))
+            ms = timed(lambda: supervision.write_bulletin(db, "2026-06-01", "2026-06-30", out,
+                                                          today=dt.date(2026, 6, 30)), max(args.repeat // 2, 1))
             data = supervision.bulletin_data(db, "2026-06-01", "2026-06-30", today=dt.date(2026, 6, 30))
             print(json.dumps({"figure": f"bulletin_month_{suffix}", "scale": args.scale, "new": data["counts"]["new"],
                               "overdue": data["counts"]["overdue"], "flagged": data["counts"]["flagged"],

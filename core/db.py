@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
-from core.errors import AppError
+from core.errors import AppError, storage_errors
+from core.text import like_contains  # noqa: F401 - imported from here by older code
 from core.migrations import known_names, migrations, schema_version
 
 DEFAULT_OPERATOR = "命令行"
@@ -21,11 +21,15 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     # isolation_level=None: we issue BEGIN ourselves, so nothing commits behind our back.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
                            check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-    if str(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error:
+        conn.close()  # a damaged file must not stay open (on Windows that would block restoring over it)
+        raise
     return sqlite_utils.Database(conn)
 
 
@@ -36,23 +40,25 @@ def open_db(path: str | Path, operator: str | None = None,
     A database written by a newer program is refused. Before an existing database is migrated a
     copy is written to `backup_dir` (default: the `backups` folder beside it).
     """
+    from core.store.sqlite import SqliteStore
+
     path = Path(path)
-    existed = path.exists() and path.stat().st_size > 0
-    try:
+    with storage_errors(f"打开数据库 {path}", folder=path.parent):
+        existed = path.exists() and path.stat().st_size > 0
         db = connect(path)
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise AppError(f"无法打开数据库 {path}：文件已损坏或不是创城工作台的数据库。"
-                       "请从备份恢复，或换一个数据文件夹。", str(exc)) from exc
-    db.operator = operator or DEFAULT_OPERATOR
-    _refuse_newer(db, path)
-    pending = migrations.pending(db)
-    if pending:
-        if existed and _has_user_tables(db):
-            _copy_before_migrating(db, path, Path(backup_dir) if backup_dir else path.parent / "backups")
-        migrations.apply(db)
-        db.execute(f"PRAGMA user_version = {schema_version()}")
-    return db
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            _refuse_newer(db, path)
+            pending = migrations.pending(db)
+            if pending:
+                if existed and _has_user_tables(db):
+                    _copy_before_migrating(db, path, Path(backup_dir) if backup_dir else path.parent / "backups")
+                migrations.apply(db)
+                db.execute(f"PRAGMA user_version = {schema_version()}")
+        except BaseException:
+            db.conn.close()
+            raise
+    return SqliteStore(db, path, operator or DEFAULT_OPERATOR)
 
 
 def _has_user_tables(db) -> bool:
@@ -85,38 +91,15 @@ def _copy_before_migrating(db, path: Path, backup_dir: Path) -> Path:
     return target
 
 
-@contextmanager
 def write(db):
-    """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so two processes
-    writing at once queue on the busy timeout instead of failing on a lock upgrade."""
-    conn = db.conn
-    if conn.in_transaction:
-        with db.atomic():
-            yield db
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+    """One write transaction (see Store.write)."""
+    return db.write()
 
 
-def rows(db, sql: str, params=()) -> list[dict]:
+def rows(db, sql: str, params=None) -> list[dict]:
     """Run a query and return its rows as dicts."""
-    cur = db.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return db.rows(sql, params)
 
 
-def scalar(db, sql: str, params=()):
-    row = db.execute(sql, params).fetchone()
-    return row[0] if row else None
-
-
-def like_contains(text: str) -> str:
-    """A LIKE pattern (with ESCAPE '\\') matching text anywhere, % and _ in it taken literally."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def scalar(db, sql: str, params=None):
+    return db.value(sql, params)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import backup, framework, letters, materials, scoring, settings, supervision
-from core.db import rows
+from core import clock, framework, letters, materials, safety, scoring, settings, supervision
 
 TOP = 5  # units listed under "owing most" and "losing most"
 
@@ -25,10 +24,11 @@ def coverage_by_category(db, edition_id: int) -> list[dict]:
     """Per 测评项目 (in tree order): materials approved of all, and points covered — a standard's
     points count when every one of its materials is approved (the rule of materials.completeness,
     computed in SQL so that 首页 stays quick at ten times a district's data)."""
-    approved = ", ".join(f"'{s}'" for s in materials.APPROVED)
-    return rows(db, f"""
+    approved = {f"approved_{i}": status for i, status in enumerate(materials.APPROVED)}
+    return db.rows(f"""
         WITH per_standard AS (
-            SELECT m.node_id, count(*) AS materials, sum(m.status IN ({approved})) AS approved
+            SELECT m.node_id, count(*) AS materials,
+                   sum(CASE WHEN m.status IN ({", ".join(":" + name for name in approved)}) THEN 1 ELSE 0 END) AS approved
               FROM materials m
              WHERE m.edition_id = :edition AND m.removed = 0
              GROUP BY m.node_id),
@@ -45,7 +45,7 @@ def coverage_by_category(db, edition_id: int) -> list[dict]:
                coalesce(pc.covered_points, 0) AS covered_points
           FROM framework_nodes cat LEFT JOIN per_category pc ON pc.category_id = cat.id
          WHERE cat.edition_id = :edition AND cat.level = 1 AND cat.retired = 0
-         ORDER BY cat.position, cat.id""", {"edition": edition_id})
+         ORDER BY cat.position, cat.id""", {"edition": edition_id, **approved})
 
 
 def last_round(db) -> dict | None:
@@ -63,12 +63,12 @@ def last_round(db) -> dict | None:
 def overview(db, data, today: dt.date | None = None, *, with_last_round: bool = True) -> dict:
     """Every 首页 figure. The last round's units (attributing every line of the round, ~0.5 s at
     10x) can be left out (None) for the caller to fetch with last_round() in the background."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     values = settings.get_all(db)
     edition_id = framework.current_edition_id(db)
     findings = supervision.counts(db, today)
     owing = [u for u in supervision.unit_owes(db, today)][:TOP]
-    age = backup.backup_age_days(data)
+    backups = safety.backup_status(data, db)
     return {
         "today": today.isoformat(),
         "next_assessment": values["next_assessment_date"] or "",
@@ -82,6 +82,6 @@ def overview(db, data, today: dt.date | None = None, *, with_last_round: bool = 
                        for u in owing],
         "letters_unsigned": letters.unsigned_count(db),
         "last_round": last_round(db) if with_last_round else None,
-        "backup_age_days": age,
-        "backup_warn_days": values["backup_warn_days"],
+        "backup_age_days": backups.age_days,
+        "backup": backups,
     }

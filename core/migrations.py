@@ -571,6 +571,51 @@ def m009_list_speed(db):
     )
 
 
+# --- From version 10 on every step is written once for both engines --------------------------------
+# A shared step takes the Store (SQLite here through sqlite-utils' runner, PostgreSQL through
+# core.migrations_postgres.upgrade) and runs portable SQL, asking store.engine only where the engines
+# truly differ. It carries the same name, and so the same version number, on both.
+
+SHARED_STEPS: list = []
+
+
+def shared_step(func):
+    SHARED_STEPS.append(func)
+
+    def on_sqlite(db, step=func):
+        from core.store.sqlite import SqliteStore
+
+        step(SqliteStore(db, db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:", "升级"))
+
+    migrations(name=func.__name__)(on_sqlite)
+    return func
+
+
+# Records two people may edit at once: a save carries the version it was read at and is refused
+# when someone saved in between (optimistic check). Every update bumps the version, whatever code
+# path made it, so the version is kept by the database itself.
+VERSIONED_TABLES = ("units", "unit_groups", "editions", "framework_nodes", "letter_status", "sites",
+                    "findings", "notices", "materials", "score_rounds", "score_results")
+
+
+@shared_step
+def m010_versions_and_counters(store):
+    # Numbers people see (督办通知单文号, 材料编号, 件号, 通报文号) come from a counter row taken in the
+    # write transaction: two clients never get the same number, and a rolled-back change gives its
+    # number back (a sequence would skip it).
+    store.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    for table in VERSIONED_TABLES:
+        store.execute(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+        if store.engine == "sqlite":
+            store.execute(f"""
+                CREATE TRIGGER {table}_version AFTER UPDATE ON {table} FOR EACH ROW
+                 WHEN NEW.version = OLD.version
+                BEGIN UPDATE {table} SET version = OLD.version + 1 WHERE id = OLD.id; END""")
+        else:
+            store.execute(f"CREATE TRIGGER {table}_version BEFORE UPDATE ON {table} FOR EACH ROW"
+                          " EXECUTE FUNCTION bump_version()")
+
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)

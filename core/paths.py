@@ -41,6 +41,13 @@ class DataDir:
         return not self.db_path.exists()
 
 
+def fallback_log_dir() -> Path:
+    """Where logs go when the data folder cannot take them (read-only, full, locked)."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "ChuangchengDesk-logs"
+
+
 def default_data_root() -> Path:
     # Non-roaming: on Windows this is under %LOCALAPPDATA%, never synced to a domain profile.
     return Path(platformdirs.user_data_dir("ChuangchengDesk", appauthor=False, roaming=False))

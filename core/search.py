@@ -1,11 +1,11 @@
 """One search over every kind of record: standards, units, materials and their files, findings,
 notices and results.
 
-Each kind has an FTS5 trigram table kept by triggers (migration m008_search). A word of three or
-more characters is a trigram phrase the index answers; a shorter word (一两个字, common in Chinese)
-becomes the trigrams that begin with it, or — when it is common — a LIKE over the indexed text. Hits of each kind come in record order with exact and
-leading matches first; no bm25 ranking, because ranking needs every match and a common word matches
-tens of thousands of rows at ten times a district's size.
+Each kind has an index table of the store (core.store.search): every word must occur in a record's
+indexed texts, a one- or two-character word (一两个字, common in Chinese) as well as a longer one.
+Hits of each kind come in record order with exact and leading matches first; no bm25 ranking,
+because ranking needs every match and a common word matches tens of thousands of rows at ten
+times a district's size.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import framework
-from core.db import like_contains, rows
-from core.migrations import SEARCH_SOURCES, search_insert_sql
 
 KINDS = ("标准", "单位", "材料", "附件", "问题", "通知", "结果")
 
@@ -36,89 +34,60 @@ class Hit:
     owner_year: int | None = None  # for 责任书: the letter's year
 
 
-# A one- or two-character word is looked up in the index vocabulary: the trigrams that begin with
-# it (every character begins one, see m008_search). Up to this many, they are OR-ed into the MATCH —
-# exact and instant for a rare word; beyond it the word is common, so a LIKE scan reaches the limit
-# of hits within the first rows.
-MAX_EXPANSION = 200
-
-
-def _quote(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
-def _where(db, table: str, text: str) -> tuple[str, dict] | None:
-    """The condition on `table` (aliased s) for the text and its named parameters; None when a word
-    does not occur in this table at all."""
-    match, conditions, params = [], [], {}
-    for i, word in enumerate(text.split()):
-        if len(word) >= 3:
-            match.append(_quote(word))
-            continue
-        terms = [r["term"] for r in rows(db, f"SELECT term FROM {table}_vocab WHERE term >= ? AND term < ?",
-                                         (word, word + "\U0010ffff"))]
-        if not terms:
-            return None
-        if len(terms) <= MAX_EXPANSION:
-            match.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
-        else:
-            conditions.append(f"(s.title LIKE :w{i} ESCAPE '\\' OR s.detail LIKE :w{i} ESCAPE '\\')")
-            params[f"w{i}"] = like_contains(word)
-    if match:
-        conditions.insert(0, f"{table} MATCH :match")
-        params["match"] = " AND ".join(match)
-    return " AND ".join(conditions), params
-
-
-# Per kind: FTS table, and the query shaping a hit (id, title, detail, owner…) from the matches `s`.
-# CROSS JOIN keeps the index first: otherwise SQLite may walk the records by another index (the
-# edition's materials) and run the MATCH once per record — 4.5 s instead of 0.3 ms at 10x.
+# Per kind: the index kind, and the query shaping a hit (id, title, detail, owner…) from the records
+# whose index row `s` matches. {source} starts from the index ("<table> s JOIN"); every kind lists
+# in a fixed record order so that both engines keep the same hits when the limit cuts the list.
 _QUERIES = {
-    "标准": ("fts_standards", """
+    "标准": ("standards", """
         SELECT n.id, n.code, n.title, n.level, n.points, n.methods
-          FROM fts_standards s CROSS JOIN framework_nodes n ON n.id = s.rowid
+          FROM {source} framework_nodes n ON n.id = {id}
          WHERE {where} AND n.edition_id = :edition AND n.retired = 0
+         ORDER BY {id}
          LIMIT :limit"""),
-    "单位": ("fts_units", """
+    "单位": ("units", """
         SELECT u.id, u.name, u.kind, u.short_name, u.retired, s.detail AS other_names
-          FROM fts_units s CROSS JOIN units u ON u.id = s.rowid
+          FROM {source} units u ON u.id = {id}
          WHERE {where} AND u.merged_into IS NULL
+         ORDER BY {id}
          LIMIT :limit"""),
-    "材料": ("fts_materials", """
+    "材料": ("materials", """
         SELECT m.id, m.title, m.status, n.code, un.name AS unit_name
-          FROM fts_materials s CROSS JOIN materials m ON m.id = s.rowid
+          FROM {source} materials m ON m.id = {id}
           JOIN framework_nodes n ON n.id = m.node_id
           LEFT JOIN units un ON un.id = m.unit_id
          WHERE {where} AND m.edition_id = :edition AND m.removed = 0
+         ORDER BY {id}
          LIMIT :limit"""),
-    "附件": ("fts_attachments", """
+    "附件": ("attachments", """
         SELECT a.id, a.original_name, a.caption, a.owner_table, a.owner_id,
                ls.unit_id AS letter_unit_id, ls.year AS letter_year, lu.name AS letter_unit
-          FROM fts_attachments s CROSS JOIN attachments a ON a.id = s.rowid
+          FROM {source} attachments a ON a.id = {id}
           LEFT JOIN letter_status ls ON a.owner_table = 'letter_status' AND ls.id = a.owner_id
           LEFT JOIN units lu ON lu.id = ls.unit_id
          WHERE {where}
+         ORDER BY {id}
          LIMIT :limit"""),
-    "问题": ("fts_findings", """
+    "问题": ("findings", """
         SELECT f.id, f.description, f.status, f.found_on, st.name AS site, un.name AS unit_name
-          FROM fts_findings s CROSS JOIN findings f ON f.id = s.rowid
+          FROM {source} findings f ON f.id = {id}
           JOIN sites st ON st.id = f.site_id
           JOIN units un ON un.id = f.unit_id
          WHERE {where}
-         ORDER BY s.rowid DESC
+         ORDER BY {id} DESC
          LIMIT :limit"""),
-    "通知": ("fts_notices", """
+    "通知": ("notices", """
         SELECT t.id, t.number, t.issued_on, t.voided, un.name AS unit_name
-          FROM fts_notices s CROSS JOIN notices t ON t.id = s.rowid
+          FROM {source} notices t ON t.id = {id}
           JOIN units un ON un.id = t.unit_id
          WHERE {where}
-         ORDER BY s.rowid DESC
+         ORDER BY {id} DESC
          LIMIT :limit"""),
-    "结果": ("fts_results", """
+    "结果": ("results", """
         SELECT r.id, r.code, r.item, r.site, r.full_points - r.score AS loss, sr.name AS round_name
-          FROM fts_results s CROSS JOIN score_results r ON r.id = s.rowid
+          FROM {source} score_results r ON r.id = {id}
           JOIN score_rounds sr ON sr.id = r.round_id
          WHERE {where}
+         ORDER BY {id}
          LIMIT :limit"""),
 }
 
@@ -172,13 +141,14 @@ def _closeness(hit: Hit, text: str) -> int:
 def kind_query(db, kind: str, text: str, limit: int = 20, edition_id: int | None = None) -> tuple[str, dict] | None:
     """The SQL that finds `kind` records for the (normalised) text, and its parameters; None when a
     word occurs nowhere in that kind."""
-    table, sql = _QUERIES[kind]
-    found = _where(db, table, text)
+    index_kind, sql = _QUERIES[kind]
+    index = db.search
+    found = index.condition(index_kind, text.split(), "s")
     if found is None:
         return None
     where, params = found
     params.update(limit=limit, edition=edition_id if edition_id is not None else framework.current_edition_id(db))
-    return sql.format(where=where), params
+    return sql.format(source=f"{index.table(index_kind)} s {index.join}", id=index.id("s"), where=where), params
 
 
 def search_kind(db, kind: str, text: str, limit: int = 20, edition_id: int | None = None) -> list[Hit]:
@@ -186,7 +156,7 @@ def search_kind(db, kind: str, text: str, limit: int = 20, edition_id: int | Non
     query = kind_query(db, kind, text, limit, edition_id) if text else None
     if query is None:
         return []
-    hits = [_hit(kind, r) for r in rows(db, *query)]
+    hits = [_hit(kind, r) for r in db.rows(*query)]
     return sorted(hits, key=lambda h: _closeness(h, text))  # stable: record order within each closeness
 
 
@@ -211,7 +181,5 @@ def search(db, text: str, limit: int = 50) -> list[Hit]:
 
 def rebuild(db) -> None:
     """Fill every search table again from its records (after a repair; the triggers keep it otherwise)."""
-    with db.conn:
-        for table in SEARCH_SOURCES:
-            db.execute(f"DELETE FROM {table}")
-            db.execute(search_insert_sql(table))
+    with db.write():
+        db.search.rebuild()

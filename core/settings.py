@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
-from core import audit
-from core.db import rows, scalar, write
+from core import audit, clock, dates
 from core.errors import AppError
 
 UNIT_KINDS = ["党委部门", "政府部门", "人大政协", "群团组织", "街道", "乡镇", "事业单位",
@@ -30,12 +28,12 @@ VOCABULARIES = {
 FONT_ROLES = {"fangsong": "正文（仿宋）", "heiti": "一级标题（黑体）", "kaiti": "二级标题（楷体）",
               "songti": "宋体", "xiaobiaosong": "文件标题（小标宋）"}
 
-# key → (label, default). Values are stored as JSON.
+# key → (label, default; a function gives a default that depends on the day). Values are stored as JSON.
 SETTINGS = {
     "office_name": ("办公室名称", "XX区创建全国文明城市工作指挥部办公室"),
     "issuing_body": ("发文机关", "XX区创建全国文明城市工作指挥部"),
     "doc_code": ("机关代字", "X创城督"),
-    "current_year": ("当前年度", date.today().year),
+    "current_year": ("当前年度", lambda: clock.today().year),
     "current_edition_id": ("当前版本", None),
     "next_assessment_date": ("下次测评日期", ""),
     # 丢分分析: a line naming several units counts in full for each (as published reports do)
@@ -60,8 +58,11 @@ SETTINGS = {
 def get(db, key: str):
     if key not in SETTINGS:
         raise KeyError(key)
-    value = scalar(db, "SELECT value FROM settings WHERE key = ?", (key,))
-    return SETTINGS[key][1] if value is None else json.loads(value)
+    value = db.value("SELECT value FROM settings WHERE key = :key", {"key": key})
+    if value is not None:
+        return json.loads(value)
+    default = SETTINGS[key][1]
+    return default() if callable(default) else default
 
 
 def get_all(db) -> dict:
@@ -70,17 +71,16 @@ def get_all(db) -> dict:
 
 def set_many(db, values: dict) -> None:
     """Change several settings in one transaction, validating first."""
-    for key, value in values.items():
+    for key in values:
         if key not in SETTINGS:
             raise AppError(f"未知的设置项：{key}")
-        _validate(key, value)
-    with write(db):
+    values = {key: _checked(key, value) for key, value in values.items()}
+    with db.write():
         for key, value in values.items():
             before = get(db, key)
             if before == value:
                 continue
-            db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
-                       " SET value = excluded.value", (key, json.dumps(value, ensure_ascii=False)))
+            db.upsert("settings", {"key": key, "value": json.dumps(value, ensure_ascii=False)}, key=["key"])
             audit.log(db, "修改设置", "settings", key, {key: before}, {key: value},
                       f"{SETTINGS[key][0]}：{before} → {value}")
     if "pdf_fonts" in values:
@@ -98,7 +98,9 @@ def set(db, key: str, value) -> None:  # noqa: A001 - mirrors get()
     set_many(db, {key: value})
 
 
-def _validate(key: str, value) -> None:
+def _checked(key: str, value):
+    """The value as it is kept (a date in the one form the ledger stores); AppError when it is not
+    a value the setting can take."""
     if key in ("office_name", "issuing_body", "doc_code") and not str(value or "").strip():
         raise AppError(f"“{SETTINGS[key][0]}”不能为空。")
     if key == "current_year":
@@ -117,27 +119,27 @@ def _validate(key: str, value) -> None:
         raise AppError("公文字体设置无效，请在“设置”中重新选择。")
     if key == "attachment_max_mb" and (not isinstance(value, int) or value < 1):
         raise AppError("附件大小上限应为不小于 1 的整数（单位 MB）。")
-    if key == "next_assessment_date" and value:
-        try:
-            date.fromisoformat(value)
-        except (TypeError, ValueError):
-            raise AppError(f"下次测评日期“{value}”无法识别，请写成 2026-09-15 的形式。") from None
+    if key == "next_assessment_date":
+        return dates.iso(value, SETTINGS[key][0]) if value else ""
+    return value
 
 
 # --- vocabularies -------------------------------------------------------------------------------
 
 def ensure_default_vocab(db) -> None:
-    """Fill every empty word list with its defaults (first start)."""
-    with write(db):
-        for kind, (_label, values) in VOCABULARIES.items():
-            if not scalar(db, "SELECT count(*) FROM vocab WHERE kind = ?", (kind,)):
-                db.conn.executemany("INSERT INTO vocab (kind, value, position) VALUES (?, ?, ?)",
-                                    [(kind, v, i) for i, v in enumerate(values)])
+    """Fill every empty word list with its defaults (first start); nothing is written when every
+    list has words (a read-only login opens the shared ledger without writing)."""
+    present = {*db.column("SELECT DISTINCT kind FROM vocab")}
+    missing = [{"kind": kind, "value": v, "position": i}
+               for kind, (_label, values) in VOCABULARIES.items() if kind not in present
+               for i, v in enumerate(values)]
+    if missing:
+        with db.write():
+            db.executemany("INSERT INTO vocab (kind, value, position) VALUES (:kind, :value, :position)", missing)
 
 
 def vocab(db, kind: str) -> list[str]:
-    values = [r["value"] for r in rows(db, "SELECT value FROM vocab WHERE kind = ? ORDER BY position, id",
-                                       (kind,))]
+    values = db.column("SELECT value FROM vocab WHERE kind = :kind ORDER BY position, id", {"kind": kind})
     return values or list(VOCABULARIES[kind][1])
 
 
@@ -154,8 +156,8 @@ def set_vocab(db, kind: str, values: list[str]) -> None:
     before = vocab(db, kind)
     if before == cleaned:
         return
-    with write(db):
-        db.execute("DELETE FROM vocab WHERE kind = ?", (kind,))
-        db.conn.executemany("INSERT INTO vocab (kind, value, position) VALUES (?, ?, ?)",
-                            [(kind, v, i) for i, v in enumerate(cleaned)])
+    with db.write():
+        db.execute("DELETE FROM vocab WHERE kind = :kind", {"kind": kind})
+        db.executemany("INSERT INTO vocab (kind, value, position) VALUES (:kind, :value, :position)",
+                       [{"kind": kind, "value": v, "position": i} for i, v in enumerate(cleaned)])
         audit.log(db, "修改词表", "vocab", kind, before, cleaned, VOCABULARIES[kind][0])

@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import APP_NAME
-from core.errors import AppError
+from core.errors import AppError, storage_error
 from core.resources import resource_path
 from gui import crash_report
 from gui.theme import apply_font_scale
@@ -69,6 +69,7 @@ def install_excepthook(window_getter) -> None:
         logging.getLogger("gui").error(text)
         from gui.dialogs import show_error, show_unexpected
 
+        exc = storage_error(exc, "完成刚才的操作") or exc  # a full disk or a locked file is not a bug
         if isinstance(exc, AppError):
             show_error(window_getter(), "提示", exc)
         else:
@@ -119,7 +120,11 @@ def run_gui(data, operator: str | None) -> int:
 
     instance = SingleInstance(data.root)
     if not instance.acquire():
-        QMessageBox.information(None, APP_NAME, f"{APP_NAME}已经在运行（数据文件夹 {data.root}），已切换到已打开的窗口。")
+        if instance.handed_over:  # the open window comes forward and says so; nothing to wait for here
+            logging.info("%s已在运行（数据文件夹 %s），已交给已打开的窗口", APP_NAME, data.root)
+            return 0
+        QMessageBox.information(None, APP_NAME, f"{APP_NAME}已经在运行（数据文件夹 {data.root}）。请在任务栏中切换到已打开的窗口；"
+                                "如果它已卡住，请在任务管理器中结束后重新打开。")
         return 0
     operator = operator or os.environ.get("CHUANGCHENG_OPERATOR") or ask_operator()
     if not operator:
@@ -132,7 +137,7 @@ def run_gui(data, operator: str | None) -> int:
         instance.release()
         return 2
     holder["window"] = window
-    instance.listen(lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
+    instance.listen(lambda: _come_forward(window))
     window.auto_backup_on_exit = True
     start_daily_backup_timer(window)
     window.show()
@@ -142,6 +147,15 @@ def run_gui(data, operator: str | None) -> int:
         return code
     finally:
         instance.release()
+
+
+def _come_forward(window) -> None:
+    """Another start on the same folder handed over to this window."""
+    logging.info("另一次启动请求显示已打开的窗口")
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+    window.statusBar().showMessage(f"{APP_NAME}已经在运行，这就是已打开的窗口。", 10000)
 
 
 def ask_operator() -> str:
@@ -161,15 +175,13 @@ def ask_operator() -> str:
 
 def start_daily_backup_timer(window) -> None:
     """Once a day while the program stays open: the same small automatic backup as on exit."""
-    from datetime import date
-
     from PySide6.QtCore import QTimer
 
-    from core import backup
+    from core import clock, safety
 
     def tick():
-        last = backup.last_good_backup(window.ctx.data)
-        if not last or last["at"][:10] != date.today().isoformat():
+        last = safety.last_good_backup(window.ctx.data)  # stamped on the clock's day
+        if not last or last["at"][:10] != clock.today().isoformat():
             window.run_auto_backup(background=True)
 
     timer = QTimer(window)

@@ -24,12 +24,21 @@ _native_log_start = 0  # its size before this session
 
 
 def configure(logs_dir: Path) -> None:
+    """Reports go to logs_dir, or to a temporary folder when the data folder cannot be written."""
     global _logs_dir, _native_log, _native_log_start
-    _logs_dir = Path(logs_dir)
-    if _native_log is None:
-        _native_log = open(_logs_dir / NATIVE_CRASH_LOG, "a", encoding="utf-8")  # noqa: SIM115
-        _native_log_start = os.fstat(_native_log.fileno()).st_size
-        faulthandler.enable(_native_log, all_threads=True)
+    from core.paths import fallback_log_dir
+
+    for folder in (Path(logs_dir), fallback_log_dir()):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if _native_log is None:
+                _native_log = open(folder / NATIVE_CRASH_LOG, "a", encoding="utf-8")  # noqa: SIM115
+                _native_log_start = os.fstat(_native_log.fileno()).st_size
+                faulthandler.enable(_native_log, all_threads=True)
+        except OSError:
+            continue
+        _logs_dir = folder
+        return
 
 
 def session_ended_normally() -> None:

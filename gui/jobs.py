@@ -9,7 +9,12 @@ import traceback
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from core.errors import AppError, Cancelled
+from core.errors import AppError, Cancelled, storage_error
+
+
+# Every job not yet finished, whichever window started it (a restore must stop them all).
+_ACTIVE: set = set()
+STOP_TIMEOUT_MS = 30000
 
 
 class _Signals(QObject):
@@ -41,6 +46,7 @@ class _Job(QRunnable):
         finally:
             if db is not None:
                 db.conn.close()
+            _ACTIVE.discard(self)
 
 
 def run_job(parent, title: str, func, open_db, on_done, on_error=None, *, block: bool = False,
@@ -83,6 +89,7 @@ def run_job(parent, title: str, func, open_db, on_done, on_error=None, *, block:
         finish()
         if on_error and on_error(exc):
             return
+        exc = storage_error(exc, title) or exc  # a full disk or a locked file is the user's to fix
         if isinstance(exc, AppError):
             show_error(parent, title, exc)
         else:
@@ -101,9 +108,21 @@ def run_job(parent, title: str, func, open_db, on_done, on_error=None, *, block:
     done_signal = job.signals
     for signal in (done_signal.finished, done_signal.failed, done_signal.cancelled):
         signal.connect(lambda *_: running.discard(job))
+    _ACTIVE.add(job)
     QThreadPool.globalInstance().start(job)
     if block:
         while not done.is_set():
             QApplication.processEvents()
             done.wait(0.01)
     return job
+
+
+def stop_background_jobs(timeout_ms: int = STOP_TIMEOUT_MS) -> bool:
+    """Ask every running job to cancel and wait until all have ended and closed their connections
+    (their results are delivered first). False when one is still running after timeout_ms."""
+    for job in list(_ACTIVE):
+        job.cancel_event.set()
+    if not QThreadPool.globalInstance().waitForDone(timeout_ms):
+        return False
+    QApplication.processEvents()  # results and failures reach the window while its store is open
+    return True

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QLis
                                QWidget)
 
 from core import APP_NAME, __version__, framework, letters
+from core.errors import storage_error
 from gui.context import AppContext
 from gui.theme import scaled, set_scaled_style
 from gui.views import page_classes
@@ -84,7 +85,7 @@ class MainWindow(QMainWindow):
         self.addAction(action)
 
     def open_search(self, text: str = "") -> None:
-        from gui.search_dialog import SearchDialog
+        from gui.dialogs.search import SearchDialog
 
         self.search_box.clear()
         if self.search_dialog is not None and self.search_dialog.isVisible():
@@ -125,9 +126,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(row)
         self.pages[row].refresh_if_stale()
 
-    def _on_changed(self, area: str) -> None:
+    def _on_changed(self, areas: frozenset, shown_by) -> None:
         for page in self.pages:
-            page.mark_stale(area)
+            if page is not shown_by:
+                page.mark_stale(areas)
         self.current_page().refresh_if_stale()
         self.update_status()
 
@@ -142,30 +144,33 @@ class MainWindow(QMainWindow):
         unsigned = letters.unsigned_count(db)
         if unsigned:
             parts.append(f"责任书未签订：{unsigned} 个单位")
-        from core import settings
-        from gui.views.safety import backup_state_text
+        from core import safety
 
-        values = settings.get_all(db)
-        state = backup_state_text(self.ctx.data, values)
-        if state.startswith("⚠") or "⚠" in state or "还没有备份" in state:
-            parts.append(state.split("。")[0].replace("⚠ ", "⚠"))
+        warning = safety.backup_status(self.ctx.data, db).warning
+        if warning:
+            parts.append(warning)
         parts += [f"操作人：{self.ctx.operator}", f"数据：{self.ctx.data.root}"]
         self._status.setText("　|　".join(parts))
 
-    def restore_from(self, path: str) -> None:
-        """Close the store, restore the backup in the background, reopen on the restored data."""
-        from core import backup
+    def restore_from(self, path: str, allow_foreign: bool = False) -> None:
+        """Stop the background jobs and close the store, restore the backup in the background,
+        reopen on the restored data. No connection may stay open on the files being replaced."""
+        from core import safety
+        from core.errors import AppError
         from core.store import open_store
-        from gui.dialogs import show_info
-        from gui.jobs import run_job
+        from gui.dialogs import show_error, show_info
+        from gui.jobs import run_job, stop_background_jobs
 
+        if not stop_background_jobs():
+            show_error(self, "从备份恢复", AppError("后台任务仍在运行，暂时不能恢复。请等它结束后再试。"))
+            return
         self.restoring = True  # the automatic backup waits: the database is closed meanwhile
         self.ctx.db.conn.close()
 
         def reopen(result=None):
             self.ctx.db = open_store(self.ctx.data, self.ctx.operator)
             self.restoring = False
-            self.ctx.notify("*")
+            self.ctx.replaced()
             if result is not None:
                 text = "恢复完成，程序已打开恢复后的数据。"
                 if result["safety_backup"]:
@@ -177,28 +182,29 @@ class MainWindow(QMainWindow):
             return False  # let the standard dialog show why
 
         run_job(self, "从备份恢复",
-                lambda _db, progress, cancel: backup.restore_backup(self.ctx.data, path, progress, cancel,
-                                                                     self.ctx.operator),
+                lambda _db, progress, cancel: safety.restore_backup(self.ctx.data, path, progress, cancel,
+                                                                     self.ctx.operator, allow_foreign=allow_foreign),
                 None, reopen, failed)
 
     def run_auto_backup(self, background: bool = False) -> None:
         """The small automatic backup (snapshot + attachment mirror); failures only warn. On exit it
         runs in place; once a day while open it runs in the background without a dialog."""
-        from core import backup, settings
+        from core import safety, settings
 
         if self.restoring:
             return
         values = settings.get_all(self.ctx.db)
 
         def work(db, progress=None, cancel=None):
-            return backup.auto_backup(self.ctx.data, db, values["backup_second_folder"] or None,
+            return safety.auto_backup(self.ctx.data, db, values["backup_second_folder"] or None,
                                       values["backup_keep_daily"], values["backup_keep_monthly"])
 
         def failed(exc):
-            if isinstance(exc, OSError):
-                self.statusBar().showMessage(f"自动备份失败：{exc}", 10000)
-                return True
-            return False
+            problem = storage_error(exc, "完成自动备份")  # a full disk, a read-only or pulled-out USB disk
+            if problem is None and not isinstance(exc, OSError):
+                return False
+            self.statusBar().showMessage(f"自动备份失败：{problem.message_zh if problem else exc}", 10000)
+            return True
 
         if background:
             from gui.jobs import run_job
@@ -208,8 +214,9 @@ class MainWindow(QMainWindow):
             return
         try:
             work(self.ctx.db)
-        except OSError as exc:
-            failed(exc)
+        except Exception as exc:
+            if not failed(exc):
+                raise
         self.update_status()
 
     def closeEvent(self, event):
@@ -217,6 +224,9 @@ class MainWindow(QMainWindow):
             self.search_dialog.close()
         if self.auto_backup_on_exit:
             self.run_auto_backup()
+        from gui.ui_state import save_pending_headers
+
+        save_pending_headers()  # lists resized on pages not shown (a font-size change) wait on a timer
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/page", self.stack.currentIndex())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QEvent, QObject, QSettings, QSignalBlocker, Qt, QTimer
@@ -96,6 +97,16 @@ def _put(widget, value) -> None:
         widget.setValue(value)
 
 
+_HEADERS: weakref.WeakSet = weakref.WeakSet()
+
+
+def save_pending_headers() -> None:
+    """Write every column change still waiting for its delay: the program is quitting, or a
+    font-size change resized lists on pages that are not shown."""
+    for memory in list(_HEADERS):
+        memory.save()
+
+
 def remember_header(view, key: str, apply_defaults: Callable[[], None]) -> None:
     """Keep a table's or tree's column widths, order and sort under tables/<key>, one state per set
     of columns: a layout from an older version is never applied to different columns, and a
@@ -124,6 +135,7 @@ class _HeaderMemory(QObject):
             signal.connect(self.capture)
         view.model().modelReset.connect(self.restore_if_columns_changed)
         view.installEventFilter(self)
+        _HEADERS.add(self)
 
     def current_columns(self) -> list:
         model = self.header.model()

@@ -11,12 +11,14 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libglib2.0-0
   libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libx11-xcb1 poppler-utils"
+# The shared-ledger tests start a throwaway PostgreSQL cluster of their own (tests/pg_cluster.py).
+TEST_APT_PACKAGES="postgresql"
 PYTHON=${PYTHON:-python3}
 
 ensure_system() {
   command -v dpkg >/dev/null 2>&1 || return 0   # not Debian-family: install Qt's libraries yourself
   local missing=()
-  for p in $APT_PACKAGES; do
+  for p in $APT_PACKAGES ${EXTRA_APT_PACKAGES:-}; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=("python3-venv")
@@ -26,6 +28,14 @@ ensure_system() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
+    local needed=()
+    for p in "${missing[@]}"; do
+      [[ " $TEST_APT_PACKAGES " == *" $p "* ]] || needed+=("$p")
+    done
+    if [ ${#needed[@]} -eq 0 ]; then  # only the test server: its tests are skipped with the reason
+      echo "未安装 PostgreSQL，共享台账的测试将跳过。需要时请运行：sudo apt-get install -y ${missing[*]}"
+      return 0
+    fi
     echo "缺少 Qt 运行所需的系统软件包，请先运行："
     echo "  sudo apt-get install -y ${missing[*]}"
     exit 1
@@ -43,6 +53,7 @@ ensure_venv() {
 }
 
 cmd=${1:-demo}
+[ "$cmd" = test ] && EXTRA_APT_PACKAGES=$TEST_APT_PACKAGES
 ensure_system
 ensure_venv
 case "$cmd" in

@@ -25,13 +25,83 @@ def data_dir(tmp_path):
     return DataDir(tmp_path / "data")
 
 
+# Test modules whose tests run on both engines (a store fixture parametrized by engine); the
+# others run on SQLite only.
+BOTH_ENGINES = {"test_store_api", "test_shared_rules", "test_attachment_store", "test_audit_search",
+                "test_settings", "test_framework", "test_framework_import", "test_units", "test_letters",
+                "test_workdays", "test_materials", "test_materials_io"}
+
+
+def pytest_generate_tests(metafunc):
+    if "engine" in metafunc.fixturenames:
+        module = metafunc.module.__name__.rsplit(".", 1)[-1]
+        engines = ["sqlite", "postgresql"] if module in BOTH_ENGINES else ["sqlite"]
+        metafunc.parametrize("engine", engines, indirect=True)
+
+
 @pytest.fixture
-def db(data_dir):
+def engine(request):
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL cluster for the session. Under CI it must start; elsewhere the
+    PostgreSQL half is skipped with the reason when it cannot."""
+    from pg_cluster import Cluster
+
+    try:
+        cluster = Cluster().start()
+    except Exception as exc:  # noqa: BLE001 - any reason the server cannot start
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL 测试服务器无法启动：{exc}")
+        pytest.skip(f"PostgreSQL 测试服务器无法启动：{exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server):
+    """A database with the current schema and a new ledger's defaults, copied for every test."""
+    from core.store import postgres
+    from core.store import prepare_new_ledger
+    from core import migrations_postgres
+
+    admin = postgres.connect(pg_server.url())
+    admin.run_script("CREATE DATABASE chuangcheng_template")
+    admin.close()
+    store = postgres.connect(pg_server.url("chuangcheng_template"))
+    store.run_script("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    migrations_postgres.create(store, trigram=True)
+    prepare_new_ledger(store)
+    store.close()
+    return "chuangcheng_template"
+
+
+_pg_databases = iter(range(1, 10 ** 9))
+
+
+@pytest.fixture
+def db(engine, data_dir, request):
     from core.store import open_store
 
-    database = open_store(data_dir, "测试员")
+    if engine == "sqlite":
+        database = open_store(data_dir, "测试员")
+        yield database
+        database.close()
+        return
+    from core.store import postgres
+
+    server = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("pg_template")
+    name = f"chuangcheng_test_{next(_pg_databases)}"
+    admin = postgres.connect(server.url())
+    admin.run_script(f"CREATE DATABASE {name} TEMPLATE {template}")
+    database = open_store(data_dir, "测试员", server=server.url(name))
     yield database
-    database.conn.close()
+    database.close()
+    admin.run_script(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.close()
 
 
 @pytest.fixture
@@ -62,6 +132,18 @@ def isolated_qsettings(tmp_path):
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qsettings"))
     yield
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from gui.ui_state import save_pending_headers
+
+    save_pending_headers()  # into this test's settings, not on a timer firing in the next test's
+    app = QApplication.instance()
+    if app is not None:  # no window outlives its test to write into the next test's settings
+        for widget in app.topLevelWidgets():
+            widget.close()
+            widget.deleteLater()
+        app.sendPostedEvents(None, QEvent.DeferredDelete)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import attachments, backup, framework, units  # noqa: E402
+from core import attachments, framework, safety, settings, supervision, units  # noqa: E402
 from core.paths import DataDir  # noqa: E402
 from core.store import open_store  # noqa: E402
 
@@ -30,12 +30,38 @@ def main():
             print(i, flush=True)
     elif mode == "backup":
         while True:
-            print(backup.make_backup(data, db, sys.argv[3]), flush=True)
+            print(safety.make_backup(data, db, sys.argv[3]), flush=True)
     elif mode == "restore":
         db.conn.close()
         print("start", flush=True)
-        backup.restore_backup(data, sys.argv[3])
+        safety.restore_backup(data, sys.argv[3])
         print("done", flush=True)
+    elif mode in DOCUMENTS:  # the same work as the commands letters, notices and package, again and again
+        out = Path(sys.argv[3])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        print("start", flush=True)
+        while True:
+            DOCUMENTS[mode](db, out)
+            print("done", flush=True)
+
+
+def _letters(db, out):
+    from core import letters
+
+    letters.generate_letters(db, settings.get(db, "current_year"), out)  # also records the generation
+
+
+def _notices(db, out):
+    supervision.render_notices(db, [n["id"] for n in supervision.list_notices(db)], out)
+
+
+def _package(db, out):
+    from core import materials
+
+    materials.build_package(db, out)
+
+
+DOCUMENTS = {"letters": _letters, "notices": _notices, "package": _package}
 
 
 if __name__ == "__main__":

@@ -2,15 +2,18 @@
 
 import hashlib
 import json
+import os
+import shutil
 import sqlite3
 import zipfile
 
 import pytest
 
-from core import attachments, backup, health, units
+from core import attachments, safety, settings, units
 from core.db import rows
 from core.errors import AppError
 from core.paths import DataDir
+from core.safety import health
 from core.store import open_store
 
 
@@ -36,9 +39,9 @@ def _files(data: DataDir) -> dict:
 def test_round_trip_backup_wipe_restore(filled, tmp_path):
     db, data = filled
     before, files_before = _dump(db), _files(data)
-    path = backup.make_backup(data, db, tmp_path / "out")
+    path = safety.make_backup(data, db, tmp_path / "out")
     assert path.suffix == ".ccbak" and not list((tmp_path / "out").glob(".*"))
-    manifest = backup.verify_backup(path)
+    manifest = safety.verify_backup(path)
     assert manifest["counts"]["units"] == 42 and manifest["attachment_files"] == len(files_before) >= 3
     with zipfile.ZipFile(path) as zf:
         assert all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist() if i.filename.startswith("attachments/"))
@@ -46,30 +49,34 @@ def test_round_trip_backup_wipe_restore(filled, tmp_path):
     # wipe
     for p in data.root.iterdir():
         if p.name != "backups":
-            p.unlink() if p.is_file() else __import__("shutil").rmtree(p)
+            p.unlink() if p.is_file() else shutil.rmtree(p)
     fresh = DataDir(data.root)
-    result = backup.restore_backup(fresh, path)
+    result = safety.restore_backup(fresh, path)
     assert result["safety_backup"] is None  # nothing to keep in an emptied folder
     restored = open_store(fresh, "测试员")
-    assert _dump(restored) == before
+    after = _dump(restored)
+    restore_rows = [r for r in after["audit_log"] if r["action"] == "从备份恢复"]
+    assert len(restore_rows) == 1  # the restore itself is the one thing added
+    after["audit_log"].remove(restore_rows[0])
+    assert after == before
     assert _files(fresh) == files_before
     restored.conn.close()
 
 
 def test_restore_takes_a_safety_backup_and_replaces_data(filled, tmp_path):
     db, data = filled
-    path = backup.make_backup(data, db, tmp_path / "out")
+    path = safety.make_backup(data, db, tmp_path / "out")
     units.create_unit(db, {"name": "恢复后应消失的单位"})
     db.conn.close()
-    result = backup.restore_backup(data, path)
+    result = safety.restore_backup(data, path)
     assert result["safety_backup"] and result["safety_backup"].exists()
     db2 = open_store(data)
     assert units.resolver(db2).lookup("恢复后应消失的单位") is None
     db2.conn.close()
     # the safety backup holds the unit that the restore replaced
     with zipfile.ZipFile(result["safety_backup"]) as zf:
-        zf.extract(backup.DB_MEMBER, tmp_path / "x")
-    conn = sqlite3.connect(tmp_path / "x" / backup.DB_MEMBER)
+        zf.extract(safety.DB_MEMBER, tmp_path / "x")
+    conn = sqlite3.connect(tmp_path / "x" / safety.DB_MEMBER)
     assert conn.execute("SELECT count(*) FROM units WHERE name = '恢复后应消失的单位'").fetchone()[0] == 1
     conn.close()
 
@@ -85,7 +92,7 @@ def _rewrite(src, dst, mutate):
 @pytest.mark.parametrize("kind", ["changed_byte", "removed_member", "climbing_path", "newer_schema", "not_a_zip"])
 def test_tampered_backups_are_refused_and_nothing_changes(filled, tmp_path, kind):
     db, data = filled
-    good = backup.make_backup(data, db, tmp_path / "out")
+    good = safety.make_backup(data, db, tmp_path / "out")
     bad = tmp_path / f"bad-{kind}.ccbak"
 
     def changed_byte(items):
@@ -114,10 +121,10 @@ def test_tampered_backups_are_refused_and_nothing_changes(filled, tmp_path, kind
     units.create_unit(db, {"name": "现有数据"})
     before = _dump(db)
     with pytest.raises(AppError):
-        backup.verify_backup(bad)
+        safety.verify_backup(bad)
     db.conn.close()
     with pytest.raises(AppError):
-        backup.restore_backup(data, bad)
+        safety.restore_backup(data, bad)
     db2 = open_store(data)
     assert _dump(db2) == before
     assert not (tmp_path / "evil.txt").exists() and not (data.root.parent / "evil.txt").exists()
@@ -126,10 +133,10 @@ def test_tampered_backups_are_refused_and_nothing_changes(filled, tmp_path, kind
 
 def test_interrupted_restore_rolls_back(filled, tmp_path, monkeypatch):
     db, data = filled
-    path = backup.make_backup(data, db, tmp_path / "out")
+    path = safety.make_backup(data, db, tmp_path / "out")
     units.create_unit(db, {"name": "旧数据里的单位"})
     db.conn.close()
-    real_replace = backup.os.replace
+    real_replace = os.replace
     calls = {"n": 0}
 
     def crash_midway(src, dst):
@@ -138,13 +145,13 @@ def test_interrupted_restore_rolls_back(filled, tmp_path, monkeypatch):
             raise KeyboardInterrupt("simulated power cut")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(backup.os, "replace", crash_midway)
+    monkeypatch.setattr(os, "replace", crash_midway)
     with pytest.raises(KeyboardInterrupt):
-        backup.restore_backup(data, path)
-    monkeypatch.setattr(backup.os, "replace", real_replace)
+        safety.restore_backup(data, path)
+    monkeypatch.setattr(os, "replace", real_replace)
     db2 = open_store(data)  # recovery runs on open
     assert units.resolver(db2).lookup("旧数据里的单位") is not None
-    assert not (data.root / backup.JOURNAL).exists()
+    assert not (data.root / safety.JOURNAL).exists()
     db2.conn.close()
 
 
@@ -153,17 +160,17 @@ def test_auto_backup_snapshots_mirror_and_restore_from_snapshot(filled, tmp_path
 
     db, data = filled
     usb = tmp_path / "usb"
-    written = backup.auto_backup(data, db, str(usb), keep_daily=2, today=date(2026, 11, 20))
-    backup.auto_backup(data, db, str(usb), keep_daily=2, today=date(2026, 11, 21))
-    backup.auto_backup(data, db, str(usb), keep_daily=2, today=date(2026, 11, 22))
+    written = safety.auto_backup(data, db, str(usb), keep_daily=2, today=date(2026, 11, 20))
+    safety.auto_backup(data, db, str(usb), keep_daily=2, today=date(2026, 11, 21))
+    safety.auto_backup(data, db, str(usb), keep_daily=2, today=date(2026, 11, 22))
     snaps = sorted(p.name for p in (data.backups / "auto" / "snapshots").glob("daily-*.db"))
     assert snaps == ["daily-20261121.db", "daily-20261122.db"]
     stored = {p.name for p in data.attachments.glob("*/*")}
     assert {p.name for p in (usb / "创城工作台自动备份" / "attachments").glob("*/*")} == stored
-    assert backup.backup_age_days(data) < 0.01
+    assert safety.backup_age_days(data) < 0.01
     units.create_unit(db, {"name": "快照之后的单位"})
     db.conn.close()
-    backup.restore_backup(data, data.backups / "auto" / "snapshots" / "daily-20261122.db")
+    safety.restore_backup(data, data.backups / "auto" / "snapshots" / "daily-20261122.db")
     db2 = open_store(data)
     assert units.resolver(db2).lookup("快照之后的单位") is None
     assert len(attachments.list_attachments(db2, "units", 1)) == 3
@@ -175,7 +182,7 @@ def test_auto_backup_snapshots_mirror_and_restore_from_snapshot(filled, tmp_path
 def test_health_check_finds_and_repairs(filled):
     db, data = filled
     assert health.check(db) == []
-    backup.auto_backup(data, db)
+    safety.auto_backup(data, db)
     a = attachments.list_attachments(db, "units", 1)[0]
     path = attachments.stored_path(db, a["sha256"])
     path.write_bytes(b"tampered")
@@ -191,16 +198,50 @@ def test_health_check_finds_and_repairs(filled):
 
 def test_backup_refused_when_the_target_is_too_small(filled, tmp_path, monkeypatch):
     db, data = filled
-    monkeypatch.setattr(backup.shutil, "disk_usage", lambda p: type("U", (), {"free": 1000})())
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: type("U", (), {"free": 1000})())
     with pytest.raises(AppError, match="空间不足"):
-        backup.make_backup(data, db, tmp_path / "small")
+        safety.make_backup(data, db, tmp_path / "small")
     assert list((tmp_path / "small").iterdir()) == []
 
 
 def test_fat32_limit_is_detected(filled, tmp_path, monkeypatch):
     db, data = filled
-    monkeypatch.setattr(backup, "filesystem_type", lambda folder: "vfat")
-    monkeypatch.setattr(backup.shutil, "disk_usage", lambda p: type("U", (), {"free": 10 * 1024 ** 4})())
-    monkeypatch.setattr(backup, "_attachment_files", lambda d: [type("P", (), {"stat": lambda self: type("S", (), {"st_size": 5 * 1024 ** 3})()})()])
+    monkeypatch.setattr(safety.backup, "filesystem_type", lambda folder: "vfat")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: type("U", (), {"free": 10 * 1024 ** 4})())
+    big = data.attachments / "ab" / ("ab" * 32)  # a sparse 5 GB file: no disk space used
+    big.parent.mkdir(exist_ok=True)
+    with open(big, "wb") as f:
+        f.truncate(5 * 1024 ** 3)
     with pytest.raises(AppError, match="FAT32"):
-        backup.make_backup(data, db, tmp_path / "usb")
+        safety.make_backup(data, db, tmp_path / "usb")
+
+
+def test_backup_status_says_what_needs_doing(filled, tmp_path, monkeypatch):
+    from datetime import date, timedelta
+
+    db, data = filled
+    status = safety.backup_status(data, db)
+    assert status.never and status.stale and status.warning == "还没有备份过"
+    safety.make_backup(data, db, tmp_path / "out")
+    status = safety.backup_status(data, db)
+    assert not status.stale and status.warning == "" and status.summary.startswith("上次成功备份：")
+    usb = tmp_path / "U盘"
+    settings.set(db, "backup_second_folder", str(usb))  # set, but the USB disk is not plugged in
+    status = safety.backup_status(data, db)
+    assert not status.second_folder_ok and not status.stale
+    assert status.warning.startswith("上次成功备份：") and f"⚠第二备份位置 {usb} 不可用" in status.warning
+    usb.mkdir()
+    assert safety.backup_status(data, db).warning == ""
+    monkeypatch.setenv("CHUANGCHENG_TODAY", (date.today() + timedelta(days=10)).isoformat())
+    status = safety.backup_status(data, db)
+    assert status.stale and 9.9 < status.age_days < 10.1
+    assert status.warning == "⚠上次成功备份：10 天前，已超过提醒天数，请尽快备份"
+
+
+def test_the_daily_snapshot_is_named_after_the_clocks_day(filled, monkeypatch):
+    db, data = filled
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-11-20")
+    written = safety.auto_backup(data, db)
+    assert [p.name for p in written] == ["daily-20261120.db"]
+    assert (data.backups / "auto" / "snapshots" / "monthly-202611.db").exists()
+    assert safety.backup_status(data, db).age_days < 0.01  # made "today" on the clock's day

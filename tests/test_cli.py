@@ -112,3 +112,18 @@ def test_screenshots_render_every_page(tmp_path):
     pngs = sorted(p.name for p in out.glob("*.png"))
     assert len(pngs) >= 4 and any("framework" in p for p in pngs)
     assert all((out / p).stat().st_size > 10_000 for p in pngs)
+
+
+def test_import_units_refuses_an_excel_error_cell_and_lists_its_row_and_column(tmp_path):
+    data = tmp_path / "d"
+    assert run("demo", data=data).returncode == 0
+    units_before = count(data, "SELECT count(*) FROM units")
+    wb = openpyxl.Workbook()
+    wb.active.append(["单位名称", "简称"])
+    wb.active.append(["区新设局", "新设局"])
+    wb.active.append(["#REF!", "失效引用"])  # an error cell, as Excel saves a broken reference
+    wb.save(tmp_path / "units.xlsx")
+    r = run("import-units", str(tmp_path / "units.xlsx"), data=data)
+    assert r.returncode == 2, r.stderr
+    assert "第 3 行\t单位名称\t单元格是 Excel 错误值 #REF!" in r.stderr
+    assert count(data, "SELECT count(*) FROM units") == units_before

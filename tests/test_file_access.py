@@ -12,10 +12,9 @@ import openpyxl
 import pytest
 
 from conftest import ROOT
-from core import file_access
+from core import file_access, letters
 from core.errors import AppError
 from core.file_access import FILE_IN_USE, long_path
-from core.pdf import letters_pdf
 from core.xlsx.writer import Sheet, write_workbook
 
 windows_only = pytest.mark.skipif(sys.platform != "win32", reason="Windows file sharing and path rules")
@@ -52,7 +51,7 @@ def test_letters_to_a_pdf_open_in_wps_are_refused_before_rendering(demo_db, tmp_
     hold_like_wps(monkeypatch, out)
     progress = []
     with pytest.raises(AppError, match=FILE_IN_USE) as refused:
-        letters_pdf.generate_letters(demo_db, 2026, out, progress=lambda *a: progress.append(a))
+        letters.generate_letters(demo_db, 2026, out, progress=lambda *a: progress.append(a))
     assert str(out) in refused.value.message_zh
     assert progress == []  # no page was laid out
     assert out.read_bytes() == b"%PDF-1.4 last year's letters"
@@ -122,7 +121,7 @@ def test_long_paths_get_the_prefix_only_on_windows_and_only_when_long(tmp_path):
 
 @windows_only
 def test_deep_folders_take_packages_and_attachments_past_260_characters(demo_db, tmp_path):
-    from core import attachments, framework, materials, package
+    from core import attachments, framework, materials
     from core.paths import DataDir
     from core.store import open_store
 
@@ -135,7 +134,7 @@ def test_deep_folders_take_packages_and_attachments_past_260_characters(demo_db,
     material_id = materials.checklist(demo_db, edition)[0]["id"]
     attachments.add_attachment(demo_db, materials.OWNER, material_id, scan)
     out = deep / "资料包"
-    result = package.build_package(demo_db, out, edition)
+    result = materials.build_package(demo_db, out, edition)
     written = [os.path.join(folder, name) for folder, _, names in os.walk(long_path(out)) for name in names]
     assert result.files == 13 and len(written) == 13 + 2  # and 目录.xlsx, index.html
     assert min(len(path) for path in written) > 260

@@ -7,14 +7,14 @@ import openpyxl
 import pytest
 
 from core import framework, units
-from core.db import scalar
 from core.errors import AppError
-from core.xlsx import framework_io, units_io
+from core.xlsx import framework_io
+from district import load_district
 
 
 @pytest.fixture
 def units_db(db, samples):
-    units_io.import_units(db, samples / "责任单位_示例.xlsx")
+    units.import_units(db, samples / "责任单位_示例.xlsx")
     return db
 
 
@@ -39,7 +39,7 @@ def _write(path, rows_, *, title=None, merges=(), sheet_title="分解表"):
 
 def test_import_sample_file(units_db, samples):
     db = units_db
-    report = framework_io.import_framework(db, samples / "测评体系责任分解表_示例.xlsx", "2026年度")
+    report = framework.import_framework(db, samples / "测评体系责任分解表_示例.xlsx", new_edition="2026年度")
     assert len(report["added"]) == 41 and report["retired"] == []
     std = _standards(db)
     assert len(std) == 41
@@ -52,24 +52,24 @@ def test_import_sample_file(units_db, samples):
     assert std["5.3.3"]["points"] == 0.5
     assert std["5.3.2"]["support"] == []
     assert framework.current_edition_id(db) == report["edition_id"]  # first edition becomes current
-    assert scalar(db, "SELECT count(*) FROM audit_log WHERE action = '导入责任分解表'") == 1
+    assert db.value("SELECT count(*) FROM audit_log WHERE action = '导入责任分解表'") == 1
 
 
 def test_reimporting_the_same_file_changes_nothing(units_db, samples):
     db = units_db
     path = samples / "测评体系责任分解表_示例.xlsx"
-    framework_io.import_framework(db, path)
-    audit_before = scalar(db, "SELECT count(*) FROM audit_log")
-    report = framework_io.import_framework(db, path)
+    framework.import_framework(db, path)
+    audit_before = db.value("SELECT count(*) FROM audit_log")
+    report = framework.import_framework(db, path)
     assert report["added"] == [] and report["updated"] == [] and report["retired"] == []
     assert report["unchanged"] == 41
     # only the summary row of the import itself
-    assert scalar(db, "SELECT count(*) FROM audit_log") == audit_before + 1
+    assert db.value("SELECT count(*) FROM audit_log") == audit_before + 1
 
 
 def test_new_version_updates_in_place_and_retires_missing(units_db, samples, tmp_path):
     db = units_db
-    framework_io.import_framework(db, samples / "测评体系责任分解表_示例.xlsx")
+    framework.import_framework(db, samples / "测评体系责任分解表_示例.xlsx")
     first_ids = {c: s["id"] for c, s in _standards(db).items()}
     wb = openpyxl.load_workbook(samples / "测评体系责任分解表_示例.xlsx")
     ws = wb.active
@@ -78,7 +78,7 @@ def test_new_version_updates_in_place_and_retires_missing(units_db, samples, tmp
     ws.delete_rows(43)         # 7.2.2 removed
     path = tmp_path / "v2.xlsx"
     wb.save(path)
-    report = framework_io.import_framework(db, path)
+    report = framework.import_framework(db, path)
     assert set(report["updated"]) == {"1.1.1", "1.1.2"}
     assert report["retired"] == ["7.2.2"]
     std = _standards(db)
@@ -86,7 +86,7 @@ def test_new_version_updates_in_place_and_retires_missing(units_db, samples, tmp
     assert std["1.1.2"]["lead"] == ["区委办公室"]
     assert std["7.2.2"]["retired"] == 1  # kept for history
     # Importing the old file again brings it back.
-    report = framework_io.import_framework(db, samples / "测评体系责任分解表_示例.xlsx")
+    report = framework.import_framework(db, samples / "测评体系责任分解表_示例.xlsx")
     assert report["restored"] == ["7.2.2"]
 
 
@@ -99,7 +99,7 @@ def test_header_variants_title_rows_any_order_and_notes(units_db, tmp_path):
         ["1.10", None, None, "十号标准", "各街道", "区城管局/区住建局", "2", "实地考察，问卷调查", "", "6月底前"],
         ["说明：本表由区创城办编制。"],
     ], title="某区2026年测评任务分解", merges=("B4:B6", "C4:C6"))
-    report = framework_io.import_framework(db := units_db, path)
+    report = framework.import_framework(db := units_db, path)
     std = _standards(db)
     assert set(std) == {"1.1", "1.10"} and len(report["added"]) == 2
     assert std["1.10"]["category"] == "政务环境" and std["1.10"]["indicator"] == "政务公开"
@@ -120,7 +120,7 @@ def test_two_row_merged_header(units_db, tmp_path):
         ws.merge_cells(cell)
     ws.append(["文明交通", "5.2.1", "礼让斑马线", 2, "区公安分局交警大队", "区文明办"])
     wb.save(tmp_path / "h2.xlsx")
-    framework_io.import_framework(units_db, tmp_path / "h2.xlsx")
+    framework.import_framework(units_db, tmp_path / "h2.xlsx")
     std = _standards(units_db)["5.2.1"]
     assert std["lead"] == ["区公安分局交警大队"] and std["support"] == ["区文明办"] and std["points"] == 2
 
@@ -131,13 +131,13 @@ def test_unknown_units_are_reported_with_suggestions_and_nothing_written(units_d
         ["甲", "1", "一", "区城管执法局", "区文明委"],
         ["甲", "2", "二", "区教育局", "区城管执法局"],
     ])
-    with pytest.raises(framework_io.UnknownUnitsError) as err:
-        framework_io.import_framework(units_db, path)
+    with pytest.raises(framework.UnknownUnitsError) as err:
+        framework.import_framework(units_db, path)
     assert set(err.value.unknown) == {"区城管执法局", "区文明委"}
     assert "区城管局" in err.value.unknown["区城管执法局"]
     assert err.value.rows_of["区城管执法局"] == [2, 3]
-    assert scalar(units_db, "SELECT count(*) FROM editions") == 0
-    report = framework_io.import_framework(units_db, path, create_units=True)
+    assert units_db.value("SELECT count(*) FROM editions") == 0
+    report = framework.import_framework(units_db, path, create_units=True)
     assert set(report["created_units"]) == {"区城管执法局", "区文明委"}
     assert _standards(units_db)["2"]["support"] == ["区城管执法局"]
 
@@ -147,7 +147,7 @@ def test_created_units_get_kinds_from_their_names(db, tmp_path):
         ["测评项目", "标准编号", "测评标准", "牵头单位"],
         ["甲", "1", "一", "新华街道、红旗镇、区档案馆"],
     ])
-    framework_io.import_framework(db, path, create_units=True)
+    framework.import_framework(db, path, create_units=True)
     kinds = {u["name"]: u["kind"] for u in units.list_units(db)}
     assert kinds == {"新华街道": "街道", "红旗镇": "乡镇", "区档案馆": "其他"}
 
@@ -163,10 +163,10 @@ def test_every_problem_reported_at_once_and_nothing_written(units_db, tmp_path):
         ["甲", "1.5", "负分", "材料审核", "-1", "区教育局"],
     ])
     with pytest.raises(AppError) as err:
-        framework_io.import_framework(units_db, path)
+        framework.import_framework(units_db, path)
     found = {(p.row, p.column) for p in err.value.problems}
     assert found == {(3, "标准编号"), (4, "标准编号"), (5, "测评方法"), (6, "分值"), (7, "分值")}
-    assert scalar(units_db, "SELECT count(*) FROM framework_nodes") == 0
+    assert units_db.value("SELECT count(*) FROM framework_nodes") == 0
 
 
 @pytest.mark.parametrize("content, message", [
@@ -177,27 +177,27 @@ def test_not_an_xlsx(units_db, tmp_path, content, message):
     path = tmp_path / "x.xlsx"
     path.write_bytes(content)
     with pytest.raises(AppError, match=message):
-        framework_io.import_framework(units_db, path)
+        framework.import_framework(units_db, path)
 
 
 def test_no_header_row_and_missing_lead_column_and_empty_sheet(units_db, tmp_path):
     with pytest.raises(AppError) as err:
-        framework_io.import_framework(units_db, _write(tmp_path / "a.xlsx", [["名称", "金额"], ["x", 1]]))
+        framework.import_framework(units_db, _write(tmp_path / "a.xlsx", [["名称", "金额"], ["x", 1]]))
     assert "测评标准" in err.value.message_zh
     with pytest.raises(AppError) as err:
-        framework_io.import_framework(units_db, _write(tmp_path / "b.xlsx", [
+        framework.import_framework(units_db, _write(tmp_path / "b.xlsx", [
             ["测评项目", "标准编号", "测评标准", "配合单位"], ["甲", "1", "一", "区教育局"]]))
     assert "牵头单位" in err.value.message_zh + err.value.details
     with pytest.raises(AppError):
-        framework_io.import_framework(units_db, _write(tmp_path / "c.xlsx", []))
-    assert scalar(units_db, "SELECT count(*) FROM framework_nodes") == 0
+        framework.import_framework(units_db, _write(tmp_path / "c.xlsx", []))
+    assert units_db.value("SELECT count(*) FROM framework_nodes") == 0
 
 
-def test_export_then_import_round_trip(demo_db, tmp_path):
-    db = demo_db
+def test_export_then_import_round_trip(db, tmp_path):
+    load_district(db)
     src = framework.current_edition_id(db)
     path = tmp_path / "out.xlsx"
-    framework_io.export_framework(db, path, src)
+    framework.export_framework(db, path, src)
     ws = openpyxl.load_workbook(path).active
     assert [c.value for c in ws[1]] == framework_io.EXPORT_HEADERS
     assert ws.freeze_panes == "A2"
@@ -205,14 +205,14 @@ def test_export_then_import_round_trip(demo_db, tmp_path):
     assert first[:4] == ["1.1.1", "一、廉洁高效的政务环境", "理论学习与政务公开", first[3]]
     assert first[6] == "区委宣传部" and first[7] == "区委办公室、区委组织部"
     # into a new edition: the same data
-    framework_io.import_framework(db, path, "复核版")
+    framework.import_framework(db, path, new_edition="复核版")
     new = framework.resolve_edition(db, "复核版")
     keys = ("code", "category", "indicator", "title", "methods", "points", "lead", "support", "working_group")
     a = [{k: s[k] for k in keys} for s in framework.standards(db, src)]
     b = [{k: s[k] for k in keys} for s in framework.standards(db, new)]
     assert a == b
     # and into the same edition: nothing changes
-    report = framework_io.import_framework(db, path)
+    report = framework.import_framework(db, path)
     assert report["updated"] == [] and report["added"] == [] and report["unchanged"] == 43
 
 
@@ -225,5 +225,18 @@ def test_file_resaved_by_libreoffice(units_db, samples, tmp_path):
                    check=True, capture_output=True, timeout=120)
     if not (out / "in.xlsx").exists():
         pytest.skip("LibreOffice Calc is not installed (only other LibreOffice parts are)")
-    report = framework_io.import_framework(units_db, out / "in.xlsx")
+    report = framework.import_framework(units_db, out / "in.xlsx")
     assert len(report["added"]) == 41
+
+
+def test_import_into_an_edition_chosen_by_its_id(units_db, samples):
+    db = units_db
+    current = framework.create_edition(db, "2026年度")
+    review = framework.create_edition(db, "复核版")
+    report = framework.import_framework(db, samples / "测评体系责任分解表_示例.xlsx", review)
+    assert report["edition_id"] == review and len(report["added"]) == 41
+    assert framework.edition_totals(db, review)["standards"] == 41
+    assert framework.edition_totals(db, current)["standards"] == 0
+    assert framework.current_edition_id(db) == current
+    with pytest.raises(AppError, match="找不到"):
+        framework.import_framework(db, samples / "测评体系责任分解表_示例.xlsx", review + 100)

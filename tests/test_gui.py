@@ -14,7 +14,7 @@ from core import framework, settings, units  # noqa: E402
 def test_models_pass_qtmodeltester(qtmodeltester, demo_db):
     from gui.models.framework_tree import FrameworkTreeModel
     from gui.models.table import RowsTableModel
-    from gui.views.units import UNIT_COLUMNS
+    from gui.views.units.page import UNIT_COLUMNS
 
     tree = FrameworkTreeModel()
     tree.set_nodes(framework.tree_rows(demo_db, framework.current_edition_id(demo_db)))
@@ -22,7 +22,7 @@ def test_models_pass_qtmodeltester(qtmodeltester, demo_db):
     table = RowsTableModel(UNIT_COLUMNS)
     table.set_rows(units.list_units(demo_db))
     qtmodeltester.check(table)
-    from gui.views.assignments import SUMMARY_COLUMNS, TASK_COLUMNS
+    from gui.views.framework.assignments import SUMMARY_COLUMNS, TASK_COLUMNS
     summary = RowsTableModel(SUMMARY_COLUMNS)
     summary.set_rows(framework.unit_summary(demo_db, framework.current_edition_id(demo_db)))
     qtmodeltester.check(summary)
@@ -76,7 +76,6 @@ def test_framework_unknown_unit_in_detail_shows_message_and_writes_nothing(qtbot
 def test_no_lead_filter(qtbot, window, demo_db):
     std = next(s for s in framework.standards(demo_db, framework.current_edition_id(demo_db)) if s["code"] == "6.1.2")
     framework.save_standard(demo_db, std["id"], {}, [], [])
-    window.ctx.notify("framework")
     page = window.show_page("assignments")
     assert "1 条" in page.no_lead_button.text()
     page.no_lead_button.click()
@@ -100,7 +99,7 @@ def test_units_page_filter_retire_and_groups(qtbot, window, demo_db, monkeypatch
     page.filter.setText("交警")
     assert page.table.model().rowCount() == 1
     page.table.selectRow(0)
-    monkeypatch.setattr("gui.views.units.confirm", lambda *a, **k: True)
+    monkeypatch.setattr("gui.dialogs.confirm", lambda *a, **k: True)
     page.toggle_retired()
     assert units.get_unit(demo_db, units.resolve_one(demo_db, "区公安分局交警大队"))["retired"] == 1
     assert page.table.model().rowCount() == 0  # the retired unit left the filtered list
@@ -110,7 +109,7 @@ def test_units_page_filter_retire_and_groups(qtbot, window, demo_db, monkeypatch
 
 
 def test_units_page_add_unit_through_dialog(qtbot, window, demo_db, monkeypatch):
-    from gui.views import units as view
+    from gui.views.units import dialogs as view
 
     def fake_exec(dialog):
         dialog.edits["name"].setText("区档案馆")
@@ -138,8 +137,8 @@ def test_settings_page_saves(qtbot, window, demo_db):
 
 def test_import_framework_from_the_gui_runs_in_the_background(qtbot, window, demo_db, samples, monkeypatch, tmp_path):
     infos = []
-    monkeypatch.setattr("gui.views.framework.show_info", lambda parent, title, text: infos.append(text))
-    monkeypatch.setattr("gui.views.framework.open_file", lambda *a, **k: str(samples / "测评体系责任分解表_示例.xlsx"))
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
+    monkeypatch.setattr("gui.dialogs.open_file", lambda *a, **k: str(samples / "测评体系责任分解表_示例.xlsx"))
     page = window.show_page("framework")
     page.import_framework()
     qtbot.waitUntil(lambda: bool(infos), timeout=20000)
@@ -165,11 +164,10 @@ def test_first_start_offers_the_demo(qtbot, tmp_path, monkeypatch):
 
 
 def test_audit_log_page_filters_and_record_history(qtbot, window, demo_db):
-    from gui.views.audit_log import HistoryDialog
+    from gui.dialogs.history import HistoryDialog
 
     uid = units.resolve_one(demo_db, "区水务局")
     units.update_unit(demo_db, uid, {"phone": "0931-9999999"})
-    window.ctx.notify("units")
     page = window.show_page("audit")
     page.text.setText("9999999")
     assert page.model.rowCount() == 1
@@ -182,24 +180,24 @@ def test_audit_log_page_filters_and_record_history(qtbot, window, demo_db):
 
 def test_safety_page_check_and_backup_state(qtbot, window, data_dir, monkeypatch):
     infos = []
-    monkeypatch.setattr("gui.views.safety.show_info", lambda parent, title, text: infos.append(text))
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
     page = window.show_page("safety")
     assert "还没有备份" in page.state.text()
     page.check()  # runs as a background job
     qtbot.waitUntil(lambda: bool(infos), timeout=20000)
     assert infos and "体检通过" in infos[0]
-    from core import backup
-    backup.make_backup(data_dir, window.ctx.db)
+    from core import safety
+    safety.make_backup(data_dir, window.ctx.db)
     page.refresh()
     assert page.backup_model.rowCount() == 1 and "上次成功备份" in page.state.text()
 
 
 def test_restore_from_the_window_reopens_on_restored_data(qtbot, window, data_dir, monkeypatch):
-    from core import backup
+    from core import safety
 
     monkeypatch.setattr("gui.dialogs.show_info", lambda *a: None)
 
-    path = backup.make_backup(data_dir, window.ctx.db)
+    path = safety.make_backup(data_dir, window.ctx.db)
     units.create_unit(window.ctx.db, {"name": "恢复后不应存在"})
     old = window.ctx.db
     window.restore_from(str(path))
@@ -209,10 +207,10 @@ def test_restore_from_the_window_reopens_on_restored_data(qtbot, window, data_di
 
 
 def test_history_is_one_click_from_the_record(qtbot, window, demo_db, monkeypatch):
-    from gui.views import audit_log
+    from gui.dialogs.history import HistoryDialog
 
     opened = []
-    monkeypatch.setattr(audit_log.HistoryDialog, "exec", lambda self: opened.append(self.model.rows()) or 0)
+    monkeypatch.setattr(HistoryDialog, "exec", lambda self: opened.append(self.model.rows()) or 0)
     page = window.show_page("framework")
     page.text.setText("斑马线")
     std = page.model.index(0, 0, page.model.index(0, 0, page.model.index(0, 0)))

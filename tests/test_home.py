@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import backup, home, materials, settings, supervision
+from core import home, materials, safety, settings, supervision
 from core.db import rows, scalar
 
 
@@ -59,8 +59,15 @@ def test_figures_equal_direct_counts(demo_db, data_dir):
     next_date = settings.get(db, "next_assessment_date")
     assert f["days_to_assessment"] == (dt.date.fromisoformat(next_date) - today).days
     assert f["backup_age_days"] is None
-    backup.make_backup(data_dir, db)
+    safety.make_backup(data_dir, db)
     assert home.overview(db, data_dir, today)["backup_age_days"] < 0.01
+
+
+def test_days_to_the_next_assessment_count_from_the_clock(db, data_dir, monkeypatch):
+    settings.set(db, "next_assessment_date", "2026-12-10")
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-11-23")
+    f = home.overview(db, data_dir)
+    assert f["today"] == "2026-11-23" and f["days_to_assessment"] == 17
 
 
 def test_no_data_yet(db, data_dir):
@@ -88,7 +95,7 @@ def test_home_is_the_first_page_and_shows_the_figures(qtbot, window):
 
 
 def test_each_figure_opens_its_list(qtbot, window, demo_db):
-    from gui.views.base import selected_rows
+    from gui.widgets.tables import selected_rows
 
     home_page = _home_with_last_round(qtbot, window)
     f = home_page.figures
@@ -128,15 +135,15 @@ def test_each_figure_opens_its_list(qtbot, window, demo_db):
     window.show_page("home")
     home_page.losing.itemAt(0).widget().click()
     page = window.current_page()
-    assert [r["row_id"] for r in selected_rows(page.report_table)] == [f["last_round"]["losing_most"][0]["unit_id"]]
+    assert [r["unit_id"] for r in selected_rows(page.report_table)] == [f["last_round"]["losing_most"][0]["unit_id"]]
 
     window.show_page("home")
     category = next(c for c in f["coverage"] if c["materials"])
     row = [c["category_id"] for c in f["coverage"]].index(category["category_id"])
-    home_page.chart.category_clicked.emit(home_page.chart.data[row]["category_id"])
+    home_page.chart.row_clicked.emit(row)
     page = window.current_page()
-    assert page.key == "materials" and page.category_box.currentData() == category["category_id"]
-    assert page.table.model().rowCount() == category["materials"]
+    assert page.key == "materials" and page.checklist.category_box.currentData() == category["category_id"]
+    assert page.checklist.table.model().rowCount() == category["materials"]
 
     window.show_page("home")
     home_page.backup.click()
@@ -145,27 +152,26 @@ def test_each_figure_opens_its_list(qtbot, window, demo_db):
 
 def test_chart_click_position_maps_to_the_bar(qtbot, window):
     chart = window.current_page().chart
-    y = chart.ROW_TOP + chart.ROW_HEIGHT * 1 + 5
+    y = chart._top() + chart._row_height() * 1 + 5
     assert chart.row_at(y) == 1
-    assert chart.row_at(chart.ROW_TOP - 1) is None
+    assert chart.row_at(chart._top() - 1) is None
 
 
 def test_new_year_is_offered_on_home(qtbot, window):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gui.views.new_year import NewYearWizard
-
     seen = []
 
     def look():
         wizard = QApplication.activeModalWidget()
-        seen.append(type(wizard))
+        seen.append(type(wizard).__name__)
         wizard.reject()
 
     QTimer.singleShot(0, look)
     window.current_page().new_year.click()
-    assert seen == [NewYearWizard]
+    assert seen == ["NewYearWizard"]
+    assert window.current_page().key == "framework"  # the wizard belongs to the framework page
 
 
 def test_a_retired_unit_owing_opens_its_own_findings(qtbot, window, demo_db):

@@ -12,9 +12,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core import attachments, audit, framework, letters, units
-from core.db import rows, scalar
 from core.errors import AppError
-from core.pdf import letters_pdf
+from district import load_district
 
 A4 = (595.28, 841.89)
 PAGE_NUMBER = re.compile(r"—\s*(\d+)\s*—")
@@ -34,6 +33,11 @@ def current(db) -> int:
 
 def unit_id(db, name: str) -> int:
     return units.resolve_one(db, name)
+
+
+@pytest.fixture
+def district(db):
+    return load_district(db)
 
 
 # --- template ---------------------------------------------------------------------------------------
@@ -60,7 +64,7 @@ def test_unknown_placeholder_is_refused_with_its_name_and_nothing_saved(db):
         letters.save_template(db, template)
     assert "{单位名字}" in err.value.message_zh and "{截止日期}" in err.value.message_zh
     assert "正文" in err.value.message_zh
-    assert scalar(db, "SELECT count(*) FROM letter_templates") == 0
+    assert db.value("SELECT count(*) FROM letter_templates") == 0
 
 
 def test_stray_brace_is_refused_and_doubled_braces_are_literal(db):
@@ -88,16 +92,16 @@ def test_empty_title_is_refused(db):
 
 # --- tasks ------------------------------------------------------------------------------------------
 
-def test_bulk_task_lists_match_unit_standards(demo_db):
-    edition_id = current(demo_db)
-    bulk = letters.tasks_by_unit(demo_db, edition_id)
-    for unit in units.list_units(demo_db):
-        one = framework.unit_standards(demo_db, unit["id"], edition_id)
+def test_bulk_task_lists_match_unit_standards(district):
+    edition_id = current(district)
+    bulk = letters.tasks_by_unit(district, edition_id)
+    for unit in units.list_units(district):
+        one = framework.unit_standards(district, unit["id"], edition_id)
         assert [(t["code"], t["role"]) for t in bulk.get(unit["id"], [])] == [(t["code"], t["role"]) for t in one]
 
 
-def test_placeholders_are_filled_per_unit(demo_db):
-    letters_built, without = letters.build_letters(demo_db, 2026, current(demo_db), [unit_id(demo_db, "区城管局")])
+def test_placeholders_are_filled_per_unit(district):
+    letters_built, without = letters.build_letters(district, 2026, current(district), [unit_id(district, "区城管局")])
     letter = letters_built[0]
     counts = letters.task_counts(letter.tasks)
     assert "区城管局" in letter.body and "XX区创建全国文明城市工作指挥部" in letter.body
@@ -109,13 +113,13 @@ def test_placeholders_are_filled_per_unit(demo_db):
 
 # --- PDFs -------------------------------------------------------------------------------------------
 
-def test_every_unit_letter_names_the_unit_and_all_its_standards(demo_db, tmp_path):
+def test_every_unit_letter_names_the_unit_and_all_its_standards(district, tmp_path):
     out = tmp_path / "letters.pdf"
-    result = letters_pdf.generate_letters(demo_db, 2026, out)
+    result = letters.generate_letters(district, 2026, out)
     reader = PdfReader(out)
     assert result.pages == len(reader.pages)
-    tasks = letters.tasks_by_unit(demo_db, current(demo_db))
-    by_name = {u["name"]: u["id"] for u in units.list_units(demo_db)}
+    tasks = letters.tasks_by_unit(district, current(district))
+    by_name = {u["name"]: u["id"] for u in units.list_units(district)}
     # Split the combined PDF at each "— 1 —": page numbers restart per letter.
     numbers = [int(PAGE_NUMBER.findall(p.extract_text())[-1]) for p in reader.pages]
     starts = [i for i, n in enumerate(numbers) if n == 1]
@@ -127,12 +131,12 @@ def test_every_unit_letter_names_the_unit_and_all_its_standards(demo_db, tmp_pat
         assert name in text
         for t in tasks[by_name[name]]:
             assert t["code"] in text, (name, t["code"])
-    assert set(result.without_tasks) == {u["name"] for u in units.list_units(demo_db) if u["id"] not in tasks}
+    assert set(result.without_tasks) == {u["name"] for u in units.list_units(district) if u["id"] not in tasks}
 
 
-def test_fonts_embedded_and_pages_a4(demo_db, tmp_path):
+def test_fonts_embedded_and_pages_a4(district, tmp_path):
     out = tmp_path / "one.pdf"
-    letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=[unit_id(demo_db, "区文明办")])
+    letters.generate_letters(district, 2026, out, unit_ids=[unit_id(district, "区文明办")])
     reader = PdfReader(out)
     seen = 0
     for page in reader.pages:
@@ -159,10 +163,10 @@ def _unit_with_many_tasks(db, count: int) -> int:
     return new_unit
 
 
-def test_sixty_task_letter_spans_pages_with_the_table_header_repeated(demo_db, tmp_path):
-    long_unit = _unit_with_many_tasks(demo_db, 60)
+def test_sixty_task_letter_spans_pages_with_the_table_header_repeated(district, tmp_path):
+    long_unit = _unit_with_many_tasks(district, 60)
     out = tmp_path / "long.pdf"
-    result = letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=[long_unit])
+    result = letters.generate_letters(district, 2026, out, unit_ids=[long_unit])
     texts = [p.extract_text() for p in PdfReader(out).pages]
     assert result.pages == len(texts) >= 4
     table_pages = [t for t in texts if "99.1." in t]
@@ -173,52 +177,52 @@ def test_sixty_task_letter_spans_pages_with_the_table_header_repeated(demo_db, t
     assert [int(PAGE_NUMBER.findall(t)[-1]) for t in texts] == list(range(1, len(texts) + 1))
 
 
-def test_duplex_starts_each_letter_on_an_odd_page(demo_db, tmp_path):
+def test_duplex_starts_each_letter_on_an_odd_page(district, tmp_path):
     out = tmp_path / "duplex.pdf"
-    ids = [unit_id(demo_db, n) for n in ("区委办公室", "区文明办", "区城管局")]
-    letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=ids, duplex=True)
+    ids = [unit_id(district, n) for n in ("区委办公室", "区文明办", "区城管局")]
+    letters.generate_letters(district, 2026, out, unit_ids=ids, duplex=True)
     texts = [p.extract_text() for p in PdfReader(out).pages]
     starts = [i for i, t in enumerate(texts) if "目标责任书" in t and PAGE_NUMBER.findall(t)[-1:] == ["1"]]
     assert len(starts) == 3 and all(i % 2 == 0 for i in starts)
 
 
-def test_unit_without_tasks_gets_no_letter_and_is_listed(demo_db, tmp_path):
-    idle = unit_id(demo_db, "区政协办公室")
-    busy = unit_id(demo_db, "区城管局")
-    result = letters_pdf.generate_letters(demo_db, 2026, tmp_path / "x.pdf", unit_ids=[idle, busy])
+def test_unit_without_tasks_gets_no_letter_and_is_listed(district, tmp_path):
+    idle = unit_id(district, "区政协办公室")
+    busy = unit_id(district, "区城管局")
+    result = letters.generate_letters(district, 2026, tmp_path / "x.pdf", unit_ids=[idle, busy])
     assert result.letters == ["区城管局"] and result.without_tasks == ["区政协办公室"]
     assert "区政协办公室" not in squeeze(pdf_text(tmp_path / "x.pdf"))
     with pytest.raises(AppError, match="没有可生成的责任书：区政协办公室"):
-        letters_pdf.generate_letters(demo_db, 2026, tmp_path / "y.pdf", unit_ids=[idle])
+        letters.generate_letters(district, 2026, tmp_path / "y.pdf", unit_ids=[idle])
     assert not (tmp_path / "y.pdf").exists()
 
 
-def test_unwritable_output_gives_a_clear_message_and_records_nothing(demo_db, tmp_path):
-    before = rows(demo_db, "SELECT * FROM letter_status ORDER BY id")
+def test_unwritable_output_gives_a_clear_message_and_records_nothing(district, tmp_path):
+    before = district.rows("SELECT * FROM letter_status ORDER BY id")
     with pytest.raises(AppError, match="无法写入文件"):
-        letters_pdf.generate_letters(demo_db, 2026, tmp_path / "no-such-folder" / "x.pdf")
-    assert rows(demo_db, "SELECT * FROM letter_status ORDER BY id") == before
+        letters.generate_letters(district, 2026, tmp_path / "no-such-folder" / "x.pdf")
+    assert district.rows("SELECT * FROM letter_status ORDER BY id") == before
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     with pytest.raises(AppError, match="无法创建文件夹|不是文件夹"):
-        letters_pdf.generate_separate(demo_db, 2026, blocker / "sub")
+        letters.generate_separate(district, 2026, blocker / "sub")
 
 
-def test_separate_files_are_named_by_unit(demo_db, tmp_path):
-    result = letters_pdf.generate_separate(demo_db, 2026, tmp_path / "out")
+def test_separate_files_are_named_by_unit(district, tmp_path):
+    result = letters.generate_separate(district, 2026, tmp_path / "out")
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == sorted(f"{n}.pdf" for n in result.letters)
     assert "区城管局.pdf" in names
     first = PdfReader(tmp_path / "out" / "区城管局.pdf")
     assert PAGE_NUMBER.findall(first.pages[0].extract_text())[-1] == "1"
-    assert letters_pdf.safe_file_name('a/b:c*?"<>|') == "a_b_c______"
+    assert letters.safe_file_name('a/b:c*?"<>|') == "a_b_c______"
 
 
-def test_letter_pages_render_in_process(demo_db, tmp_path):
+def test_letter_pages_render_in_process(district, tmp_path):
     from core.pdf import render
 
     out = tmp_path / "one.pdf"
-    letters_pdf.generate_letters(demo_db, 2026, out, unit_ids=[unit_id(demo_db, "区城管局")], record=False)
+    letters.generate_letters(district, 2026, out, unit_ids=[unit_id(district, "区城管局")], record=False)
     files_before = set(tmp_path.rglob("*"))
     images = list(render.render_pages(out, dpi=40))
     assert len(images) == len(PdfReader(out).pages)
@@ -227,102 +231,138 @@ def test_letter_pages_render_in_process(demo_db, tmp_path):
     assert set(tmp_path.rglob("*")) == files_before  # no picture files left behind
 
 
-def test_framework_pdf_is_landscape_with_every_standard_and_its_units(demo_db, tmp_path):
+def test_framework_pdf_is_landscape_with_every_standard_and_its_units(district, tmp_path):
     out = tmp_path / "fw.pdf"
-    pages = letters_pdf.export_framework_pdf(demo_db, out, current(demo_db))
+    pages = framework.export_framework_pdf(district, out, current(district))
     reader = PdfReader(out)
     assert pages == len(reader.pages)
     for page in reader.pages:
         assert float(page.mediabox.width) > float(page.mediabox.height)
     text = squeeze(pdf_text(out))
-    for s in framework.standards(demo_db, current(demo_db)):
+    for s in framework.standards(district, current(district)):
         assert s["code"] in text
     assert "牵头单位" in text and "配合单位" in text and "区城管局" in text
 
 
 # --- signing ----------------------------------------------------------------------------------------
 
-def test_signing_flow_with_scan_and_audit(demo_db, tmp_path):
-    u = unit_id(demo_db, "区城管局")
-    letters.set_state(demo_db, 2026, u, "已印发", on="2026-03-01")
-    letters.set_state(demo_db, 2026, u, "已签订", on="2026年3月9日", signed_by="李 明")
-    status = letters.get_status(demo_db, 2026, u)
+def test_signing_flow_and_audit(district):
+    u = unit_id(district, "区城管局")
+    letters.set_state(district, 2026, u, "已印发", on="2026-03-01")
+    letters.set_state(district, 2026, u, "已签订", on="2026年3月9日", signed_by="李 明")
+    status = letters.get_status(district, 2026, u)
+    assert (status["state"], status["issued_on"], status["signed_on"], status["signed_by"]) == \
+        ("已签订", "2026-03-01", "2026-03-09", "李 明")
+    row = next(r for r in letters.status_rows(district, 2026, current(district)) if r["unit_id"] == u)
+    assert row["state"] == "已签订" and row["signed_by"] == "李 明"
+    assert [h["action"] for h in audit.history(district, "letter_status", status["id"])][-2:] == \
+        ["责任书已印发", "责任书已签订"]
+    letters.set_state(district, 2026, u, "未印发")
+    assert letters.get_status(district, 2026, u)["signed_on"] == ""
+
+
+def test_signing_flow_with_scan_and_audit(district, tmp_path):
+    u = unit_id(district, "区城管局")
+    letters.set_state(district, 2026, u, "已印发", on="2026-03-01")
+    letters.set_state(district, 2026, u, "已签订", on="2026年3月9日", signed_by="李 明")
+    status = letters.get_status(district, 2026, u)
     assert (status["state"], status["issued_on"], status["signed_on"], status["signed_by"]) == \
         ("已签订", "2026-03-01", "2026-03-09", "李 明")
     scan = tmp_path / "签订扫描件.pdf"
     scan.write_bytes(b"%PDF-1.4 scanned")
-    letters.attach_signed_copy(demo_db, 2026, u, scan)
-    stored = attachments.list_attachments(demo_db, "letter_status", status["id"])
+    letters.attach_signed_copy(district, 2026, u, scan)
+    stored = attachments.list_attachments(district, "letter_status", status["id"])
     assert [a["original_name"] for a in stored] == ["签订扫描件.pdf"] and stored[0]["role"] == letters.SCAN_ROLE
-    row = next(r for r in letters.status_rows(demo_db, 2026, current(demo_db)) if r["unit_id"] == u)
+    row = next(r for r in letters.status_rows(district, 2026, current(district)) if r["unit_id"] == u)
     assert row["scan_count"] == 1 and row["state"] == "已签订"
-    assert [h["action"] for h in audit.history(demo_db, "letter_status", status["id"])][-3:] == \
+    assert [h["action"] for h in audit.history(district, "letter_status", status["id"])][-3:] == \
         ["责任书已印发", "责任书已签订", "添加附件"]
-    letters.set_state(demo_db, 2026, u, "未印发")
-    assert letters.get_status(demo_db, 2026, u)["signed_on"] == ""
+    letters.set_state(district, 2026, u, "未印发")
+    assert letters.get_status(district, 2026, u)["signed_on"] == ""
 
 
 @pytest.mark.parametrize("state, kwargs, message", [
     ("已签订", {"on": "2026-03-09"}, "签字人"),
-    ("已签订", {"on": "明天", "signed_by": "李明"}, "无法识别"),
+    ("已签订", {"on": "明天", "signed_by": "李明"}, "不是有效的日期"),
     ("作废", {}, "未知的签订状态"),
 ])
-def test_bad_marks_are_refused_and_nothing_written(demo_db, state, kwargs, message):
-    u = unit_id(demo_db, "区城管局")
-    before = rows(demo_db, "SELECT * FROM letter_status WHERE unit_id = ?", (u,))
+def test_bad_marks_are_refused_and_nothing_written(district, state, kwargs, message):
+    u = unit_id(district, "区城管局")
+    before = district.rows("SELECT * FROM letter_status WHERE unit_id = :unit ORDER BY id", {"unit": u})
     with pytest.raises(AppError, match=message):
-        letters.set_state(demo_db, 2026, u, state, **kwargs)
-    assert rows(demo_db, "SELECT * FROM letter_status WHERE unit_id = ?", (u,)) == before
+        letters.set_state(district, 2026, u, state, **kwargs)
+    assert district.rows("SELECT * FROM letter_status WHERE unit_id = :unit ORDER BY id", {"unit": u}) == before
 
 
-def test_signed_before_issued_is_refused(demo_db):
-    u = unit_id(demo_db, "区委组织部")
-    letters.set_state(demo_db, 2026, u, "已印发", on="2026-03-10")
+def test_signed_before_issued_is_refused(district):
+    u = unit_id(district, "区委组织部")
+    letters.set_state(district, 2026, u, "已印发", on="2026-03-10")
     with pytest.raises(AppError, match="早于印发日期"):
-        letters.set_state(demo_db, 2026, u, "已签订", on="2026-03-01", signed_by="张卫东")
+        letters.set_state(district, 2026, u, "已签订", on="2026-03-01", signed_by="张卫东")
 
 
-def test_set_states_is_all_or_nothing(demo_db):
-    ids = [unit_id(demo_db, "区委组织部"), unit_id(demo_db, "区司法局")]
+def test_set_states_is_all_or_nothing(district):
+    ids = [unit_id(district, "区委组织部"), unit_id(district, "区司法局")]
     with pytest.raises(AppError):
-        letters.set_states(demo_db, 2026, ids, "已签订", on="2026-03-01", signed_by="")
-    assert all(letters.get_status(demo_db, 2026, i)["state"] == "未印发" for i in ids)
-    letters.set_states(demo_db, 2026, ids, "已印发", on="2026-03-01")
-    assert all(letters.get_status(demo_db, 2026, i)["state"] == "已印发" for i in ids)
+        letters.set_states(district, 2026, ids, "已签订", on="2026-03-01", signed_by="")
+    assert all(letters.get_status(district, 2026, i)["state"] == "未印发" for i in ids)
+    letters.set_states(district, 2026, ids, "已印发", on="2026-03-01")
+    assert all(letters.get_status(district, 2026, i)["state"] == "已印发" for i in ids)
 
 
-def test_unsigned_count_and_export(demo_db, tmp_path):
-    edition_id = current(demo_db)
-    with_tasks = [r for r in letters.status_rows(demo_db, 2026, edition_id) if r["state"] != "无任务"]
+def test_unsigned_count_and_export(district, tmp_path):
+    edition_id = current(district)
+    with_tasks = [r for r in letters.status_rows(district, 2026, edition_id) if r["state"] != "无任务"]
     signed = {r["unit_id"] for r in with_tasks if r["state"] == "已签订"}
-    assert letters.unsigned_count(demo_db, 2026) == len(with_tasks) - len(signed)
-    letters.set_state(demo_db, 2026, with_tasks[-1]["unit_id"], "已签订", on="2026-03-01", signed_by="甲")
-    assert letters.unsigned_count(demo_db, 2026) == len(with_tasks) - len(signed) - 1
+    assert letters.unsigned_count(district, 2026) == len(with_tasks) - len(signed)
+    letters.set_state(district, 2026, with_tasks[-1]["unit_id"], "已签订", on="2026-03-01", signed_by="甲")
+    assert letters.unsigned_count(district, 2026) == len(with_tasks) - len(signed) - 1
     out = tmp_path / "unsigned.xlsx"
-    n = letters.export_status(demo_db, out, 2026, edition_id, unsigned_only=True)
+    n = letters.export_status(district, out, 2026, edition_id, unsigned_only=True)
     sheet = load_workbook(out).active
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == letters.STATUS_HEADERS
-    assert len(values) - 1 == n == letters.unsigned_count(demo_db, 2026)
+    assert len(values) - 1 == n == letters.unsigned_count(district, 2026)
     assert all(v[7] in ("未印发", "已印发") for v in values[1:])
     assert sheet.freeze_panes == "A2"
 
 
-def test_demo_has_signed_issued_and_changed_units(demo_db):
-    found = letters.status_rows(demo_db, 2026, current(demo_db))
+def test_demo_has_signed_issued_and_changed_units(district):
+    found = letters.status_rows(district, 2026, current(district))
     states = {r["state"] for r in found}
     assert {"已签订", "已印发", "未印发", "无任务"} <= states
     assert any(r["changed"] for r in found)
 
 
+def test_the_state_filters_keep_what_their_names_say(district):
+    found = letters.status_rows(district, 2026, current(district))
+    kept = {f.label: [r["name"] for r in found if f.keeps(r)] for f in letters.STATE_FILTERS}
+    assert list(kept) == ["全部单位", "未签订", "未印发", "已印发", "已签订", "分解表有变化", "无任务"]
+    assert len(kept["全部单位"]) == len(units.list_units(district))
+    assert sorted(kept["未签订"]) == sorted(kept["未印发"] + kept["已印发"])
+    assert len(kept["未签订"]) == letters.unsigned_count(district, 2026)
+    assert "区政协办公室" in kept["无任务"] and "区政协办公室" not in kept["未签订"]
+    from core.demo import read_demo
+    assert sorted(kept["分解表有变化"]) == sorted(read_demo()["letters"]["changed_since_generation"])
+    assert [f.key for f in letters.STATE_FILTERS if f.needs_changes] == ["changed"]
+    assert letters.state_filter("unsigned").label == "未签订"
+
+
+def test_counts_of_units_with_letters_and_signed(district):
+    edition_id = current(district)
+    found = letters.with_letters(letters.status_rows(district, 2026, edition_id))
+    assert letters.units_with_tasks_count(district, edition_id) == len(found)
+    assert letters.signed_count(district, 2026) == letters.signed_of(found) > 0
+    assert letters.signed_count(district, 2025) == 0
+
+
 # --- change detection ---------------------------------------------------------------------------------
 
 def test_regenerating_after_the_breakdown_changed_shows_what_changed(db, tmp_path):
-    from core.demo import load_demo
-    load_demo(db)
+    load_district(db)
     edition_id = current(db)
     u = unit_id(db, "区城管局")
-    letters_pdf.generate_letters(db, 2026, tmp_path / "a.pdf", unit_ids=[u])
+    letters.generate_letters(db, 2026, tmp_path / "a.pdf", unit_ids=[u])
     assert letters.unit_changes(db, 2026, u, edition_id)["any"] is False
     tasks = framework.unit_standards(db, u, edition_id)
     first, dropped = tasks[0], tasks[1]
@@ -337,24 +377,24 @@ def test_regenerating_after_the_breakdown_changed_shows_what_changed(db, tmp_pat
     assert f"减少 1 项：{dropped['code']}" in text and "分值" in text and "→ 9" in text
     row = next(r for r in letters.status_rows(db, 2026, edition_id) if r["unit_id"] == u)
     assert row["changed"] == "有变化" and row["change_text"] == text
-    again = letters_pdf.generate_letters(db, 2026, tmp_path / "b.pdf", unit_ids=[u])
+    again = letters.generate_letters(db, 2026, tmp_path / "b.pdf", unit_ids=[u])
     assert again.changes == {"区城管局": text}
     assert letters.unit_changes(db, 2026, u, edition_id)["any"] is False
 
 
-def test_preview_does_not_move_the_snapshot(demo_db, tmp_path):
-    u = unit_id(demo_db, "区城管局")
-    before = letters.get_status(demo_db, 2026, u)["snapshot"]
-    letters_pdf.generate_letters(demo_db, 2026, tmp_path / "p.pdf", unit_ids=[u], record=False)
-    assert letters.get_status(demo_db, 2026, u)["snapshot"] == before
+def test_preview_does_not_move_the_snapshot(district, tmp_path):
+    u = unit_id(district, "区城管局")
+    before = letters.get_status(district, 2026, u)["snapshot"]
+    letters.generate_letters(district, 2026, tmp_path / "p.pdf", unit_ids=[u], record=False)
+    assert letters.get_status(district, 2026, u)["snapshot"] == before
 
 
-def test_merging_units_keeps_the_signing_records(demo_db):
-    a, b = unit_id(demo_db, "区委组织部"), unit_id(demo_db, "区司法局")
-    letters.set_state(demo_db, 2026, a, "已签订", on="2026-03-01", signed_by="甲")
-    letters.status_id(demo_db, 2026, b)
-    units.merge_units(demo_db, [a], b)
-    assert letters.get_status(demo_db, 2026, b)["state"] == "已签订"
+def test_merging_units_keeps_the_signing_records(district):
+    a, b = unit_id(district, "区委组织部"), unit_id(district, "区司法局")
+    letters.set_state(district, 2026, a, "已签订", on="2026-03-01", signed_by="甲")
+    letters.status_id(district, 2026, b)
+    units.merge_units(district, [a], b)
+    assert letters.get_status(district, 2026, b)["state"] == "已签订"
 
 
 # --- command line -----------------------------------------------------------------------------------
@@ -413,14 +453,14 @@ def test_cli_status_mark_and_framework_pdf(cli_demo, tmp_path):
     assert float(PdfReader(tmp_path / "fw.pdf").pages[0].mediabox.width) > 800
 
 
-def test_batch_reports_progress_and_cancel_records_nothing(demo_db, tmp_path):
+def test_batch_reports_progress_and_cancel_records_nothing(district, tmp_path):
     from core.errors import Cancelled
 
     seen = []
-    letters_pdf.generate_letters(demo_db, 2026, tmp_path / "p.pdf", record=False,
+    letters.generate_letters(district, 2026, tmp_path / "p.pdf", record=False,
                                  progress=lambda done, total, text: seen.append((done, total)))
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] > 1
-    before = rows(demo_db, "SELECT * FROM letter_status ORDER BY id")
+    before = district.rows("SELECT * FROM letter_status ORDER BY id")
     calls = []
 
     def cancel():
@@ -428,5 +468,5 @@ def test_batch_reports_progress_and_cancel_records_nothing(demo_db, tmp_path):
         return len(calls) > 2
 
     with pytest.raises(Cancelled):
-        letters_pdf.generate_separate(demo_db, 2026, tmp_path / "sep", cancel=cancel)
-    assert rows(demo_db, "SELECT * FROM letter_status ORDER BY id") == before
+        letters.generate_separate(district, 2026, tmp_path / "sep", cancel=cancel)
+    assert district.rows("SELECT * FROM letter_status ORDER BY id") == before

@@ -27,7 +27,7 @@ def select_unit(page, name: str) -> None:
 
 def test_status_model_passes_qtmodeltester(qtmodeltester, demo_db):
     from gui.models.table import RowsTableModel
-    from gui.views.letters import STATUS_COLUMNS
+    from gui.views.letters.page import STATUS_COLUMNS
 
     model = RowsTableModel(STATUS_COLUMNS)
     model.set_rows(letters.status_rows(demo_db, 2026, framework.current_edition_id(demo_db)))
@@ -50,7 +50,7 @@ def test_page_lists_units_filters_by_state_and_shows_changes(page, window, demo_
 
 
 def test_mark_signed_updates_list_and_status_bar(page, window, demo_db, monkeypatch):
-    from gui.views import letters as view
+    from gui.views.letters import dialogs as view
 
     page.state_filter.setCurrentText("未签订")
     select_unit(page, "区城管局")
@@ -94,10 +94,10 @@ def test_preview_shows_the_letter_pages(page, demo_db):
 
 
 def test_template_dialog_refuses_unknown_placeholder(page, demo_db, monkeypatch):
-    from gui.views.letters import TemplateDialog
+    from gui.views.letters.dialogs import TemplateDialog
 
     shown = []
-    monkeypatch.setattr("gui.views.letters.show_error", lambda parent, title, exc: shown.append(exc.message_zh))
+    monkeypatch.setattr("gui.dialogs.show_error", lambda parent, title, exc: shown.append(exc.message_zh))
     dialog = TemplateDialog(page, demo_db)
     dialog.edits["title"].setText("{年度}年度{责任单位}责任书")
     dialog.save()
@@ -111,20 +111,20 @@ def test_template_dialog_refuses_unknown_placeholder(page, demo_db, monkeypatch)
 
 def test_batch_generation_and_unsigned_export(page, demo_db, tmp_path, monkeypatch):
     infos = []
-    monkeypatch.setattr("gui.views.letters.show_info", lambda parent, title, text: infos.append(text))
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
     out = tmp_path / "全部.pdf"
-    monkeypatch.setattr("gui.views.letters.save_file", lambda *a, **k: str(out))
+    monkeypatch.setattr("gui.dialogs.save_file", lambda *a, **k: str(out))
     page.duplex.setChecked(True)
     page.generate_one_pdf()
     assert out.exists() and "份责任书" in infos[-1] and "未生成" in infos[-1]
     folder = tmp_path / "每单位"
-    monkeypatch.setattr("gui.views.letters.QFileDialog.getExistingDirectory", lambda *a, **k: str(folder))
+    monkeypatch.setattr("gui.dialogs.choose_folder", lambda *a, **k: str(folder))
     select_unit(page, "区城管局")
     page.only_selected.setChecked(True)
     page.generate_separate()
     assert [p.name for p in folder.iterdir()] == ["区城管局.pdf"]
     xlsx = tmp_path / "未签订.xlsx"
-    monkeypatch.setattr("gui.views.letters.save_file", lambda *a, **k: str(xlsx))
+    monkeypatch.setattr("gui.dialogs.save_file", lambda *a, **k: str(xlsx))
     page.export_unsigned()
     assert xlsx.exists() and f"已导出 {letters.unsigned_count(demo_db, 2026)} 个" in infos[-1]
 

@@ -22,7 +22,7 @@ def many_findings(demo_db):
     """300 findings over 2026 at every status, with deadlines, 督办 counts and repeats at a 点位."""
     rng = random.Random(7)
     db = demo_db
-    site_ids = [r["id"] for r in rows(db, "SELECT id FROM sites")]
+    site_ids = db.column("SELECT id FROM sites ORDER BY id")
     unit_ids = [u["id"] for u in units.list_units(db)]
     last_at: dict[int, str] = {}
     batch = []
@@ -31,13 +31,16 @@ def many_findings(demo_db):
         site = rng.choice(site_ids)
         status = rng.choice(supervision.STATUSES)
         due = None if status == "待交办" else (found + dt.timedelta(days=rng.randint(1, 25))).isoformat()
-        batch.append((found.isoformat(), "明察暗访", site, f"第{i}号问题：垃圾堆积", rng.choice(unit_ids), "一般",
-                      status, due, rng.choice([0, 1, 1, 2, 3]), last_at.get(site), "2026-01-01T00:00:00"))
+        batch.append({"found_on": found.isoformat(), "source": "明察暗访", "site_id": site,
+                      "description": f"第{i}号问题：垃圾堆积", "unit_id": rng.choice(unit_ids), "severity": "一般",
+                      "status": status, "due_on": due, "supervision_count": rng.choice([0, 1, 1, 2, 3]),
+                      "prev_at_site": last_at.get(site), "created_at": "2026-01-01T00:00:00"})
         last_at[site] = found.isoformat()
-    with write(db):
-        db.conn.executemany("INSERT INTO findings (found_on, source, site_id, description, unit_id, severity, status,"
-                            " due_on, supervision_count, prev_at_site, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                            " ?, ?)", batch)
+    with db.write():
+        db.executemany("INSERT INTO findings (found_on, source, site_id, description, unit_id, severity, status,"
+                       " due_on, supervision_count, prev_at_site, created_at) VALUES (:found_on, :source, :site_id,"
+                       " :description, :unit_id, :severity, :status, :due_on, :supervision_count, :prev_at_site,"
+                       " :created_at)", batch)
     settings.set_many(db, {"flag_overdue_workdays": 3, "flag_repeat_days": 20, "flag_supervision_count": 3})
     return db
 
@@ -45,7 +48,7 @@ def many_findings(demo_db):
 @pytest.mark.parametrize("today", [D(2026, 2, 1), D(2026, 5, 8), D(2026, 8, 31), D(2026, 10, 9), D(2027, 1, 4)])
 def test_overdue_and_flagged_filters_agree_with_the_per_row_rules(many_findings, today):
     db = many_findings
-    r = supervision.rules(db, today)
+    r = supervision.day_rules(db, today)
     every, _ = supervision.list_findings(db, today=today)
     overdue = {f["id"] for f in every if supervision.is_overdue(f, r)}
     flagged = {f["id"] for f in every if supervision.flag_reasons(f, r)}
@@ -184,63 +187,62 @@ def materials_page(window, monkeypatch):
 
 
 def _status_shown(page, material_id):
-    column = [c.key for c in page.model.columns].index("status")
-    proxy = page.table.model()
+    column = [c.key for c in page.checklist.model.columns].index("status")
+    proxy = page.checklist.table.model()
     for row in range(proxy.rowCount()):
-        if proxy.data(proxy.index(row, 0), page.model.ROW_ROLE)["id"] == material_id:
+        if proxy.data(proxy.index(row, 0), page.checklist.model.ROW_ROLE)["id"] == material_id:
             return proxy.data(proxy.index(row, column))
     return None
 
 
 def test_a_change_on_the_page_updates_its_row_in_place(materials_page, demo_db, qtmodeltester):
     page = materials_page
-    row = next(r for r in page.all_rows if r["status"] == "待提交")
+    row = next(r for r in page.checklist.all_rows if r["status"] == "待提交")
     assert page.select_material(row["id"])
-    shown_before = page.model.rowCount()
+    shown_before = page.checklist.model.rowCount()
     page.do_action("submit")
     assert page.checklist_calls == [{row["id"]}]  # that row read again, not the whole checklist
     assert _status_shown(page, row["id"]) == "已提交"
     assert page.current["id"] == row["id"] and page.current["status"] == "已提交"
-    assert "已提交" in page.status_label.text()
-    assert page.model.rowCount() == shown_before and page.table.currentIndex().isValid()
-    assert next(r for r in page.all_rows if r["id"] == row["id"])["status"] == "已提交"
-    qtmodeltester.check(page.model)
-    page.title_edit.setText("改过的材料名称")
+    assert "已提交" in page.detail.status_label.text()
+    assert page.checklist.model.rowCount() == shown_before and page.checklist.table.currentIndex().isValid()
+    assert next(r for r in page.checklist.all_rows if r["id"] == row["id"])["status"] == "已提交"
+    qtmodeltester.check(page.checklist.model)
+    page.detail.title_edit.setText("改过的材料名称")
     page.save_current()
-    assert next(r for r in page.model.rows() if r["id"] == row["id"])["title"] == "改过的材料名称"
+    assert next(r for r in page.checklist.model.rows() if r["id"] == row["id"])["title"] == "改过的材料名称"
     assert all(ids is not None for ids in page.checklist_calls)
 
 
 def test_a_change_made_elsewhere_reloads_the_page(materials_page, demo_db):
     page = materials_page
-    row = next(r for r in page.all_rows if r["status"] == "待提交")
-    materials.change_status(demo_db, row["id"], "submit")
-    page.ctx.notify("materials")  # as another page or the review window does
+    row = next(r for r in page.checklist.all_rows if r["status"] == "待提交")
+    materials.change_status(demo_db, row["id"], "submit")  # the change announces itself when it commits
     assert None in page.checklist_calls  # the whole checklist again
     assert _status_shown(page, row["id"]) == "已提交"
 
 
 def test_removing_and_adding_on_the_page(materials_page, demo_db, monkeypatch):
-    from gui.views import materials as view
-
     page = materials_page
-    monkeypatch.setattr(view, "confirm", lambda *args, **kwargs: True)
-    first, second = page.model.rows()[0], page.model.rows()[1]
+    monkeypatch.setattr("gui.dialogs.confirm", lambda *args, **kwargs: True)
+    first, second = page.checklist.model.rows()[0], page.checklist.model.rows()[1]
     assert page.select_material(first["id"])
-    total = len(page.all_rows)
+    total = len(page.checklist.all_rows)
     page.remove_material()
-    assert first["id"] not in {r["id"] for r in page.model.rows()}
-    assert len(page.all_rows) == total - 1 and f"{total - 1} / {total - 1} 项" in page.count_label.text()
+    assert first["id"] not in {r["id"] for r in page.checklist.model.rows()}
+    assert len(page.checklist.all_rows) == total - 1
+    assert f"{total - 1} / {total - 1} 项" in page.checklist.count_label.text()
     assert page.select_material(second["id"])
-    monkeypatch.setattr(view.QInputDialog, "getText", lambda *args, **kwargs: ("补充的台账", True))
+    monkeypatch.setattr("gui.views.materials.dialogs.ask_material_title", lambda parent, code: "补充的台账")
     page.add_material()
-    ids = [r["id"] for r in page.all_rows]
+    ids = [r["id"] for r in page.checklist.all_rows]
     new = page.current
     assert new["title"] == "补充的台账" and new["node_id"] == second["node_id"]
-    same_standard = [i for i, r in enumerate(page.all_rows) if r["node_id"] == second["node_id"]]
+    same_standard = [i for i, r in enumerate(page.checklist.all_rows) if r["node_id"] == second["node_id"]]
     assert ids.index(new["id"]) == same_standard[-1]  # last of its standard, as the tree orders it
     assert None not in page.checklist_calls  # neither change read the whole checklist
-    assert [r["id"] for r in page.all_rows] == [r["id"] for r in materials.checklist(demo_db, page.edition_id)]
+    assert [r["id"] for r in page.checklist.all_rows] == [
+        r["id"] for r in materials.checklist(demo_db, page.edition_id)]
 
 
 def test_checklist_of_some_ids_or_one_unit_matches_the_full_list(demo_db):

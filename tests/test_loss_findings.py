@@ -4,7 +4,7 @@ import pytest
 
 from core import scoring, supervision
 from core.errors import AppError
-from core.loss_findings import findings_from_losses
+from core.scoring import findings_from_losses
 
 
 def _round_lines(db, name):
@@ -43,17 +43,17 @@ def test_scoring_page_turns_selected_losses_into_findings(qtbot, window, demo_db
     from PySide6.QtCore import QItemSelectionModel
 
     infos = []
-    monkeypatch.setattr("gui.views.scoring.confirm", lambda *a, **k: True)
-    monkeypatch.setattr("gui.views.scoring.show_info", lambda parent, title, text: infos.append(text))
+    monkeypatch.setattr("gui.dialogs.confirm", lambda *a, **k: True)
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
     page = window.show_page("scoring")
-    table = page.lines_table
+    table = page.lines_tab.table
     model = table.model()
     selection = table.selectionModel()
     for row in range(model.rowCount()):
-        line = model.data(model.index(row, 0), page.line_model.ROW_ROLE)
+        line = model.data(model.index(row, 0), page.lines_tab.model.ROW_ROLE)
         if line["loss"] > 0 and line["site"]:
             selection.select(model.index(row, 0), QItemSelectionModel.Select | QItemSelectionModel.Rows)
     before = supervision.list_findings(demo_db)[1]
-    page.to_findings()
+    page.lines_tab.to_findings()
     assert infos and infos[0].startswith("已生成")
     assert supervision.list_findings(demo_db)[1] > before

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core import attachments, audit, framework, materials, settings
+from core import attachments, audit, clock, framework, materials, settings
 from core.db import rows, scalar
 from core.errors import AppError
 
@@ -85,7 +85,7 @@ def test_filters_combine(demo_db):
     assert mine and all(r["unit_name"] == "区文明办" and r["kind"] == "规范性文件" for r in mine)
     assert [r["code"] for r in f(data, materials.MaterialFilter(text="征求意见稿"))] == ["1.1.2"]
     overdue = f(data, materials.MaterialFilter(overdue=True))
-    assert all(r["status"] in materials.OWING and r["due_on"] < materials._today() for r in overdue)
+    assert all(r["status"] in materials.OWING and r["due_on"] < clock.today().isoformat() for r in overdue)
 
 
 def test_completeness_counts_archived_as_approved_and_points_only_when_all_approved(demo_db, tmp_path):
@@ -98,7 +98,8 @@ def test_completeness_counts_archived_as_approved_and_points_only_when_all_appro
             attachments.add_attachment(demo_db, materials.OWNER, m["id"], _file(tmp_path))
             materials.change_status(demo_db, m["id"], "approve")
     cat = next(c for c in materials.completeness(demo_db, e) if c["name"].startswith("七"))
-    points = scalar(demo_db, "SELECT points FROM framework_nodes WHERE code = '7.1.3' AND edition_id = ?", (e,))
+    points = demo_db.value("SELECT points FROM framework_nodes WHERE code = '7.1.3' AND edition_id = :edition",
+                           {"edition": e})
     assert cat["covered_points"] == points and cat["approved"] == 7
     assert cat["points_share"] == pytest.approx(points / cat["points"])
     by_unit = materials.completeness(demo_db, e, "unit")
@@ -165,7 +166,7 @@ def test_add_material_and_bad_input(demo_db):
     assert (got["title"], got["due_on"], got["unit_name"]) == ("绿地统计 年报", "2026-09-01", "区城管局")
     with pytest.raises(AppError, match="材料类型"):
         materials.add_material(demo_db, node, {"title": "x", "kind": "视频"})
-    with pytest.raises(AppError, match="无法识别"):
+    with pytest.raises(AppError, match="不是有效的日期"):
         materials.update_material(demo_db, new_id, {"due_on": "下个月"})
     with pytest.raises(AppError, match="不能为空"):
         materials.update_material(demo_db, new_id, {"title": " "})
@@ -182,5 +183,43 @@ def test_attachment_size_limit_refuses_before_copying(demo_db, tmp_path):
     with pytest.raises(AppError, match="超过附件上限"):
         attachments.add_attachment(demo_db, materials.OWNER, _by(demo_db, "6.1.1", "说明报告")["id"], big)
     assert scalar(demo_db, "SELECT count(*) FROM attachments") == before
-    root = attachments.attachments_root(demo_db)
-    assert not list(root.glob(".incoming-*"))
+    if demo_db.engine == "sqlite":  # nothing half-copied is left in the data folder's store
+        assert not list(attachments.attachments_root(demo_db).glob(".incoming-*"))
+
+
+def test_materials_init_logs_the_materials_it_created(tmp_path):
+    import json
+    import sqlite3
+
+    from test_cli import run
+
+    data = tmp_path / "d"
+    assert run("demo", data=data).returncode == 0
+    conn = sqlite3.connect(data / "chuangcheng.db")
+    # A standard judged by 材料审核 that has no materials yet: the next run adds its four.
+    conn.execute("UPDATE framework_nodes SET methods = '材料审核' WHERE code = '1.2.1'")
+    conn.commit()
+    r = run("--operator", "李娜", "materials-init", data=data)
+    assert r.returncode == 0, r.stderr
+    added = [row[0] for row in conn.execute("SELECT id FROM materials WHERE node_id ="
+                                            " (SELECT id FROM framework_nodes WHERE code = '1.2.1') ORDER BY id")]
+    operator, after = conn.execute("SELECT operator, after FROM audit_log WHERE action = '生成默认材料清单'"
+                                   " ORDER BY id DESC").fetchone()
+    assert len(added) == 4 and operator == "李娜"
+    assert json.loads(after) == {"edition": "2026年度", "added": 4, "standards": 1,
+                                 "materials": f"{materials.material_code(added[0])}–{materials.material_code(added[-1])}"}
+    conn.close()
+
+
+def test_overdue_follows_the_days_set_for_the_program(demo_db, monkeypatch):
+    """CHUANGCHENG_TODAY (tests, demonstrations, the command line) decides what is overdue."""
+    e = _edition(demo_db)
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-01-05")
+    assert not [r for r in materials.checklist(demo_db, e) if r["overdue"]]
+    assert not [f for f in materials.health_check(demo_db, e, verify_files=False) if f["check"] == "已过截止日期"]
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2027-01-05")
+    late = [r for r in materials.checklist(demo_db, e) if r["overdue"]]
+    assert late and {r["status"] for r in late} <= set(materials.OWING)
+    assert len(late) == sum(1 for r in materials.checklist(demo_db, e) if r["status"] in materials.OWING)
+    assert [f["material_code"] for f in materials.health_check(demo_db, e, verify_files=False)
+            if f["check"] == "已过截止日期"] == [r["material_code"] for r in late]

@@ -16,49 +16,50 @@ def page(window):
 
 
 def _select(page, code, kind):
-    row = next(r for r in page.all_rows if r["code"] == code and r["kind"] == kind)
+    row = next(r for r in page.checklist.all_rows if r["code"] == code and r["kind"] == kind)
     assert page.select_material(row["id"])
     return row["id"]
 
 
 def test_checklist_filters_sort_and_models(page, qtbot, qtmodeltester):
-    assert page.model.rowCount() == 76
-    assert "76 / 76" in page.count_label.text()
-    page.kind_box.setCurrentIndex(page.kind_box.findData("实景图片"))
-    assert page.model.rowCount() == 19
-    page.status_box.setCurrentIndex(page.status_box.findData("已提交"))
-    assert {r["code"] for r in page.model.rows()} == {"4.2.1"}
-    page.kind_box.setCurrentIndex(0)
-    page.status_box.setCurrentIndex(0)
-    page.search.setText("征求意见稿")
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
-    page.search.clear()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 76)
-    page.unit_box.setCurrentIndex(page.unit_box.findText("区文明办"))
-    assert page.model.rowCount() == 20 and all(r["unit_name"] == "区文明办" for r in page.model.rows())
-    page.unit_box.setCurrentIndex(0)
-    page.group_box.setCurrentIndex(1)
-    assert 0 < page.model.rowCount() < 76
-    page.group_box.setCurrentIndex(0)
-    category = next(i for i in range(page.category_box.count()) if page.category_box.itemText(i).startswith("七"))
-    page.category_box.setCurrentIndex(category)
-    assert page.model.rowCount() == 16
-    page.category_box.setCurrentIndex(0)
-    page.overdue_box.setChecked(True)
-    assert all(r["overdue"] for r in page.model.rows())
-    page.overdue_box.setChecked(False)
-    status_col = [c.key for c in page.model.columns].index("status")
-    page.table.sortByColumn(status_col, Qt.DescendingOrder)
-    proxy = page.table.model()
+    view = page.checklist
+    assert view.model.rowCount() == 76
+    assert "76 / 76" in view.count_label.text()
+    view.kind_box.setCurrentIndex(view.kind_box.findData("实景图片"))
+    assert view.model.rowCount() == 19
+    view.status_box.setCurrentIndex(view.status_box.findData("已提交"))
+    assert {r["code"] for r in view.model.rows()} == {"4.2.1"}
+    view.kind_box.setCurrentIndex(0)
+    view.status_box.setCurrentIndex(0)
+    view.search.setText("征求意见稿")
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    view.search.clear()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 76)
+    view.unit_box.setCurrentIndex(view.unit_box.findText("区文明办"))
+    assert view.model.rowCount() == 20 and all(r["unit_name"] == "区文明办" for r in view.model.rows())
+    view.unit_box.setCurrentIndex(0)
+    view.group_box.setCurrentIndex(1)
+    assert 0 < view.model.rowCount() < 76
+    view.group_box.setCurrentIndex(0)
+    category = next(i for i in range(view.category_box.count()) if view.category_box.itemText(i).startswith("七"))
+    view.category_box.setCurrentIndex(category)
+    assert view.model.rowCount() == 16
+    view.category_box.setCurrentIndex(0)
+    view.overdue_box.setChecked(True)
+    assert all(r["overdue"] for r in view.model.rows())
+    view.overdue_box.setChecked(False)
+    status_col = [c.key for c in view.model.columns].index("status")
+    view.table.sortByColumn(status_col, Qt.DescendingOrder)
+    proxy = view.table.model()
     first = proxy.data(proxy.index(0, status_col))
     last = proxy.data(proxy.index(proxy.rowCount() - 1, status_col))
     assert first >= last
-    qtmodeltester.check(page.model)
+    qtmodeltester.check(view.model)
     page.tabs.setCurrentIndex(1)
-    assert page.completeness_model.rowCount() == 7  # categories that have materials
-    qtmodeltester.check(page.completeness_model)
-    page.by_box.setCurrentIndex(page.by_box.findData("unit"))
-    assert page.chart.data and page.chart.grab().width() > 0
+    assert page.completeness.model.rowCount() == 7  # categories that have materials
+    qtmodeltester.check(page.completeness.model)
+    page.completeness.by_box.setCurrentIndex(page.completeness.by_box.findData("unit"))
+    assert page.completeness.chart.data and page.completeness.chart.grab().width() > 0
 
 
 def test_drop_files_on_a_material_submits_it(page, tmp_path, demo_db):
@@ -70,31 +71,32 @@ def test_drop_files_on_a_material_submits_it(page, tmp_path, demo_db):
     Image.new("RGB", (200, 150), "green").save(photo)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(photo))])
-    page.files.dropEvent(QDropEvent(QPointF(5, 5), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    page.detail.files.dropEvent(QDropEvent(QPointF(5, 5), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
     got = materials.get_material(demo_db, material_id)
     assert got["file_count"] == 1 and got["status"] == "已提交"
     assert page.current["id"] == material_id and page.current["status"] == "已提交"
-    assert page.files.model.rowCount() == 1
-    assert page.action_buttons["approve"].isEnabled() and not page.action_buttons["archive"].isEnabled()
+    assert page.detail.files.model.rowCount() == 1
+    assert page.detail.action_buttons["approve"].isEnabled() and not page.detail.action_buttons["archive"].isEnabled()
 
 
 def test_status_actions_from_the_page(page, monkeypatch, demo_db):
     material_id = _select(page, "4.2.2", "统计表格")  # 审核通过 in the demo
-    monkeypatch.setattr("gui.views.materials.ask_placement", lambda parent, m: {"box": 3, "item": None, "pages": 2})
+    monkeypatch.setattr("gui.views.materials.dialogs.ask_placement",
+                        lambda parent, m: {"box": 3, "item": None, "pages": 2})
     page.do_action("archive")
     got = materials.get_material(demo_db, material_id)
     assert (got["status"], got["box"], got["item"]) == ("已归档", 3, 1)
     page.do_action("unarchive")
-    monkeypatch.setattr("gui.views.materials.ask_comment", lambda parent, title, text="": "数据口径不清")
+    monkeypatch.setattr("gui.views.materials.dialogs.ask_comment", lambda parent, title, text="": "数据口径不清")
     page.do_action("request")
     assert materials.get_material(demo_db, material_id)["comment"] == "数据口径不清"
-    page.title_edit.setText("志愿者统计表（2026年6月）")
-    page.save_button.click()
+    page.detail.title_edit.setText("志愿者统计表（2026年6月）")
+    page.detail.save_button.click()
     assert materials.get_material(demo_db, material_id)["title"] == "志愿者统计表（2026年6月）"
 
 
 def test_review_mode_by_keyboard_saves_progress(page, qtbot, monkeypatch, demo_db):
-    from gui.views.review import ReviewWindow
+    from gui.views.materials.review import ReviewWindow
 
     edition = framework.current_edition_id(demo_db)
     review = ReviewWindow(page.ctx, edition, page)
@@ -114,7 +116,7 @@ def test_review_mode_by_keyboard_saves_progress(page, qtbot, monkeypatch, demo_d
     item_3 = review.item["id"]  # 1.1.1 统计表格: no file → cannot pass
     qtbot.keyClick(review, Qt.Key_Y)
     assert "还没有附件" in review.message.text() and review.index == 3
-    monkeypatch.setattr("gui.views.review.ask_comment", lambda parent, title, text="": "请上传统计表")
+    monkeypatch.setattr("gui.views.materials.dialogs.ask_comment", lambda parent, title, text="": "请上传统计表")
     qtbot.keyClick(review, Qt.Key_N)
     got = materials.get_material(demo_db, item_3)
     assert (got["status"], got["comment"]) == ("需补充", "请上传统计表")
@@ -126,7 +128,7 @@ def test_review_mode_by_keyboard_saves_progress(page, qtbot, monkeypatch, demo_d
 
 
 def test_health_dialog_lists_gaps_and_jumps(page, qtbot, qtmodeltester, demo_db):
-    from gui.views.materials import HealthDialog
+    from gui.views.materials.dialogs import HealthDialog
 
     found = materials.health_check(demo_db, framework.current_edition_id(demo_db))
     dialog = HealthDialog(page, found)

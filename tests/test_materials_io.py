@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 from core import framework, materials, settings, units
 from core.db import scalar
 from core.errors import AppError
-from core.xlsx import materials_io
 
 
 def _edition(db):
@@ -37,7 +36,7 @@ def _fill(template: Path, out: Path, fill: dict) -> None:
 def _template(db, tmp_path, unit="区文明办"):
     unit_id = units.resolve_one(db, unit)
     path = tmp_path / f"{unit}.xlsx"
-    materials_io.export_unit_template(db, path, _edition(db), unit_id)
+    materials.export_unit_template(db, path, _edition(db), unit_id)
     rows = list(load_workbook(path).active.values)
     return path, rows[0], rows[1:]
 
@@ -62,7 +61,7 @@ def test_unit_round_trip_with_a_folder_is_idempotent(demo_db, tmp_path):
                              reports[0]: {"文件名": "情况说明.pdf", "文号": "X文明办〔2026〕8号",
                                           "成文日期": "2026年6月3日", "页数": 4}})
     e = _edition(demo_db)
-    result = materials_io.import_file(demo_db, filled, e, files)
+    result = materials.import_file(demo_db, filled, e, files)
     assert (result.attached, result.submitted) == (3, 2)
     assert result.unmatched_files == ["多余的文件.docx"]
     report = materials.get_material(demo_db, materials.parse_code(reports[0]))
@@ -70,7 +69,7 @@ def test_unit_round_trip_with_a_folder_is_idempotent(demo_db, tmp_path):
         "已提交", "X文明办〔2026〕8号", "2026-06-03", 4, 1)
     assert materials.get_material(demo_db, materials.parse_code(photos[0]))["file_count"] == 2
     audit_rows = scalar(demo_db, "SELECT count(*) FROM audit_log")
-    again = materials_io.import_file(demo_db, filled, e, files)
+    again = materials.import_file(demo_db, filled, e, files)
     assert (again.attached, again.submitted) == (0, 0)
     assert scalar(demo_db, "SELECT count(*) FROM audit_log") == audit_rows
 
@@ -83,14 +82,15 @@ def test_return_from_a_zip_and_cli(demo_db, data_dir, tmp_path):
     archive = tmp_path / "files.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("区文明办/统计表.pdf", b"%PDF-1.4 stats")
-    demo_db.conn.close()
+    ledger = ["--data", str(data_dir.root)] + (["--server", demo_db.url] if demo_db.engine == "postgresql" else [])
+    demo_db.close()
     main = Path(__file__).resolve().parent.parent / "main.py"
-    run = subprocess.run([sys.executable, str(main), "--data", str(data_dir.root), "materials-import", str(filled),
+    run = subprocess.run([sys.executable, str(main), *ledger, "materials-import", str(filled),
                           "--files", str(archive), "--unit", "区文明办"], capture_output=True, text=True,
                          encoding="utf-8")
     assert run.returncode == 0, run.stderr
     assert "添加文件 1 个" in run.stdout
-    check = subprocess.run([sys.executable, str(main), "--data", str(data_dir.root), "materials-check"],
+    check = subprocess.run([sys.executable, str(main), *ledger, "materials-check"],
                            capture_output=True, text=True, encoding="utf-8")
     assert check.returncode == 3 and "材料无附件" in check.stdout
 
@@ -108,7 +108,7 @@ def test_bad_returns_write_nothing(demo_db, tmp_path):
         out = tmp_path / "bad.xlsx"
         _fill(template, out, fill)
         with pytest.raises(AppError) as info:
-            materials_io.import_file(demo_db, out, e, source, unit_id)
+            materials.import_file(demo_db, out, e, source, unit_id)
         assert (scalar(demo_db, "SELECT count(*) FROM attachments"),
                 scalar(demo_db, "SELECT count(*) FROM audit_log")) == before
         return info.value
@@ -121,14 +121,14 @@ def test_bad_returns_write_nothing(demo_db, tmp_path):
     wrong_id = tmp_path / "wrong-id.xlsx"
     wb.save(wrong_id)
     with pytest.raises(AppError) as info:
-        materials_io.import_file(demo_db, wrong_id, e, files)
+        materials.import_file(demo_db, wrong_id, e, files)
     assert "CL999999" in info.value.problems[0].message and "不存在" in info.value.problems[0].message
     # another unit's return, imported as if it were 区文明办's
     other, other_headers, other_rows = _template(demo_db, tmp_path, "区政府办公室")
     theirs = tmp_path / "theirs.xlsx"
     _fill(other, theirs, {_pending(other_rows, other_headers, "说明报告")[0]: {"文件名": "ok.pdf"}})
     with pytest.raises(AppError) as info:
-        materials_io.import_file(demo_db, theirs, e, files, units.resolve_one(demo_db, "区文明办"))
+        materials.import_file(demo_db, theirs, e, files, units.resolve_one(demo_db, "区文明办"))
     assert "其他单位的报送表" in info.value.problems[0].message
     # a row edited to claim a material of another unit
     wb = load_workbook(template)
@@ -137,7 +137,7 @@ def test_bad_returns_write_nothing(demo_db, tmp_path):
     mixed = tmp_path / "mixed.xlsx"
     wb.save(mixed)
     with pytest.raises(AppError) as info:
-        materials_io.import_file(demo_db, mixed, e, files)
+        materials.import_file(demo_db, mixed, e, files)
     assert any("属于“区政府办公室”" in p.message for p in info.value.problems)
     err = refused({target: {"文件名": "ok.pdf", "页数": "三"}})
     assert err.problems[0].column == "页数"
@@ -154,7 +154,7 @@ def test_zip_members_climbing_out_are_refused(demo_db, tmp_path):
         with zipfile.ZipFile(archive, "w") as z:
             z.writestr(name, b"%PDF")
         with pytest.raises(AppError, match="压缩包以外"):
-            materials_io.import_file(demo_db, filled, _edition(demo_db), archive)
+            materials.import_file(demo_db, filled, _edition(demo_db), archive)
     assert not (tmp_path / "evil.pdf").exists()
 
 
@@ -168,7 +168,7 @@ def test_zip_member_over_the_size_limit_is_reported_and_never_unpacked(demo_db, 
         z.writestr("大文件.pdf", b"\0" * (2 * 1024 * 1024))
     before = scalar(demo_db, "SELECT count(*) FROM attachments")
     with pytest.raises(AppError) as info:
-        materials_io.import_file(demo_db, filled, _edition(demo_db), archive)
+        materials.import_file(demo_db, filled, _edition(demo_db), archive)
     assert "超过附件上限 1 MB" in info.value.problems[0].message
     assert scalar(demo_db, "SELECT count(*) FROM attachments") == before
 
@@ -176,11 +176,11 @@ def test_zip_member_over_the_size_limit_is_reported_and_never_unpacked(demo_db, 
 def test_checklist_export_reimports_unchanged_and_edits_add_remove(demo_db, tmp_path):
     e = _edition(demo_db)
     out = tmp_path / "清单.xlsx"
-    assert materials_io.export_checklist(demo_db, out, e) == 76
+    assert materials.export_checklist(demo_db, out, e) == 76
     ws = load_workbook(out).active
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["材料编号", "标准编号", "测评项目"] and "附件数" in headers
-    result = materials_io.import_file(demo_db, out, e)
+    result = materials.import_file(demo_db, out, e)
     assert (result.kind, result.unchanged, result.updated) == ("checklist", 76, 0)
     wb = load_workbook(out)
     ws = wb.active
@@ -190,7 +190,7 @@ def test_checklist_export_reimports_unchanged_and_edits_add_remove(demo_db, tmp_
     ws.cell(row=4, column=len(headers) + 1, value="是")
     ws.append([None, "6.2.1", None, None, "统计表格", "公园绿地面积统计", "", "区城管局", "2026-09-30"])
     wb.save(out)
-    result = materials_io.import_file(demo_db, out, e)
+    result = materials.import_file(demo_db, out, e)
     assert (result.updated, result.added, result.removed) == (2, 1, 1)
     data = materials.checklist(demo_db, e)
     assert any(r["title"] == "公园绿地面积统计" and r["unit_name"] == "区城管局" for r in data)
@@ -199,7 +199,7 @@ def test_checklist_export_reimports_unchanged_and_edits_add_remove(demo_db, tmp_
     ws.append([None, "9.9.9", None, None, "其他", "y"])
     wb.save(out)
     with pytest.raises(AppError) as info:
-        materials_io.import_file(demo_db, out, e)
+        materials.import_file(demo_db, out, e)
     messages = " ".join(p.message for p in info.value.problems)
     assert "视频" in messages and "9.9.9" in messages
 
@@ -207,24 +207,22 @@ def test_checklist_export_reimports_unchanged_and_edits_add_remove(demo_db, tmp_
 def test_catalogue_and_labels(demo_db, tmp_path):
     from pypdf import PdfReader
 
-    from core.pdf import catalogue_pdf
-
     e = _edition(demo_db)
     pdf = tmp_path / "目录.pdf"
-    assert catalogue_pdf.write_catalogue_pdf(demo_db, pdf, e) == 2  # two boxes, one page each
+    assert materials.write_catalogue_pdf(demo_db, pdf, e) == 2  # two boxes, one page each
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(pdf).pages)
     assert "归档文件目录" in text and "X创城指〔2026〕1号" in text and "第2盒" in text
     xlsx = tmp_path / "目录.xlsx"
-    assert catalogue_pdf.write_catalogue_xlsx(demo_db, xlsx, e, box=1) == 4
+    assert materials.write_catalogue_xlsx(demo_db, xlsx, e, box=1) == 4
     ws = load_workbook(xlsx)["第1盒"]
-    assert [c.value for c in ws[1]] == catalogue_pdf.HEADERS
+    assert [c.value for c in ws[1]] == materials.CATALOGUE_HEADERS
     assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == [1, 2, 3, 4]
     labels = tmp_path / "标签.pdf"
-    assert catalogue_pdf.write_box_labels(demo_db, labels, e) == 2
+    assert materials.write_box_labels(demo_db, labels, e) == 2
     reader = PdfReader(labels)
     assert len(reader.pages) == 2 and "第 1 盒" in reader.pages[0].extract_text()
     with pytest.raises(AppError, match="没有已归档"):
-        catalogue_pdf.write_catalogue_pdf(demo_db, tmp_path / "x.pdf", e, box=9)
+        materials.write_catalogue_pdf(demo_db, tmp_path / "x.pdf", e, box=9)
 
 
 class _Links(HTMLParser):
@@ -238,11 +236,9 @@ class _Links(HTMLParser):
 
 
 def test_package_folder_and_zip_have_every_file_and_working_links(demo_db, tmp_path):
-    from core import package
-
     e = _edition(demo_db)
     folder = tmp_path / "迎检资料包"
-    result = package.build_package(demo_db, folder, e)
+    result = materials.build_package(demo_db, folder, e)
     with_files = [r for r in materials.checklist(demo_db, e) if r["file_count"]]
     assert result.files == sum(r["file_count"] for r in with_files) == 12
     parser = _Links()
@@ -256,9 +252,9 @@ def test_package_folder_and_zip_have_every_file_and_working_links(demo_db, tmp_p
     ws = load_workbook(folder / "目录.xlsx").active
     assert ws.max_row == 77
     archive = tmp_path / "包.zip"
-    package.build_package(demo_db, archive, e)
+    materials.build_package(demo_db, archive, e)
     with zipfile.ZipFile(archive) as z:
         names = set(z.namelist())
         assert {"index.html", "目录.xlsx"} <= names and len(names) == 14
     with pytest.raises(AppError, match="不是空文件夹"):
-        package.build_package(demo_db, folder, e)
+        materials.build_package(demo_db, folder, e)

@@ -11,9 +11,7 @@ from conftest import ROOT
 
 
 def table_counts(db) -> dict:
-    from core.backup import table_counts as counts
-
-    return counts(db.conn)
+    return db.table_counts()
 
 
 def ids(db, sql, params=()) -> list:
@@ -28,7 +26,8 @@ def open_findings_of(db, edition_id):
 # --- core ---------------------------------------------------------------------------------------
 
 def test_plan_says_what_will_happen_and_writes_nothing(demo_db):
-    from core import framework, new_year
+    from core import framework
+    from core.framework import new_year
 
     db = demo_db
     before = table_counts(db)
@@ -51,7 +50,8 @@ def test_plan_says_what_will_happen_and_writes_nothing(demo_db):
 
 
 def test_run_makes_the_new_year_in_one_step(demo_db):
-    from core import audit, framework, new_year, settings, supervision
+    from core import audit, framework, settings, supervision
+    from core.framework import new_year
 
     db = demo_db
     source = framework.current_edition_id(db)
@@ -108,10 +108,10 @@ def test_run_makes_the_new_year_in_one_step(demo_db):
     (2024, None, "不晚于来源版本"),
     ("abc", None, "不是四位年份"),
     (3000, None, "2000 到 2100"),
-    (2027, "不存在的版本", "找不到测评体系版本"),
+    (2027, 10 ** 6, "找不到编号为 1000000 的测评体系版本"),
 ])
 def test_refusals_say_why_and_write_nothing(demo_db, year, edition, message):
-    from core import new_year
+    from core.framework import new_year
     from core.errors import AppError
 
     db = demo_db
@@ -124,7 +124,7 @@ def test_refusals_say_why_and_write_nothing(demo_db, year, edition, message):
 
 
 def test_the_same_year_twice_is_refused(demo_db):
-    from core import new_year
+    from core.framework import new_year
     from core.errors import AppError
 
     db = demo_db
@@ -141,7 +141,8 @@ def test_the_same_year_twice_is_refused(demo_db):
 
 
 def test_earlier_than_the_current_year_is_refused(demo_db):
-    from core import new_year, settings
+    from core import settings
+    from core.framework import new_year
     from core.errors import AppError
 
     db = demo_db
@@ -154,7 +155,7 @@ def test_earlier_than_the_current_year_is_refused(demo_db):
 
 
 def test_cancel_leaves_nothing_behind(demo_db):
-    from core import new_year
+    from core.framework import new_year
     from core.errors import Cancelled
 
     db = demo_db
@@ -172,7 +173,8 @@ def test_cancel_leaves_nothing_behind(demo_db):
 
 
 def test_a_retired_standard_and_its_open_finding_stay_with_the_old_year(demo_db):
-    from core import framework, new_year, supervision
+    from core import framework, supervision
+    from core.framework import new_year
 
     db = demo_db
     source = framework.current_edition_id(db)
@@ -192,19 +194,20 @@ def test_a_retired_standard_and_its_open_finding_stay_with_the_old_year(demo_db)
 
 
 def test_from_another_edition(demo_db):
-    from core import framework, new_year
+    from core import framework
+    from core.framework import new_year
 
     db = demo_db
     first = framework.current_edition_id(db)
     new_year.run(db, 2027)
-    p = new_year.plan(db, 2028, "2026年度")
+    p = new_year.plan(db, 2028, first)
     assert p.source_id == first and p.previous_edition == "2027年度"
     result = new_year.run(db, p)
     assert framework.get_edition(db, result.edition_id)["copied_from"] == first
 
 
 def test_an_empty_database_is_refused(db):
-    from core import new_year
+    from core.framework import new_year
     from core.errors import AppError
 
     with pytest.raises(AppError, match="还没有测评体系版本"):
@@ -220,13 +223,9 @@ def cli(*args, data):
 
 
 def cli_counts(data) -> dict:
-    from core.backup import table_counts as counts
+    from core.store.sqlite import inspect_file
 
-    conn = sqlite3.connect(data / "chuangcheng.db")
-    try:
-        return counts(conn)
-    finally:
-        conn.close()
+    return inspect_file(data / "chuangcheng.db").counts
 
 
 def test_cli_new_year(tmp_path):
@@ -281,7 +280,7 @@ def test_wizard_from_the_framework_page(window, qtbot, data_dir):
     from PySide6.QtWidgets import QApplication, QWizard
 
     from core import framework, settings
-    from gui.views.new_year import NewYearWizard
+    from gui.views.framework.new_year import NewYearWizard
 
     page = _open_framework_page(window)
     db = window.ctx.db
@@ -331,7 +330,7 @@ def test_wizard_refuses_inline_and_runs_without_backup(window, qtbot, data_dir):
     from PySide6.QtWidgets import QWizard
 
     from core import framework
-    from gui.views.new_year import NewYearWizard
+    from gui.views.framework.new_year import NewYearWizard
 
     db = window.ctx.db
     before = table_counts(db)

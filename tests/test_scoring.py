@@ -6,7 +6,6 @@ import pytest
 from core import audit, framework, settings, scoring, units
 from core.db import scalar
 from core.errors import AppError
-from core.xlsx import results_io
 
 HEADERS_B = ["测评项目", "标准编号", "点位", "点位类型", "属地", "应得分", "实得分", "扣分", "责任单位", "问题描述"]
 
@@ -71,7 +70,7 @@ def case_db(db):
 @pytest.fixture
 def case_round(case_db, tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", HEADERS_B, CASE_ROWS, title="2026年市测点位得分表")
-    result = results_io.import_results(case_db, path, "2026年市测", held_on="2026-05-01")
+    result = scoring.import_results(case_db, path, "2026年市测", held_on="2026-05-01")
     return result["round_id"]
 
 
@@ -175,7 +174,7 @@ def test_bad_rows_are_reported_and_nothing_written(case_db, tmp_path, row, colum
     good = CASE_ROWS[0]
     path = write_xlsx(tmp_path / "bad.xlsx", HEADERS_B, [good, row])
     with pytest.raises(AppError) as info:
-        results_io.import_results(case_db, path, "坏文件")
+        scoring.import_results(case_db, path, "坏文件")
     problems = info.value.problems
     assert len(problems) == 1, problems
     assert problems[0].row == 3 and problems[0].column == column and words in problems[0].message
@@ -187,16 +186,16 @@ def test_all_problems_reported_at_once(case_db, tmp_path):
              ["市容环境", "1.1.1", "乙", "", "", 1, 2, None, "甲局", ""]]
     path = write_xlsx(tmp_path / "bad.xlsx", HEADERS_B, rows_)
     with pytest.raises(AppError) as info:
-        results_io.import_results(case_db, path, "坏文件")
+        scoring.import_results(case_db, path, "坏文件")
     assert sorted((p.row, p.column) for p in info.value.problems) == [(2, "实得分"), (2, "责任单位"), (3, "实得分")]
 
 
 def test_round_name_used_is_refused_unless_replace(case_db, case_round, tmp_path):
     path = write_xlsx(tmp_path / "again.xlsx", HEADERS_B, CASE_ROWS[:2])
     with pytest.raises(AppError, match="已有名为“2026年市测”"):
-        results_io.import_results(case_db, path, "2026年市测")
+        scoring.import_results(case_db, path, "2026年市测")
     assert len(scoring.lines(case_db, case_round)) == 7
-    result = results_io.import_results(case_db, path, "2026年市测", replace=True)
+    result = scoring.import_results(case_db, path, "2026年市测", replace=True)
     assert result["round_id"] == case_round and result["replaced"] == 7
     assert len(scoring.lines(case_db, case_round)) == 2
     assert scalar(case_db, "SELECT count(*) FROM score_result_units") == 2  # old unit links went too
@@ -205,17 +204,17 @@ def test_round_name_used_is_refused_unless_replace(case_db, case_round, tmp_path
 def test_empty_file_and_missing_columns(case_db, tmp_path):
     path = write_xlsx(tmp_path / "empty.xlsx", HEADERS_B, [])
     with pytest.raises(AppError, match="没有找到任何成绩数据"):
-        results_io.import_results(case_db, path, "空")
+        scoring.import_results(case_db, path, "空")
     path = write_xlsx(tmp_path / "cols.xlsx", ["测评项目", "得分"], [["市容环境", 1]])
     with pytest.raises(AppError, match="标准编号"):
-        results_io.import_results(case_db, path, "空")
+        scoring.import_results(case_db, path, "空")
     assert scalar(case_db, "SELECT count(*) FROM score_rounds") == 0
 
 
 def test_form_a_per_standard_uses_standard_points(case_db, tmp_path):
     path = write_xlsx(tmp_path / "a.xlsx", ["标准编号", "得分", "失分原因"],
                       [["1.1.1", 1.5, "台账不全"], ["1.1.2", 1, None], ["2.1.1", 0, "未开展"], ["9.1.1", -2, "一般事件"]])
-    result = results_io.import_results(case_db, path, "2026年自查", kind="自查")
+    result = scoring.import_results(case_db, path, "2026年自查", kind="自查")
     assert result["form"] == "a" and result["lines"] == 4
     lines = scoring.lines(case_db, result["round_id"])
     assert [(ln["full_points"], ln["score"], ln["loss"]) for ln in lines] == [(2, 1.5, 0.5), (1, 1, 0), (1, 0, 1),
@@ -249,7 +248,7 @@ def test_compare_rounds_and_trend(case_db, case_round, tmp_path):
         ["文明交通", "2.1.1", "路口", "主要交通路口", "东岗街道", 1, 1, None, "丙局", ""],         # fixed
     ]
     path = write_xlsx(tmp_path / "later.xlsx", HEADERS_B, later)
-    to_id = results_io.import_results(case_db, path, "2027年市测", held_on="2027-05-01")["round_id"]
+    to_id = scoring.import_results(case_db, path, "2027年市测", held_on="2027-05-01")["round_id"]
     result = scoring.compare_rounds(case_db, case_round, to_id)
     units_ = by_name(result["units"])
     assert units_["甲局"]["from_rate"] == pytest.approx(0.65) and units_["甲局"]["to_rate"] == pytest.approx(0.9)
@@ -287,3 +286,49 @@ def test_demo_district_has_two_rounds(demo_db):
     assert all(r["line_count"] > 30 for r in rounds)
     report = scoring.report_by_unit(demo_db, rounds[0]["id"])
     assert report[0]["rank"] == 1 and any(r["rank"] is None for r in report)
+
+
+def test_every_report_names_its_columns_by_key_and_kind(case_db, case_round, tmp_path):
+    """The page, the workbook and the PDF format a column by what it holds, never by its header."""
+    later = write_xlsx(tmp_path / "later.xlsx", HEADERS_B, CASE_ROWS[:2])
+    other = scoring.import_results(case_db, later, "2027年市测")
+    tables = [scoring.report_table(case_db, case_round, by) for by in scoring.REPORT_KINDS]
+    tables += scoring.compare_tables(case_db, case_round, other["round_id"])
+    tables.append(scoring.unit_page_table(case_db, case_round, case_db.ids["甲局"]))
+    for t in tables:
+        keys = [c.key for c in t.columns]
+        assert len(set(keys)) == len(keys), t.title
+        assert all(set(keys) <= set(row) for row in t.rows), t.title
+    by_unit = tables[0]
+    kinds = {c.title: c.kind for c in by_unit.columns}
+    assert kinds == {"责任单位": scoring.TEXT, "应得分": scoring.POINTS, "实得分": scoring.POINTS,
+                     "失分": scoring.POINTS, "得分率": scoring.RATE, "排名": scoring.COUNT}
+    jia = next(r for r in by_unit.rows if r["unit_id"] == case_db.ids["甲局"])
+    assert (jia["name"], jia["loss"], jia["rank"]) == ("甲局", 0.7, 2) and jia["rate"] == pytest.approx(0.65)
+    assert [(c.key, c.kind) for c in tables[5].columns if "变化" in c.title] == [
+        ("rate_change", scoring.RATE_CHANGE), ("loss_change", scoring.POINTS_CHANGE), ("rank_change", scoring.COUNT)]
+    assert by_unit.top_losses(2) == [{"name": "丁局", "loss": 1}, {"name": "甲局", "loss": 0.7}]
+
+
+def test_a_round_follows_the_edition_given_by_id(case_db, tmp_path):
+    """Core takes the edition's id (the command line resolves --edition NAME): lines are matched
+    against that edition, not the current one."""
+    second = framework.create_edition(case_db, "次年版", 2027)
+    cat = framework.add_node(case_db, second, None, {"title": "一、市容环境"})
+    ind = framework.add_node(case_db, second, cat, {"title": "市容内容"})
+    framework.add_node(case_db, second, ind, {"code": "8.8.8", "title": "新标准", "points": 3})
+    path = write_xlsx(tmp_path / "a.xlsx", ["标准编号", "得分"], [["8.8.8", 2]])
+    with pytest.raises(AppError) as refused:
+        scoring.import_results(case_db, path, "2027年自查")
+    assert "不在测评体系" in refused.value.problems[0].message
+    result = scoring.import_results(case_db, path, "2027年自查", edition_id=second)
+    assert scoring.get_round(case_db, result["round_id"])["edition_name"] == "次年版"
+    assert [(ln["full_points"], ln["loss"]) for ln in scoring.lines(case_db, result["round_id"])] == [(3, 1)]
+
+
+def test_the_notice_ranks_only_units_with_something_at_stake(case_db, case_round):
+    content = scoring.notice_content(case_db, case_round)
+    assert [r["name"] for r in content["ranking"].rows] == ["城关街道", "甲局", "丙局", "乙局", "丁局"]
+    assert content["idle_units"] == 2  # 东岗街道 and 戊局: nothing at stake, nothing lost
+    assert [t["code"] for t in content["top"]] == ["9.1.1", "1.1.1", "2.1.1", ""]
+    assert [x["site"] for x in content["unattributed"]] == ["公交站"]

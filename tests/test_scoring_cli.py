@@ -5,7 +5,6 @@ import pypdf
 import pytest
 
 from core import scoring
-from core.scoring_reports import export_tasks
 from test_cli import count, run
 from test_scoring import HEADERS_B, write_xlsx
 
@@ -107,6 +106,28 @@ def test_task_list_export(demo_db, tmp_path):
     first = scoring.list_rounds(demo_db)[0]["id"]
     lost = [ln["id"] for ln in scoring.lines(demo_db, first) if ln["loss"] > 0][:3]
     out = tmp_path / "tasks.xlsx"
-    n = export_tasks(demo_db, lost, out)
+    n = scoring.export_tasks(demo_db, lost, out)
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("序号", "责任单位", "测评轮次") and len(rows) == n + 1 and n >= 3
+
+
+def test_import_results_replace_logs_what_was_replaced(tmp_path):
+    import json
+    import sqlite3
+
+    data = tmp_path / "d"
+    assert run("demo", data=data).returncode == 0
+    old_lines = count(data, "SELECT count(*) FROM score_results r JOIN score_rounds o ON o.id = r.round_id"
+                            " WHERE o.name = '2025年市测'")
+    good = write_xlsx(tmp_path / "g.xlsx", HEADERS_B, [["城市环境卫生", "5.1.1", "庆阳路", "主干道", "城关街道", 1, 0.7,
+                                                       None, "城管局", "垃圾"]])
+    r = run("--operator", "王小明", "import-results", str(good), "--round", "2025年市测", "--replace", data=data)
+    assert r.returncode == 0, r.stderr
+    conn = sqlite3.connect(data / "chuangcheng.db")
+    operator, summary, before, after = conn.execute(
+        "SELECT operator, summary, before, after FROM audit_log WHERE action = '替换测评成绩'").fetchone()
+    conn.close()
+    before, after = json.loads(before), json.loads(after)
+    assert operator == "王小明" and summary == f"2025年市测：{old_lines} 条替换为 1 条"
+    assert before["lines"] == old_lines and before["kind"] == "市测" and before["loss"] > 0
+    assert after["lines"] == 1 and after["loss"] == 0.3 and after["file"] == str(good)

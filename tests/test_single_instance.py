@@ -42,3 +42,53 @@ def test_operator_name_is_asked_and_remembered(qtbot, monkeypatch, tmp_path):
     assert seen == ["", "王小明"]  # the last name is offered next time
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
     assert app.ask_operator() == ""
+
+
+def test_a_second_start_hands_over_to_the_open_window(qapp, tmp_path):
+    """Two real program starts on one folder (offscreen): the second asks the first to come forward
+    and ends at once, without a window or a dialog waiting for a click."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from PySide6.QtNetwork import QLocalSocket
+
+    from conftest import ROOT
+    from core.demo import load_demo
+    from core.paths import DataDir
+    from core.store import open_store
+
+    data = DataDir(tmp_path / "data")
+    db = open_store(data)
+    load_demo(db)
+    db.conn.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CHUANGCHENG_OPERATOR": "测试员",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path / "home")}
+    start = [sys.executable, str(ROOT / "main.py"), "--data", str(data.root)]
+    first = subprocess.Popen(start, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        server = SingleInstance(data.root).server_name
+        deadline = time.monotonic() + 120
+        while True:  # until the first window listens for later starts
+            assert first.poll() is None, "the first window closed by itself"
+            assert time.monotonic() < deadline, "the first window never opened"
+            probe = QLocalSocket()
+            probe.connectToServer(server)
+            if probe.waitForConnected(200):
+                probe.disconnectFromServer()
+                break
+            time.sleep(0.2)
+        second = subprocess.run(start, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        assert second.returncode == 0, second.stderr
+        assert first.poll() is None  # the first window stays open
+        log = data.logs / "chuangcheng.log"
+        deadline = time.monotonic() + 30
+        while "另一次启动请求显示已打开的窗口" not in log.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "the open window never heard from the second start"
+            time.sleep(0.2)
+        assert "已交给已打开的窗口" in log.read_text(encoding="utf-8")
+    finally:
+        first.kill()
+        first.wait()

@@ -5,10 +5,10 @@ import multiprocessing
 
 import pytest
 
-from core import attachments, audit, settings, sites, supervision, units
+from core import attachments, audit, settings, supervision, units
 from core.db import scalar
 from core.errors import AppError
-from core.supervision import TRANSITIONS, FindingFilter
+from core.supervision import TRANSITIONS, FindingFilter, sites
 
 D = dt.date
 
@@ -25,7 +25,7 @@ def office(db, monkeypatch):
     """The demo district without the demo's own findings, so numbers and counts start from zero."""
     from core.demo import load_demo
 
-    monkeypatch.setattr(supervision, "load_demo_part", lambda *args, **kwargs: None)
+    monkeypatch.setattr("core.demo.supervision.load_demo_part", lambda *args, **kwargs: None)
     load_demo(db)
     return db
 
@@ -327,3 +327,30 @@ def test_demo_district_has_findings_at_every_stage(demo_db):
     assert any(n["voided"] for n in notices)
     seqs = sorted(n["seq"] for n in notices)
     assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_dates_are_read_as_people_write_them(office, place):
+    fid = new_finding(office, place, found_on="2026年9月28日", requested_due="2026/10/9")
+    f = supervision.get_finding(office, fid)
+    assert (f["found_on"], f["requested_due"]) == ("2026-09-28", "2026-10-09")
+    with pytest.raises(AppError, match="发现日期“昨天”不是有效的日期"):
+        new_finding(office, place, found_on="昨天")
+    assert scalar(office, "SELECT count(*) FROM findings") == 1
+
+
+def test_the_day_set_for_the_program_decides_what_is_overdue(office, place, monkeypatch):
+    fid = new_finding(office, place)
+    supervision.issue_notice(office, supervision.get_finding(office, fid)["unit_id"], [fid], issued_on="2026-09-30")
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-10-13")  # the deadline itself
+    assert supervision.counts(office)["overdue"] == 0
+    assert not supervision.list_findings(office, FindingFilter(overdue=True))[0]
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-10-14")
+    assert supervision.counts(office)["overdue"] == 1
+    assert [f["id"] for f in supervision.list_findings(office, FindingFilter(overdue=True))[0]] == [fid]
+
+
+def test_site_search_takes_percent_and_underscore_literally(office, place):
+    sites.create_site(office, {"name": "东岗农贸市场", "site_type": "集贸市场", "address": "东岗路100%号"})
+    assert [s["name"] for s in sites.list_sites(office, text="100%")] == ["东岗农贸市场"]
+    assert sites.list_sites(office, text="%") == [s for s in sites.list_sites(office) if "%" in s["address"]]
+    assert sites.list_sites(office, text="_") == []

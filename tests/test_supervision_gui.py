@@ -6,8 +6,8 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from core import sites, supervision, units  # noqa: E402
-from core.supervision import FindingFilter  # noqa: E402
+from core import supervision, units  # noqa: E402
+from core.supervision import FindingFilter, sites  # noqa: E402
 from test_supervision import office  # noqa: E402,F401 - fixture
 
 
@@ -27,7 +27,7 @@ def page(qtbot, office, data_dir):  # noqa: F811
 
 def test_models_pass_qtmodeltester(qtmodeltester, demo_db):
     from gui.models.table import RowsTableModel
-    from gui.views import supervision as view
+    from gui.views.supervision import models as view
 
     model = view.FindingsModel(view.FINDING_COLUMNS)
     model.set_rows(supervision.list_findings(demo_db)[0])
@@ -43,7 +43,7 @@ def test_models_pass_qtmodeltester(qtmodeltester, demo_db):
 
 
 def test_overdue_rows_are_red_and_flagged_rows_shaded(demo_db):
-    from gui.views import supervision as view
+    from gui.views.supervision import models as view
 
     model = view.FindingsModel(view.FINDING_COLUMNS)
     model.set_rows(supervision.list_findings(demo_db)[0])
@@ -51,9 +51,10 @@ def test_overdue_rows_are_red_and_flagged_rows_shaded(demo_db):
     late = next(i for i, r in enumerate(rows) if r["overdue"])
     flagged = next(i for i, r in enumerate(rows) if r["flagged"])
     plain = next(i for i, r in enumerate(rows) if not r["overdue"] and not r["flagged"])
-    assert model.data(model.index(late, 0), Qt.ForegroundRole).color() == view.OVERDUE_COLOUR
-    assert model.data(model.index(flagged, 0), Qt.BackgroundRole).color() == view.FLAG_BACKGROUND
-    assert model.data(model.index(plain, 0), Qt.ForegroundRole) is None
+    description = [c.key for c in view.FINDING_COLUMNS].index("description")
+    assert model.data(model.index(late, description), Qt.ForegroundRole).color() == view.OVERDUE_COLOUR
+    assert model.data(model.index(flagged, description), Qt.BackgroundRole).color() == view.FLAG_BACKGROUND
+    assert model.data(model.index(plain, description), Qt.ForegroundRole) is None
 
 
 def test_entry_form_by_keyboard(qtbot, page, office):  # noqa: F811
@@ -113,7 +114,7 @@ def test_filters_and_issue_from_page(qtbot, page, office, monkeypatch):  # noqa:
     assert [r["id"] for r in page.findings_model.rows()] == [ids[1]]
     page.f_text.clear()
     page.findings_table.selectAll()
-    monkeypatch.setattr("gui.views.supervision.FormDialog.exec", lambda self: True)
+    monkeypatch.setattr("gui.views.supervision.dialogs.FormDialog.exec", lambda self: True)
     monkeypatch.setattr("gui.dialogs.QMessageBox.exec", lambda self: 0)
     page.issue_notice()
     assert [n["number"] for n in supervision.list_notices(office)] == ["X创城督〔2026〕1号"]

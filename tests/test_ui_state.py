@@ -92,8 +92,8 @@ def test_lists_and_filters_come_back_after_a_restart(qtbot, demo_db, data_dir):
 
 def test_header_state_saved_for_other_columns_is_ignored(qtbot, demo_db, data_dir):
     from gui.models.table import RowsTableModel
-    from gui.views.base import make_table
-    from gui.views.units import UNIT_COLUMNS
+    from gui.widgets.tables import make_table
+    from gui.views.units.page import UNIT_COLUMNS
 
     older = make_table(RowsTableModel(UNIT_COLUMNS[:3]), state_key="units/list")
     qtbot.addWidget(older)

@@ -4,9 +4,13 @@ import openpyxl
 import pytest
 
 from core import framework, units
-from core.db import scalar
 from core.errors import AppError
-from core.xlsx import units_io
+from district import load_district
+
+
+@pytest.fixture
+def district(db):
+    return load_district(db)
 
 
 def test_create_and_find_by_name_short_name_and_alias(db):
@@ -45,17 +49,17 @@ def test_editing_the_name_is_a_rename(db):
     assert units.resolver(db).lookup("区文广局") == ("unit", uid)
 
 
-def test_retired_unit_is_kept_and_hidden(demo_db):
-    uid = units.resolve_one(demo_db, "区水务局")
-    units.retire_unit(demo_db, uid)
-    assert all(u["id"] != uid for u in units.list_units(demo_db))
-    assert any(u["id"] == uid for u in units.list_units(demo_db, include_retired=True))
+def test_retired_unit_is_kept_and_hidden(district):
+    uid = units.resolve_one(district, "区水务局")
+    units.retire_unit(district, uid)
+    assert all(u["id"] != uid for u in units.list_units(district))
+    assert any(u["id"] == uid for u in units.list_units(district, include_retired=True))
     with pytest.raises(AppError, match="不能删除"):
-        units.delete_unit(demo_db, uid)  # the 分解表 refers to it
+        units.delete_unit(district, uid)  # the 分解表 refers to it
 
 
-def test_merge_moves_assignments_and_keeps_names(demo_db):
-    db = demo_db
+def test_merge_moves_assignments_and_keeps_names(district):
+    db = district
     edition = framework.current_edition_id(db)
     src = units.resolve_one(db, "区行政审批局")
     dst = units.resolve_one(db, "区政务服务中心")
@@ -70,8 +74,8 @@ def test_merge_moves_assignments_and_keeps_names(demo_db):
     assert units.get_unit(db, src)["merged_into"] == dst
 
 
-def test_builtin_group_expands_to_every_street(demo_db):
-    db = demo_db
+def test_builtin_group_expands_to_every_street(district):
+    db = district
     edition = framework.current_edition_id(db)
     streets = [u["id"] for u in units.list_units(db) if u["kind"] == "街道"]
     assert len(streets) == 4
@@ -84,8 +88,8 @@ def test_builtin_group_expands_to_every_street(demo_db):
     assert "5.1.2" in {s["code"] for s in framework.unit_standards(db, new, edition)}
 
 
-def test_custom_group(demo_db):
-    db = demo_db
+def test_custom_group(district):
+    db = district
     a, b = units.resolve_one(db, "区教育局"), units.resolve_one(db, "区卫健委")
     gid = units.save_group(db, "各学校主管部门", [a, b])
     assert units.group_member_ids(db, gid) == [a, b]
@@ -108,11 +112,11 @@ def _write_units(path, header, rows, title=None):
 
 
 def test_import_sample_unit_list(db, samples):
-    counts = units_io.import_units(db, samples / "责任单位_示例.xlsx")
+    counts = units.import_units(db, samples / "责任单位_示例.xlsx")
     assert counts == {"created": 37, "updated": 0, "unchanged": 0}
     u = units.get_unit(db, units.resolve_one(db, "区公安分局交警大队"))
     assert (u["short_name"], u["kind"], u["liaison"], u["phone"]) == ("交警大队", "政府部门", "施雯", "0931-8123411")
-    again = units_io.import_units(db, samples / "责任单位_示例.xlsx")
+    again = units.import_units(db, samples / "责任单位_示例.xlsx")
     assert again == {"created": 0, "updated": 0, "unchanged": 37}
 
 
@@ -121,7 +125,7 @@ def test_import_units_columns_in_any_order_with_variants(db, tmp_path):
     _write_units(path, ["联系人", "手机", "单位全称", "类别"],
                  [["张三", "13800000000", "区档案馆", "事业单位"], ["李四", "", "东岗街道", ""]],
                  title="2026年责任单位名单")
-    assert units_io.import_units(db, path)["created"] == 2
+    assert units.import_units(db, path)["created"] == 2
     u = units.get_unit(db, units.resolve_one(db, "东岗街道"))
     assert (u["kind"], u["liaison"]) == ("街道", "李四")
 
@@ -130,7 +134,52 @@ def test_import_units_with_bad_kind_writes_nothing(db, tmp_path):
     path = tmp_path / "u.xlsx"
     _write_units(path, ["单位名称", "单位类别"], [["区档案馆", "事业单位"], ["区某某", "神秘部门"]])
     with pytest.raises(AppError) as err:
-        units_io.import_units(db, path)
+        units.import_units(db, path)
     assert err.value.problems[0].row == 3
     assert "神秘部门" in err.value.problems[0].message
-    assert scalar(db, "SELECT count(*) FROM units") == 0
+    assert db.value("SELECT count(*) FROM units") == 0
+
+
+def test_a_unit_others_were_merged_into_is_kept(db):
+    old = units.create_unit(db, {"name": "区文广局", "kind": "政府部门"})
+    new = units.create_unit(db, {"name": "区文旅局", "kind": "政府部门"})
+    units.merge_units(db, [old], new)
+    assert units.unit_reference_counts(db, new) == {"units": 1}
+    with pytest.raises(AppError, match="不能删除"):
+        units.delete_unit(db, new)
+    assert units.get_unit(db, new)["name"] == "区文旅局"
+    assert units.resolver(db).lookup("区文广局") == ("unit", new)
+
+
+def test_list_filter_finds_former_names_and_takes_wildcards_literally(db, tmp_path):
+    a = units.create_unit(db, {"name": "区文广局", "kind": "政府部门", "liaison": "周敏"})
+    b = units.create_unit(db, {"name": "区100%服务中心", "kind": "事业单位"})
+    c = units.create_unit(db, {"name": "区1000服务中心", "kind": "事业单位"})
+    units.rename_unit(db, a, "区文旅局")
+    assert [u["id"] for u in units.list_units(db, text="文广")] == [a]  # by its former name
+    assert units.list_units(db, text="文广")[0]["aliases"] == "区文广局"
+    assert [u["id"] for u in units.list_units(db, text="周敏")] == [a]
+    assert [u["id"] for u in units.list_units(db, text="100%")] == [b]  # % is not a wildcard
+    assert units.unit_names(db, [c, a, 999]) == ["区1000服务中心", "区文旅局"]
+    units.retire_unit(db, c)
+    assert [u["id"] for u in units.list_units(db, text="服务中心")] == [b]
+    assert [u["id"] for u in units.list_units(db, include_retired=True, text="服务中心")] == [b, c]
+    out = tmp_path / "units.xlsx"
+    units.export_units(db, out)
+    assert units.import_units(db, out) == {"created": 0, "updated": 0, "unchanged": 2}
+
+
+def test_groups_list_their_members_and_a_used_group_is_kept(district):
+    db = district
+    groups = {g["name"]: g for g in units.list_groups(db)}
+    streets = [u["id"] for u in units.list_units(db) if u["kind"] == "街道"]
+    assert groups["各街道办事处"]["member_ids"] == streets and groups["各街道办事处"]["builtin"] == 1
+    windows = groups["各窗口单位"]
+    assert windows["member_ids"] and not windows["unit_kind"]
+    std = next(s for s in framework.standards(db, framework.current_edition_id(db)) if s["code"] == "6.1.2")
+    framework.save_standard(db, std["id"], {}, ["各窗口单位"], [])
+    with pytest.raises(AppError, match="被引用 1 处"):
+        units.delete_group(db, windows["id"])
+    framework.save_standard(db, std["id"], {}, ["区水务局"], [])
+    units.delete_group(db, windows["id"])
+    assert "各窗口单位" not in {g["name"] for g in units.list_groups(db)}

@@ -27,12 +27,12 @@ def test_size_and_last_page_survive_a_restart(qtbot, demo_db, data_dir):
 def test_daily_backup_runs_in_the_background_without_a_dialog(qtbot, window, data_dir):
     from PySide6.QtWidgets import QApplication, QProgressDialog
 
-    from core import backup
+    from core import safety
 
     window.run_auto_backup(background=True)
     assert not any(isinstance(w, QProgressDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
     qtbot.waitUntil(lambda: bool(list((data_dir.backups / "auto" / "snapshots").glob("*.db"))), timeout=10000)
-    qtbot.waitUntil(lambda: backup.last_good_backup(data_dir) is not None, timeout=10000)
+    qtbot.waitUntil(lambda: safety.last_good_backup(data_dir) is not None, timeout=10000)
 
 
 def test_two_background_jobs_on_one_window_both_deliver(qtbot, window):

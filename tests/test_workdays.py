@@ -5,7 +5,7 @@ import datetime as dt
 import chinese_calendar
 import pytest
 
-from core import workdays
+from core.supervision import workdays
 from core.errors import AppError
 
 D = dt.date
@@ -69,6 +69,21 @@ def test_schedule_import_from_excel(db, tmp_path):
     with pytest.raises(AppError) as err:
         workdays.import_schedule(db, 2027, bad)
     assert err.value.problems[0].column == "类型"
+
+
+def test_schedule_import_reports_a_date_formula_saved_without_its_value(db, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["日期", "类型", "名称"])
+    wb.active.append(["2027-01-01", "放假", "元旦"])
+    wb.active.append(["=DATE(2027,2,11)", "放假", "春节"])  # openpyxl saves formulas without their values
+    wb.save(tmp_path / "formula.xlsx")
+    with pytest.raises(AppError) as refused:
+        workdays.import_schedule(db, 2027, tmp_path / "formula.xlsx")
+    assert [(p.row, p.column) for p in refused.value.problems] == [(3, "日期")]
+    assert "=DATE(2027,2,11)" in refused.value.problems[0].message
+    assert workdays.list_overrides(db, 2027) == []
 
 
 def test_overdue_cutoff_counts_working_days_back(db):

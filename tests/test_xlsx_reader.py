@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 from core.errors import AppError, Cancelled
 from core.xlsx import reader
 from core.xlsx.reader import Column, Problem, list_sheets, read_table
-from core.xlsx.text import clean_text, closest, normalize_header, parse_date, parse_number, split_multi
+from core.text import clean_text, closest, normalize_header, parse_date, parse_number, split_multi
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
@@ -328,15 +328,29 @@ def test_formulas_are_read_by_their_saved_values(tmp_path):
     def add_formulas(xml):
         # openpyxl cannot save a calculated value, so write the XML Excel writes for formulas
         xml = xml.replace('<c r="C2" t="n"><v>2</v></c>', '<c r="C2"><f>1+1</f><v>2</v></c>')
-        xml = xml.replace('<c r="C3" t="n"><v>3</v></c>', '<c r="C3"><f>SUM(X1:X9)</f></c>')
+        xml = xml.replace('<c r="C3" t="n"><v>3</v></c>', '<c r="C3" t="str"><f>IF(A3="","",A3)</f><v></v></c>')
         return xml.replace("</row></sheetData>",
                            '<c r="D3" t="str"><f>B3&amp;"!"</f><v>公开!</v></c></row></sheetData>')
 
     rewrite_member(path, "xl/worksheets/sheet1.xml", add_formulas)
     columns = [Column("code", ("标准编号",)), Column("points", ("分值",)), Column("note", ("备注",))]
     table = read_table(path, columns)
-    assert values(table, "points") == [2, None]  # a formula never calculated has no saved value
+    assert values(table, "points") == [2, None]  # an empty text result is a saved value: an empty cell
     assert values(table, "note") == [None, "公开!"]
+
+
+def test_a_formula_without_its_saved_value_is_reported_with_its_row_and_column(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["标准编号", "测评标准", "分值"])
+    ws.append(["1.1.1", "学习", "=1+1"])  # openpyxl saves formulas without calculating them
+    ws.append(["1.1.2", "公开", 3])
+    columns = [Column("code", ("标准编号",)), Column("points", ("分值",))]
+    with pytest.raises(AppError) as refused:
+        read_table(save(wb, tmp_path / "uncalculated.xlsx"), columns)
+    assert [(p.row, p.column) for p in refused.value.problems] == [(2, "分值")]
+    assert "没有保存它的计算结果" in refused.value.problems[0].message
+    assert "=1+1" in refused.value.problems[0].message
 
 
 def test_formula_string_results_and_cell_types(tmp_path):
@@ -349,7 +363,7 @@ def test_formula_string_results_and_cell_types(tmp_path):
         '<x:row r="2"><x:c r="A2" t="s"><x:v>2</x:v></x:c>'
         '<x:c r="B2" t="str"><x:f>1</x:f><x:v> 区委办_x000D_ </x:v></x:c>'
         '<x:c r="C2" s="1"><x:v>46096</x:v></x:c><x:c r="D2" t="b"><x:v>1</x:v></x:c>'
-        '<x:c r="E2" t="e"><x:v>#N/A</x:v></x:c></x:row>'
+        '<x:c r="E2" t="b"><x:v>0</x:v></x:c></x:row>'
         '<x:row><x:c t="s"><x:v>3</x:v></x:c>'
         '<x:c t="inlineStr"><x:is><x:r><x:t>区</x:t></x:r><x:r><x:t>教育局</x:t></x:r></x:is></x:c>'
         '<x:c s="2"><x:v>46096.5</x:v></x:c><x:c t="b"><x:v>0</x:v></x:c>'
@@ -375,7 +389,7 @@ def test_formula_string_results_and_cell_types(tmp_path):
     table = read_table(path, columns)
     assert table.columns_found["lead"] == "牵头单位"  # phonetic run left out
     assert table.rows[0].values == {"code": "1.1.1", "lead": "区委办", "deadline": dt.date(2026, 3, 15),
-                                    "flag": True, "result": "#N/A"}
+                                    "flag": True, "result": False}
     assert table.rows[1].values == {"code": "1.1.2", "lead": "区教育局", "deadline": dt.datetime(2026, 3, 15, 12),
                                     "flag": False, "result": dt.date(2026, 3, 15)}
 
@@ -679,3 +693,13 @@ def test_only_app_error_escapes(tmp_path, content):
         read_table(path, FRAMEWORK_COLUMNS)
     except AppError as error:
         assert error.message_zh
+
+
+def test_unusable_cells_matter_only_in_the_columns_read(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["标准编号", "测评标准", "备注"])
+    ws.append(["1.1.1", "学习_x0007_制度_x000D_\n公开", "#REF!"])  # 备注 is not read; 测评标准 is free text
+    columns = [Column("code", ("标准编号",)), Column("title", ("测评标准",), free_text=True)]
+    table = read_table(save(wb, tmp_path / "scoped.xlsx"), columns)
+    assert table.rows[0].values == {"code": "1.1.1", "title": "学习制度\n公开"}

@@ -14,10 +14,7 @@ from bench.figures import Context, group, median, ms_since, now, result
 from bench.generate import OPERATOR
 from core import scoring
 from core.db import rows
-from core.pdf import loss_report
-from core.scoring_reports import export_report
 from core.store import open_store
-from core.xlsx import results_io
 
 ROWS_PER_ROUND = {"1x": 3_000, "10x": 30_000}
 ROUNDS = 5
@@ -63,8 +60,7 @@ def scoring_figures(ctx: Context, wanted: set[str]):
         path = ctx.scratch / f"round-{r}.xlsx"
         write_round_file(path, standards, names, streets, n, seed=r)
         started = now()
-        report = results_io.import_results(db, path, f"第{r + 1}轮测评", "模拟测评", f"202{r}-06-01",
-                                           edition=None)
+        report = scoring.import_results(db, path, f"第{r + 1}轮测评", "模拟测评", f"202{r}-06-01")
         imports.append(ms_since(started))
         round_ids.append(report["round_id"])
     yield result("scoring_import", imports, None, ctx, rows=n, rows_per_s=round(n / (median(imports) / 1000)))
@@ -77,8 +73,8 @@ def scoring_figures(ctx: Context, wanted: set[str]):
         "scoring_top_standards": lambda: scoring.top_standards(db, last),
         "scoring_compare": lambda: scoring.compare_rounds(db, round_ids[-2], last),
         "scoring_trend_unit": lambda: scoring.trend(db, unit_id=scoring.report_by_unit(db, last)[0]["unit_id"]),
-        "scoring_notice_pdf": lambda: loss_report.write_report_pdf(db, last, "unit", ctx.scratch / "notice.pdf"),
-        "scoring_export_unit_xlsx": lambda: export_report(db, last, "unit", ctx.scratch / "unit.xlsx"),
+        "scoring_notice_pdf": lambda: scoring.write_report_pdf(db, last, "unit", ctx.scratch / "notice.pdf"),
+        "scoring_export_unit_xlsx": lambda: scoring.export_report(db, last, "unit", ctx.scratch / "unit.xlsx"),
     }
     for name, run in cases.items():
         if name not in wanted:

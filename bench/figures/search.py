@@ -132,7 +132,7 @@ def gui_search(ctx: Context, wanted: set[str]):
     and the events it posted processed. The dialog waits TYPING_PAUSE_MS after the last keystroke
     before searching; that pause is left out (given as typing_pause_ms) and run_search called at once."""
     from bench.figures.qt import open_window, settle
-    from gui.search_dialog import TYPING_PAUSE_MS
+    from gui.dialogs.search import TYPING_PAUSE_MS
 
     db = open_store(ctx.dataset.data, OPERATOR)
     try:

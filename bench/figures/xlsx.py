@@ -13,9 +13,10 @@ from openpyxl import LXML, Workbook
 
 from bench.figures import Context, Timer, group, median, result
 from bench.generate import OPERATOR
+from core import framework, units
 from core.paths import DataDir
 from core.store import open_store
-from core.xlsx import framework_io, units_io
+from core.xlsx import framework_io
 
 EXPORT_ROWS_PER_S = 5000
 IMPORT_EDITION = "导入测试"
@@ -37,7 +38,7 @@ def import_units(ctx: Context, wanted: set[str]):
         data = DataDir(ctx.scratch / f"units-{i}")  # a new, empty data folder each time
         db = open_store(data, OPERATOR)
         with timer.sample():
-            counts = units_io.import_units(db, ctx.dataset.units_xlsx)
+            counts = units.import_units(db, ctx.dataset.units_xlsx)
         db.conn.close()
         shutil.rmtree(data.root)
     yield _line("import_units_xlsx", timer, None, ctx, sum(counts.values()))
@@ -52,11 +53,11 @@ def import_framework(ctx: Context, wanted: set[str]):
         data = ctx.copy_data(f"framework-{i}")
         db = open_store(data, OPERATOR)
         with full.sample():
-            report = framework_io.import_framework(db, ctx.dataset.framework_xlsx, IMPORT_EDITION)
+            report = framework.import_framework(db, ctx.dataset.framework_xlsx, new_edition=IMPORT_EDITION)
         rows = len(report["added"])
         if "import_framework_xlsx_noop" in wanted:
             with noop.sample():
-                report = framework_io.import_framework(db, ctx.dataset.framework_xlsx, IMPORT_EDITION)
+                report = framework.import_framework(db, ctx.dataset.framework_xlsx, report["edition_id"])
             assert report["unchanged"] == rows, report  # a changed row would measure another path
         db.conn.close()
         shutil.rmtree(data.root)
@@ -80,11 +81,11 @@ def _openpyxl_floor(path, headers: list[str], table: list[list]) -> None:
 def export_framework(ctx: Context, wanted: set[str]):
     db = open_store(ctx.dataset.data, OPERATOR)
     target = ctx.scratch / "export.xlsx"
-    table = framework_io.framework_table(db, ctx.dataset.edition_id)
+    table = framework.framework_table(db, ctx.dataset.edition_id)
     export, floor, rows = Timer(), Timer(), 0
     for _ in range(ctx.samples(5)):
         with export.sample():
-            rows = framework_io.export_framework(db, target, ctx.dataset.edition_id)
+            rows = framework.export_framework(db, target, ctx.dataset.edition_id)
         with floor.sample():
             _openpyxl_floor(ctx.scratch / "floor.xlsx", framework_io.EXPORT_HEADERS, table)
     db.conn.close()

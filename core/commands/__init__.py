@@ -13,29 +13,34 @@ from core import APP_NAME, __version__
 
 # One module per area; each has register(subparsers) adding commands whose handler is
 # `func(args, ctx) -> int`.
-AREA_MODULES = ["core.commands.foundation", "core.commands.letters", "core.commands.safety", "core.commands.scoring", "core.commands.supervision", "core.commands.materials", "core.commands.search", "core.commands.new_year"]
+AREA_MODULES = ["core.commands.server", "core.commands.demo", "core.commands.units", "core.commands.framework", "core.commands.letters", "core.commands.safety", "core.commands.scoring", "core.commands.supervision", "core.commands.materials", "core.commands.search", "core.commands.new_year"]
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_PROBLEMS = 0, 1, 2, 3
 
 
-class Context:
-    """What a command needs: the data folder, and the store opened on first use."""
+ENV_SERVER = "CHUANGCHENG_SERVER"
 
-    def __init__(self, data_dir, operator: str):
+
+class Context:
+    """What a command needs: the data folder, the shared ledger's address (or None for the
+    single-desk ledger in the data folder), and the store opened on first use."""
+
+    def __init__(self, data_dir, operator: str, server: str | None = None):
         self.data = data_dir
         self.operator = operator
+        self.server = server
         self._db = None
 
     @property
     def db(self):
         if self._db is None:
             from core.store import open_store
-            self._db = open_store(self.data, self.operator)
+            self._db = open_store(self.data, self.operator, server=self.server)
         return self._db
 
     def close(self):
         if self._db is not None:
-            self._db.conn.close()
+            self._db.close()
             self._db = None
 
 
@@ -51,7 +56,11 @@ def build_parser(extra_modules=()) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}",
                         help="显示版本号并退出")
     parser.add_argument("--data", metavar="DIR", help="数据文件夹（默认：本机用户数据目录，或环境变量 CHUANGCHENG_DATA）")
-    parser.add_argument("--operator", metavar="NAME", help="操作人姓名，记入操作日志（默认：环境变量 CHUANGCHENG_OPERATOR，或“命令行”）")
+    parser.add_argument("--server", metavar="URL",
+                        help="共享台账服务器，如 postgresql://用户名@主机:5432/数据库名（默认：环境变量 CHUANGCHENG_SERVER；"
+                             "不指定时使用数据文件夹中的本机台账）")
+    parser.add_argument("--operator", metavar="NAME", help="操作人姓名，记入操作日志（默认：环境变量 CHUANGCHENG_OPERATOR，或“命令行”；"
+                                                          "共享台账的操作人是登录账号）")
     sub = parser.add_subparsers(dest="command", metavar="命令", title="命令")
     for name in [*AREA_MODULES, *extra_modules]:
         importlib.import_module(name).register(sub)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from core import framework, letters, settings, units
 from core.commands import EXIT_OK, add_command
 from core.errors import AppError
-from core.pdf import letters_pdf
 
 
 def register(sub):
@@ -45,11 +44,11 @@ def cmd_letters(args, ctx) -> int:
     if args.out:
         if not args.out.lower().endswith(".pdf"):
             raise AppError(f"输出文件应为 .pdf：{args.out}。")
-        result = letters_pdf.generate_letters(db, year, args.out, unit_ids=unit_ids, edition_id=edition_id,
-                                              duplex=args.duplex)
+        result = letters.generate_letters(db, year, args.out, unit_ids=unit_ids, edition_id=edition_id,
+                                          duplex=args.duplex)
         print(f"已生成 {len(result.letters)} 份责任书，共 {result.pages} 页：{args.out}")
     else:
-        result = letters_pdf.generate_separate(db, year, args.separate, unit_ids=unit_ids, edition_id=edition_id)
+        result = letters.generate_separate(db, year, args.separate, unit_ids=unit_ids, edition_id=edition_id)
         print(f"已生成 {len(result.letters)} 个文件，共 {result.pages} 页，保存在：{args.separate}")
     if result.changes:
         print(f"以下 {len(result.changes)} 个单位的任务自上次生成以来有变化：")
@@ -66,14 +65,12 @@ def cmd_letters_status(args, ctx) -> int:
     db = ctx.db
     year = _year(ctx, args.year)
     edition_id = framework.resolve_edition(db, args.edition)
-    found = [r for r in letters.status_rows(db, year, edition_id) if r["state"] != "无任务"]
-    if args.unsigned:
-        found = [r for r in found if r["state"] != "已签订"]
+    found = letters.with_letters(letters.status_rows(db, year, edition_id), unsigned_only=args.unsigned)
     print("\t".join(["责任单位", "任务数", "签订状态", "印发日期", "签订日期", "签字人", "分解表变化"]))
     for r in found:
         print("\t".join([r["name"], str(r["task_count"]), r["state"], r["issued_on"], r["signed_on"],
                          r["signed_by"], r["change_text"]]))
-    signed = sum(1 for r in found if r["state"] == "已签订")
+    signed = letters.signed_of(found)
     print(f"{year}年度：{len(found)} 个单位，已签订 {signed} 个，未签订 {len(found) - signed} 个。")
     if args.out:
         n = letters.export_status(db, args.out, year, edition_id, unsigned_only=args.unsigned)
@@ -85,16 +82,6 @@ def cmd_letters_mark(args, ctx) -> int:
     db = ctx.db
     year = _year(ctx, args.year)
     unit_ids = [units.resolve_one(db, name) for name in args.unit]
-    letters.set_states(db, year, unit_ids, args.state, on=args.date, signed_by=args.signer or "")
-    if args.scan:
-        for unit_id in unit_ids:
-            letters.attach_signed_copy(db, year, unit_id, args.scan)
+    letters.set_states(db, year, unit_ids, args.state, on=args.date, signed_by=args.signer or "", scan=args.scan)
     print(f"已将 {len(unit_ids)} 个单位的 {year} 年度责任书标记为“{args.state}”。")
-    return EXIT_OK
-
-
-def export_framework_pdf(db, out: str, edition_id: int) -> int:
-    """export-framework with a .pdf name (called from the foundation's command)."""
-    pages = letters_pdf.export_framework_pdf(db, out, edition_id)
-    print(f"已导出责任分解表（{pages} 页）到：{out}")
     return EXIT_OK

@@ -59,28 +59,24 @@ def cmd_materials_init(args, ctx) -> int:
 
 
 def cmd_materials_export(args, ctx) -> int:
-    from core.xlsx import materials_io
-
     if not args.out.lower().endswith(".xlsx"):
         raise AppError(f"输出文件应为 .xlsx：{args.out}。")
     edition_id = framework.resolve_edition(ctx.db, args.edition)
     if args.unit:
         unit_id = units.resolve_one(ctx.db, args.unit)
-        n = materials_io.export_unit_template(ctx.db, args.out, edition_id, unit_id)
+        n = materials.export_unit_template(ctx.db, args.out, edition_id, unit_id)
         print(f"已导出“{units.get_unit(ctx.db, unit_id)['name']}”的报送模板（{n} 项材料）到：{args.out}")
     else:
-        n = materials_io.export_checklist(ctx.db, args.out, edition_id)
+        n = materials.export_checklist(ctx.db, args.out, edition_id)
         print(f"已导出 {n} 项档案材料到：{args.out}")
     return EXIT_OK
 
 
 def cmd_materials_import(args, ctx) -> int:
-    from core.xlsx import materials_io
-
     edition_id = framework.resolve_edition(ctx.db, args.edition)
     unit_id = units.resolve_one(ctx.db, args.unit) if args.unit else None
     try:
-        result = materials_io.import_file(ctx.db, args.file, edition_id, args.files, unit_id)
+        result = materials.import_file(ctx.db, args.file, edition_id, args.files, unit_id)
     except AppError as exc:
         if exc.problems and args.report:
             from core.xlsx.writer import write_problems
@@ -103,20 +99,18 @@ def cmd_materials_import(args, ctx) -> int:
 
 
 def cmd_catalogue(args, ctx) -> int:
-    from core.pdf import catalogue_pdf
-
     edition_id = framework.resolve_edition(ctx.db, args.edition)
     out = args.out.lower()
     if args.labels:
         if not out.endswith(".pdf"):
             raise AppError(f"标签应输出为 .pdf：{args.out}。")
-        n = catalogue_pdf.write_box_labels(ctx.db, args.out, edition_id, args.box)
+        n = materials.write_box_labels(ctx.db, args.out, edition_id, args.box)
         print(f"已输出 {n} 个档案盒的盒脊和封面标签到：{args.out}")
     elif out.endswith(".pdf"):
-        pages = catalogue_pdf.write_catalogue_pdf(ctx.db, args.out, edition_id, args.box)
+        pages = materials.write_catalogue_pdf(ctx.db, args.out, edition_id, args.box)
         print(f"已输出归档文件目录（{pages} 页）到：{args.out}")
     elif out.endswith(".xlsx"):
-        n = catalogue_pdf.write_catalogue_xlsx(ctx.db, args.out, edition_id, args.box)
+        n = materials.write_catalogue_xlsx(ctx.db, args.out, edition_id, args.box)
         print(f"已输出归档文件目录（{n} 件）到：{args.out}")
     else:
         raise AppError(f"不支持的输出格式：{args.out}。请使用 .xlsx 或 .pdf 文件名。")
@@ -124,10 +118,8 @@ def cmd_catalogue(args, ctx) -> int:
 
 
 def cmd_package(args, ctx) -> int:
-    from core import package
-
     edition_id = framework.resolve_edition(ctx.db, args.edition)
-    result = package.build_package(ctx.db, args.out, edition_id, progress=_progress)
+    result = materials.build_package(ctx.db, args.out, edition_id, progress=_progress)
     print(file=sys.stderr)
     print(f"迎检资料包已生成：{result.path}（{result.materials} 项材料，{result.files} 个文件，"
           f"{result.missing} 项材料尚无文件）")
@@ -143,9 +135,10 @@ def cmd_materials_check(args, ctx) -> int:
     if not found:
         print("材料体检未发现问题。")
         return EXIT_OK
-    print("\t".join(["问题类型", "标准编号", "材料编号", "材料名称", "责任单位", "说明"]))
+    columns = materials.HEALTH_COLUMNS
+    print("\t".join(label for _, label in columns))
     for f in found:
-        print("\t".join([f["check"], f["code"], f["material_code"], f["title"], f["unit"], f["detail"]]))
+        print("\t".join(f[key] for key, _ in columns))
     counts = {}
     for f in found:
         counts[f["check"]] = counts.get(f["check"], 0) + 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from core import new_year
+from core import framework
+from core.framework import new_year
 from core.commands import EXIT_OK, add_command
 from core.errors import AppError
 
@@ -25,7 +26,9 @@ def _progress(done, total, text):
 def cmd_new_year(args, ctx) -> int:
     if not args.year:
         raise AppError("请用 --year 指定要建立的新年度，例如 --year 2027（可先加 --dry-run 查看将做什么）。")
-    plan = new_year.plan(ctx.db, args.year, args.from_edition)
+    year = new_year.check_year(args.year)
+    source = framework.resolve_edition(ctx.db, args.from_edition) if args.from_edition else None
+    plan = new_year.plan(ctx.db, year, source)
     if args.dry_run:
         print(f"将建立“{plan.edition_name}”（预览，未做任何改动）：")
         for line in plan.carried_lines():

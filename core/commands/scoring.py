@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from core import scoring, units
+from core import framework, scoring, units
 from core.commands import EXIT_OK, add_command
 from core.errors import AppError
-from core.scoring_reports import REPORT_KINDS
 
 
 def register(sub):
@@ -23,7 +22,7 @@ def register(sub):
 
     p = add_command(sub, "loss-report", "导出一轮测评的失分统计（.xlsx 或 .pdf）", cmd_loss_report)
     p.add_argument("--round", required=True, metavar="NAME", help="测评轮次名称")
-    p.add_argument("--by", choices=list(REPORT_KINDS), default="unit",
+    p.add_argument("--by", choices=list(scoring.REPORT_KINDS), default=scoring.BY_UNIT,
                    help="统计方式：unit 责任单位，category 测评项目，locality 属地，site-type 点位类型，"
                         "standard 失分最多的标准（默认 unit）")
     p.add_argument("--unit", metavar="NAME", help="只导出这个单位的失分明细（单位全称或简称）")
@@ -37,11 +36,10 @@ def register(sub):
 
 
 def cmd_import_results(args, ctx) -> int:
-    from core.xlsx import results_io
-
+    edition_id = framework.resolve_edition(ctx.db, args.edition) if args.edition else None
     try:
-        result = results_io.import_results(ctx.db, args.file, args.round, args.kind, args.date, args.edition,
-                                           args.replace)
+        result = scoring.import_results(ctx.db, args.file, args.round, args.kind, args.date, edition_id,
+                                        args.replace)
     except AppError as exc:
         if exc.problems:
             print(exc.message_zh, file=sys.stderr)
@@ -55,7 +53,8 @@ def cmd_import_results(args, ctx) -> int:
         raise
     rate = "—" if result["rate"] is None else f"{result['rate'] * 100:.2f}%"
     verb = f"替换了原有 {result['replaced']} 条，" if result["replaced"] else ""
-    print(f"已导入轮次“{args.round}”（{'按点位' if result['form'] == 'b' else '按标准'}）：{verb}共 {result['lines']} 条，"
+    form = "按点位" if result["form"] == scoring.FORM_PER_SITE else "按标准"
+    print(f"已导入轮次“{args.round}”（{form}）：{verb}共 {result['lines']} 条，"
           f"应得分 {result['full']:g}，实得分 {result['score']:g}，失分 {result['loss']:g}，得分率 {rate}。")
     return EXIT_OK
 
@@ -70,39 +69,34 @@ def _format(path: str) -> str:
 
 
 def cmd_loss_report(args, ctx) -> int:
-    from core import scoring_reports
-    from core.pdf import loss_report
-
     round_id = scoring.resolve_round(ctx.db, args.round)
     kind = _format(args.out)
     if args.unit:
         unit_id = units.resolve_one(ctx.db, args.unit)
         if kind == "xlsx":
-            n = scoring_reports.export_unit_page(ctx.db, round_id, unit_id, args.out)
+            n = scoring.export_unit_page(ctx.db, round_id, unit_id, args.out)
             print(f"已导出 {n} 项失分到：{args.out}")
         else:
-            pages = loss_report.write_unit_page_pdf(ctx.db, round_id, unit_id, args.out)
+            pages = scoring.write_unit_page_pdf(ctx.db, round_id, unit_id, args.out)
             print(f"已生成 {pages} 页 PDF：{args.out}")
         return EXIT_OK
     if kind == "xlsx":
-        n = scoring_reports.export_report(ctx.db, round_id, args.by, args.out)
-        print(f"已导出 {n} 行（{REPORT_KINDS[args.by]}）到：{args.out}")
+        n = scoring.export_report(ctx.db, round_id, args.by, args.out)
+        print(f"已导出 {n} 行（{scoring.REPORT_KINDS[args.by]}）到：{args.out}")
     else:
-        pages = loss_report.write_report_pdf(ctx.db, round_id, args.by, args.out)
-        print(f"已生成 {pages} 页 PDF（{REPORT_KINDS[args.by]}）：{args.out}")
+        pages = scoring.write_report_pdf(ctx.db, round_id, args.by, args.out)
+        print(f"已生成 {pages} 页 PDF（{scoring.REPORT_KINDS[args.by]}）：{args.out}")
     return EXIT_OK
 
 
 def cmd_compare_rounds(args, ctx) -> int:
-    from core import scoring_reports
-
     if not args.out.lower().endswith(".xlsx"):
         raise AppError(f"不支持的导出格式：{args.out}。请使用 .xlsx 文件名。")
     from_id = scoring.resolve_round(ctx.db, args.from_round)
     to_id = scoring.resolve_round(ctx.db, args.to_round)
     if from_id == to_id:
         raise AppError("对比需要两个不同的测评轮次。")
-    tables = scoring_reports.export_compare(ctx.db, from_id, to_id, args.out)
+    tables = scoring.export_compare(ctx.db, from_id, to_id, args.out)
     counts = "，".join(f"{t.title} {len(t.rows)} 行" for t in tables)
     print(f"已导出对比结果到：{args.out}（{counts}）")
     return EXIT_OK

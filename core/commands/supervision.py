@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from core import supervision, units, workdays
+from core import supervision, units
+from core.supervision import workdays
 from core.commands import EXIT_OK, add_command
 from core.errors import AppError
 
@@ -49,29 +50,25 @@ def _progress(done, total, text):
 
 
 def cmd_findings_import(args, ctx) -> int:
-    from core.xlsx import findings_io
-
     try:
-        result = findings_io.import_findings(ctx.db, args.file)
+        result = supervision.import_findings(ctx.db, args.file)
     except AppError as exc:
         if exc.problems and args.report:
             from core.xlsx.writer import write_problems
             write_problems(args.report, exc.problems)
             print(f"问题清单已保存到：{args.report}", file=sys.stderr)
         raise
-    print(f"已导入 {result['findings']} 个督查问题。")
+    print(f"导入完成：新增 {result['findings']} 个督查问题，更新 {result['updated']} 个，未变 {result['unchanged']} 个。")
     if result["created_sites"]:
         print("新加入点位库：" + "、".join(result["created_sites"]))
     return EXIT_OK
 
 
 def cmd_findings_export(args, ctx) -> int:
-    from core.xlsx import findings_io
-
     _require_suffix(args.out, ".xlsx")
     flt = supervision.FindingFilter(status=args.status or "", overdue=args.overdue, flagged=args.flagged,
                                     unit_id=units.resolve_one(ctx.db, args.unit) if args.unit else None)
-    n = findings_io.export_findings(ctx.db, args.out, flt)
+    n = supervision.export_findings(ctx.db, args.out, flt)
     print(f"已导出 {n} 个督查问题到：{args.out}")
     return EXIT_OK
 
@@ -97,15 +94,12 @@ def cmd_notice_issue(args, ctx) -> int:
     for warning in notice["warnings"]:
         print(f"注意：{warning}", file=sys.stderr)
     if args.out:
-        from core.pdf import notice_pdf
-        notice_pdf.render_notices(ctx.db, [notice["id"]], args.out)
+        supervision.render_notices(ctx.db, [notice["id"]], args.out)
         print(f"通知单已保存到：{args.out}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_notices(args, ctx) -> int:
-    from core.pdf import notice_pdf
-
     _require_suffix(args.out, ".pdf")
     if args.number:
         ids = [supervision.find_notice(ctx.db, n) for n in args.number]
@@ -113,18 +107,16 @@ def cmd_notices(args, ctx) -> int:
         ids = [n["id"] for n in reversed(supervision.list_notices(ctx.db, args.year))]
     if not ids:
         raise AppError("没有符合条件的督办通知单。" + (f"{args.year} 年尚未开具通知单。" if args.year else ""))
-    result = notice_pdf.render_notices(ctx.db, ids, args.out, progress=_progress)
+    result = supervision.render_notices(ctx.db, ids, args.out, progress=_progress)
     print(file=sys.stderr)
     print(f"已输出 {len(ids)} 份督办通知单（{result.page_count} 页）到：{args.out}")
     return EXIT_OK
 
 
 def cmd_bulletin(args, ctx) -> int:
-    from core.pdf import bulletin_pdf
-
     if not args.out.lower().endswith((".pdf", ".xlsx")):
         raise AppError(f"不支持的通报格式：{args.out}。请使用 .pdf 或 .xlsx 文件名。")
-    data = bulletin_pdf.write_bulletin(ctx.db, args.start, args.end, args.out)
+    data = supervision.write_bulletin(ctx.db, args.start, args.end, args.out)
     c = data["counts"]
     print(f"通报已保存到：{args.out}（新发现 {c['new']}，销号 {c['closed']}，逾期 {c['overdue']}，挂牌 {c['flagged']}）")
     return EXIT_OK

@@ -7,12 +7,15 @@ render() writes any number of documents into one PDF, page numbers restarting fo
 Text is set by our own CJK typesetter (TextBlock) instead of reportlab's Paragraph, whose
 wordWrap='CJK' lets '，' '”' '》' start a line, lets '（' end one, hangs '。' into the margin and
 has no character spacing, so it cannot give the 28 characters per line the standard asks for.
+
+Kept whole because the page grid (22 lines of 28 characters), the typesetter that fills it and the
+tables, 版头 and 版记 placed on it share one set of measures: split apart, each piece would need the
+others' internals, and a change to the grid must be seen with everything that depends on it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import math
 import os
 import uuid
@@ -27,8 +30,8 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, S
 from reportlab.platypus.doctemplate import ActionFlowable
 from reportlab.platypus.flowables import PageBreak
 
-from core.errors import AppError, Cancelled
-from core.file_access import check_not_in_use, in_use_error, is_in_use
+from core.errors import AppError, Cancelled, storage_error
+from core.file_access import check_not_in_use
 from core.pdf.fonts import fallback_font_name, register_fonts
 
 # --- The page (GB/T 9704-2012 section 5) ---------------------------------------------------------
@@ -959,11 +962,7 @@ class _Builder(BaseDocTemplate):
 
 
 def _write_error(path: str, exc: OSError) -> AppError:
-    if is_in_use(exc):
-        return in_use_error(path, exc)
-    if exc.errno == errno.ENOSPC:
-        return AppError(f"磁盘空间不足，无法写入文件：{path}。请清理磁盘空间或换一个位置保存。", str(exc))
-    return AppError(f"无法写入文件：{path}，请检查文件夹是否存在、是否有写入权限，或文件是否正被其他程序打开。",
+    return storage_error(exc, f"写入文件 {path}") or AppError(f"无法写入文件：{path}，请检查文件夹是否存在、是否有写入权限，或文件是否正被其他程序打开。",
                     str(exc))
 
 

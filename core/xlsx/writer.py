@@ -27,8 +27,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.errors import AppError, Cancelled
-from core.file_access import check_not_in_use, in_use_error, is_in_use
+from core.errors import AppError, Cancelled, storage_error
+from core.file_access import check_not_in_use
 from core.xlsx.reader import Problem
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -336,11 +336,7 @@ def _remove_quietly(path: str) -> None:
 
 
 def _write_error(path: str, error: OSError) -> AppError:
-    if is_in_use(error):
-        return in_use_error(path, error)
-    if error.errno == errno.ENOSPC:
-        return AppError(f"磁盘空间不足，无法写入文件：{path}。请清理磁盘，或换一个保存位置。", details=str(error))
-    return AppError(
+    return storage_error(error, f"写入文件 {path}") or AppError(
         f"无法写入文件：{path}。请关闭正在打开该文件的程序，或换一个保存位置。",
         details=str(error),
     )

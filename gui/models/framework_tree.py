@@ -112,7 +112,7 @@ class FrameworkTreeModel(QAbstractItemModel):
             return n["id"]
         if role == self._FONT:
             return self._bold if n["level"] < 3 else None
-        no_lead = col == 3 and n["level"] == 3 and not n["lead"]
+        no_lead = col == 3 and n["no_lead"]
         if role == self._FOREGROUND:
             return self._GREY if n["retired"] else (self._RED if no_lead else None)
         if role == self._BACKGROUND:

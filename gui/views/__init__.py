@@ -2,16 +2,16 @@
 
 
 def page_classes():
-    from gui.views.assignments import AssignmentsPage
-    from gui.views.audit_log import AuditLogPage
+    from gui.views.framework.assignments import AssignmentsPage
+    from gui.views.audit import AuditLogPage
     from gui.views.safety import SafetyPage
     from gui.views.scoring import ScoringPage
-    from gui.views.framework import FrameworkPage
+    from gui.views.framework.page import FrameworkPage
     from gui.views.home import HomePage
-    from gui.views.letters import LettersPage
+    from gui.views.letters.page import LettersPage
     from gui.views.materials import MaterialsPage
     from gui.views.settings import SettingsPage
     from gui.views.supervision import SupervisionPage
-    from gui.views.units import UnitsPage
+    from gui.views.units.page import UnitsPage
 
     return [HomePage, FrameworkPage, AssignmentsPage, UnitsPage, LettersPage, SupervisionPage, MaterialsPage, ScoringPage, SafetyPage, AuditLogPage, SettingsPage]

@@ -1,0 +1,256 @@
+"""The shared ledger: a PostgreSQL server the whole office connects to (psycopg 3).
+
+The areas' SQL is written once with `:name` parameters; it is turned into psycopg's `%(name)s`
+here, LIKE becomes ILIKE (SQLite's LIKE ignores the case of Latin letters, PostgreSQL's does not),
+and NUMERIC results come back as int or float (a sum of integers is NUMERIC on the server).
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from functools import lru_cache
+
+from core.store.base import Store
+
+_TOKENS = re.compile(r"""
+    (?P<string>'(?:[^']|'')*')            # a string literal, left alone
+  | (?P<quoted>"(?:[^"]|"")*")            # a quoted identifier, left alone
+  | (?P<cast>::)                          # a PostgreSQL cast, not a parameter
+  | :(?P<param>[A-Za-z_][A-Za-z0-9_]*)    # a named parameter
+  | (?P<percent>%)                        # psycopg's own marker, doubled
+  | (?P<like>\bLIKE\b)                    # case-insensitive as in SQLite
+""", re.VERBOSE | re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def translate(sql: str) -> str:
+    """The areas' SQL as psycopg wants it."""
+    def replace(m: re.Match) -> str:
+        if m.group("param"):
+            return f"%({m.group('param')})s"
+        if m.group("percent"):
+            return "%%"
+        if m.group("like"):
+            return "ILIKE"
+        return m.group(0)
+
+    return _TOKENS.sub(replace, sql)
+
+
+def _numeric_loader():
+    from psycopg.adapt import Loader
+
+    class NumericLoader(Loader):
+        def load(self, data):
+            text = bytes(data).decode()
+            if any(c in text for c in ".eEN"):  # NaN, exponent or fraction
+                return float(text)
+            return int(text)
+
+    return NumericLoader
+
+
+class PostgresStore(Store):
+    engine = "postgresql"
+    shared = True
+
+    def __init__(self, conn, *, url: str = ""):
+        # The audit operator is the login: who signed in to the server, not a name typed on the PC.
+        super().__init__(conn.info.user)
+        self._conn = conn
+        self.url = url
+        conn.adapters.register_loader("numeric", _numeric_loader())
+        self._savepoints = 0
+        self.backend_pid = conn.info.backend_pid
+        # Why this client must not write (a server upgraded by a newer program), or "".
+        self.read_only_reason = ""
+        from core.store.search import LikeIndex
+
+        self.search = LikeIndex(self)
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self._conn.info.transaction_status != TransactionStatus.IDLE
+
+    def _run(self, sql, params):
+        # Always a mapping, so that psycopg reads the placeholders and the doubled %.
+        with self._failures("读取台账"):
+            return self._conn.execute(translate(sql), params or {})
+
+    def _run_many(self, sql, batch):
+        with self._conn.cursor() as cursor:
+            cursor.executemany(translate(sql), batch)
+
+    def _insert(self, sql, params, returning_id):
+        if not returning_id:
+            self._run(sql, params)
+            return None
+        return self._run(sql + " RETURNING id", params).fetchone()[0]
+
+    def _begin(self):
+        if self.read_only_reason:
+            from core.errors import AppError
+
+            raise AppError(self.read_only_reason)
+        self._conn.execute("BEGIN")
+
+    def _commit(self):
+        if self._pending_changes:  # other clients refresh the pages showing these tables
+            import json
+
+            self._conn.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, json.dumps(
+                {"pid": self.backend_pid, "tables": sorted(self._pending_changes)})))
+        self._conn.execute("COMMIT")
+
+    def _rollback(self):
+        if self.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    @contextmanager
+    def _savepoint(self):
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        self._conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self._conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        else:
+            self._conn.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            self._savepoints -= 1
+
+    @contextmanager
+    def _failures(self, what):
+        """The server's refusals and a lost connection as a user's error (exit 2, nothing written:
+        the transaction is rolled back by the server)."""
+        import psycopg
+
+        from core.errors import AppError
+
+        try:
+            yield
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise AppError(f"无法{what}：您的账号（{self.operator}）没有这项权限（只读账号只能查看、搜索、打印和导出）。"
+                           "如需修改，请用经办人或管理员账号登录。", str(exc)) from None
+        except psycopg.errors.ReadOnlySqlTransaction as exc:
+            raise AppError(f"无法{what}：服务器当前只允许读取（只读副本或维护中）。", str(exc)) from None
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            if self._conn.closed or self._conn.broken:
+                raise AppError(f"无法{what}：与共享台账服务器的连接断开了，这次操作没有保存任何内容。"
+                               "请检查网络或服务器，恢复后再试（程序会自动重新连接）。", str(exc)) from None
+            raise
+
+    def text_agg(self, expr, separator):
+        return f"string_agg({expr}, {separator})"
+
+    def days_between(self, later, earlier):
+        return f"(CAST({later} AS date) - CAST({earlier} AS date))"
+
+    def foreign_keys_to(self, table):
+        return [(r[0], r[1]) for r in self._conn.execute(
+            """SELECT src.relname, att.attname
+                 FROM pg_constraint c
+                 JOIN pg_class src ON src.oid = c.conrelid
+                 JOIN pg_class dst ON dst.oid = c.confrelid
+                 JOIN pg_attribute att ON att.attrelid = c.conrelid AND att.attnum = c.conkey[1]
+                WHERE c.contype = 'f' AND dst.relname = %s
+                  AND src.relnamespace = current_schema()::regnamespace
+                ORDER BY src.relname, att.attname""", (table,)).fetchall()]
+
+    def tables(self):
+        return [r[0] for r in self._conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " AND tablename NOT LIKE 'search\\_%%' AND tablename NOT IN ('schema_migrations', 'attachment_files')"
+            " ORDER BY tablename COLLATE \"C\"").fetchall()]
+
+    def integrity_problems(self):
+        return []  # the server keeps its own pages consistent; foreign keys are checked below
+
+    def foreign_key_problems(self):
+        return []  # enforced by the server on every write, never deferred
+
+    def run_script(self, sql: str) -> None:
+        """Several statements at once (schema steps only; no parameters)."""
+        with self._failures("修改服务器上的数据结构"):
+            self._conn.execute(sql)
+
+    def run_composed(self, statement) -> None:
+        """A statement built with psycopg.sql (role and database names, quoted by the driver)."""
+        with self._failures("修改服务器设置"):
+            self._conn.execute(statement)
+
+    def has_table(self, name: str) -> bool:
+        return bool(self._conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0])
+
+    def close(self):
+        self._conn.close()
+
+
+CHANGES_CHANNEL = "chuangcheng_changes"
+
+
+def connect(url: str, password: str | None = None) -> PostgresStore:
+    """A store on the server named by the URL (postgresql://user@host:port/dbname). The password
+    follows libpq (in the URL, PGPASSWORD, the pgpass file) unless one is given."""
+    import psycopg
+
+    extra = {"password": password} if password else {}
+    conn = psycopg.connect(url, autocommit=True, application_name="chuangcheng-desk", connect_timeout=10, **extra)
+    return PostgresStore(conn, url=url)
+
+
+def open_server(url: str, password: str | None = None) -> PostgresStore:
+    """The shared ledger, schema current: refused when the database was never prepared; steps of a
+    newer program make this client read-only; pending steps are applied (by a 管理员)."""
+    import psycopg
+
+    from core import migrations_postgres
+    from core.errors import AppError
+
+    try:
+        store = connect(url, password)
+    except psycopg.OperationalError as exc:
+        raise AppError(unreachable_message(url, exc), str(exc)) from None
+    try:
+        if not store.has_table("schema_migrations"):
+            raise AppError(f"服务器上的数据库“{store._conn.info.dbname}”还不是创城工作台的共享台账。"
+                           "请管理员先运行：main.py --server 地址 server-init")
+        unknown = migrations_postgres.unknown_names(store)
+        if unknown:
+            store.read_only_reason = ("共享台账已由更新版本的创城工作台升级（数据版本较新），本程序只能查看，不能修改。"
+                                      "请安装最新版本的创城工作台。")
+        elif migrations_postgres.pending(store):
+            try:
+                migrations_postgres.upgrade(store)
+            except AppError as exc:
+                raise AppError("共享台账需要升级数据结构，只有管理员能升级。请管理员用本版本的创城工作台连接一次，"
+                               "之后其他人再连接。", exc.details) from None
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def unreachable_message(url: str, exc: Exception) -> str:
+    """What to check when the server cannot be reached or refuses the login."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        info = conninfo_to_dict(url)
+    except Exception:  # noqa: BLE001 - a malformed address is named as given
+        info = {}
+    where = f"{info.get('host', '本机')}:{info.get('port', '5432')}"
+    text = str(exc).lower()
+    if "password" in text or "authentication" in text:
+        return (f"共享台账服务器 {where} 拒绝了登录（用户 {info.get('user', '')}）：密码不对或账号已停用。"
+                "请检查用户名和密码，或请管理员确认账号。")
+    if "does not exist" in text and "database" in text:
+        return f"共享台账服务器 {where} 上没有数据库“{info.get('dbname', '')}”。请检查数据库名称。"
+    return (f"无法连接共享台账服务器 {where}。请检查：这台电脑能否访问服务器（网络、防火墙），"
+            "服务器上的 PostgreSQL 是否已启动，地址和端口是否正确。")

@@ -1,0 +1,126 @@
+"""The search index behind global search and the findings list's text filter, one per engine.
+
+Each kind of record has an index table holding a title and a detail text per record (kept current
+by the schema's triggers). A query asks for the records where every word occurs in the title or
+the detail, case-insensitively for Latin letters: SQLite answers from FTS5 trigram tables, the
+server from tables read with ILIKE (trigram GIN indexes when pg_trgm is there). Both give the same
+records for the same words.
+"""
+
+from __future__ import annotations
+
+from core.text import like_contains
+
+KINDS = ("units", "standards", "materials", "attachments", "findings", "notices", "results")
+
+# A one- or two-character word is looked up in the FTS5 index vocabulary: the trigrams that begin
+# with it (every character begins one: each indexed text ends in two spaces). Up to this many they
+# are OR-ed into the MATCH — exact and instant for a rare word; beyond it the word is common, so a
+# LIKE scan reaches the limit of hits within the first rows.
+MAX_EXPANSION = 200
+
+
+class SearchIndex:
+    # How a query starts from the index: "FROM <table> s <join> records r ON r.id = <id>".
+    join = "JOIN"
+
+    def __init__(self, store):
+        self.store = store
+
+    def table(self, kind: str) -> str:
+        raise NotImplementedError
+
+    def id(self, alias: str = "s") -> str:
+        """The record id column of the index table."""
+        raise NotImplementedError
+
+    def condition(self, kind: str, words: list[str], alias: str = "s") -> tuple[str, dict] | None:
+        """A condition on the index table (under `alias`) that every word meets, and its parameters;
+        None when a word occurs in no record of this kind."""
+        raise NotImplementedError
+
+    def rebuild(self) -> None:
+        """Fill every index table again from its records (inside a write transaction)."""
+        raise NotImplementedError
+
+    def matching_ids(self, kind: str, words: list[str]) -> tuple[str, dict] | None:
+        """A sub-query giving the ids of the records matching every word (None: no record)."""
+        found = self.condition(kind, words, "s")
+        if found is None:
+            return None
+        where, params = found
+        return f"SELECT {self.id('s')} FROM {self.table(kind)} s WHERE {where}", params
+
+
+def _like_either(alias: str, name: str) -> str:
+    return f"({alias}.title LIKE :{name} ESCAPE '\\' OR {alias}.detail LIKE :{name} ESCAPE '\\')"
+
+
+class Fts5Index(SearchIndex):
+    # CROSS JOIN keeps the index first: otherwise SQLite may walk the records by another index
+    # (the edition's materials) and run the MATCH once per record — 4.5 s instead of 0.3 ms at 10x.
+    join = "CROSS JOIN"
+
+    def table(self, kind):
+        return f"fts_{kind}"
+
+    def id(self, alias="s"):
+        return f"{alias}.rowid"
+
+    def condition(self, kind, words, alias="s"):
+        table = self.table(kind)
+        match, conditions, params = [], [], {}
+        for i, word in enumerate(words):
+            if len(word) >= 3:
+                match.append(_quote(word))
+                continue
+            terms = self.store.column(f"SELECT term FROM {table}_vocab WHERE term >= :low AND term < :high",
+                                      {"low": word, "high": word + "\U0010ffff"})
+            if not terms:
+                return None
+            if len(terms) <= MAX_EXPANSION:
+                match.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
+            else:
+                conditions.append(_like_either(alias, f"w{i}"))
+                params[f"w{i}"] = like_contains(word)
+        if match:
+            conditions.insert(0, f"{table} MATCH :match")
+            params["match"] = " AND ".join(match)
+        return " AND ".join(conditions), params
+
+
+    def rebuild(self):
+        from core.migrations import SEARCH_SOURCES, search_insert_sql
+
+        for table in SEARCH_SOURCES:
+            self.store.execute(f"DELETE FROM {table}")
+            self.store.execute(search_insert_sql(table))
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+class LikeIndex(SearchIndex):
+    """The server's search tables, read with (I)LIKE; pg_trgm's GIN indexes answer a word of three
+    or more characters from the index when the extension is installed."""
+
+    def table(self, kind):
+        return f"search_{kind}"
+
+    def id(self, alias="s"):
+        return f"{alias}.id"
+
+    def condition(self, kind, words, alias="s"):
+        if not words:
+            return "TRUE", {}
+        params = {f"w{i}": like_contains(w) for i, w in enumerate(words)}
+        return " AND ".join(_like_either(alias, f"w{i}") for i in range(len(words))), params
+
+    def rebuild(self):
+        from core.migrations_postgres import SEARCH_SOURCES
+
+        for table, (_source, _alias, _columns, select) in SEARCH_SOURCES.items():
+            self.store.execute(f"DELETE FROM {table}")
+            self.store.execute(f"INSERT INTO {table} (id, title, detail)"
+                               f" SELECT id, title || '  ', detail || '  ' FROM ({select}) s")

@@ -1,0 +1,218 @@
+"""首页: days to the next 测评, archive coverage, findings owed, letters unsigned, the last round and
+the last backup — each figure a button that opens the list behind it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout
+
+from core import home
+from gui.theme import set_scaled_style
+from gui.charts import coverage_chart
+from gui.views.base import Page
+
+CARD_STYLE = ("QFrame#card { background: white; border: 1px solid #d8dde6; border-radius: 6px; }"
+              "QPushButton[figure=\"true\"] { text-align: left; border: none; padding: 2px 4px; }"
+              "QPushButton[figure=\"true\"]:hover { background: #eef3fb; }"
+              "QPushButton[figure=\"true\"]:focus { background: #dde8f8; }")
+WARN = "#c00000"
+
+
+def _card(title: str) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("card")
+    layout = QVBoxLayout(frame)
+    heading = QLabel(title)
+    heading.setStyleSheet("font-weight: bold; color: #345;")
+    layout.addWidget(heading)
+    return frame, layout
+
+
+def _figure_button(name: str, slot) -> QPushButton:
+    button = QPushButton()
+    button.setObjectName(name)
+    button.setProperty("figure", True)
+    button.setCursor(Qt.PointingHandCursor)
+    button.clicked.connect(slot)
+    _colour(button, "")
+    return button
+
+
+def _colour(button: QPushButton, colour: str) -> None:
+    """Figures are large (following 界面字号) and red when they need attention."""
+    set_scaled_style(button, "font-size: 14pt;" + (f" color: {colour};" if colour else ""))
+
+
+class HomePage(Page):
+    key = "home"
+    title = "首页"
+    areas = ("*", "framework", "materials", "supervision", "letters", "scoring", "safety", "settings", "units")
+
+    def __init__(self, ctx, window):
+        super().__init__(ctx, window)
+        self.figures: dict = {}
+        self.setStyleSheet(CARD_STYLE)
+        outer = QVBoxLayout(self)
+        self.heading = QLabel()
+        set_scaled_style(self.heading, "font-size: 13pt; font-weight: bold;")
+        outer.addWidget(self.heading)
+        grid = QGridLayout()
+        outer.addLayout(grid, 1)
+
+        card, lay = _card("距下次测评")
+        self.assessment = _figure_button("assessment", lambda: self.window_.show_page("settings"))
+        lay.addWidget(self.assessment)
+        lay.addStretch()
+        grid.addWidget(card, 0, 0)
+
+        card, lay = _card("督查问题")
+        row = QHBoxLayout()
+        self.findings_open = _figure_button("findings_open", lambda: self._open_findings("open"))
+        self.findings_overdue = _figure_button("findings_overdue", lambda: self._open_findings("overdue"))
+        self.findings_flagged = _figure_button("findings_flagged", lambda: self._open_findings("flagged"))
+        for b in (self.findings_open, self.findings_overdue, self.findings_flagged):
+            row.addWidget(b)
+        row.addStretch()
+        lay.addLayout(row)
+        lay.addWidget(QLabel("欠账最多的单位（未销号 / 逾期）："))
+        self.owing = QVBoxLayout()
+        lay.addLayout(self.owing)
+        lay.addStretch()
+        grid.addWidget(card, 0, 1, 2, 1)
+
+        card, lay = _card("目标责任书")
+        self.letters = _figure_button("letters_unsigned", self._open_unsigned_letters)
+        lay.addWidget(self.letters)
+        lay.addStretch()
+        grid.addWidget(card, 0, 2)
+
+        card, lay = _card("最近一轮测评")
+        self.round = _figure_button("last_round", self._open_last_round)
+        lay.addWidget(self.round)
+        lay.addWidget(QLabel("失分最多的单位："))
+        self.losing = QVBoxLayout()
+        lay.addLayout(self.losing)
+        lay.addStretch()
+        grid.addWidget(card, 1, 0)
+
+        card, lay = _card("数据备份")
+        self.backup = _figure_button("backup_age", lambda: self.window_.show_page("safety"))
+        lay.addWidget(self.backup)
+        self.new_year = QPushButton("年度结转：新年度…")
+        self.new_year.setObjectName("new_year")
+        self.new_year.clicked.connect(self._open_new_year)
+        lay.addWidget(self.new_year)
+        lay.addStretch()
+        grid.addWidget(card, 1, 2)
+
+        card, lay = _card("档案材料完成情况（按测评项目，点击条形查看清单）")
+        self.chart = coverage_chart()  # clicking a bar opens that 测评项目's checklist
+        self.chart.row_clicked.connect(lambda row: self._open_category(self.chart.data[row]["category_id"]))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(self.chart)
+        lay.addWidget(scroll, 1)
+        grid.addWidget(card, 2, 0, 1, 3)
+        grid.setRowStretch(2, 1)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
+
+    # --- figures ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        super().refresh()
+        f = self.figures = home.overview(self.db, self.ctx.data, with_last_round=False)
+        self.heading.setText(f"{f['current_year']}年度　当前测评体系：{f['edition'] or '（尚未建立）'}　今天 {f['today']}")
+        days = f["days_to_assessment"]
+        if days is None:
+            self.assessment.setText("尚未设定下次测评日期\n（点此到“设置”填写）")
+        elif days >= 0:
+            self.assessment.setText(f"{days} 天\n{f['next_assessment']}")
+        else:
+            self.assessment.setText(f"已过 {-days} 天\n{f['next_assessment']}（请在“设置”更新）")
+        self.findings_open.setText(f"{f['findings_open']}\n未销号")
+        self.findings_overdue.setText(f"{f['findings_overdue']}\n逾期")
+        self.findings_flagged.setText(f"{f['findings_flagged']}\n挂牌督办")
+        _colour(self.findings_overdue, WARN if f["findings_overdue"] else "")
+        self._fill_units(self.owing, [(u["unit_id"], f"{u['name']}　{u['open']} / {u['overdue']}")
+                                      for u in f["owing_most"]], self._open_unit_findings, "没有未销号的问题。")
+        self.letters.setText(f"{f['letters_unsigned']} 个单位\n尚未签订" if f["letters_unsigned"]
+                             else "全部已签订")
+        self.round.setText("正在统计最近一轮测评……")
+        self._fill_units(self.losing, [], self._open_unit_losses, "")
+        self._fetch_last_round()
+        backups = f["backup"]
+        if backups.never:
+            self.backup.setText("还没有备份\n（点此备份）")
+        else:
+            age = backups.age_days
+            self.backup.setText(("上次备份：今天" if age < 1 else f"上次备份：{int(age)} 天前")
+                                + ("\n请尽快备份" if backups.stale else ""))
+        _colour(self.backup, WARN if backups.stale else "")
+        self.chart.set_data([{**c, "approved_share": c["approved"] / c["materials"] if c["materials"] else 0.0,
+                              "points_share": c["covered_points"] / c["points"] if c["points"] else 0.0}
+                             for c in f["coverage"]])
+
+    def _fetch_last_round(self) -> None:
+        """Attributing a whole round takes a moment at a large district's size: it comes in the
+        background so that the window is usable at once."""
+        from gui.jobs import run_job
+
+        generation = self._generation = getattr(self, "_generation", 0) + 1
+
+        def done(r):
+            if generation == self._generation:  # not overtaken by a newer refresh
+                self.show_last_round(r)
+
+        run_job(self, "统计最近一轮测评", lambda db, progress, cancel: home.last_round(db), self.ctx.open_worker_db,
+                done, lambda exc: False, quiet=True)
+
+    def show_last_round(self, r: dict | None) -> None:
+        self.figures["last_round"] = r
+        if r:
+            rate = f"{r['rate'] * 100:.2f}%" if r["rate"] is not None else "—"
+            self.round.setText(f"{r['name']}（{r['held_on']}）\n得分率 {rate}，失分 {r['loss']:g}")
+            self._fill_units(self.losing, [(u["unit_id"], f"{u['name']}　失分 {u['loss']:g}")
+                                           for u in r["losing_most"]], self._open_unit_losses, "没有失分。")
+        else:
+            self.round.setText("还没有测评成绩\n（点此到“丢分分析”导入）")
+            self._fill_units(self.losing, [], self._open_unit_losses, "")
+
+    def _fill_units(self, layout, items, slot, empty: str) -> None:
+        while layout.count():
+            widget = layout.takeAt(0).widget()
+            if widget:
+                widget.deleteLater()
+        if not items:
+            layout.addWidget(QLabel(empty))
+        for unit_id, text in items:
+            b = QPushButton(text)
+            b.setProperty("figure", True)
+            b.setCursor(Qt.PointingHandCursor)
+            b.clicked.connect(lambda _=False, u=unit_id: slot(u))
+            layout.addWidget(b)
+
+    # --- opening the lists behind the figures -------------------------------------------------
+    def _open_findings(self, which: str) -> None:
+        self.window_.show_page("supervision").open_list(which)
+
+    def _open_unit_findings(self, unit_id: int) -> None:
+        self.window_.show_page("supervision").open_list("unit", unit_id)
+
+    def _open_unsigned_letters(self) -> None:
+        self.window_.show_page("letters").open_list("unsigned")
+
+    def _open_last_round(self) -> None:
+        r = self.figures.get("last_round")
+        page = self.window_.show_page("scoring")
+        if r:
+            page.open_list("round", r["id"])
+
+    def _open_unit_losses(self, unit_id: int) -> None:
+        self.window_.show_page("scoring").open_list("unit", self.figures["last_round"]["id"], unit_id)
+
+    def _open_category(self, category_id: int) -> None:
+        self.window_.show_page("materials").open_list("category", category_id)
+
+    def _open_new_year(self) -> None:
+        self.window_.show_page("framework").open_new_year()
