@@ -21,9 +21,8 @@ REUSE=0
 [ "${1:-}" = "--reuse-build" ] && [ -f "$WORK/ChuangchengDesk-$VERSION-setup.exe" ] && REUSE=1
 if [ $REUSE = 0 ]; then
 step_start "PyInstaller 及其 Windows 依赖（Windows 轮子）"
-# pefile and pywin32-ctypes are PyInstaller's Windows-only dependencies: their markers are
-# evaluated for this Linux machine, so they are named.
-windows_wheels "$H/build-wheels" "$H/build-tools" pyinstaller pefile pywin32-ctypes || die "pip download 失败"
+# pefile and pywin32-ctypes, PyInstaller's Windows-only dependencies, come with it (windows_wheels).
+windows_wheels "$H/build-wheels" "$H/build-tools" pyinstaller || die "pip download 失败"
 step_end PASS "$(cd "$H/build-wheels" && ls *.whl | sed 's/-py.*//; s/-cp.*//' | tr '\n' ' ')"
 
 step_start "PyInstaller Windows 构建（wine 下的 Windows Python）"
