@@ -11,6 +11,7 @@
 # work folder is .wintest/check-windows; the screenshot is main-window.png there.
 #   installer/check_windows.sh [--reuse-build]   (reuse the setup.exe of an earlier run)
 set -uo pipefail
+WINTEST_PREFIX=$(cd "$(dirname "$0")/.." && pwd)/.wintest/check-windows/prefix
 source "$(dirname "$0")/../scripts/wintest/setup.sh"
 WORK=$H/check-windows
 VERSION=$("$HOST_PY" "$ROOT/installer/version_info.py" --version)

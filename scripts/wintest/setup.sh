@@ -115,10 +115,15 @@ printf '%s\r\n' "python313.zip" "." "$(winpath "$H/site-packages")" "$(winpath "
   "$(winpath "$ROOT/scripts/wintest")" "$(winpath "$H/build-tools")" "import site" > "$PYDIR/python313._pth"
 step_end PASS
 
-export WINEPREFIX=$H/prefix WINEARCH=win64 WINEDEBUG=-all
+# Each script has its own wine prefix (WINTEST_PREFIX), so wintest and check_windows.sh — whose
+# installer writes to the prefix's registry and changes the Windows build it reports — can run
+# side by side; the interpreter and the wheels are shared.
+export WINEPREFIX=${WINTEST_PREFIX:-$H/prefix} WINEARCH=win64 WINEDEBUG=-all
 export WINEDLLOVERRIDES="winemenubuilder.exe=d;mscoree,mshtml="
 export LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 HOME=$H/home  # wine links the Windows desktop to $HOME
-unset CHUANGCHENG_DATA QT_QPA_PLATFORM
+# wine hands this machine's environment to Windows programs: a PYTHONDONTWRITEBYTECODE here would
+# make every Windows Python start compile the program and its dependencies again (slow under wine).
+unset CHUANGCHENG_DATA QT_QPA_PLATFORM PYTHONDONTWRITEBYTECODE
 mkdir -p "$HOME"
 # Output of every Windows program goes through a pipe (wine-only: Python stops at start when its
 # stdout is a regular file), so `scripts/dev.sh wintest > log` works.
@@ -170,7 +175,7 @@ export DISPLAY=":$DISPLAY_NO"
 # pipes and keep them open while they live. So the first program has no pipes, and a holder with
 # none starts the desktop and stays for the whole run.
 "$WINE" "$PY" -c "pass" < /dev/null > /dev/null 2>&1
-DESKTOP_READY=$H/desktop-ready
+DESKTOP_READY=$WINEPREFIX/.desktop-ready
 rm -f "$DESKTOP_READY"
 "$WINE" "$PY" -c "import ctypes, time; ctypes.windll.user32.GetDesktopWindow(); open(r'$(winpath "$DESKTOP_READY")', 'w').close(); time.sleep(86400)" \
   < /dev/null > /dev/null 2>&1 &
