@@ -11,6 +11,11 @@
 #     GUI program), inherit that program's pipes and keep them open while they live: a first
 #     program and a desktop holder with no pipes start them.
 #   - one wineserver for the whole run (-p), ended at the end.
+#   - wine 8 exports CopyFile2 as a stub that aborts the process, and Python 3.13's shutil.copy2
+#     (copytree, move across drives) calls it: sitecustomize.py beside this file hides it from
+#     _winapi in the harness's interpreter, so shutil copies as it does without CopyFile2.
+#   - a crashing program waits in wine's debugger (winedbg --auto) and the run hangs: the
+#     debugger is turned off, a crash ends the program and its test fails.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 H=$ROOT/.wintest
 EMBED_VERSION=3.13.0
@@ -119,7 +124,7 @@ step_end PASS
 # installer writes to the prefix's registry and changes the Windows build it reports — can run
 # side by side; the interpreter and the wheels are shared.
 export WINEPREFIX=${WINTEST_PREFIX:-$H/prefix} WINEARCH=win64 WINEDEBUG=-all
-export WINEDLLOVERRIDES="winemenubuilder.exe=d;mscoree,mshtml="
+export WINEDLLOVERRIDES="winemenubuilder.exe=d;winedbg.exe=d;mscoree,mshtml="
 export LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 HOME=$H/home  # wine links the Windows desktop to $HOME
 # wine hands this machine's environment to Windows programs: a PYTHONDONTWRITEBYTECODE here would
 # make every Windows Python start compile the program and its dependencies again (slow under wine).
