@@ -120,7 +120,7 @@ def write_unit_template(path, sheet_name: str, rows: list[dict], progress=None, 
 def write_catalogue(path, catalogue, progress=None, cancel=None) -> int:
     """The 归档文件目录 (a core.materials.Catalogue), one sheet per box. Returns the number of 件."""
     sheets = [Sheet(f"第{box}盒", _headers(catalogue.columns), list(_body(catalogue.columns, rows)),
-                    widths={"题名": 50, "责任者": 24})
+                    widths={"题名": 50, "责任者": 24}, print_title=f"归档文件目录（{catalogue.year}年度 第{box}盒）")
               for box, rows in catalogue.boxes.items()]
     write_workbook(path, sheets, progress=progress, cancel=cancel)
     return sum(len(rows) for rows in catalogue.boxes.values())

@@ -1,0 +1,95 @@
+"""Every document the program prints, read back as a records reviewer reads it: the PDFs with
+pdftotext/pdffonts/pdfinfo and PDFium, the spreadsheets' cells and print settings with openpyxl.
+
+The demo district is loaded once and every document command is run on it, as a user would."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUND = "2026年模拟测评"
+
+PDF_COMMANDS = {
+    "notices.pdf": ["notices", "--out", "{out}"],
+    "bulletin.pdf": ["bulletin", "--from", "2026-01-01", "--to", "2026-12-31", "--out", "{out}"],
+    "loss-unit.pdf": ["loss-report", "--round", ROUND, "--by", "unit", "--out", "{out}"],
+    "loss-category.pdf": ["loss-report", "--round", ROUND, "--by", "category", "--out", "{out}"],
+    "loss-unit-detail.pdf": ["loss-report", "--round", ROUND, "--by", "unit", "--unit", "区城管局", "--out", "{out}"],
+    "catalogue.pdf": ["catalogue", "{out}"],
+    "labels.pdf": ["catalogue", "{out}", "--labels"],
+    "letters.pdf": ["letters", "--year", "2026", "--out", "{out}", "--unit", "区城管局"],
+    "framework.pdf": ["export-framework", "{out}"],
+}
+XLSX_COMMANDS = {
+    "bulletin.xlsx": ["bulletin", "--from", "2026-01-01", "--to", "2026-12-31", "--out", "{out}"],
+    "catalogue.xlsx": ["catalogue", "{out}"],
+    "loss-unit.xlsx": ["loss-report", "--round", ROUND, "--by", "unit", "--out", "{out}"],
+    "compare.xlsx": ["compare-rounds", "--from", "2025年市测", "--to", ROUND, "--out", "{out}"],
+    "letters-status.xlsx": ["letters-status", "--out", "{out}"],
+    "findings.xlsx": ["findings-export", "{out}"],
+    "materials.xlsx": ["materials-export", "{out}"],
+    "template.xlsx": ["materials-export", "{out}", "--unit", "区城管局"],
+    "materials-check.xlsx": ["materials-check", "--out", "{out}"],
+    "framework.xlsx": ["export-framework", "{out}"],
+}
+
+
+def cli(data: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--data", str(data), *args],
+                          capture_output=True, text=True, encoding="utf-8", timeout=300,
+                          stdin=subprocess.DEVNULL, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory):
+    """The demo district and every document written from it: {file name: path}."""
+    base = tmp_path_factory.mktemp("paper")
+    data = base / "data"
+    assert cli(data, "demo").returncode == 0
+    files = {}
+    for name, args in {**PDF_COMMANDS, **XLSX_COMMANDS}.items():
+        out = base / name
+        done = cli(data, *[a.format(out=out) for a in args])
+        assert done.returncode in (0, 3), (name, done.stderr)
+        files[name] = out
+    files["package.xlsx"] = base / "package" / "目录.xlsx"
+    assert cli(data, "package", str(base / "package")).returncode == 0
+    files["data"] = data
+    return files
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+# --- 18: spreadsheets print -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", [*XLSX_COMMANDS, "package.xlsx"])
+def test_every_spreadsheet_prints_on_a4_across_the_page_with_header_rows_title_and_page_numbers(paper, name):
+    workbook = load_workbook(paper[name])
+    for sheet in workbook.worksheets:
+        setup = sheet.page_setup
+        assert str(setup.paperSize) == "9", (name, sheet.title)  # A4
+        assert setup.orientation in ("portrait", "landscape")
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), (name, sheet.title)
+        assert sheet.print_title_rows == "$1:$1", (name, sheet.title)
+        assert sheet.oddHeader.center.text, (name, sheet.title)
+        assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+
+
+def test_a_wide_sheet_prints_landscape_and_a_narrow_one_portrait(paper):
+    findings = load_workbook(paper["findings.xlsx"]).worksheets[0]
+    assert findings.page_setup.orientation == "landscape"
+    summary = load_workbook(paper["bulletin.xlsx"])["概况"]
+    assert summary.page_setup.orientation == "portrait"
+    assert "创城督查通报" in summary.oddHeader.center.text
