@@ -83,15 +83,16 @@ def set_many(db, values: dict) -> None:
             db.upsert("settings", {"key": key, "value": json.dumps(value, ensure_ascii=False)}, key=["key"])
             audit.log(db, "修改设置", "settings", key, {key: before}, {key: value},
                       f"{SETTINGS[key][0]}：{before} → {value}")
-    if "pdf_fonts" in values:
-        apply_font_preferences(db)
+    if values.keys() & {"pdf_fonts", "office_name"}:
+        apply_document_settings(db)
 
 
-def apply_font_preferences(db) -> None:
-    """Make the office's font choice the default for every PDF this process writes."""
+def apply_document_settings(db) -> None:
+    """Make the office's font choice and name the defaults for every PDF this process writes."""
     import core.pdf
 
     core.pdf.office_font_preferences = {k: v for k, v in get(db, "pdf_fonts").items() if v}
+    core.pdf.office_author = get(db, "office_name")
 
 
 def set(db, key: str, value) -> None:  # noqa: A001 - mirrors get()

@@ -93,3 +93,61 @@ def test_a_wide_sheet_prints_landscape_and_a_narrow_one_portrait(paper):
     summary = load_workbook(paper["bulletin.xlsx"])["概况"]
     assert summary.page_setup.orientation == "portrait"
     assert "创城督查通报" in summary.oddHeader.center.text
+
+
+# --- 2 and 16: what a PDF says about itself, and the fonts it uses ---------------------------------
+
+OFFICE = "XX区创建全国文明城市工作指挥部办公室"
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())}
+
+
+@pytest.mark.parametrize("name", PDF_COMMANDS)
+def test_every_pdf_names_the_office_and_the_document_in_its_properties(paper, name):
+    info = pdf_info(paper[name])
+    assert info["Author"] == OFFICE, name
+    assert info["Creator"] == "创城工作台", name
+    assert info["Title"] and info["Subject"] and "unspecified" not in info["Subject"], name
+
+
+def test_a_notice_pdf_has_its_numbers_in_the_subject(paper):
+    assert "X创城督〔2026〕1号" in pdf_info(paper["notices.pdf"])["Subject"]
+
+
+@pytest.mark.parametrize("name", PDF_COMMANDS)
+def test_every_font_a_pdf_names_is_embedded(paper, name):
+    out = subprocess.run(["pdffonts", str(paper[name])], capture_output=True, text=True, check=True).stdout
+    fonts = [line.split() for line in out.splitlines()[2:]]
+    assert fonts, name
+    for font in fonts:
+        assert font[-5] == "yes", (name, font[0])  # the "emb" column
+    assert "Helvetica" not in out, name
+
+
+# --- 19: wording -----------------------------------------------------------------------------------
+
+def flat_text(path: Path) -> str:
+    return re.sub(r"\s+", "", pdf_text(path))
+
+
+def test_no_bracketed_note_follows_another(paper):
+    letters = flat_text(paper["letters.pdf"])
+    assert "全国文明城市测评体系（2021年版" in letters
+    assert not re.search(r"（[^（）]*年[^（）]*）（", letters)
+
+
+def test_a_round_named_after_its_kind_is_not_followed_by_the_kind(paper):
+    text = flat_text(paper["loss-unit.pdf"])
+    assert "2026年模拟测评共测评" in text
+    assert "模拟测评（模拟测评）" not in text
+
+
+def test_the_scan_column_says_whether_there_is_a_scan(paper):
+    sheet = load_workbook(paper["letters-status.xlsx"]).worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    column = headers.index("扫描件")
+    values = {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values and values <= {"有", "无"}

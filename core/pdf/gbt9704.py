@@ -34,6 +34,8 @@ from core.errors import AppError, Cancelled, storage_error
 from core.file_access import check_not_in_use
 from core.pdf.fonts import fallback_font_name, register_fonts
 
+CREATOR = "创城工作台"
+
 # --- The page (GB/T 9704-2012 section 5) ---------------------------------------------------------
 AREA_WIDTH, AREA_HEIGHT = 156 * mm, 225 * mm  # 版心
 LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
@@ -891,10 +893,10 @@ class _Builder(BaseDocTemplate):
     """Lays out many documents in one PDF with per-document page numbers."""
 
     def __init__(self, file, documents: list[GbtDocument], fonts: dict[str, str], *, duplex: bool,
-                 progress, cancel, title: str):
+                 progress, cancel, title: str, author: str, subject: str):
         first = LANDSCAPE if documents[0].landscape else PORTRAIT
-        super().__init__(file, pagesize=(first.page_width, first.page_height), title=title,
-                         creator="创城工作台", lang="zh-CN", initialFontName=fonts["fangsong"])
+        super().__init__(file, pagesize=(first.page_width, first.page_height), title=title, author=author,
+                         subject=subject, creator=CREATOR, lang="zh-CN", initialFontName=fonts["fangsong"])
         others = [g for g in (PORTRAIT, LANDSCAPE) if g is not first]
         self.addPageTemplates([self._template(g) for g in [first, *others]])
         # Viewer preferences (read by reportlab under these names): print at actual size, since the
@@ -966,9 +968,23 @@ def _write_error(path: str, exc: OSError) -> AppError:
                     str(exc))
 
 
+def document_properties(title: str, documents: Sequence[GbtDocument] = (), author: str = "",
+                        subject: str = "") -> dict[str, str]:
+    """What a PDF viewer shows under 文档属性: the office as author, the document as title and
+    subject (with the 发文字号 of the 公文 in it), this program as creator."""
+    import core.pdf
+
+    author = author or core.pdf.office_author or next((d.issuer_mark for d in documents if d.issuer_mark), "")
+    if not subject:
+        numbers = list(dict.fromkeys(d.doc_number for d in documents if d.doc_number))
+        subject = title + (f"（{'、'.join(numbers[:10])}{'等' if len(numbers) > 10 else ''}）" if numbers else "")
+    return {"title": title, "author": author, "subject": subject}
+
+
 def render(documents: Sequence[GbtDocument], path_or_file, *, duplex: bool = False,
            progress: Callable[[int, int, str], None] | None = None, cancel=None,
-           font_preferences: dict[str, str] | None = None, title: str = "") -> RenderResult:
+           font_preferences: dict[str, str] | None = None, title: str = "", author: str = "",
+           subject: str = "") -> RenderResult:
     """Write all documents into one PDF, each numbered from “— 1 —”.
 
     path_or_file: a path (written to a temporary file beside it and renamed when complete, so a
@@ -994,7 +1010,8 @@ def render(documents: Sequence[GbtDocument], path_or_file, *, duplex: bool = Fal
 
     def build(file) -> RenderResult:
         builder = _Builder(file, documents, fonts, duplex=duplex, progress=progress, cancel=cancel,
-                           title=title or documents[0].title)
+                           **document_properties((title or documents[0].title).replace("\n", ""), documents,
+                                                 author, subject))
         builder.build(story)
         return RenderResult(builder.page, builder.page_ranges)
 

@@ -14,7 +14,7 @@ from reportlab.pdfgen import canvas
 from core.errors import AppError, Cancelled, storage_error
 from core.file_access import check_not_in_use
 from core.pdf.fonts import register_fonts
-from core.pdf.gbt9704 import GbtDocument, draw_string, render
+from core.pdf.gbt9704 import CREATOR, GbtDocument, document_properties, draw_string, render
 
 # Widths and alignment of the catalogue's columns, by key (core.materials.CATALOGUE_COLUMNS).
 COLUMN_WIDTHS_MM = {"item": 12, "author": 22, "doc_number": 36, "title": 40, "date": 22, "pages": 12, "note": 12}
@@ -45,8 +45,14 @@ def write_box_labels(path, catalogue, progress=None, cancel=None) -> int:
     check_not_in_use(path)
     temp = path.with_name(f".{path.name}.part")
     try:
-        c = canvas.Canvas(str(temp), pagesize=A4)
-        c.setTitle("档案盒标签")
+        # Every text is drawn in an embedded font; the initial one too, or the page names Helvetica.
+        c = canvas.Canvas(str(temp), pagesize=A4, initialFontName=fonts["fangsong"], lang="zh-CN")
+        properties = document_properties("档案盒标签", author=catalogue.office,
+                                         subject=f"档案盒盒脊与封面标签（{catalogue.year}年度）")
+        c.setTitle(properties["title"])
+        c.setAuthor(properties["author"])
+        c.setSubject(properties["subject"])
+        c.setCreator(CREATOR)
         for i, (box, rows) in enumerate(catalogue.boxes.items()):
             if cancel and cancel():
                 raise Cancelled()

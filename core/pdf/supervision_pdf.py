@@ -56,7 +56,8 @@ def _photo_block(number: int, finding: dict):
         if images:
             rows = [images[i:i + 2] + [""] * (2 - len(images[i:i + 2])) for i in range(0, len(images), 2)]
             table = Table(rows, colWidths=[AREA_WIDTH / 2] * 2, hAlign="CENTER")
-            table.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), caption.font, caption.size),  # not Helvetica
+                                       ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
             parts.append(table)
         if skipped:
@@ -116,7 +117,8 @@ def _receipt(notice: dict):
         ]
         cells = [[TextBlock(a, label), TextBlock(b, value)] for a, b in data]
         table = Table(cells, colWidths=[32 * mm, AREA_WIDTH - 32 * mm], hAlign="CENTER")
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), value.font, value.size),  # else Helvetica, unembedded
+                                   ("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                    ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
         cut = body_style(fonts, first_indent=0, align="centre", size=12, leading=20, tracking=0)
         return KeepTogether([BlankLines(1), TextBlock("（本回执由责任单位填写后交回区创城办）", cut),
