@@ -54,7 +54,7 @@ def paper(tmp_path_factory):
     base = tmp_path_factory.mktemp("paper")
     data = base / "data"
     assert cli(data, "demo").returncode == 0
-    files = {}
+    files = {"big-notice.pdf": _notice_with_many_findings(data, base)}
     for name, args in {**PDF_COMMANDS, **XLSX_COMMANDS}.items():
         out = base / name
         done = cli(data, *[a.format(out=out) for a in args])
@@ -64,6 +64,39 @@ def paper(tmp_path_factory):
     assert cli(data, "package", str(base / "package")).returncode == 0
     files["data"] = data
     return files
+
+
+LONG_PROBLEM = ("人行道多处地砖破损松动、井盖缺失，雨后积水严重，行人只能绕行机动车道；沿街商户占道经营，"
+                "杂物堆放在盲道上，门前三包责任牌缺失，现场无人劝导，群众反映强烈，已多次督查仍未整改到位。")
+
+
+def _notice_with_many_findings(data: Path, base: Path) -> Path:
+    """Five problems of one unit imported from a sheet as an office writes it, and one notice for all."""
+    from openpyxl import Workbook
+
+    sheet_path = base / "检查结果.xlsx"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["发现日期", "来源", "点位", "问题描述", "责任单位", "严重程度"])
+    for day in range(1, 6):
+        sheet.append([f"2026-11-0{day}", "点位检查", "人民路", f"{day}号路段{LONG_PROBLEM}", "区城管局", "一般"])
+    workbook.save(sheet_path)
+    assert cli(data, "findings-import", str(sheet_path)).returncode == 0
+    exported = base / "problems.xlsx"
+    assert cli(data, "findings-export", str(exported), "--status", "待交办", "--unit", "区城管局").returncode == 0
+    rows = list(load_workbook(exported).worksheets[0].iter_rows(values_only=True))
+    ids = [str(r[0]) for r in rows[1:] if "号路段人行道" in r[7]]
+    assert len(ids) == 5
+    done = cli(data, "notice-issue", "--unit", "区城管局", "--findings", ",".join(ids), "--date", "2026-11-09")
+    assert done.returncode == 0, done.stderr
+    out = base / "big-notice.pdf"
+    assert cli(data, "notices", "--out", str(out), "--number", done.stdout.strip()
+               ).returncode == 0
+    return out
+
+
+def page_texts(path: Path) -> list[str]:
+    return pdf_text(path).split("\f")[:-1]
 
 
 def pdf_text(path: Path) -> str:
@@ -151,3 +184,31 @@ def test_the_scan_column_says_whether_there_is_a_scan(paper):
     column = headers.index("扫描件")
     values = {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert values and values <= {"有", "无"}
+
+
+# --- 13: tables ------------------------------------------------------------------------------------
+
+HEADER_ROWS = {"bulletin.pdf": r"序号\s+发现日期\s+点位\s+问题描述", "big-notice.pdf": r"序号\s+发现日期\s+点位\s+问题描述"}
+
+
+@pytest.mark.parametrize("name", HEADER_ROWS)
+def test_a_table_header_row_heads_each_page_of_the_table_once(paper, name):
+    pages = [len(re.findall(HEADER_ROWS[name], text)) for text in page_texts(paper[name])]
+    assert max(pages) == 1, pages
+    assert pages.count(1) >= 2, pages  # the table runs onto a second page, and its header with it
+
+
+@pytest.mark.parametrize("name", ["bulletin.pdf", "big-notice.pdf"])
+def test_dates_numbers_and_short_words_in_tables_never_break(paper, name):
+    text = pdf_text(paper[name])
+    assert not re.search(r"\b20\d\d-\d\d-\d?(?!\d)", text)  # a date cut as "2026-12-0 / 2"
+    assert re.search(r"\b20\d\d-\d\d-\d\d\b", text)
+    assert "序号" in text
+    for word in ("已销号", "待交办", "已交办"):
+        assert not re.search(word[:2] + r"\s*\n", text), word
+
+
+def test_a_heading_stays_with_the_first_rows_of_its_table(paper):
+    for text in page_texts(paper["bulletin.pdf"]):
+        lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+        assert not re.match(r"[一二三四五]、", lines[-2] if len(lines) > 1 else ""), lines[-3:]

@@ -459,12 +459,14 @@ class _KeepWithNext(Flowable):
     def wrap(self, availWidth, availHeight):
         self._heading_height = sum(h.wrap(availWidth, availHeight)[1] for h in self.headings)
         _, self._body_height = self.body.wrap(availWidth, availHeight)
-        self.width, self.height = availWidth, self._heading_height + self._body_height
+        self._gap = self.body.getSpaceBefore()
+        self.width, self.height = availWidth, self._heading_height + self._gap + self._body_height
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
         self.wrap(availWidth, availHeight)
-        room = availHeight - self._heading_height
+        # The frame puts the body's space before it when the parts are placed: it must fit too.
+        room = availHeight - self._heading_height - self._gap
         if room <= 0:
             return []
         if isinstance(self.body, TextBlock):
@@ -700,13 +702,100 @@ def _cut_tall_rows(data: list[list[TextBlock]], widths: list[float], page_height
     return result
 
 
+def _unbreakable_width(text: str, metrics: _Metrics) -> float:
+    """The narrowest a cell may be without breaking what must stay whole: a date, a number or a
+    word ("2026-12-02"), and any text of up to four characters ("序号", "已销号", "整改中")."""
+    text = text.strip()
+    if not text:
+        return 0.0
+    if len(text) <= 4:
+        return metrics.text_width(text)
+    return max((metrics.text_width(unit) for unit in _break_units(text) if unit not in (" ", "\n")), default=0.0)
+
+
+def _fit_to_content(widths: list[float], headers: Sequence[str], rows: Sequence[Sequence[str]],
+                    head_metrics: _Metrics, metrics: _Metrics, width: float) -> list[float]:
+    """Widen the columns whose content would break where it must not, taking the room from the
+    columns that have some to spare (each keeps at least its own minimum)."""
+    padding = 2 * TABLE_PADDING + EPS
+    least = [max([_unbreakable_width(h, head_metrics)] + [_unbreakable_width(r[j], metrics) for r in rows])
+             + padding for j, h in enumerate(headers)]
+    least = [min(w, width / 2) for w in least]  # a very long word still breaks rather than crowd out the rest
+    if sum(least) > width:
+        return [w * width / sum(least) for w in least]
+    widths = list(widths)
+    needed = sum(max(0.0, least[j] - w) for j, w in enumerate(widths))
+    if needed <= EPS:
+        return widths
+    spare = {j: w - least[j] for j, w in enumerate(widths) if w > least[j]}
+    total_spare = sum(spare.values())
+    return [least[j] if w <= least[j] else w - needed * spare[j] / total_spare for j, w in enumerate(widths)]
+
+
+class PagedTable(Flowable):
+    """A ruled table that runs over pages with its header row once at the top of each page.
+
+    Each page's part is a reportlab Table made for that page only, so the header is never set
+    twice on one page (as consecutive split tables would), and a long table costs time in
+    proportion to its length (reportlab re-splits the rest of one big table on every page)."""
+
+    def __init__(self, header: list[TextBlock], rows: list[list[TextBlock]], widths: list[float],
+                 style: TableStyle, *, space_before: float = LINE / 4, space_after: float = LINE / 4):
+        super().__init__()
+        self.header, self.rows, self.widths, self.style = header, rows, widths, style
+        self.spaceBefore, self.spaceAfter = space_before, space_after
+        self.hAlign = "CENTER"
+        self._table: Table | None = None
+
+    def _make(self, rows: list[list[TextBlock]]) -> Table:
+        table = Table([self.header, *rows], colWidths=self.widths, repeatRows=1)
+        table.setStyle(self.style)
+        return table
+
+    def _row_height(self, row: list[TextBlock]) -> float:
+        return max(cell.wrap(w - 2 * TABLE_PADDING, AREA_HEIGHT)[1] for cell, w in zip(row, self.widths)) \
+            + 2 * TABLE_VPADDING
+
+    def wrap(self, availWidth, availHeight):
+        if self._table is None:
+            self._table = self._make(self.rows)
+        self.width, self.height = self._table.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        room = availHeight - self._row_height(self.header) - FIT_EPS
+        fit = 0
+        for row in self.rows:
+            room -= self._row_height(row)
+            if room < 0:
+                break
+            fit += 1
+        while fit > 0:  # the estimate is checked against the table reportlab will really draw
+            head = self._make(self.rows[:fit])
+            if head.wrap(availWidth, availHeight)[1] <= availHeight + FIT_EPS:
+                break
+            fit -= 1
+        if fit == 0:
+            return []
+        if fit == len(self.rows):
+            return [self]
+        rest = PagedTable(self.header, self.rows[fit:], self.widths, self.style, space_before=0,
+                          space_after=self.spaceAfter)
+        head.spaceBefore, head.spaceAfter, head.hAlign = self.spaceBefore, 0, "CENTER"
+        return [head, rest]
+
+    def draw(self):
+        self._table.drawOn(self.canv, 0, 0)
+
+
 def make_table(headers: Sequence[str], rows: Iterable[Sequence], fonts: dict[str, str], width: float,
                page_height: float, *, col_widths_mm: Sequence[float] | None = None,
-               aligns: Sequence[str] | None = None, font_size: float = TABLE_SIZE) -> Table:
-    """A ruled table in 仿宋 with a 黑体 header row repeated on every page it runs onto.
+               aligns: Sequence[str] | None = None, font_size: float = TABLE_SIZE) -> PagedTable:
+    """A ruled table in 仿宋 with a 黑体 header row at the top of every page it runs onto.
 
     Cells wrap with the same Chinese line-breaking rules as the body; `aligns` gives per column
-    justify (default), left, centre or right. width and page_height: of the type area.
+    justify (default), left, centre or right. width and page_height: of the type area. Columns are
+    widened where a date, a number or a short word would otherwise break ("2026-12-0 / 2").
     """
     columns = len(headers)
     text_rows = [[_cell_text(v) for v in list(row)[:columns]] + [""] * (columns - len(row)) for row in rows]
@@ -714,15 +803,16 @@ def make_table(headers: Sequence[str], rows: Iterable[Sequence], fonts: dict[str
     head_style = TextStyle(fonts["heiti"], font_size, leading, align="centre")
     cell_styles = [TextStyle(fonts["fangsong"], font_size, leading, align=a)
                    for a in (aligns or ["justify"] * columns)]
+    metrics = _Metrics.get(fonts["fangsong"], font_size)
     if col_widths_mm:
         widths = [w * mm for w in col_widths_mm]
     else:
-        widths = _auto_col_widths(headers, text_rows, _Metrics.get(fonts["fangsong"], font_size), width)
+        widths = _auto_col_widths(headers, text_rows, metrics, width)
+    widths = _fit_to_content(widths, headers, text_rows, _Metrics.get(fonts["heiti"], font_size), metrics, width)
     data = [[TextBlock(h, head_style) for h in headers]]
     data += [[TextBlock(text, cell_styles[j]) for j, text in enumerate(row)] for row in text_rows]
-    table = Table(_cut_tall_rows(data, widths, page_height), colWidths=widths, repeatRows=1,
-                  hAlign="CENTER", spaceBefore=LINE / 4, spaceAfter=LINE / 4)
-    table.setStyle(TableStyle([
+    data = _cut_tall_rows(data, widths, page_height)
+    style = TableStyle([
         ("FONT", (0, 0), (-1, -1), fonts["fangsong"], font_size),  # else reportlab sets Helvetica, unembedded
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -730,8 +820,8 @@ def make_table(headers: Sequence[str], rows: Iterable[Sequence], fonts: dict[str
         ("RIGHTPADDING", (0, 0), (-1, -1), TABLE_PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), TABLE_VPADDING),
         ("BOTTOMPADDING", (0, 0), (-1, -1), TABLE_VPADDING),
-    ]))
-    return table
+    ])
+    return PagedTable(data[0], data[1:], widths, style)
 
 
 # --- The document ----------------------------------------------------------------------------------

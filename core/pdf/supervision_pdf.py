@@ -140,17 +140,13 @@ FLAG_WIDTHS_MM = [11, 26, 61, 28, 30]
 RANK_HEADERS = ["排名", "责任单位", "未销号问题", "逾期问题", "挂牌督办"]
 # A 通报 lists items in full up to this many per section; beyond, the .xlsx 通报 has them all.
 PDF_ITEM_LIMIT = 200
-# Long tables are set as several tables: reportlab re-splits one table on every page it runs onto,
-# which grows with the square of its length.
-TABLE_CHUNK = 40
 
 
 def _table(doc: GbtDocument, headers, rows: list, **kwargs) -> None:
     if len(rows) > PDF_ITEM_LIMIT:
         doc.paragraph(f"共{len(rows)}个，以下列出前{PDF_ITEM_LIMIT}个，完整清单见同期 Excel 通报。")
         rows = rows[:PDF_ITEM_LIMIT]
-    for start in range(0, len(rows), TABLE_CHUNK):
-        doc.table(headers, rows[start:start + TABLE_CHUNK], **kwargs)
+    doc.table(headers, rows, **kwargs)
 
 
 def bulletin_document(data: dict, office: str) -> GbtDocument:
