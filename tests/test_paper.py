@@ -66,7 +66,7 @@ def paper(tmp_path_factory):
     return files
 
 
-LONG_PROBLEM = ("人行道多处地砖破损松动、井盖缺失，雨后积水严重，行人只能绕行机动车道；沿街商户占道经营，"
+LONG_PROBLEM = ("人行道多处地砖破损松动、井盖缺失，雨后积水严重，LED显示屏不亮，热线0931-8888123无人接听；沿街商户占道经营，"
                 "杂物堆放在盲道上，门前三包责任牌缺失，现场无人劝导，群众反映强烈，已多次督查仍未整改到位。")
 
 
@@ -212,3 +212,80 @@ def test_a_heading_stays_with_the_first_rows_of_its_table(paper):
     for text in page_texts(paper["bulletin.pdf"]):
         lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
         assert not re.match(r"[一二三四五]、", lines[-2] if len(lines) > 1 else ""), lines[-3:]
+
+
+# --- 15: the notice on paper ------------------------------------------------------------------------
+
+def test_the_receipt_is_a_page_of_its_own(paper):
+    for text in page_texts(paper["big-notice.pdf"]):
+        flat = re.sub(r"\s+", "", text)
+        if "回执" in flat:
+            assert flat.startswith("（本回执由责任单位填写后交回"), flat[:40]
+            assert "整改期限" not in flat and "年11月9日" not in flat.replace("印发", "")[:-20]
+
+
+def char_boxes(path: Path, page_index: int, text: str) -> list[list[tuple]]:
+    """The boxes (left, bottom, right, top) of each character of every occurrence of text on a page."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        page = document[page_index]
+        textpage = page.get_textpage()
+        found = []
+        searcher = textpage.search(text)
+        while (match := searcher.get_next()) is not None:
+            start, count = match
+            found.append([textpage.get_charbox(i, loose=True) for i in range(start, start + count)])
+        return found
+    finally:
+        document.close()
+
+
+def test_the_issuer_is_centred_over_the_date(paper):
+    path = paper["big-notice.pdf"]
+    page = next(i for i, t in enumerate(page_texts(path)) if "联系方式" in t)
+    (name,) = char_boxes(path, page, OFFICE)
+    (date,) = char_boxes(path, page, "2026年11月9日")
+    centre = lambda boxes: (boxes[0][0] + boxes[-1][2]) / 2  # noqa: E731
+    assert abs(centre(name) - centre(date)) < 1.5
+    assert name[0][3] > date[0][3]  # the name above the date
+
+
+def test_latin_words_in_a_justified_cell_are_not_pulled_apart(paper):
+    path = paper["big-notice.pdf"]
+    occurrences = char_boxes(path, 0, "0931-8888123")
+    assert occurrences
+    for boxes in occurrences:
+        gaps = [b[0] - a[2] for a, b in zip(boxes, boxes[1:])]
+        assert max(gaps) < 1.0, gaps
+
+
+def test_the_banji_is_on_an_even_page_of_its_document(paper):
+    for name, title in (("bulletin.pdf", "创城督查通报"), ("big-notice.pdf", "督办通知单"), ("notices.pdf", "督办通知单")):
+        number = 0
+        for text in page_texts(paper[name]):
+            flat = re.sub(r"\s+", "", text)
+            number = 1 if "创建全国文明城市工作指挥部办公室" in flat[:40] and title in flat else number + 1
+            if re.search(r"\d+日印发", flat):
+                assert number % 2 == 0, (name, number)
+
+
+def _paragraph_pages(first_lines: int, second_lines: int, tmp_path: Path) -> list[int]:
+    """How many lines of the second paragraph each page holds, after one of first_lines lines."""
+    from core.pdf.gbt9704 import CHARS_PER_LINE, GbtDocument, render
+
+    doc = GbtDocument(kind="plain", page_numbers=False)
+    doc.paragraph("甲" * (CHARS_PER_LINE * first_lines - 2))
+    doc.paragraph("乙" * (CHARS_PER_LINE * (second_lines - 1) + 2) + "算。")
+    out = tmp_path / f"{first_lines}-{second_lines}.pdf"
+    render([doc], out, font_preferences={})
+    return [sum(1 for line in text.splitlines() if "乙" in line or "算。" in line) for text in page_texts(out)]
+
+
+@pytest.mark.parametrize("first_lines", [19, 20, 21])
+@pytest.mark.parametrize("second_lines", [2, 3, 4, 5])
+def test_no_paragraph_leaves_one_line_alone_at_a_page_foot_or_top(first_lines, second_lines, tmp_path):
+    pages = [n for n in _paragraph_pages(first_lines, second_lines, tmp_path) if n]
+    assert sum(pages) == second_lines
+    assert all(n >= 2 for n in pages), pages

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, NamedTuple, Sequence
@@ -83,6 +84,9 @@ LANDSCAPE = PageGeometry("landscape", A4[1], A4[0], 35 * mm, 26 * mm, AREA_HEIGH
 # 避头尾: characters that may not begin a line, and characters that may not end one.
 CLOSING = frozenset("。，、；：？！）」』》〉】〕〗〙〛”’…‥·・％‰℃°′″!%),.:;?]}｝］｠〞")
 OPENING = frozenset("（「『《〈【〔〖〘〚“‘([{｛［｟〝")
+
+
+_LATIN_WORD = re.compile(r"[\x21-\x7e\u00a0-\u1fff]{2}")
 
 
 def _is_western(ch: str) -> bool:
@@ -219,6 +223,9 @@ class TextStyle:
     colour: colors.Color | None = None
     keep_with_next: bool = False  # a heading: never the last thing on a page
     balance: bool = False  # make the lines of a centred title about equally long
+    # A justified line holding a Latin word or a number ("0931-8888123", "LED") may be spread out;
+    # in narrow table cells that pulls the word's letters apart, so there the line stays ragged.
+    spread_latin: bool = True
 
 
 class _Line(NamedTuple):
@@ -248,7 +255,8 @@ def _layout(text: str, style: TextStyle, width: float) -> list[_Line]:
     def emit(soft_break: bool) -> None:
         nonlocal parts, used, count, indent
         line = "".join(parts).rstrip(" ")
-        lines.append(_Line(line, indent, avail(), metrics.text_width(line), justify and soft_break))
+        spread = justify and soft_break and (style.spread_latin or not _LATIN_WORD.search(line))
+        lines.append(_Line(line, indent, avail(), metrics.text_width(line), spread))
         parts, used, count = [], 0.0, 0
         indent = style.left_indent * em
 
@@ -356,9 +364,21 @@ class TextBlock(Flowable):
         lines, width = self._lines, self._layout_width
         return self._from_lines(self.style, lines[:n], width), self._from_lines(self.style, lines[n:], width)
 
+    def lines_to_keep(self, availHeight: float, *, keep_last: int = 1) -> int:
+        """How many lines stay on this page (after wrap): as many as fit, but never one line alone
+        at the foot of a page (an orphan) nor one alone at the top of the next (a widow, like a
+        lone "算。"); 0 means the block goes over whole. keep_last lines must go over in any case."""
+        count = len(self._lines)
+        fit = min(int((availHeight + FIT_EPS) // self.style.leading), count - keep_last + 1)
+        if fit >= count:
+            return count
+        if count - fit == 1:
+            fit -= 1
+        return fit if fit >= 2 else 0
+
     def split(self, availWidth, availHeight):
         self.wrap(availWidth, availHeight)
-        fit = int((availHeight + FIT_EPS) // self.style.leading)
+        fit = self.lines_to_keep(availHeight)
         if fit <= 0:
             return []
         if fit >= len(self._lines):
@@ -437,7 +457,7 @@ class _WithTail(Flowable):
 
     def split(self, availWidth, availHeight):
         self.wrap(availWidth, availHeight)
-        fit = min(int((availHeight + FIT_EPS) // self.block.style.leading), self.block.line_count() - 1)
+        fit = self.block.lines_to_keep(availHeight, keep_last=2)
         if fit <= 0:
             return []
         head, rest = self.block.split_at(fit)
@@ -470,8 +490,8 @@ class _KeepWithNext(Flowable):
         if room <= 0:
             return []
         if isinstance(self.body, TextBlock):
-            fit = int((room + FIT_EPS) // self.body.style.leading)
-            if fit < min(2, self.body.line_count()):
+            fit = self.body.lines_to_keep(room)
+            if fit <= 0:
                 return []
             parts = list(self.body.split_at(fit)) if fit < self.body.line_count() else [self.body]
         else:
@@ -581,18 +601,24 @@ class Closing(Flowable):
     def _width(self, text: str) -> float:
         return _Metrics.get(self.font, BODY_SIZE).text_width(text) + BODY_TRACKING * (len(text) - 1)
 
+    def axis(self) -> float:
+        """The centre line of name and date: the date's centre when it ends four characters from
+        the right; moved left when the name, centred there, would come nearer than two characters
+        to the right edge (the date then follows the name, still centred under it)."""
+        centre = self.width - 4 * PITCH - self._width(self.date_text) / 2
+        if self.issuer:
+            centre = min(centre, self.width - 2 * PITCH - self._width(self.issuer) / 2)
+        return centre
+
     def draw(self):
-        date_right = self.width - 4 * PITCH
-        centre = date_right - self._width(self.date_text) / 2
+        centre = self.axis()
         top = self.blank_lines * LINE
         if self.issuer:
-            # A name longer than the date cannot be centred over it; keep it two characters in.
-            issuer_right = min(centre + self._width(self.issuer) / 2, self.width - 2 * PITCH)
-            draw_string(self.canv, self.issuer, issuer_right, self.height - _baseline_below(top, BODY_SIZE),
-                        self.font, BODY_SIZE, tracking=BODY_TRACKING, anchor="right")
+            draw_string(self.canv, self.issuer, centre, self.height - _baseline_below(top, BODY_SIZE),
+                        self.font, BODY_SIZE, tracking=BODY_TRACKING, anchor="centre")
             top += LINE
-        draw_string(self.canv, self.date_text, date_right, self.height - _baseline_below(top, BODY_SIZE),
-                    self.font, BODY_SIZE, tracking=BODY_TRACKING, anchor="right")
+        draw_string(self.canv, self.date_text, centre, self.height - _baseline_below(top, BODY_SIZE),
+                    self.font, BODY_SIZE, tracking=BODY_TRACKING, anchor="centre")
 
 
 class Banji(Flowable):
@@ -801,7 +827,7 @@ def make_table(headers: Sequence[str], rows: Iterable[Sequence], fonts: dict[str
     text_rows = [[_cell_text(v) for v in list(row)[:columns]] + [""] * (columns - len(row)) for row in rows]
     leading = round(font_size * 1.4, 2)
     head_style = TextStyle(fonts["heiti"], font_size, leading, align="centre")
-    cell_styles = [TextStyle(fonts["fangsong"], font_size, leading, align=a)
+    cell_styles = [TextStyle(fonts["fangsong"], font_size, leading, align=a, spread_latin=False)
                    for a in (aligns or ["justify"] * columns)]
     metrics = _Metrics.get(fonts["fangsong"], font_size)
     if col_widths_mm:
@@ -952,7 +978,8 @@ class GbtDocument:
             story.pop()  # the next document starts on a new page anyway
         story = _keep_together(story)
         if self._banji:
-            story.append(Banji(*self._banji, fonts["fangsong"]))
+            banji = Banji(*self._banji, fonts["fangsong"])
+            story += [_BanjiOnEvenPage(banji), banji]
         return story
 
 
@@ -979,6 +1006,17 @@ class _DocumentStart(ActionFlowable):
         doc.start_document(self.index, self.document)
 
 
+class _BanjiOnEvenPage(ActionFlowable):
+    """Before the 版记: go on to an even page if need be (see _Builder.make_room_for_banji)."""
+
+    def __init__(self, banji: "Banji"):
+        super().__init__()
+        self.banji = banji
+
+    def apply(self, doc):
+        doc.make_room_for_banji(self.banji)
+
+
 class _Builder(BaseDocTemplate):
     """Lays out many documents in one PDF with per-document page numbers."""
 
@@ -997,6 +1035,7 @@ class _Builder(BaseDocTemplate):
         self._start_on_odd_page, self._progress, self._cancel = duplex, progress, cancel
         self.page_ranges: list[tuple[int, int]] = []
         self._blank_pages: set[int] = set()
+        self._unnumbered_pages: set[int] = set()
         self._numbered = True
 
     def _template(self, geometry: PageGeometry) -> PageTemplate:
@@ -1030,6 +1069,24 @@ class _Builder(BaseDocTemplate):
         self._numbered = document.page_numbers
         self.page_ranges.append((self.page, self.page))
 
+    def make_room_for_banji(self, banji: "Banji") -> None:
+        """GB/T 9704 puts the 版记 on the last page, an even one, so that printed on both sides it
+        is the back of the last sheet. On an odd page the 版记 goes over to the next; on an even page
+        too full for it, a blank page comes between, and neither that page nor the 版记 page is
+        numbered (GB/T 9704 7.5)."""
+        number = self.page - self.page_ranges[-1][0] + 1
+        frame = self.frame
+        fits = banji._content_height(frame._getAvailableWidth()) <= frame._y - frame._y1p + EPS
+        if number % 2 == 0 and fits:
+            return
+        self.handle_pageBreak()
+        self.clean_hanging()
+        if number % 2 == 0:
+            self._blank_pages.add(self.page)
+            self.handle_pageBreak()
+            self.clean_hanging()
+            self._unnumbered_pages.add(self.page)
+
     def _end_page(self, canv, doc) -> None:
         self._check_cancel()
         page = self.page
@@ -1037,7 +1094,7 @@ class _Builder(BaseDocTemplate):
             return
         first = self.page_ranges[-1][0]
         self.page_ranges[-1] = (first, page)
-        if self._numbered:
+        if self._numbered and page not in self._unnumbered_pages:
             self._draw_page_number(canv, page - first + 1, self.pageTemplate.geometry)
 
     def _draw_page_number(self, canv, number: int, geometry: PageGeometry) -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Table, TableStyle
 
-from core.pdf.gbt9704 import AREA_WIDTH, BlankLines, GbtDocument, TextBlock, body_style, format_date, render
+from core.pdf.gbt9704 import AREA_WIDTH, GbtDocument, TextBlock, body_style, format_date, render
 
 # --- 督办通知单 -----------------------------------------------------------------------------------
 
@@ -96,6 +96,7 @@ def notice_document(notice: dict) -> GbtDocument:
         doc.heading1("四、联系方式")
         doc.paragraph(notice["contact"])
     doc.signature(office, dt.date.fromisoformat(notice["issued_on"]))
+    doc.page_break()  # the 回执 is cut off and returned: a page of its own
     doc.add(_receipt(notice))
     doc.banji(printer=office, print_date=dt.date.fromisoformat(notice["issued_on"]))
     return doc
@@ -121,7 +122,7 @@ def _receipt(notice: dict):
                                    ("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                    ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
         cut = body_style(fonts, first_indent=0, align="centre", size=12, leading=20, tracking=0)
-        return KeepTogether([BlankLines(1), TextBlock("（本回执由责任单位填写后交回区创城办）", cut),
+        return KeepTogether([TextBlock("（本回执由责任单位填写后交回区创城办）", cut),
                              TextBlock("回　执", title), table])
     return build
 
