@@ -33,6 +33,7 @@ SETTINGS = {
     "office_name": ("办公室名称", "XX区创建全国文明城市工作指挥部办公室"),
     "issuing_body": ("发文机关", "XX区创建全国文明城市工作指挥部"),
     "doc_code": ("机关代字", "X创城督"),
+    "bulletin_code": ("通报机关代字", "X创城通"),
     "current_year": ("当前年度", lambda: clock.today().year),
     "current_edition_id": ("当前版本", None),
     "next_assessment_date": ("下次测评日期", ""),
@@ -102,7 +103,7 @@ def set(db, key: str, value) -> None:  # noqa: A001 - mirrors get()
 def _checked(key: str, value):
     """The value as it is kept (a date in the one form the ledger stores); AppError when it is not
     a value the setting can take."""
-    if key in ("office_name", "issuing_body", "doc_code") and not str(value or "").strip():
+    if key in ("office_name", "issuing_body", "doc_code", "bulletin_code") and not str(value or "").strip():
         raise AppError(f"“{SETTINGS[key][0]}”不能为空。")
     if key == "current_year":
         if not isinstance(value, int) or not 2000 <= value <= 2100:

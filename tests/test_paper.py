@@ -216,12 +216,13 @@ def test_a_heading_stays_with_the_first_rows_of_its_table(paper):
 
 # --- 15: the notice on paper ------------------------------------------------------------------------
 
-def test_the_receipt_is_a_page_of_its_own(paper):
-    for text in page_texts(paper["big-notice.pdf"]):
-        flat = re.sub(r"\s+", "", text)
-        if "回执" in flat:
-            assert flat.startswith("（本回执由责任单位填写后交回"), flat[:40]
-            assert "整改期限" not in flat and "年11月9日" not in flat.replace("印发", "")[:-20]
+@pytest.mark.parametrize("name, count", [("notices.pdf", 15), ("big-notice.pdf", 1)])
+def test_the_receipt_is_a_page_of_its_own(paper, name, count):
+    receipts = [re.sub(r"\s+", "", text) for text in page_texts(paper[name]) if "回执" in re.sub(r"\s+", "", text)]
+    assert len(receipts) == count
+    for flat in receipts:
+        assert flat.startswith("（本回执由责任单位填写后交回"), flat[:40]
+        assert "整改期限" not in flat and "联系方式" not in flat
 
 
 def char_boxes(path: Path, page_index: int, text: str) -> list[list[tuple]]:
@@ -252,13 +253,21 @@ def test_the_issuer_is_centred_over_the_date(paper):
     assert name[0][3] > date[0][3]  # the name above the date
 
 
-def test_latin_words_in_a_justified_cell_are_not_pulled_apart(paper):
-    path = paper["big-notice.pdf"]
-    occurrences = char_boxes(path, 0, "0931-8888123")
+def _latin_gaps(path: Path, page: int) -> list[float]:
+    occurrences = char_boxes(path, page, "0931-8888123")
     assert occurrences
-    for boxes in occurrences:
-        gaps = [b[0] - a[2] for a, b in zip(boxes, boxes[1:])]
-        assert max(gaps) < 1.0, gaps
+    return [b[0] - a[2] for boxes in occurrences for a, b in zip(boxes, boxes[1:])]
+
+
+def test_latin_words_in_a_justified_cell_are_not_pulled_apart(paper, tmp_path):
+    from core.pdf.gbt9704 import GbtDocument, render
+
+    doc = GbtDocument(kind="plain", page_numbers=False)
+    doc.table(["序号", "问题描述"], [[1, "热线0931-8888123长期无人接听群众反映强烈"],
+                                  [2, "举报电话0931-8888123无人接听，群众意见较大"]], col_widths_mm=[20, 42])
+    render([doc], tmp_path / "cells.pdf", font_preferences={})
+    assert max(_latin_gaps(tmp_path / "cells.pdf", 0)) < 0.2
+    assert max(_latin_gaps(paper["big-notice.pdf"], 0)) < 0.2
 
 
 def test_the_banji_is_on_an_even_page_of_its_document(paper):
@@ -289,3 +298,49 @@ def test_no_paragraph_leaves_one_line_alone_at_a_page_foot_or_top(first_lines, s
     pages = [n for n in _paragraph_pages(first_lines, second_lines, tmp_path) if n]
     assert sum(pages) == second_lines
     assert all(n >= 2 for n in pages), pages
+
+
+# --- 14: 通报 are 公文 with a 发文字号 -------------------------------------------------------------------
+
+BULLETIN_NUMBER = re.compile(r"X创城通〔(\d{4})〕(\d+)号")
+
+
+def bulletin_number(path: Path) -> tuple[int, int]:
+    """The 发文字号 under the 版头 (between the issuer's mark and the title) of a 通报."""
+    head = re.sub(r"\s+", "", page_texts(path)[0]).split("通报")[0]
+    year, seq = BULLETIN_NUMBER.search(head).groups()
+    return int(year), int(seq)
+
+
+def test_each_bulletin_takes_the_next_number_of_its_own_sequence_and_keeps_it(paper, tmp_path):
+    data = paper["data"]
+    first = bulletin_number(paper["bulletin.pdf"])
+    loss = bulletin_number(paper["loss-unit.pdf"])
+    assert first[1] == 1 and loss[1] == 2  # apart from the notices' X创城督〔2026〕N号
+    again = tmp_path / "again.pdf"
+    assert cli(data, "bulletin", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(again)).returncode == 0
+    assert bulletin_number(again) == first
+    assert cli(data, "loss-report", "--round", ROUND, "--by", "unit", "--out", str(again)).returncode == 0
+    assert bulletin_number(again) == loss
+    week = tmp_path / "week.pdf"
+    assert cli(data, "bulletin", "--from", "2026-11-01", "--to", "2026-11-07", "--out", str(week)).returncode == 0
+    assert bulletin_number(week)[1] == 3
+    other = tmp_path / "other.pdf"
+    assert cli(data, "loss-report", "--round", "2025年市测", "--by", "unit", "--out", str(other)).returncode == 0
+    assert bulletin_number(other)[1] == 4
+    assert cli(data, "bulletin", "--from", "2026-11-01", "--to", "2026-11-07", "--out", str(week)).returncode == 0
+    assert bulletin_number(week)[1] == 3
+    assert "X创城通" not in pdf_text(paper["loss-category.pdf"])  # a plain report is no 公文
+
+
+def test_a_bulletin_that_cannot_be_written_uses_up_no_number(paper, tmp_path):
+    data = paper["data"]
+    done = cli(data, "bulletin", "--from", "2026-10-01", "--to", "2026-10-31", "--out",
+               str(tmp_path / "no-such-folder" / "b.pdf"))
+    assert done.returncode == 2
+    out = tmp_path / "october.pdf"
+    assert cli(data, "bulletin", "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(out)).returncode == 0
+    numbers = [bulletin_number(out)[1]]
+    assert cli(data, "bulletin", "--from", "2026-09-01", "--to", "2026-09-30", "--out", str(out)).returncode == 0
+    numbers.append(bulletin_number(out)[1])
+    assert numbers[1] == numbers[0] + 1

@@ -32,7 +32,8 @@ def _rate_text(rate) -> str:
 def unit_notice(content: dict) -> GbtDocument:
     """关于…失分情况的通报: summary, the ranking, the standards that lost most, unattributed losses."""
     rnd, summary, today = content["round"], content["summary"], content["today"]
-    doc = GbtDocument(kind="gongwen", title=f"关于{rnd['name']}失分情况的通报", issuer_mark=content["issuing_body"])
+    doc = GbtDocument(kind="gongwen", title=f"关于{rnd['name']}失分情况的通报", issuer_mark=content["issuing_body"],
+                      doc_number=content.get("number", ""))
     doc.addressee("各责任单位：")
     when = f"{format_date(dt.date.fromisoformat(rnd['held_on']))}，" if rnd["held_on"] else ""
     doc.paragraph(f"{when}{with_note(rnd['name'], rnd['kind'])}共测评 {summary['lines']} 项（点位），应得分 "

@@ -153,7 +153,8 @@ def _table(doc: GbtDocument, headers, rows: list, **kwargs) -> None:
 def bulletin_document(data: dict, office: str) -> GbtDocument:
     """The 通报 of core.supervision.bulletin_data, issued by `office`."""
     c = data["counts"]
-    doc = GbtDocument(kind="gongwen", issuer_mark=office, title=f"创城督查通报\n（{data['period']}）")
+    doc = GbtDocument(kind="gongwen", issuer_mark=office, doc_number=data.get("number", ""),
+                      title=f"创城督查通报\n（{data['period']}）")
     doc.addressee("区创城指挥部各成员单位，各街道办事处：")
     doc.paragraph(f"{data['period']}，区创城办通过明察暗访、点位检查等方式共发现问题{c['new']}个"
                   f"（其中现场整改{c['on_spot']}个），销号{c['closed']}个。截至{_date_text(data['as_of'])}，"
