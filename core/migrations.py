@@ -635,6 +635,14 @@ def m011_bulletin_numbers(store):
         )""")
 
 
+@shared_step
+def m012_material_document_title(store):
+    # 题名: the title the document itself bears, as the unit gives it in its 报送表; the 归档文件目录
+    # prints it (the checklist's 材料名称 is only a stand-in, in [ ]).
+    text = 'TEXT COLLATE "C"' if store.engine == "postgresql" else "TEXT"
+    store.execute(f"ALTER TABLE materials ADD COLUMN doc_title {text} NOT NULL DEFAULT ''")
+
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from core import audit, clock, dates
 from core.errors import AppError
@@ -25,6 +26,9 @@ VOCABULARIES = {
     "working_group": ("专项推进组", WORKING_GROUPS),
 }
 
+# 保管期限 and its code in the 档号 (DA/T 22-2015).
+RETENTION_CODES = {"永久": "Y", "定期30年": "D30", "定期10年": "D10"}
+
 FONT_ROLES = {"fangsong": "正文（仿宋）", "heiti": "一级标题（黑体）", "kaiti": "二级标题（楷体）",
               "songti": "宋体", "xiaobiaosong": "文件标题（小标宋）"}
 
@@ -34,6 +38,10 @@ SETTINGS = {
     "issuing_body": ("发文机关", "XX区创建全国文明城市工作指挥部"),
     "doc_code": ("机关代字", "X创城督"),
     "bulletin_code": ("通报机关代字", "X创城通"),
+    # 归档 (DA/T 22-2015): the 档号 is 全宗号-WS·年度-保管期限代码-机构代码-件号.
+    "fonds_code": ("全宗号", "Z001"),
+    "retention": ("保管期限", "永久"),
+    "org_code": ("机构代码", "CCB"),
     "current_year": ("当前年度", lambda: clock.today().year),
     "current_edition_id": ("当前版本", None),
     "next_assessment_date": ("下次测评日期", ""),
@@ -119,6 +127,14 @@ def _checked(key: str, value):
         raise AppError(f"“{SETTINGS[key][0]}”应为 1 到 365 之间的整数。")
     if key == "pdf_fonts" and (not isinstance(value, dict) or not value.keys() <= FONT_ROLES.keys()):
         raise AppError("公文字体设置无效，请在“设置”中重新选择。")
+    if key == "retention" and value not in RETENTION_CODES:
+        raise AppError("保管期限应为" + "、".join(RETENTION_CODES) + "之一。")
+    if key in ("fonds_code", "org_code") and not re.fullmatch(r"[0-9A-Za-z]{0,12}", str(value or "").strip()):
+        raise AppError(f"“{SETTINGS[key][0]}”应为字母和数字（不超过 12 位），例如 Z001、BGS。")
+    if key == "fonds_code" and not str(value or "").strip():
+        raise AppError("“全宗号”不能为空，请填写档案馆给本单位的全宗号，例如 Z001。")
+    if key in ("fonds_code", "org_code"):
+        return str(value).strip().upper()
     if key == "attachment_max_mb" and (not isinstance(value, int) or value < 1):
         raise AppError("附件大小上限应为不小于 1 的整数（单位 MB）。")
     if key == "next_assessment_date":

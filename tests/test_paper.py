@@ -344,3 +344,87 @@ def test_a_bulletin_that_cannot_be_written_uses_up_no_number(paper, tmp_path):
     assert cli(data, "bulletin", "--from", "2026-09-01", "--to", "2026-09-30", "--out", str(out)).returncode == 0
     numbers.append(bulletin_number(out)[1])
     assert numbers[1] == numbers[0] + 1
+
+
+# --- 17: 归档文件目录 per DA/T 22-2015 -----------------------------------------------------------------
+
+CATALOGUE_HEADERS = ["序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
+
+
+def catalogue_rows(path: Path) -> list[dict]:
+    rows = []
+    for sheet in load_workbook(path).worksheets:
+        values = list(sheet.iter_rows(values_only=True))
+        assert list(values[0]) == CATALOGUE_HEADERS, sheet.title
+        rows += [dict(zip(CATALOGUE_HEADERS, v)) for v in values[1:]]
+    return rows
+
+
+def test_the_catalogue_has_the_columns_and_archive_codes_of_da_t_22(paper):
+    rows = catalogue_rows(paper["catalogue.xlsx"])
+    assert rows
+    for row in rows:
+        assert re.fullmatch(r"Z001-WS·20\d\d-Y-CCB-\d{4}", row["档号"]), row["档号"]
+        assert isinstance(row["日期"], str) or row["日期"] is None  # never a date cell
+        assert row["日期"] is None or re.fullmatch(r"20\d{6}", row["日期"]), row["日期"]
+        assert row["题名"].startswith("[") and row["题名"].endswith("]")  # no 题名 given yet: the checklist's name
+    assert [r["序号"] for r in rows[:2]] == [1, 2]
+    sheet = load_workbook(paper["catalogue.xlsx"]).worksheets[0]
+    assert sheet.column_dimensions["I"].width >= 20  # 备注
+    assert sheet["B2"].number_format == "@" and sheet["F2"].number_format == "@"
+    text = pdf_text(paper["catalogue.pdf"])
+    for header in CATALOGUE_HEADERS:
+        assert header in text
+    assert re.search(r"Z001-WS·20\d\d-Y-CCB-0001", text)
+    assert not re.search(r"20\d\d-\d\d-\d\d", text)
+
+
+def test_box_labels_carry_fonds_year_retention_and_box(paper):
+    text = re.sub(r"\s+", "", pdf_text(paper["labels.pdf"]))
+    for words in ("全宗号", "Z001", "保管期限", "永久", "年度", "第1盒", "全宗名称"):
+        assert words in text, words
+
+
+def test_the_title_a_unit_gives_in_its_return_is_the_catalogue_title(paper, tmp_path):
+    data = paper["data"]
+    rows = catalogue_rows(paper["catalogue.xlsx"])
+    first = rows[0]
+    unit = first["责任者"]
+    template = tmp_path / "报送表.xlsx"
+    assert cli(data, "materials-export", str(template), "--unit", unit).returncode == 0
+    workbook = load_workbook(template)
+    sheet = workbook.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    assert "题名" in headers
+    for row in sheet.iter_rows(min_row=2):
+        values = dict(zip(headers, (c.value for c in row)))
+        if f"[{values['材料名称']}]" == first["题名"] and values["文号"] == first["文号"]:
+            row[headers.index("题名")].value = "关于开展文明城市创建宣传工作的通知"
+    workbook.save(template)
+    done = cli(data, "materials-import", str(template), "--unit", unit)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "目录.xlsx"
+    assert cli(data, "catalogue", str(out)).returncode == 0
+    assert catalogue_rows(out)[0]["题名"] == "关于开展文明城市创建宣传工作的通知"
+
+
+def test_fonds_retention_and_organisation_come_from_the_settings(paper, tmp_path):
+    from core import settings
+    from core.errors import AppError
+    from core.paths import DataDir
+    from core.store import open_store
+
+    data = tmp_path / "data"
+    shutil.copytree(paper["data"], data)
+    db = open_store(DataDir(data), "测试员")
+    try:
+        settings.set_many(db, {"fonds_code": "z109", "retention": "定期30年", "org_code": ""})
+        with pytest.raises(AppError, match="保管期限"):
+            settings.set(db, "retention", "三十年")
+        with pytest.raises(AppError, match="全宗号"):
+            settings.set(db, "fonds_code", "")
+    finally:
+        db.close()
+    out = tmp_path / "目录.xlsx"
+    assert cli(data, "catalogue", str(out)).returncode == 0
+    assert re.fullmatch(r"Z109-WS·20\d\d-D30-0001", catalogue_rows(out)[0]["档号"])

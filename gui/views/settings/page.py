@@ -50,6 +50,9 @@ class SettingsPage(Page):
         form.addRow("办公室名称：", self.office_name)
         form.addRow("发文机关：", self.issuing_body)
         form.addRow("机关代字：", self.doc_code)
+        self.bulletin_code = QLineEdit()
+        self.bulletin_code.setPlaceholderText("例如 X创城通，通报文号形如 X创城通〔2026〕3号")
+        form.addRow("通报机关代字：", self.bulletin_code)
         form.addRow("当前年度：", self.year)
         form.addRow("当前版本：", self.edition)
         form.addRow("下次测评日期：", self.next_date)
@@ -57,6 +60,22 @@ class SettingsPage(Page):
         save.clicked.connect(self.save)
         form.addRow("", save)
         layout.addWidget(office)
+
+        archive = QGroupBox("归档（归档文件目录与档案盒，DA/T 22-2015）")
+        a_form = QFormLayout(archive)
+        self.fonds_code = QLineEdit()
+        self.fonds_code.setPlaceholderText("档案馆给本单位的全宗号，例如 Z001")
+        self.retention = QComboBox()
+        self.retention.addItems(list(settings.RETENTION_CODES))
+        self.org_code = QLineEdit()
+        self.org_code.setPlaceholderText("可不填；例如 BGS，档号形如 Z001-WS·2026-Y-BGS-0001")
+        a_form.addRow("全宗号：", self.fonds_code)
+        a_form.addRow("保管期限：", self.retention)
+        a_form.addRow("机构代码：", self.org_code)
+        save_archive = QPushButton("保存归档设置")
+        save_archive.clicked.connect(self.save_archive)
+        a_form.addRow("", save_archive)
+        layout.addWidget(archive)
 
         editions = QGroupBox("测评体系版本")
         e_layout = QVBoxLayout(editions)
@@ -132,6 +151,10 @@ class SettingsPage(Page):
         self.office_name.setText(values["office_name"])
         self.issuing_body.setText(values["issuing_body"])
         self.doc_code.setText(values["doc_code"])
+        self.bulletin_code.setText(values["bulletin_code"])
+        self.fonds_code.setText(values["fonds_code"])
+        self.retention.setCurrentText(values["retention"])
+        self.org_code.setText(values["org_code"])
         self.year.setValue(values["current_year"])
         self.edition.clear()
         self.edition.addItem("（无）", None)
@@ -163,12 +186,19 @@ class SettingsPage(Page):
     def save(self) -> None:
         next_date = "" if self.next_date.date() == self.next_date.minimumDate() else self.next_date.date().toString("yyyy-MM-dd")
         values = {"office_name": self.office_name.text().strip(), "issuing_body": self.issuing_body.text().strip(),
-                  "doc_code": self.doc_code.text().strip(), "current_year": self.year.value(),
+                  "doc_code": self.doc_code.text().strip(), "bulletin_code": self.bulletin_code.text().strip(),
+                  "current_year": self.year.value(),
                   "next_assessment_date": next_date}
         if self.edition.currentData():
             values["current_edition_id"] = self.edition.currentData()
         if self.run_change("保存设置", settings.set_many, values):
             self.window_.statusBar().showMessage("设置已保存。", 3000)
+
+    def save_archive(self) -> None:
+        values = {"fonds_code": self.fonds_code.text().strip(), "retention": self.retention.currentText(),
+                  "org_code": self.org_code.text().strip()}
+        if self.run_change("保存归档设置", settings.set_many, values):
+            self.window_.statusBar().showMessage("归档设置已保存，之后生成的归档文件目录和档案盒标签将使用它们。", 5000)
 
     def save_fonts(self) -> None:
         choice = {role: combo.currentData() for role, combo in self.font_combos.items() if combo.currentData()}
