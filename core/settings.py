@@ -104,6 +104,31 @@ def apply_document_settings(db) -> None:
     core.pdf.office_author = get(db, "office_name")
 
 
+# The face each role wants, as a user names it, and where a Linux PC gets one (packages the .deb
+# depends on, where there is a free one).
+FONT_KINDS = {"fangsong": ("仿宋", ""), "heiti": ("黑体", "fonts-wqy-zenhei"), "kaiti": ("楷体", "fonts-arphic-ukai"),
+              "songti": ("宋体", "fonts-arphic-uming"), "xiaobiaosong": ("小标宋", "")}
+
+
+def font_usage(db) -> dict[str, dict]:
+    """For the settings page: the file each PDF font role uses now, and a warning when the role has
+    no face of its kind (it borrows another role's, or falls back to the bundled sans)."""
+    from core.pdf.fonts import role_fonts
+
+    used = {}
+    for role, font in role_fonts({k: v for k, v in get(db, "pdf_fonts").items() if v}).items():
+        kind, package = FONT_KINDS[role]
+        warning = ""
+        if font.bundled:
+            warning = (f"本机没有{kind}字体，暂用程序自带的文泉驿微米黑（无衬线黑体）代替，"
+                       f"打印效果与公文要求不同。请安装{kind}字体" + (f"（Linux：{package}）" if package else "")
+                       + "，或在上面选择一个字体文件。")
+        elif not font.own:
+            warning = f"本机没有{kind}字体，暂用同类的衬线字体代替；有{kind}字体文件时请在上面选择。"
+        used[role] = {"path": font.path, "warning": warning}
+    return used
+
+
 def set(db, key: str, value) -> None:  # noqa: A001 - mirrors get()
     set_many(db, {key: value})
 

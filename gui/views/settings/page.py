@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QInputDialog, QLineEdit, QListWidget, QPushButton, QScrollArea, QSpinBox,
+                               QInputDialog, QLabel, QLineEdit, QListWidget, QPushButton, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from core import clock, demo, framework, settings
@@ -118,12 +118,19 @@ class SettingsPage(Page):
 
         fonts_box = QGroupBox("公文字体（PDF 中各用途使用的字体，字体总是嵌入文件）")
         f_form = QFormLayout(fonts_box)
-        self.font_combos = {}
+        self.font_combos, self.font_notes = {}, {}
         for role, label in settings.FONT_ROLES.items():
             combo = QComboBox()
             combo.setMinimumWidth(420)
             self.font_combos[role] = combo
-            f_form.addRow(label + "：", combo)
+            note = QLabel()
+            note.setWordWrap(True)
+            note.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            self.font_notes[role] = note
+            cell = QVBoxLayout()
+            cell.addWidget(combo)
+            cell.addWidget(note)
+            f_form.addRow(label + "：", cell)
         save_fonts = QPushButton("保存字体设置")
         save_fonts.clicked.connect(self.save_fonts)
         f_form.addRow("", save_fonts)
@@ -182,6 +189,10 @@ class SettingsPage(Page):
             if chosen.get(role) and combo.findData(chosen[role]) < 0:
                 combo.addItem(chosen[role], chosen[role])
             combo.setCurrentIndex(max(combo.findData(chosen.get(role, "")), 0))
+        for role, used in settings.font_usage(self.db).items():
+            note = self.font_notes[role]
+            note.setText(f"正在使用：{used['path']}" + (f"\n⚠ {used['warning']}" if used["warning"] else ""))
+            note.setStyleSheet("color: #b3261e;" if used["warning"] else "")
 
     def save(self) -> None:
         next_date = "" if self.next_date.date() == self.next_date.minimumDate() else self.next_date.date().toString("yyyy-MM-dd")
