@@ -364,12 +364,12 @@ class TextBlock(Flowable):
         lines, width = self._lines, self._layout_width
         return self._from_lines(self.style, lines[:n], width), self._from_lines(self.style, lines[n:], width)
 
-    def lines_to_keep(self, availHeight: float, *, keep_last: int = 1) -> int:
+    def lines_to_keep(self, availHeight: float, *, carry: int = 0) -> int:
         """How many lines stay on this page (after wrap): as many as fit, but never one line alone
         at the foot of a page (an orphan) nor one alone at the top of the next (a widow, like a
-        lone "算。"); 0 means the block goes over whole. keep_last lines must go over in any case."""
+        lone "算。"); 0 means the block goes over whole. At least `carry` lines go over in any case."""
         count = len(self._lines)
-        fit = min(int((availHeight + FIT_EPS) // self.style.leading), count - keep_last + 1)
+        fit = min(int((availHeight + FIT_EPS) // self.style.leading), count - carry)
         if fit >= count:
             return count
         if count - fit == 1:
@@ -457,7 +457,7 @@ class _WithTail(Flowable):
 
     def split(self, availWidth, availHeight):
         self.wrap(availWidth, availHeight)
-        fit = self.block.lines_to_keep(availHeight, keep_last=2)
+        fit = self.block.lines_to_keep(availHeight, carry=1)
         if fit <= 0:
             return []
         head, rest = self.block.split_at(fit)
@@ -763,15 +763,17 @@ class PagedTable(Flowable):
 
     Each page's part is a reportlab Table made for that page only, so the header is never set
     twice on one page (as consecutive split tables would), and a long table costs time in
-    proportion to its length (reportlab re-splits the rest of one big table on every page)."""
+    proportion to its length: row heights are measured once, and only the rows of one page are
+    laid out as a Table at a time (reportlab re-splits the rest of one big table on every page)."""
 
     def __init__(self, header: list[TextBlock], rows: list[list[TextBlock]], widths: list[float],
-                 style: TableStyle, *, space_before: float = LINE / 4, space_after: float = LINE / 4):
+                 style: TableStyle, *, space_before: float = LINE / 4, space_after: float = LINE / 4,
+                 heights: list[float] | None = None):
         super().__init__()
         self.header, self.rows, self.widths, self.style = header, rows, widths, style
         self.spaceBefore, self.spaceAfter = space_before, space_after
         self.hAlign = "CENTER"
-        self._table: Table | None = None
+        self._heights = heights
 
     def _make(self, rows: list[list[TextBlock]]) -> Table:
         table = Table([self.header, *rows], colWidths=self.widths, repeatRows=1)
@@ -782,20 +784,27 @@ class PagedTable(Flowable):
         return max(cell.wrap(w - 2 * TABLE_PADDING, AREA_HEIGHT)[1] for cell, w in zip(row, self.widths)) \
             + 2 * TABLE_VPADDING
 
+    def _row_heights(self) -> list[float]:
+        if self._heights is None:
+            self._heights = [self._row_height(row) for row in self.rows]
+        return self._heights
+
     def wrap(self, availWidth, availHeight):
-        if self._table is None:
-            self._table = self._make(self.rows)
-        self.width, self.height = self._table.wrap(availWidth, availHeight)
+        self.width = sum(self.widths)
+        self.height = self._row_height(self.header) + sum(self._row_heights())
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
+        heights = self._row_heights()
         room = availHeight - self._row_height(self.header) - FIT_EPS
         fit = 0
-        for row in self.rows:
-            room -= self._row_height(row)
+        for height in heights:
+            room -= height
             if room < 0:
                 break
             fit += 1
+        if fit == len(self.rows):
+            return [self]
         while fit > 0:  # the estimate is checked against the table reportlab will really draw
             head = self._make(self.rows[:fit])
             if head.wrap(availWidth, availHeight)[1] <= availHeight + FIT_EPS:
@@ -803,15 +812,15 @@ class PagedTable(Flowable):
             fit -= 1
         if fit == 0:
             return []
-        if fit == len(self.rows):
-            return [self]
         rest = PagedTable(self.header, self.rows[fit:], self.widths, self.style, space_before=0,
-                          space_after=self.spaceAfter)
+                          space_after=self.spaceAfter, heights=heights[fit:])
         head.spaceBefore, head.spaceAfter, head.hAlign = self.spaceBefore, 0, "CENTER"
         return [head, rest]
 
     def draw(self):
-        self._table.drawOn(self.canv, 0, 0)
+        table = self._make(self.rows)
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
 
 
 def make_table(headers: Sequence[str], rows: Iterable[Sequence], fonts: dict[str, str], width: float,
