@@ -157,3 +157,16 @@ def choose_folder(parent, title: str, kind: str = "export") -> str:
     if folder:
         QSettings().setValue(f"folders/{kind}", folder)
     return folder
+
+
+def offer_reload(parent, title: str, exc: AppError) -> bool:
+    """Someone else saved the record first (EditConflict says who and when): True when the user
+    chooses 重新载入 (show the record's current values), False for 取消 (keep what they typed)."""
+    box = QMessageBox(QMessageBox.Warning, title, exc.message_zh, QMessageBox.NoButton, parent)
+    box.setInformativeText("“重新载入”显示对方保存后的内容（您刚才的修改会被放弃）；"
+                           "“取消”保留您填写的内容，不保存。")
+    reload_button = box.addButton("重新载入", QMessageBox.AcceptRole)
+    box.addButton("取消", QMessageBox.RejectRole)
+    box.setDefaultButton(reload_button)
+    box.exec()
+    return box.clickedButton() is reload_button

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListView, QPu
 
 from core import attachments
 from core.errors import AppError
-from gui.dialogs import confirm, open_file, show_error
+from gui import dialogs
 from gui.jobs import run_job
 
 THUMB = QSize(96, 96)
@@ -34,7 +34,7 @@ def open_with_system(parent, db, attachment: dict) -> None:
     try:
         attachments.export_copy(db, attachment["id"], target)
     except OSError as exc:
-        show_error(parent, "打开附件", AppError(f"无法打开附件：{exc.strerror}。可在“数据体检”中检查附件是否完整。"))
+        dialogs.show_error(parent, "打开附件", AppError(f"无法打开附件：{exc.strerror}。可在“数据体检”中检查附件是否完整。"))
         return
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
@@ -165,7 +165,7 @@ class AttachmentsPanel(QWidget):
                 if self.images_only:
                     attachments.check_image(p)
         except AppError as exc:
-            show_error(self, "添加附件", exc)
+            dialogs.show_error(self, "添加附件", exc)
             return 0
         owner_table, owner_id, role = self.owner_table, self.owner_id, self.role
 
@@ -185,7 +185,7 @@ class AttachmentsPanel(QWidget):
 
     def add_dialog(self) -> None:
         filters = "图片 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)" if self.images_only else "所有文件 (*)"
-        path = open_file(self, "添加附件", filters, kind="attachments")
+        path = dialogs.open_file(self, "添加附件", filters, kind="attachments")
         if path:
             self.add_files([path])
 
@@ -207,7 +207,7 @@ class AttachmentsPanel(QWidget):
 
     def remove_selected(self) -> None:
         a = self.selected()
-        if a and confirm(self, "移除附件", f"从本条记录中移除“{a['original_name']}”？\n"
+        if a and dialogs.confirm(self, "移除附件", f"从本条记录中移除“{a['original_name']}”？\n"
                                           "文件本身仍保存在数据文件夹中，操作日志中可查。", "移除"):
             with self.ctx.shown_by(self.shown_by):
                 attachments.remove_attachment(self.ctx.db, a["id"])
