@@ -267,9 +267,9 @@ def import_return(db, table, edition_id: int, files=None, unit_id: int | None = 
 
 
 def _return_meta(columns_found, v: dict, n: int, m: dict, problems: list) -> dict:
-    """文号, 成文日期, 页数 and 说明 of a return's row, as stored."""
+    """题名, 文号, 成文日期, 页数 and 说明 of a return's row, as stored."""
     meta = {}
-    for key in ("doc_number", "note"):
+    for key in ("doc_title", "doc_number", "note"):
         if key in columns_found:
             meta[key] = clean_text(v.get(key))
     if "doc_date" in columns_found:
