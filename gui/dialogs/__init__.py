@@ -157,3 +157,10 @@ def choose_folder(parent, title: str, kind: str = "export") -> str:
     if folder:
         QSettings().setValue(f"folders/{kind}", folder)
     return folder
+
+
+def ask_office(parent, db) -> bool:
+    """The first-run step: the office's names and the next 测评 date; False when put off."""
+    from gui.dialogs.office import OfficeDialog
+
+    return OfficeDialog(db, parent).exec() == QDialog.Accepted

@@ -1,12 +1,15 @@
 """首页: days to the next 测评, archive coverage, findings owed, letters unsigned, the last round and
-the last backup — each figure a button that opens the list behind it."""
+the last backup — each figure a button that opens the list behind it. On a ledger without units or
+测评体系 it shows how to start instead (figures would all be zero)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
-from core import home
+from core import demo, home
+from gui import dialogs
 from gui.theme import set_scaled_style
 from gui.charts import coverage_chart
 from gui.views.base import Page
@@ -56,8 +59,14 @@ class HomePage(Page):
         self.heading = QLabel()
         set_scaled_style(self.heading, "font-size: 13pt; font-weight: bold;")
         outer.addWidget(self.heading)
-        grid = QGridLayout()
-        outer.addLayout(grid, 1)
+        self.views = QStackedWidget()
+        outer.addWidget(self.views, 1)
+        self.start = self._build_start()
+        self.views.addWidget(self.start)
+        self.dashboard = QWidget()
+        self.views.addWidget(self.dashboard)
+        grid = QGridLayout(self.dashboard)
+        grid.setContentsMargins(0, 0, 0, 0)
 
         card, lay = _card("距下次测评")
         self.assessment = _figure_button("assessment", lambda: self.window_.show_page("settings"))
@@ -118,9 +127,55 @@ class HomePage(Page):
         for column in range(3):
             grid.setColumnStretch(column, 1)
 
+    # --- how to start -------------------------------------------------------------------------
+    def _build_start(self) -> QFrame:
+        frame, lay = _card("开始使用：按下面的步骤建立本单位的台账")
+        self.start_steps: dict[str, tuple[QLabel, QPushButton, str]] = {}
+        steps = [("office", "1. 填写本单位信息（区名称、办公室名称、发文机关、机关代字、下次测评日期）",
+                  "填写本单位信息…", self._ask_office),
+                 ("units", "2. 导入责任单位名单（Excel，每行一个单位）", "导入单位…",
+                  lambda: self.window_.show_page("units").import_units()),
+                 ("framework", "3. 导入测评体系责任分解表（Excel）", "导入分解表…",
+                  lambda: self.window_.show_page("framework").import_framework()),
+                 ("demo", "或者：先加载示例区县的数据，熟悉程序后再换用新的数据文件夹", "加载示例数据",
+                  self._load_demo)]
+        for key, text, button_text, slot in steps:
+            row = QHBoxLayout()
+            label = QLabel(text)
+            label.setWordWrap(True)
+            row.addWidget(label, 1)
+            button = QPushButton(button_text)
+            button.setObjectName(f"start_{key}")
+            button.clicked.connect(slot)
+            row.addWidget(button)
+            lay.addLayout(row)
+            self.start_steps[key] = (label, button, text)
+        lay.addStretch()
+        return frame
+
+    def _show_start(self, steps: dict) -> None:
+        for key in ("office", "units", "framework"):
+            label, button, text = self.start_steps[key]
+            label.setText(text + ("　✔ 已完成" if steps[key] else ""))
+        self.start_steps["demo"][1].setEnabled(steps["demo_possible"])
+        self.start_steps["units"][1].setEnabled(not steps["units"])
+        self.start_steps["framework"][1].setEnabled(not steps["framework"])
+
+    def _ask_office(self) -> None:
+        if dialogs.ask_office(self, self.db):
+            self.refresh()
+
+    def _load_demo(self) -> None:
+        if dialogs.confirm(self, "加载示例数据", "把示例区县的责任单位、测评体系和台账加载到当前数据文件夹？", "加载"):
+            self.run_change("加载示例数据", demo.load_demo)
+
     # --- figures ------------------------------------------------------------------------------
     def refresh(self) -> None:
         super().refresh()
+        steps = home.getting_started(self.db)
+        self.views.setCurrentWidget(self.start if steps else self.dashboard)
+        if steps:
+            self._show_start(steps)
         f = self.figures = home.overview(self.db, self.ctx.data, with_last_round=False)
         self.heading.setText(f"{f['current_year']}年度　当前测评体系：{f['edition'] or '（尚未建立）'}　今天 {f['today']}")
         days = f["days_to_assessment"]

@@ -35,6 +35,7 @@ class SettingsPage(Page):
 
         office = QGroupBox("单位信息与年度")
         form = QFormLayout(office)
+        self.district_name = QLineEdit()
         self.office_name = QLineEdit()
         self.issuing_body = QLineEdit()
         self.doc_code = QLineEdit()
@@ -47,6 +48,7 @@ class SettingsPage(Page):
         self.next_date.setDisplayFormat("yyyy-MM-dd")
         self.next_date.setSpecialValueText("未设定")
         self.next_date.setMinimumDate(QDate(2000, 1, 1))
+        form.addRow("区名称：", self.district_name)
         form.addRow("办公室名称：", self.office_name)
         form.addRow("发文机关：", self.issuing_body)
         form.addRow("机关代字：", self.doc_code)
@@ -129,6 +131,7 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         super().refresh()
         values = settings.get_all(self.db)
+        self.district_name.setText(values["district_name"])
         self.office_name.setText(values["office_name"])
         self.issuing_body.setText(values["issuing_body"])
         self.doc_code.setText(values["doc_code"])
@@ -162,7 +165,7 @@ class SettingsPage(Page):
 
     def save(self) -> None:
         next_date = "" if self.next_date.date() == self.next_date.minimumDate() else self.next_date.date().toString("yyyy-MM-dd")
-        values = {"office_name": self.office_name.text().strip(), "issuing_body": self.issuing_body.text().strip(),
+        values = {"district_name": self.district_name.text().strip(), "office_name": self.office_name.text().strip(), "issuing_body": self.issuing_body.text().strip(),
                   "doc_code": self.doc_code.text().strip(), "current_year": self.year.value(),
                   "next_assessment_date": next_date}
         if self.edition.currentData():
