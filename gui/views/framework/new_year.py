@@ -13,6 +13,7 @@ from core import framework, safety
 from core.framework import new_year
 from core.errors import AppError
 from gui.jobs import run_job
+from gui.theme import scaled
 
 
 def _wrapping_label(text: str = "") -> QLabel:
@@ -43,9 +44,9 @@ class ChoosePage(QWizardPage):
         form.setFieldGrowthPolicy(QFormLayout.FieldsStayAtSizeHint)
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
-        self.year.setMinimumWidth(120)
+        self.year.setMinimumWidth(scaled(120))
         self.source = QComboBox()
-        self.source.setMinimumWidth(220)
+        self.source.setMinimumWidth(scaled(220))
         self.name = QLabel()
         form.addRow("新年度：", self.year)
         form.addRow("来源版本：", self.source)

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBu
 
 from core import demo, home
 from gui import dialogs
-from gui.theme import set_scaled_style
 from gui.charts import coverage_chart
+from gui.theme import set_scaled_style
 from gui.views.base import Page
 
 CARD_STYLE = ("QFrame#card { background: white; border: 1px solid #d8dde6; border-radius: 6px; }"
@@ -65,14 +65,15 @@ class HomePage(Page):
         self.views.addWidget(self.start)
         self.dashboard = QWidget()
         self.views.addWidget(self.dashboard)
-        grid = QGridLayout(self.dashboard)
+        self.grid = grid = QGridLayout(self.dashboard)
         grid.setContentsMargins(0, 0, 0, 0)
+        self.cards: dict[str, QFrame] = {}
 
         card, lay = _card("距下次测评")
         self.assessment = _figure_button("assessment", lambda: self.window_.show_page("settings"))
         lay.addWidget(self.assessment)
         lay.addStretch()
-        grid.addWidget(card, 0, 0)
+        self.cards["assessment"] = card
 
         card, lay = _card("督查问题")
         row = QHBoxLayout()
@@ -87,13 +88,13 @@ class HomePage(Page):
         self.owing = QVBoxLayout()
         lay.addLayout(self.owing)
         lay.addStretch()
-        grid.addWidget(card, 0, 1, 2, 1)
+        self.cards["findings"] = card
 
         card, lay = _card("目标责任书")
         self.letters = _figure_button("letters_unsigned", self._open_unsigned_letters)
         lay.addWidget(self.letters)
         lay.addStretch()
-        grid.addWidget(card, 0, 2)
+        self.cards["letters"] = card
 
         card, lay = _card("最近一轮测评")
         self.round = _figure_button("last_round", self._open_last_round)
@@ -102,7 +103,7 @@ class HomePage(Page):
         self.losing = QVBoxLayout()
         lay.addLayout(self.losing)
         lay.addStretch()
-        grid.addWidget(card, 1, 0)
+        self.cards["round"] = card
 
         card, lay = _card("数据备份")
         self.backup = _figure_button("backup_age", lambda: self.window_.show_page("safety"))
@@ -112,7 +113,7 @@ class HomePage(Page):
         self.new_year.clicked.connect(self._open_new_year)
         lay.addWidget(self.new_year)
         lay.addStretch()
-        grid.addWidget(card, 1, 2)
+        self.cards["backup"] = card
 
         card, lay = _card("档案材料完成情况（按测评项目，点击条形查看清单）")
         self.chart = coverage_chart()  # clicking a bar opens that 测评项目's checklist
@@ -122,10 +123,37 @@ class HomePage(Page):
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setWidget(self.chart)
         lay.addWidget(scroll, 1)
-        grid.addWidget(card, 2, 0, 1, 3)
-        grid.setRowStretch(2, 1)
+        self.cards["chart"] = card
+        self.columns = 0
+        self._arrange(3)
+
+    # --- three columns, or two when the window is narrow ---------------------------------------
+    PLACES = {3: {"assessment": (0, 0, 1, 1), "findings": (0, 1, 2, 1), "letters": (0, 2, 1, 1),
+                  "round": (1, 0, 1, 1), "backup": (1, 2, 1, 1), "chart": (2, 0, 1, 3)},
+              2: {"assessment": (0, 0, 1, 1), "letters": (0, 1, 1, 1), "findings": (1, 0, 1, 1),
+                  "round": (1, 1, 1, 1), "backup": (2, 0, 1, 1), "chart": (3, 0, 1, 2)}}
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for card in self.cards.values():
+            self.grid.removeWidget(card)
+        for key, place in self.PLACES[columns].items():
+            self.grid.addWidget(self.cards[key], *place)
+        chart_row = self.PLACES[columns]["chart"][0]
+        for row in range(4):
+            self.grid.setRowStretch(row, 1 if row == chart_row else 0)
         for column in range(3):
-            grid.setColumnStretch(column, 1)
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def _columns_for(self, width: int) -> int:
+        widest = max(card.minimumSizeHint().width() for key, card in self.cards.items() if key != "chart")
+        return 3 if width >= 3 * widest + 2 * self.grid.horizontalSpacing() + 24 else 2
+
+    def fit_width(self, width: int) -> None:
+        super().fit_width(width)
+        self._arrange(self._columns_for(width))
 
     # --- how to start -------------------------------------------------------------------------
     def _build_start(self) -> QFrame:

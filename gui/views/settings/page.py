@@ -64,7 +64,7 @@ class SettingsPage(Page):
         e_layout = QVBoxLayout(editions)
         self.edition_model = RowsTableModel(EDITION_COLUMNS, self)
         self.edition_table = make_table(self.edition_model, state_key="settings/editions")
-        self.edition_table.setMinimumHeight(150)
+        self.edition_table.setMinimumHeight(theme.scaled(150))
         e_layout.addWidget(self.edition_table)
         e_bar = QHBoxLayout()
         for text, slot in [("新建空白版本…", self.new_edition), ("重命名…", self.rename_edition),
@@ -84,7 +84,7 @@ class SettingsPage(Page):
             group = QGroupBox(label)
             g_layout = QVBoxLayout(group)
             listing = QListWidget()
-            listing.setMinimumHeight(180)
+            listing.setMinimumHeight(theme.scaled(180))
             self.vocab_lists[kind] = listing
             g_layout.addWidget(listing)
             row = QHBoxLayout()
@@ -104,7 +104,7 @@ class SettingsPage(Page):
         self.font_combos = {}
         for role, label in settings.FONT_ROLES.items():
             combo = QComboBox()
-            combo.setMinimumWidth(420)
+            combo.setMinimumWidth(theme.scaled(420))
             self.font_combos[role] = combo
             f_form.addRow(label + "：", combo)
         save_fonts = QPushButton("保存字体设置")
