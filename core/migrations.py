@@ -616,6 +616,14 @@ def m010_versions_and_counters(store):
                           " EXECUTE FUNCTION bump_version()")
 
 
+@shared_step
+def m011_photo_captions(store):
+    # A photo in the archive is captioned 时间、地点、人物、事由 (taken_at is its 时间).
+    collate = ' COLLATE "C"' if store.engine == "postgresql" else ""
+    for column in ("place", "people", "subject"):
+        store.execute(f"ALTER TABLE attachments ADD COLUMN {column} TEXT{collate} NOT NULL DEFAULT ''")
+
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon, QImageReader, QPixmap
-from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListView, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListView, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from core import attachments
 from core.errors import AppError
-from gui.dialogs import confirm, open_file, show_error
+from gui.dialogs import accept_buttons, confirm, open_file, show_error
 from gui.jobs import run_job
+from gui.theme import scaled
 
 THUMB = QSize(96, 96)
 
@@ -64,10 +65,8 @@ class AttachmentsModel(QAbstractListModel):
             return a["original_name"]
         if role == Qt.ToolTipRole:
             lines = [a["original_name"], _human_size(a["size"]), f"添加于 {a['added_at'].replace('T', ' ')}"]
-            if a["taken_at"]:
-                lines.append(f"拍摄日期 {a['taken_at']}")
-            if a["caption"]:
-                lines.append(a["caption"])
+            if attachments.photo_caption(a):
+                lines.append(attachments.photo_caption(a))
             return "\n".join(lines)
         if role == Qt.DecorationRole:
             return self._icon(a)
@@ -120,7 +119,7 @@ class AttachmentsPanel(QWidget):
         self.view.setGridSize(QSize(130, 135))
         self.view.setResizeMode(QListView.Adjust)
         self.view.setWordWrap(True)
-        self.view.setMinimumHeight(150)
+        self.view.setMinimumHeight(scaled(150))
         self.view.doubleClicked.connect(lambda _: self.open_selected())
         layout.addWidget(self.view)
         bar = QHBoxLayout()
@@ -198,12 +197,17 @@ class AttachmentsPanel(QWidget):
         a = self.selected()
         if not a:
             return
-        text, ok = QInputDialog.getMultiLineText(self, "附件说明", "说明（时间、地点、人物、事由）：", a["caption"])
-        if ok:
+        values = ask_caption(self, a)
+        if values is None:
+            return
+        try:
             with self.ctx.shown_by(self.shown_by):
-                attachments.update_caption(self.ctx.db, a["id"], text)
-            self.refresh()
-            self.changed.emit()
+                attachments.update_caption(self.ctx.db, a["id"], **values)
+        except AppError as exc:
+            show_error(self, "附件说明", exc)
+            return
+        self.refresh()
+        self.changed.emit()
 
     def remove_selected(self) -> None:
         a = self.selected()
@@ -222,3 +226,32 @@ class AttachmentsPanel(QWidget):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths and self.add_files(paths):
             event.acceptProposedAction()
+
+
+class CaptionDialog(QDialog):
+    """A file's 说明; for a photo also its 时间、地点、人物、事由, printed under it."""
+
+    def __init__(self, parent, attachment: dict):
+        super().__init__(parent)
+        self.setWindowTitle("附件说明")
+        form = QFormLayout(self)
+        form.addRow(QLabel(attachment["original_name"]))
+        self.edits: dict[str, QLineEdit] = {}
+        fields = dict(attachments.PHOTO_CAPTION) if attachments.is_image_name(attachment["original_name"]) else {}
+        for key, label in {**fields, "caption": "说明"}.items():
+            edit = QLineEdit(attachment.get(key) or "")
+            edit.setObjectName(key)
+            self.edits[key] = edit
+            form.addRow(f"{label}：", edit)
+        if "taken_at" in self.edits:
+            self.edits["taken_at"].setPlaceholderText("如 2026-03-15（照片自带拍摄日期时已自动填写）")
+        form.addRow(accept_buttons(self, save=True))
+        self.resize(scaled(480), 0)
+
+    def values(self) -> dict:
+        return {key: edit.text() for key, edit in self.edits.items()}
+
+
+def ask_caption(parent, attachment: dict) -> dict | None:
+    dialog = CaptionDialog(parent, attachment)
+    return dialog.values() if dialog.exec() == QDialog.Accepted else None

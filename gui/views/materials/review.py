@@ -7,6 +7,7 @@ The position is saved at every step, so the walk resumes where it stopped.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
@@ -14,9 +15,9 @@ from PySide6.QtGui import QImageReader, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from core import materials
+from core import attachments, materials
 from core.errors import AppError
-from gui.theme import set_scaled_style
+from gui.theme import scaled, set_scaled_style
 from gui.views.materials import dialogs as material_dialogs
 from gui.views.materials.common import status_html
 
@@ -65,7 +66,7 @@ class ReviewWindow(QDialog):
         top.addWidget(self.position_label)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(10)
+        self.progress.setMaximumHeight(scaled(10))
         top.addWidget(self.progress, 1)
         self.show_all = QCheckBox("显示全部材料（含待提交、已通过）")
         self.show_all.setFocusPolicy(Qt.NoFocus)
@@ -86,7 +87,7 @@ class ReviewWindow(QDialog):
                            ("需补充（2 / N）", self.request), ("跳过（S）", self.skip), ("下一项 →", self.next)]:
             b = QPushButton(text)
             b.setFocusPolicy(Qt.NoFocus)
-            b.setMinimumHeight(36)
+            b.setMinimumHeight(scaled(36))
             b.clicked.connect(slot)
             keys.addWidget(b)
         v.addLayout(keys)
@@ -210,8 +211,8 @@ class ReviewWindow(QDialog):
         box.setFrameShape(QFrame.StyledPanel)
         v = QVBoxLayout(box)
         title = QHBoxLayout()
-        info = f["original_name"] + (f"　拍摄 {f['taken_at']}" if f["taken_at"] else "")
-        name = QLabel(f"<b>{info}</b>" + (f"<br>{f['caption']}" if f["caption"] else ""))
+        caption = attachments.photo_caption(f)
+        name = QLabel(f"<b>{html.escape(f['original_name'])}</b>" + (f"<br>{html.escape(caption)}" if caption else ""))
         name.setWordWrap(True)
         title.addWidget(name, 1)
         open_button = QPushButton("打开")
