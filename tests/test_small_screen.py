@@ -47,12 +47,12 @@ def _look_at_every_page(w, check_columns: bool) -> list[str]:
     for i, page in enumerate(w.pages):
         w.nav.setCurrentRow(i)
         _settle(app)
-        scroller = page.parentWidget().parentWidget()
         for tab in every_tab(page):
             _settle(app)
             where = page.title + (f"/{tab}" if tab else "")
-            if scroller.horizontalScrollBar().maximum() > 0:
-                seen.append(f"{where}：要左右滚动才能看全（页面宽 {page.width()}，窗口给 {scroller.viewport().width()}）")
+            given = w.stack.width()  # what the window gives the page beside the navigation
+            if page.width() > given:
+                seen.append(f"{where}：要左右滚动才能看全（页面宽 {page.width()}，窗口给 {given}）")
             found = problems(w, page) + (columns_out_of_sight(page) if check_columns else [])
             seen += [f"{where}：{p}" for p in found]
     return seen
