@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
 
 from core import settings
 from core.errors import AppError
+from gui.theme import scaled
 
 
 class OfficeDialog(QDialog):
@@ -52,7 +53,8 @@ class OfficeDialog(QDialog):
         buttons = accept_buttons(self, save=True)
         buttons.button(QDialogButtonBox.Cancel).setText("以后再填")
         layout.addWidget(buttons)
-        self.resize(560, 0)
+        self.setMinimumWidth(scaled(520))
+        self.adjustSize()  # tall enough for the wrapped introduction at any 界面字号
 
     def _suggest(self, district: str) -> None:
         """Fill the other names from the 区 while the user has not typed their own."""

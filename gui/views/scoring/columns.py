@@ -29,6 +29,11 @@ TREND_COLUMNS = [Col("round", "测评轮次", width=150), Col("kind", "类型", 
                  Col("rank", "排名", align_right=True)]
 
 
+def header_width(title: str) -> int:
+    """A column wide enough for its title (“2025年市测得分率”), at the base font size."""
+    return 13 * len(title) + 16
+
+
 IN_SIGHT = ("unit_names", "status")  # moved to the front on screen: in sight at a large 界面字号
 
 
@@ -44,5 +49,6 @@ def table_columns(table: scoring.ReportTable) -> list[Col]:
             cols.append(Col(column.key, column.title, width=160 if i == 0 else 140))
             continue
         fmt = fmt_rate if column.kind in _RATE_KINDS else fmt_points
-        cols.append(Col(column.key, column.title, fmt=fmt, align_right=True, width=160 if i == 0 else 66))
+        cols.append(Col(column.key, column.title, fmt=fmt, align_right=True,
+                        width=160 if i == 0 else max(66, header_width(column.title))))
     return cols

@@ -18,9 +18,9 @@ FINDING_COLUMNS = [  # 状态 and 责任单位 first: in sight on a laptop scree
     Col("flag_reasons", "挂牌原因"),
 ]
 NOTICE_COLUMNS = [
-    Col("number", "文号", width=160), Col("unit", "责任单位", width=150), Col("issued_on", "交办日期", width=92),
-    Col("due_on", "整改期限", width=92), Col("finding_count", "问题数", align_right=True, width=56),
-    Col("round", "督办轮次", align_right=True, width=64), Col("state", "状态", width=60),
+    Col("number", "文号", width=160), Col("state", "状态", width=60), Col("unit", "责任单位", width=150),
+    Col("issued_on", "交办日期", width=92), Col("due_on", "整改期限", width=92),
+    Col("finding_count", "问题数", align_right=True, width=56), Col("round", "督办轮次", align_right=True, width=64),
     Col("receipt_signer", "签收人", width=80), Col("receipt_at", "签收时间", width=92), Col("void_reason", "作废原因"),
 ]
 OWES_COLUMNS = [
@@ -30,10 +30,10 @@ OWES_COLUMNS = [
     Col("next_due", "最近期限"),
 ]
 SITE_COLUMNS = [
-    Col("name", "点位名称", width=150), Col("site_type", "点位类型", width=100), Col("address", "地址", width=200),
-    Col("locality", "属地", width=130), Col("unit_names", "默认责任单位", width=200),
-    Col("finding_count", "问题数", align_right=True, width=60),
-    Col("retired", "状态", fmt=lambda v: "已停用" if v else "在用"),
+    Col("name", "点位名称", width=150), Col("retired", "状态", fmt=lambda v: "已停用" if v else "在用", width=60),
+    Col("site_type", "点位类型", width=100), Col("locality", "属地", width=130),
+    Col("unit_names", "默认责任单位", width=200), Col("finding_count", "问题数", align_right=True, width=60),
+    Col("address", "地址"),
 ]
 HISTORY_COLUMNS = [
     Col("on_date", "日期", width=90), Col("to_status", "状态", width=60), Col("action", "步骤", width=110),
