@@ -116,6 +116,15 @@ def set_scaled_style(widget, css: str) -> None:
     widget.setStyleSheet(scaled_css(css))
 
 
+def resize_within_screen(window, width: int, height: int) -> None:
+    """Size a window as asked, but never beyond the screen it opens on (a 1366×768 laptop)."""
+    screen = window.screen() or QApplication.primaryScreen()
+    room = screen.availableGeometry() if screen is not None else None
+    if room is not None and room.width() > 0 and room.height() > 0:
+        width, height = min(width, room.width()), min(height, room.height())
+    window.resize(width, height)
+
+
 def scaled(pixels: int) -> int:
     """A size laid out for the base font size (a column width), at the current font size."""
     return round(pixels * font_scale())

@@ -139,6 +139,8 @@ def test_review_mode_opens_on_what_waits_for_a_verdict(page, qtbot, demo_db):
     review = ReviewWindow(page.ctx, edition, page)
     qtbot.addWidget(review)
     review.show()
+    room = review.screen().availableGeometry()
+    assert review.width() <= room.width() and review.height() <= room.height()  # its keys stay on screen
     assert not review.show_all.isChecked()
     seen = []
     for _ in range(10):

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QFrame, QHBoxLayout, QLabel, 
 
 from core import attachments, materials
 from core.errors import AppError
-from gui.theme import scaled, set_scaled_style
+from gui.theme import resize_within_screen, scaled, set_scaled_style
 from gui.views.materials import dialogs as material_dialogs
 from gui.views.materials.common import status_html
 
@@ -94,7 +94,7 @@ class ReviewWindow(QDialog):
         self.message = QLabel()
         self.message.setStyleSheet("color: #c62828;")
         v.addWidget(self.message)
-        self.resize(1200, 820)
+        resize_within_screen(self, 1200, 820)  # its keys at the bottom stay on a 768-pixel-high screen
         self.load_order()
 
     # --- moving -----------------------------------------------------------------------------------
