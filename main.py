@@ -51,6 +51,21 @@ def _refuse(exc) -> int:
     return EXIT_REFUSED
 
 
+def chosen_server(args) -> tuple[str | None, str | None]:
+    """(server URL, remembered password): --server or CHUANGCHENG_SERVER; else, when no data folder
+    is named (--data, CHUANGCHENG_DATA), the shared ledger saved on this PC (设置 → 共享台账)."""
+    from core import connection
+    from core.commands import ENV_SERVER
+    from core.paths import ENV_DATA
+
+    server = args.server or os.environ.get(ENV_SERVER)
+    if server:
+        return server, None
+    if args.data or os.environ.get(ENV_DATA):
+        return None, None
+    return connection.command_line_server() or (None, None)
+
+
 def main(argv: list[str] | None = None) -> int:
     from core.commands import (ENV_SERVER, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, Context, build_parser,
                                office_placeholder_warning)
@@ -75,15 +90,20 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         try:
             from gui.app import run_gui
-            return run_gui(data, operator)
+            from core.paths import ENV_DATA
+
+            # The window asks for the saved shared ledger's password itself (the 连接 dialog).
+            named_server = args.server or os.environ.get(ENV_SERVER) or None
+            named_folder = bool(args.data or os.environ.get(ENV_DATA))
+            return run_gui(data, operator, server=named_server, saved_connection=not named_server and not named_folder)
         except Exception:  # before the window's error hook exists, or when Qt cannot start
             logging.exception("图形界面启动失败")
             raise
 
-    server = args.server or os.environ.get(ENV_SERVER) or None
+    server, password = chosen_server(args)
     if server and args.operator:
         print("共享台账的操作人是登录账号，--operator 已忽略。", file=sys.stderr)
-    ctx = Context(data, operator or "命令行", server)
+    ctx = Context(data, operator or "命令行", server, password)
     try:
         code = args.func(args, ctx)
         warning = office_placeholder_warning(args, ctx) if code == EXIT_OK else ""

@@ -20,7 +20,6 @@ from openpyxl import Workbook
 
 from bench import generate_work, words
 from core import audit, framework, settings, units
-from core.db import rows, scalar, write
 from core.paths import DataDir
 from core.store import open_store
 
@@ -88,7 +87,7 @@ def generate(data_dir, scale: str = "1x", seed: int = 1, today: dt.date | None =
     db.execute("PRAGMA cache_size = -262144")
     try:
         unit_rows = _units(rng, shape.units)
-        with write(db):
+        with db.write():
             settings.set_many(db, {"current_year": today.year,
                                    "next_assessment_date": (today + dt.timedelta(days=148)).isoformat(),
                                    "notice_contact": generate_work.NOTICE_CONTACT})
@@ -114,10 +113,10 @@ COUNTED = ("units", "framework_nodes", "assignments", "sites", "findings", "find
 
 def table_counts(db) -> dict[str, int]:
     """Rows per table of the data folder (standards: level-3 nodes of every edition)."""
-    counts = {name: scalar(db, f"SELECT count(*) FROM {name}") for name in COUNTED}
-    counts["standards"] = scalar(db, "SELECT count(*) FROM framework_nodes WHERE level = 3")
-    counts["notices_voided"] = scalar(db, "SELECT count(*) FROM notices WHERE voided = 1")
-    counts["stored_files"] = scalar(db, "SELECT count(DISTINCT sha256) FROM attachments")
+    counts = {name: db.value(f"SELECT count(*) FROM {name}") for name in COUNTED}
+    counts["standards"] = db.value("SELECT count(*) FROM framework_nodes WHERE level = 3")
+    counts["notices_voided"] = db.value("SELECT count(*) FROM notices WHERE voided = 1")
+    counts["stored_files"] = db.value("SELECT count(DISTINCT sha256) FROM attachments")
     return counts
 
 
@@ -134,7 +133,7 @@ def existing(data: DataDir) -> Dataset:
             framework.export_framework(db, framework_xlsx, edition_id)
         if not units_xlsx.exists():
             units.export_units(db, units_xlsx)
-        return Dataset(data, edition_id, scalar(db, "SELECT count(*) FROM units WHERE retired = 0"),
+        return Dataset(data, edition_id, db.value("SELECT count(*) FROM units WHERE retired = 0"),
                        framework.edition_totals(db, edition_id)["standards"], framework_xlsx, units_xlsx,
                        table_counts(db))
     finally:
@@ -194,7 +193,7 @@ def _insert_units(db, unit_rows: list[dict]) -> dict[str, int]:
         "INSERT INTO units (name, short_name, kind, head, leader, liaison, phone, position)"
         " VALUES (:name, :short_name, :kind, :head, :leader, :liaison, :phone, :position)",
         [{**u, "position": i + 1} for i, u in enumerate(unit_rows)])
-    return {r["name"]: r["id"] for r in rows(db, "SELECT id, name FROM units")}
+    return {r["name"]: r["id"] for r in db.rows("SELECT id, name FROM units")}
 
 
 # --- the framework ------------------------------------------------------------------------------
@@ -260,8 +259,8 @@ def _framework(rng, shape: Shape, unit_rows: list[dict]) -> list[dict]:
 
 def _insert_framework(db, edition_id: int, table: list[dict], unit_ids: dict[str, int]) -> None:
     """The tree and its 分解表 with ids chosen here, so each goes in with a single executemany."""
-    groups = {r["name"]: r["id"] for r in rows(db, "SELECT id, name FROM unit_groups")}
-    next_id = (scalar(db, "SELECT max(id) FROM framework_nodes") or 0) + 1
+    groups = {r["name"]: r["id"] for r in db.rows("SELECT id, name FROM unit_groups")}
+    next_id = (db.value("SELECT max(id) FROM framework_nodes") or 0) + 1
     nodes, assignments, parents, children = [], [], {}, {}
     for item in table:
         keys = ((item["category"],), (item["category"], item["indicator"]))

@@ -31,7 +31,6 @@ from pathlib import Path
 from bench import words
 from core import attachments, framework, letters, materials, scoring, settings, supervision
 from core.supervision import workdays
-from core.db import rows, scalar
 
 STAFF = ["王建国", "李晓梅", "张志强", "刘海燕", "陈立新"]  # the office's operators in the audit trail
 REVIEWERS = ["区创城办督查组", "区创城办第一督查组", "区创城办第二督查组"]
@@ -97,17 +96,17 @@ class Work:
         self.db, self.rng, self.shape, self.edition_id, self.today = db, rng, shape, edition_id, today
         self.audit_rows: list[tuple] = []
         self.attachment_rows: list[tuple] = []
-        self.next_attachment = (scalar(db, "SELECT max(id) FROM attachments") or 0) + 1
-        self.units = rows(db, "SELECT id, name, short_name, kind, head, liaison FROM units WHERE retired = 0"
+        self.next_attachment = (db.value("SELECT max(id) FROM attachments") or 0) + 1
+        self.units = db.rows("SELECT id, name, short_name, kind, head, liaison FROM units WHERE retired = 0"
                               " ORDER BY position, id")
         self.unit_by_name = {u["name"]: u for u in self.units}
         self.unit_by_id = {u["id"]: u for u in self.units}
         self.territorial = [u for u in self.units if u["kind"] in ("街道", "乡镇")]
-        self.standards = rows(db, """
+        self.standards = db.rows("""
             SELECT n.id, n.code, n.title, n.points, n.negative, n.deadline, i.title AS indicator, c.title AS category
               FROM framework_nodes n JOIN framework_nodes i ON i.id = n.parent_id
               JOIN framework_nodes c ON c.id = i.parent_id
-             WHERE n.edition_id = ? AND n.level = 3 AND n.retired = 0 ORDER BY n.id""", (edition_id,))
+             WHERE n.edition_id = :p1 AND n.level = 3 AND n.retired = 0 ORDER BY n.id""", {"p1": edition_id})
         self.counts: dict[str, int] = {}
         self._dues: dict[tuple[dt.date, int], dt.date] = {}
 
@@ -235,7 +234,7 @@ class Work:
             found.append({"name": name, "site_type": site_type, "locality_unit_id": locality["id"],
                           "address": f"{street}{self.place()}路{rng.randrange(1, 300)}号",
                           "unit_ids": unit_ids, "created_at": self.stamp(self.day(rng.randrange(340, 365)))})
-        next_id = (scalar(db, "SELECT max(id) FROM sites") or 0) + 1
+        next_id = (db.value("SELECT max(id) FROM sites") or 0) + 1
         for i, s in enumerate(found):
             s["id"] = next_id + i
         db.conn.executemany("INSERT INTO sites (id, name, site_type, address, locality_unit_id, created_at)"
@@ -266,7 +265,7 @@ class Work:
         site_weights = [rng.paretovariate(1.5) for _ in sites]  # a few 点位 keep coming back
         field_standards = [s for s in self.standards if not s["negative"]]
         site_standards = {s["id"]: rng.sample(field_standards, min(3, len(field_standards))) for s in sites}
-        base = (scalar(db, "SELECT max(id) FROM findings") or 0) + 1
+        base = (db.value("SELECT max(id) FROM findings") or 0) + 1
         start = self.day(330)
         earlier_at_site: dict[int, dict] = {}  # site → {standard id, None or "*": its last two dates}
         findings, support_rows, plans = [], [], []
@@ -338,7 +337,7 @@ class Work:
         """One notice per unit and 交办 day, numbered in issue order per year without gaps."""
         rng = self.rng
         notices, seq = [], {}
-        next_id = (scalar(self.db, "SELECT max(id) FROM notices") or 0) + 1
+        next_id = (self.db.value("SELECT max(id) FROM notices") or 0) + 1
         for (unit_id, issue), members in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             unit = self.unit_by_id[unit_id]
             dues = {i: self._due(calendar, issue, int(limits.get(findings[i]["severity"], 5))) for i in members}
@@ -491,16 +490,16 @@ class Work:
         rng, db, edition_id = self.rng, self.db, self.edition_id
         added = materials.init_checklist(db, edition_id)
         lead = {}
-        for r in rows(db, "SELECT a.node_id, a.unit_id FROM assignment_units a"
-                          " JOIN framework_nodes n ON n.id = a.node_id WHERE n.edition_id = ? AND a.role = 'lead'"
+        for r in db.rows("SELECT a.node_id, a.unit_id FROM assignment_units a"
+                          " JOIN framework_nodes n ON n.id = a.node_id WHERE n.edition_id = :p1 AND a.role = 'lead'"
                           " ORDER BY a.node_id, a.position, a.unit_id",
-                      (edition_id,)):
+                      {"p1": edition_id}):
             lead.setdefault(r["node_id"], r["unit_id"])
-        positions = {r["node_id"]: r["p"] for r in rows(
-            db, "SELECT node_id, max(position) AS p FROM materials WHERE edition_id = ? GROUP BY node_id",
-            (edition_id,))}
+        positions = {r["node_id"]: r["p"] for r in db.rows(
+            "SELECT node_id, max(position) AS p FROM materials WHERE edition_id = :p1 GROUP BY node_id",
+            {"p1": edition_id})}
         extra = []
-        next_id = (scalar(db, "SELECT max(id) FROM materials") or 0) + 1
+        next_id = (db.value("SELECT max(id) FROM materials") or 0) + 1
         for i in range(max(0, self.shape.materials - added)):
             s = rng.choice(self.standards)
             kind = rng.choices(materials.KINDS, (3, 2, 3, 2, 1))[0]
@@ -525,8 +524,8 @@ class Work:
 
     def _material_progress(self, files: Files) -> None:
         rng, db = self.rng, self.db
-        found = rows(db, "SELECT id, kind, title, unit_id, status FROM materials WHERE edition_id = ? AND removed = 0"
-                         " ORDER BY id", (self.edition_id,))
+        found = db.rows("SELECT id, kind, title, unit_id, status FROM materials WHERE edition_id = :p1 AND removed = 0"
+                         " ORDER BY id", {"p1": self.edition_id})
         t = materials.TRANSITIONS
         updates, box_item = [], [1, 0]
         for m in found:

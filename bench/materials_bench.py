@@ -25,7 +25,6 @@ from pathlib import Path
 
 from bench.generate import OPERATOR, generate
 from core import attachments, materials
-from core.db import rows, write
 from core.paths import DataDir
 from core.store import open_store
 
@@ -65,12 +64,12 @@ def populate(db, n_materials: int, n_attachments: int, n_files: int, seed: int =
     """The default checklist, topped up to n_materials with hand-added requirements, and
     n_attachments rows over n_files distinct stored photos (written straight to the store)."""
     rng = random.Random(seed)
-    edition_id = rows(db, "SELECT id FROM editions ORDER BY id LIMIT 1")[0]["id"]
+    edition_id = db.rows("SELECT id FROM editions ORDER BY id LIMIT 1")[0]["id"]
     t = time.perf_counter()
     added = materials.init_checklist(db, edition_id)
     log(f"materials-init: {added} materials in {time.perf_counter() - t:.1f} s")
-    standards = rows(db, "SELECT id FROM framework_nodes WHERE edition_id = ? AND level = 3", (edition_id,))
-    unit_ids = [r["id"] for r in rows(db, "SELECT id FROM units")]
+    standards = db.rows("SELECT id FROM framework_nodes WHERE edition_id = :p1 AND level = 3", {"p1": edition_id})
+    unit_ids = [r["id"] for r in db.rows("SELECT id FROM units")]
     now = datetime.now().isoformat(timespec="seconds")
     extra = []
     for i in range(n_materials - added):
@@ -78,9 +77,9 @@ def populate(db, n_materials: int, n_attachments: int, n_files: int, seed: int =
                       "kind": rng.choice(materials.KINDS), "title": f"补充材料 {i}", "requirement": "按要求报送",
                       "unit_id": rng.choice(unit_ids), "due_on": f"2026-{rng.randint(1, 12):02d}-15",
                       "status": "待提交", "updated_at": now})
-    with write(db):
-        db["materials"].insert_all(extra, batch_size=5000)
-        ids = [r["id"] for r in rows(db, "SELECT id FROM materials")]
+    with db.write():
+        db.executemany(f"INSERT INTO materials ({', '.join(extra[0])}) VALUES ({', '.join(':' + k for k in extra[0])})", extra)
+        ids = [r["id"] for r in db.rows("SELECT id FROM materials")]
         for status in ("已提交", "审核通过", "需补充", "已归档"):
             chosen = rng.sample(ids, len(ids) // 8)
             db.conn.executemany("UPDATE materials SET status = ?, comment = ? WHERE id = ?",
@@ -99,7 +98,7 @@ def populate(db, n_materials: int, n_attachments: int, n_files: int, seed: int =
         for k in range(per):
             sha, size = rng.choice(files)
             batch.append((sha, "materials", material_id, f"现场照片{k + 1}.jpg", size, "image/jpeg", now, k + 1))
-    with write(db):
+    with db.write():
         db.conn.executemany("INSERT INTO attachments (sha256, owner_table, owner_id, original_name, size, mime,"
                             " added_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
     log(f"populated: {len(ids)} materials, {len(batch)} attachment rows over {len(files)} stored files")
@@ -123,7 +122,7 @@ def _big_photos(folder: Path, rng: random.Random) -> list[Path]:
 
 
 def bench_filters(db, scale: str, repeat: int) -> None:
-    edition_id = rows(db, "SELECT id FROM editions ORDER BY id LIMIT 1")[0]["id"]
+    edition_id = db.rows("SELECT id FROM editions ORDER BY id LIMIT 1")[0]["id"]
     samples = []
     for _ in range(max(3, repeat // 4)):
         t = time.perf_counter()
@@ -206,7 +205,7 @@ def bench_gui(data_dir, scale: str, repeat: int) -> None:
         samples.append(timed(page.save_current))
     emit("materials_change_gui", scale, samples, case="save")
 
-    edition_id = framework.current_edition_id(db) or rows(db, "SELECT id FROM editions LIMIT 1")[0]["id"]
+    edition_id = framework.current_edition_id(db) or db.rows("SELECT id FROM editions LIMIT 1")[0]["id"]
     review = ReviewWindow(window.ctx, edition_id, window)
     review.show()
     samples = []
@@ -214,7 +213,7 @@ def bench_gui(data_dir, scale: str, repeat: int) -> None:
         samples.append(timed(review.next))
     emit("materials_review_step", scale, samples, files_per_item="5 small photos")
     # step over the items holding the 5 MB photos (attached by bench_attach)
-    photo_ids = [r["owner_id"] for r in rows(db, "SELECT DISTINCT owner_id FROM attachments WHERE original_name"
+    photo_ids = [r["owner_id"] for r in db.rows("SELECT DISTINCT owner_id FROM attachments WHERE original_name"
                                                   " LIKE '现场照片-%' ORDER BY owner_id")]
     if photo_ids:
         samples = []
@@ -230,9 +229,9 @@ def bench_gui(data_dir, scale: str, repeat: int) -> None:
 def bench_attach(db, scale: str, scratch: Path) -> None:
     rng = random.Random(7)
     photos = _big_photos(scratch / "photos", rng)
-    edition_id = rows(db, "SELECT id FROM editions ORDER BY id LIMIT 1")[0]["id"]
-    targets = [r["id"] for r in rows(db, "SELECT id FROM materials WHERE edition_id = ? ORDER BY id LIMIT ?",
-                                     (edition_id, PHOTO_COUNT // 5))]
+    edition_id = db.rows("SELECT id FROM editions ORDER BY id LIMIT 1")[0]["id"]
+    targets = [r["id"] for r in db.rows("SELECT id FROM materials WHERE edition_id = :p1 ORDER BY id LIMIT :p2",
+                                     {"p1": edition_id, "p2": PHOTO_COUNT // 5})]
     t = time.perf_counter()
     target = scratch / "plain-copy"
     target.mkdir()

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 from core import demo, settings, supervision, units
-from core.db import rows, write
 from core.paths import DataDir
 from core.store import open_store
 from core.supervision import FindingFilter
@@ -38,12 +37,12 @@ def build(root: Path, scale: str, seed: int = 1):
     nodes = [s["id"] for s in supervision.standard_choices(db)]
     start = dt.date(2026, 1, 1)
     now = dt.datetime.now().isoformat(timespec="seconds")
-    with write(db):
+    with db.write():
         site_rows = [(f"点位{i:04d}", rng.choice(types), f"测试路{i}号", rng.choice(streets), now)
                      for i in range(SITES[scale])]
         db.conn.executemany("INSERT INTO sites (name, site_type, address, locality_unit_id, created_at)"
                             " VALUES (?, ?, ?, ?, ?)", site_rows)
-        site_ids = [r["id"] for r in rows(db, "SELECT id FROM sites")]
+        site_ids = [r["id"] for r in db.rows("SELECT id FROM sites")]
         statuses = supervision.STATUSES
         findings, last_at_site = [], {}
         for i in range(FINDINGS[scale]):
@@ -100,8 +99,8 @@ def main(argv=None) -> int:
                               "median_ms": round(ms, 1), "budget_ms": FILTER_BUDGET_MS}, ensure_ascii=False))
         ms = timed(lambda: supervision.counts(db), args.repeat)
         print(json.dumps({"figure": "findings_counts", "scale": args.scale, "median_ms": round(ms, 1)}))
-        waiting = [r["id"] for r in rows(db, "SELECT id FROM findings WHERE status = '待交办' AND unit_id = ?"
-                                             " ORDER BY id LIMIT ?", (unit_id, args.repeat * 3))]
+        waiting = [r["id"] for r in db.rows("SELECT id FROM findings WHERE status = '待交办' AND unit_id = :p1"
+                                             " ORDER BY id LIMIT :p2", {"p1": unit_id, "p2": args.repeat * 3})]
         batches = iter([waiting[i:i + 3] for i in range(0, len(waiting), 3)])
         ms = timed(lambda: supervision.issue_notice(db, unit_id, next(batches), issued_on="2026-12-01"), args.repeat)
         print(json.dumps({"figure": "notice_issue", "scale": args.scale, "findings_per_notice": 3,

@@ -34,3 +34,15 @@ def iso(value, label: str) -> str:
     """As the ledger stores it ("2026-03-15"), "" for an empty value."""
     found = parse(value, label)
     return found.isoformat() if found else ""
+
+
+def check_order(day: str, label: str, *, after: str = "", after_label: str = "") -> None:
+    """A step's date (ISO text) is neither in the future (core.clock's today) nor earlier than the
+    step before it (`after`, named `after_label`); the message says which date is wrong and why."""
+    from core import clock
+
+    today = clock.today().isoformat()
+    if day > today:
+        raise AppError(f"{label} {day} 晚于今天（{today}），还没有到这一天，请检查日期。")
+    if after and day < after:
+        raise AppError(f"{label} {day} 早于{after_label} {after}，请检查日期。")

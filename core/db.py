@@ -9,7 +9,6 @@ from pathlib import Path
 import sqlite_utils
 
 from core.errors import AppError, storage_errors
-from core.text import like_contains  # noqa: F401 - imported from here by older code
 from core.migrations import known_names, migrations, schema_version
 
 DEFAULT_OPERATOR = "命令行"
@@ -89,17 +88,3 @@ def _copy_before_migrating(db, path: Path, backup_dir: Path) -> Path:
     finally:
         dest.close()
     return target
-
-
-def write(db):
-    """One write transaction (see Store.write)."""
-    return db.write()
-
-
-def rows(db, sql: str, params=None) -> list[dict]:
-    """Run a query and return its rows as dicts."""
-    return db.rows(sql, params)
-
-
-def scalar(db, sql: str, params=None):
-    return db.value(sql, params)

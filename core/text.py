@@ -164,6 +164,31 @@ def parse_number(value) -> float | None:
     return number
 
 
+
+def parse_points(value) -> float | None:
+    """Points as offices write them: a number, or with the unit, "1.5分", "2 分"."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
+        if text.endswith("分") and len(text) > 1:
+            value = text[:-1]
+    return parse_number(value)
+
+
+_MONTH_END = re.compile(r"(\d{4})年(\d{1,2})月(?:底|末)(?:前|之前|以前)?")
+
+
+def parse_month_end(value) -> dt.date | None:
+    """A deadline written as a month's end, "2026年9月底前" or "2026年9月末": the last day of that
+    month; None for any other text."""
+    if not isinstance(value, str):
+        return None
+    match = _MONTH_END.fullmatch(unicodedata.normalize("NFKC", clean_text(value)).replace(" ", ""))
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    year, month = int(match[1]), int(match[2])
+    first_of_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_of_next - dt.timedelta(days=1)
+
 def normalize_header(text, *, strip_unit: bool = False) -> str:
     """A column name reduced for matching: no spaces or line breaks, half-width brackets, ASCII lower case.
 

@@ -91,12 +91,17 @@ def first_start_choice(parent=None) -> str:
     return "demo" if box.clickedButton() is demo else "empty"
 
 
-def open_main_window(data, operator: str | None, *, ask_first_start: bool = True):
+def open_main_window(data, operator: str | None, *, ask_first_start: bool = True, shared=None):
+    """The window on the data folder's ledger, or on the shared ledger `shared` = (store, password)
+    the connect dialog opened."""
     from core import demo
     from core.paths import network_share_warning
     from core.store import open_store
     from gui.main_window import MainWindow
 
+    if shared is not None:
+        db, password = shared
+        return MainWindow(db, data, db.operator, password)
     was_empty = data.is_empty()
     db = open_store(data, operator or "未署名")
     if was_empty and ask_first_start and demo.is_empty(db):
@@ -113,7 +118,30 @@ def open_main_window(data, operator: str | None, *, ask_first_start: bool = True
     return window
 
 
-def run_gui(data, operator: str | None) -> int:
+def connect_at_start(data, server: str | None, saved_connection: bool):
+    """The shared ledger to open: (store, password), "local" for the data folder's ledger, or None
+    when the user quit. An address given at start (--server) is tried as given first (libpq finds
+    its password); this PC's saved connection is always asked for through the 连接 dialog."""
+    from core import connection as connections
+    from core.store import open_store
+    from gui.dialogs.connect import LOCAL, ConnectDialog
+
+    if server:
+        try:
+            return open_store(data, None, server=server), None
+        except AppError:
+            target, remember = connections.from_url(server), False
+    else:
+        target, remember = (connections.active() if saved_connection else None), True
+    if target is None:
+        return LOCAL
+    dialog = ConnectDialog(target, data, remember_saved=remember)
+    if dialog.exec() != ConnectDialog.Accepted:
+        return None
+    return LOCAL if dialog.choice == LOCAL else (dialog.store, dialog.password)
+
+
+def run_gui(data, operator: str | None, server: str | None = None, saved_connection: bool = False) -> int:
     crash_report.configure(data.logs)
     # Qt 6 is per-monitor DPI aware on its own; PassThrough keeps 125 %/150 % scaling exact
     # instead of rounding it to whole numbers (blurry or oversized text on office laptops).
@@ -131,20 +159,29 @@ def run_gui(data, operator: str | None) -> int:
         QMessageBox.information(None, APP_NAME, f"{APP_NAME}已经在运行（数据文件夹 {data.root}）。请在任务栏中切换到已打开的窗口；"
                                 "如果它已卡住，请在任务管理器中结束后重新打开。")
         return 0
-    operator = operator or os.environ.get("CHUANGCHENG_OPERATOR") or ask_operator()
-    if not operator:
+    shared = connect_at_start(data, server, saved_connection)
+    if shared is None:
         instance.release()
         return 0
+    from gui.dialogs.connect import LOCAL
+
+    shared = None if shared == LOCAL else shared
+    if shared is None:  # on the shared ledger the operator is the login
+        operator = operator or os.environ.get("CHUANGCHENG_OPERATOR") or ask_operator()
+        if not operator:
+            instance.release()
+            return 0
     try:
-        window = open_main_window(data, operator)
+        window = open_main_window(data, operator, shared=shared)
     except AppError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message_zh)
         instance.release()
         return 2
     holder["window"] = window
     instance.listen(lambda: _come_forward(window))
-    window.auto_backup_on_exit = True
-    start_daily_backup_timer(window)
+    if shared is None:  # the shared ledger is backed up on the server's side (backup --server, by an admin)
+        window.auto_backup_on_exit = True
+        start_daily_backup_timer(window)
     window.show()
     try:
         code = app.exec()

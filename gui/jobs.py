@@ -45,7 +45,7 @@ class _Job(QRunnable):
             self.signals.failed.emit(exc, traceback.format_exc())
         finally:
             if db is not None:
-                db.conn.close()
+                db.close()
             _ACTIVE.discard(self)
 
 

@@ -26,9 +26,9 @@ def page_scroller(page) -> QScrollArea:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db, data, operator: str):
+    def __init__(self, db, data, operator: str, password: str | None = None):
         super().__init__()
-        self.ctx = AppContext(db, data, operator)
+        self.ctx = AppContext(db, data, db.operator if db.shared else operator, password)
         self.auto_backup_on_exit = False  # switched on by run_gui; tests and screenshots leave it off
         self.restoring = False
         self.setWindowTitle(f"{APP_NAME} {__version__}")
@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         last = int(settings.value("window/page", 0) or 0)
         self.nav.setCurrentRow(last if 0 <= last < len(self.pages) else 0)
+        self.ctx.start_listening()
 
     def _build_search(self) -> None:
         """The toolbar box and Ctrl+K both open the search dialog; typing in the box carries on there."""
@@ -165,9 +166,18 @@ class MainWindow(QMainWindow):
         warning = safety.backup_status(self.ctx.data, db).warning
         if warning:
             parts.append(warning)
-        parts += [f"操作人：{self.ctx.operator}", f"数据：{self.ctx.data.root}"]
+        parts.append(self.ledger_text())
         self._status.setText("　|　".join(parts))
         self._status.setToolTip("\n".join(parts))
+
+    def ledger_text(self) -> str:
+        """Which ledger this window works on and as whom."""
+        db = self.ctx.db
+        if db.shared:
+            from core.connection import where_of
+
+            return f"共享台账 · {where_of(db.url)} · 用户 {db.operator}"
+        return f"操作人：{self.ctx.operator}　|　本机数据 · {self.ctx.data.root}"
 
     def restore_from(self, path: str, allow_foreign: bool = False) -> None:
         """Stop the background jobs and close the store, restore the backup in the background,
@@ -182,7 +192,7 @@ class MainWindow(QMainWindow):
             show_error(self, "从备份恢复", AppError("后台任务仍在运行，暂时不能恢复。请等它结束后再试。"))
             return
         self.restoring = True  # the automatic backup waits: the database is closed meanwhile
-        self.ctx.db.conn.close()
+        self.ctx.db.close()
 
         def reopen(result=None):
             self.ctx.db = open_store(self.ctx.data, self.ctx.operator)
@@ -237,6 +247,7 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def closeEvent(self, event):
+        self.ctx.stop_listening()
         if self.search_dialog is not None:
             self.search_dialog.close()
         if self.auto_backup_on_exit:

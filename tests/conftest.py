@@ -120,6 +120,47 @@ def samples():
     return path
 
 
+def _memory_keyring():
+    """A credential store that lives and dies with one test."""
+    from keyring.backend import KeyringBackend
+    from keyring.errors import PasswordDeleteError
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1
+
+        def __init__(self):
+            super().__init__()
+            self.passwords = {}
+
+        def get_password(self, service, username):
+            return self.passwords.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.passwords[(service, username)] = password
+
+        def delete_password(self, service, username):
+            if self.passwords.pop((service, username), None) is None:
+                raise PasswordDeleteError(username)
+
+    return MemoryKeyring()
+
+
+@pytest.fixture(autouse=True)
+def isolated_connection_settings(tmp_path, monkeypatch):
+    """This PC's shared-ledger connection goes to a temporary config folder and remembered passwords
+    to a store in memory, never the user's own folder or credential store; command-line children
+    get a credential store that keeps nothing."""
+    import keyring
+
+    monkeypatch.setenv("CHUANGCHENG_CONFIG", str(tmp_path / "config"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    previous = keyring.get_keyring()
+    memory = _memory_keyring()
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture(autouse=True)
 def isolated_qsettings(tmp_path):
     """Window geometry, last folders and the like go to a temporary place, never the user's."""

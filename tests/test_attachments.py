@@ -4,7 +4,6 @@
 import pytest
 
 from core import attachments, settings
-from core.db import scalar
 from core.errors import AppError
 
 
@@ -24,7 +23,7 @@ def test_same_content_stored_once_and_removal_keeps_the_file(db, tmp_path):
     attachments.remove_attachment(db, id2)
     assert attachments.stored_path(db, r1["sha256"]).exists()  # only an explicit clean-up removes it
     assert attachments.unreferenced_files(db) == [attachments.stored_path(db, r1["sha256"])]
-    assert scalar(db, "SELECT count(*) FROM audit_log WHERE action = '移除附件'") == 2
+    assert db.value("SELECT count(*) FROM audit_log WHERE action = '移除附件'") == 2
 
 
 def test_over_the_size_limit_is_refused_before_copying(db, tmp_path):
@@ -36,7 +35,7 @@ def test_over_the_size_limit_is_refused_before_copying(db, tmp_path):
         attachments.add_attachment(db, "units", 1, big)
     root = attachments.attachments_root(db)
     assert not any(p.is_file() for p in root.rglob("*")) if root.exists() else True
-    assert scalar(db, "SELECT count(*) FROM attachments") == 0
+    assert db.value("SELECT count(*) FROM attachments") == 0
 
 
 def test_verify_finds_tampered_and_missing_files(db, tmp_path):

@@ -44,7 +44,7 @@ def test_images_only_refuses_a_non_image_and_adds_nothing(qtbot, db, data_dir, t
     from gui.widgets.attachments_panel import AttachmentsPanel
 
     errors = []
-    monkeypatch.setattr("gui.widgets.attachments_panel.show_error", lambda parent, title, exc: errors.append(exc.message_zh))
+    monkeypatch.setattr("gui.dialogs.show_error", lambda parent, title, exc: errors.append(exc.message_zh))
     p = AttachmentsPanel(AppContext(db, data_dir, "测试员"), "findings", role="before", images_only=True)
     qtbot.addWidget(p)
     p.set_owner(1)
@@ -64,10 +64,10 @@ def test_remove_asks_and_keeps_the_file(panel, db, tmp_path, monkeypatch):
     f.write_text("x")
     panel.add_files([str(f)])
     panel.view.setCurrentIndex(panel.model.index(0))
-    monkeypatch.setattr("gui.widgets.attachments_panel.confirm", lambda *a, **k: False)
+    monkeypatch.setattr("gui.dialogs.confirm", lambda *a, **k: False)
     panel.remove_selected()
     assert panel.model.rowCount() == 1
-    monkeypatch.setattr("gui.widgets.attachments_panel.confirm", lambda *a, **k: True)
+    monkeypatch.setattr("gui.dialogs.confirm", lambda *a, **k: True)
     sha = panel.selected()["sha256"]
     panel.remove_selected()
     assert panel.model.rowCount() == 0

@@ -10,7 +10,6 @@ import zipfile
 import pytest
 
 from core import attachments, safety, settings, units
-from core.db import rows
 from core.errors import AppError
 from core.paths import DataDir
 from core.safety import health
@@ -27,9 +26,9 @@ def filled(demo_db, data_dir, tmp_path):
 
 
 def _dump(db) -> dict:
-    tables = [r["name"] for r in rows(db, "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+    tables = [r["name"] for r in db.rows("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
     # sorted here: the search index's shadow tables have no rowid to order by
-    return {t: sorted(rows(db, f"SELECT * FROM [{t}]"), key=repr) for t in tables}
+    return {t: sorted(db.rows(f"SELECT * FROM [{t}]"), key=repr) for t in tables}
 
 
 def _files(data: DataDir) -> dict:

@@ -62,39 +62,38 @@ def test_existing_reads_the_same_counts(dataset):
 
 def test_the_data_keeps_the_programs_invariants(bench_db, dataset):
     from core import attachments, settings, supervision
-    from core.db import rows, scalar
 
     db = bench_db
     assert settings.get(db, "current_year") == TODAY.year
     assert settings.get(db, "next_assessment_date") > TODAY.isoformat()
     # every finding stands where its last dated step left it, never before it was found
-    assert scalar(db, "SELECT count(*) FROM findings f WHERE f.status <> (SELECT to_status FROM finding_events e"
+    assert db.value("SELECT count(*) FROM findings f WHERE f.status <> (SELECT to_status FROM finding_events e"
                       " WHERE e.finding_id = f.id ORDER BY e.id DESC LIMIT 1)") == 0
-    assert scalar(db, "SELECT count(*) FROM finding_events e JOIN findings f ON f.id = e.finding_id"
+    assert db.value("SELECT count(*) FROM finding_events e JOIN findings f ON f.id = e.finding_id"
                       " WHERE e.on_date < f.found_on") == 0
-    assert set(r["status"] for r in rows(db, "SELECT DISTINCT status FROM findings")) <= set(supervision.STATUSES)
+    assert set(r["status"] for r in db.rows("SELECT DISTINCT status FROM findings")) <= set(supervision.STATUSES)
     # prev_at_site as core computes it
-    assert scalar(db, "SELECT count(*) FROM findings f WHERE f.prev_at_site IS NOT (SELECT max(g.found_on)"
+    assert db.value("SELECT count(*) FROM findings f WHERE f.prev_at_site IS NOT (SELECT max(g.found_on)"
                       " FROM findings g WHERE g.site_id = f.site_id AND g.found_on < f.found_on AND (f.node_id IS NULL"
                       " OR g.node_id IS NULL OR g.node_id = f.node_id))") == 0
     # notice numbers gap-free per year, voided ones keeping theirs
-    for r in rows(db, "SELECT year, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM notices GROUP BY year"):
+    for r in db.rows("SELECT year, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM notices GROUP BY year"):
         assert (r["lo"], r["hi"]) == (1, r["n"])
     counts = supervision.counts(db, TODAY)
     assert counts["open"] and counts["overdue"] and counts["flagged"] and counts["waiting"]
     # no material past 待提交 without a file; archived ones in a free box and item
-    assert scalar(db, "SELECT count(*) FROM materials m WHERE m.status <> '待提交' AND NOT EXISTS (SELECT 1"
+    assert db.value("SELECT count(*) FROM materials m WHERE m.status <> '待提交' AND NOT EXISTS (SELECT 1"
                       " FROM attachments a WHERE a.owner_table = 'materials' AND a.owner_id = m.id)") == 0
-    assert scalar(db, "SELECT count(*) FROM (SELECT box, item FROM materials WHERE status = '已归档'"
+    assert db.value("SELECT count(*) FROM (SELECT box, item FROM materials WHERE status = '已归档'"
                       " GROUP BY box, item HAVING count(*) > 1)") == 0
     # attachments content-addressed in the store
-    for r in rows(db, "SELECT DISTINCT sha256 FROM attachments ORDER BY sha256 LIMIT 20"):
+    for r in db.rows("SELECT DISTINCT sha256 FROM attachments ORDER BY sha256 LIMIT 20"):
         assert attachments.file_sha256(attachments.stored_path(db, r["sha256"])) == r["sha256"]
     # the search tables filled by the triggers
     for table, source in (("fts_findings", "findings"), ("fts_materials", "materials"),
                           ("fts_attachments", "attachments"), ("fts_results", "score_results")):
-        assert scalar(db, f"SELECT count(*) FROM {table}") == scalar(db, f"SELECT count(*) FROM {source}")
-    states = {r["state"] for r in rows(db, "SELECT DISTINCT state FROM letter_status")}
+        assert db.value(f"SELECT count(*) FROM {table}") == db.value(f"SELECT count(*) FROM {source}")
+    states = {r["state"] for r in db.rows("SELECT DISTINCT state FROM letter_status")}
     assert {"已印发", "已签订"} <= states
 
 
@@ -125,3 +124,20 @@ def test_bench_generates_its_own_data():
     lines = _run_bench(["--scale", "1x", "--only", "search", "--repeat", "2"], timeout=600)
     assert {line["figure"] for line in lines} == {"search"}
     assert len(lines) == 4
+
+
+def test_every_list_filter_names_a_widget_the_page_has(qtbot, demo_db, data_dir):
+    """A filter whose widget was renamed would be skipped and its figure silently lost."""
+    from bench.figures.list_filter import LIST_VIEWS, _part, filters
+    from gui.main_window import MainWindow
+
+    window = MainWindow(demo_db, data_dir, "测试员")
+    qtbot.addWidget(window)
+    missing = []
+    for f in filters(demo_db):
+        page = window.show_page(f.page)
+        if _part(page, f.widget) is None:
+            missing.append(f"{f.page}.{f.widget}")
+        if f.page in LIST_VIEWS and _part(page, LIST_VIEWS[f.page]) is None:
+            missing.append(f"{f.page}.{LIST_VIEWS[f.page]}")
+    assert sorted(set(missing)) == []

@@ -3,7 +3,9 @@ code page, which the console tools use to read it; an explicit PYTHONIOENCODING 
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 
@@ -39,3 +41,33 @@ def test_an_explicit_encoding_wins(monkeypatch):
     assert version_bytes(PYTHONIOENCODING="utf-8").decode("utf-8").strip() == f"创城工作台 {__version__}"
     monkeypatch.setenv("PYTHONIOENCODING", "gb18030:replace")
     assert output_encoding(sys.stdout) == "gb18030"
+
+
+def test_progress_redirected_is_one_plain_line_per_step(tmp_path):
+    from test_cli import run
+
+    data = tmp_path / "d"
+    assert run("demo", data=data).returncode == 0
+    done = run("notices", "--out", str(tmp_path / "all.pdf"), "--year", "2026", data=data)
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) > 2 and all(re.fullmatch(r"\d+/\d+ \S.*", line) for line in lines), lines
+    assert lines[-1].split(" ")[0] == "{0}/{0}".format(lines[-1].split("/")[1].split(" ")[0])
+
+
+def test_progress_on_a_terminal_is_one_live_line():
+    from core.commands.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    progress = Progress(screen)
+    for done, text in ((0, "正在生成通知单 X创城督〔2026〕10号"), (1, "正在生成"), (2, "完成")):
+        progress(done, 2, text)
+    progress.finish()
+    shown = screen.getvalue()
+    assert shown.count("\n") == 1 and shown.endswith("\n") and shown.count("\r") == 3
+    assert shown.split("\r")[2].startswith("1/2 正在生成 ") and len(shown.split("\r")[2]) > len("1/2 正在生成")

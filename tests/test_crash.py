@@ -66,7 +66,7 @@ def test_sigkill_while_writing_loses_no_committed_change(demo_data):
         committed += reported
         next_start = (max(reported) + 1) if reported else next_start + 1000
         db = open_store(demo_data)
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         names = {u["name"] for u in units.list_units(db)}
         assert all(f"崩溃测试单位{i}" in names for i in committed)
         for i in reported[-1:]:
@@ -88,7 +88,7 @@ def test_sigkill_during_backup_leaves_no_false_backup(demo_data, tmp_path):
         for f in out.glob("*.ccbak"):
             safety.verify_backup(f)  # every file with the final name is complete and sound
     db = open_store(demo_data)
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.conn.close()
 
 
@@ -105,7 +105,7 @@ def test_sigkill_during_restore_keeps_usable_data(demo_data, tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
         db = open_store(demo_data)
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         names = {u["name"] for u in units.list_units(db)}
         assert len(names) >= 42  # either the old data (with the extra unit) or the restored data
         db.conn.close()
@@ -123,7 +123,7 @@ def _kill_while_writing_documents(data, out, mode, kills, seed):
         if out.exists():
             _assert_whole(out, mode)
         db = open_store(data)
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         db.conn.close()
     return finished
 

@@ -17,7 +17,6 @@ import pytest
 import core.db
 from core import attachments, audit, safety
 from core.safety import health
-from core.db import rows, scalar, write
 from core.errors import AppError
 from main import main
 from test_cli import run
@@ -60,16 +59,16 @@ def test_a_zero_byte_database_is_new_only_in_an_empty_folder(tmp_path):
 
 def test_check_repair_refuses_when_the_database_references_almost_none(demo_db, data_dir, capsys):
     files = _stored(data_dir.root)
-    shas = [r["sha256"] for r in rows(demo_db, "SELECT DISTINCT sha256 FROM attachments ORDER BY sha256")]
+    shas = [r["sha256"] for r in demo_db.rows("SELECT DISTINCT sha256 FROM attachments ORDER BY sha256")]
     assert len(shas) >= 3
-    with write(demo_db):  # as if the database had been swapped for an old or nearly empty one
-        demo_db.execute("DELETE FROM attachments WHERE sha256 <> ?", (shas[0],))
+    with demo_db.write():  # as if the database had been swapped for an old or nearly empty one
+        demo_db.execute("DELETE FROM attachments WHERE sha256 <> :p1", {"p1": shas[0]})
     problems = health.check(demo_db)
     assert sum(p["problem"] == "没有记录引用的文件" for p in problems) == len(shas) - 1
     with pytest.raises(AppError, match="没有移动任何文件") as refused:
         health.repair(demo_db, problems)
     assert RESTORE_HINT in refused.value.message_zh
-    with write(demo_db):
+    with demo_db.write():
         demo_db.execute("DELETE FROM attachments")
     demo_db.conn.close()
     assert main(["--data", str(data_dir.root), "check", "--repair", "--yes"]) == 2
@@ -80,7 +79,7 @@ def test_check_repair_refuses_when_the_database_references_almost_none(demo_db, 
 
 def test_check_repair_quarantines_instead_of_deleting_and_audits_each_file(demo_db, data_dir):
     safety.auto_backup(data_dir, demo_db)  # the mirror a damaged file is re-linked from
-    sha = rows(demo_db, "SELECT sha256 FROM attachments ORDER BY id LIMIT 1")[0]["sha256"]
+    sha = demo_db.rows("SELECT sha256 FROM attachments ORDER BY id LIMIT 1")[0]["sha256"]
     damaged = attachments.stored_path(demo_db, sha)
     damaged.write_bytes(b"edited by hand")
     orphan = data_dir.attachments / "ee" / ("e" * 64)
@@ -147,7 +146,7 @@ def test_full_disk_and_locked_files_refuse_a_materials_return_and_leave_no_files
         demo_db, data_dir, tmp_path, monkeypatch, capsys):
     template, headers, sheet = _template(demo_db, tmp_path)
     first, second, third = _pending(sheet, headers, "说明报告")[:2] + _pending(sheet, headers, "实景图片")[:1]
-    shared_sha = scalar(demo_db, "SELECT sha256 FROM attachments LIMIT 1")
+    shared_sha = demo_db.value("SELECT sha256 FROM attachments LIMIT 1")
     files = tmp_path / "报送文件"
     files.mkdir()
     (files / "说明一.pdf").write_bytes(b"%PDF-1.4 first report")
@@ -157,8 +156,8 @@ def test_full_disk_and_locked_files_refuse_a_materials_return_and_leave_no_files
     filled = tmp_path / "交回.xlsx"
     _fill(template, filled, {first: {"文件名": "说明一.pdf"}, second: {"文件名": "说明二.pdf"},
                              third: {"文件名": "旧照片.jpg"}})
-    before_rows = rows(demo_db, "SELECT id, status, doc_number FROM materials ORDER BY id")
-    before_audit = scalar(demo_db, "SELECT count(*) FROM audit_log")
+    before_rows = demo_db.rows("SELECT id, status, doc_number FROM materials ORDER BY id")
+    before_audit = demo_db.value("SELECT count(*) FROM audit_log")
     before_files = _stored(data_dir.root)
     demo_db.conn.close()
     command = ["--data", str(data_dir.root), "materials-import", str(filled), "--files", str(files)]
@@ -272,7 +271,7 @@ def test_a_signed_copy_that_cannot_be_stored_leaves_the_letter_unmarked(demo_db,
                                                                          capsys):
     scan = tmp_path / "签字盖章.pdf"
     scan.write_bytes(b"%PDF-1.4 signed and stamped")
-    before = rows(demo_db, "SELECT * FROM letter_status ORDER BY id")
+    before = demo_db.rows("SELECT * FROM letter_status ORDER BY id")
     before_files = _stored(data_dir.root)
     demo_db.conn.close()
     real_replace = os.replace

@@ -240,3 +240,16 @@ def test_import_into_an_edition_chosen_by_its_id(units_db, samples):
     assert framework.current_edition_id(db) == current
     with pytest.raises(AppError, match="找不到"):
         framework.import_framework(db, samples / "测评体系责任分解表_示例.xlsx", review + 100)
+
+
+def test_month_end_deadlines_and_points_with_their_unit(tmp_path):
+    path = tmp_path / "分解表.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["标准编号", "测评项目", "测评内容", "测评标准", "分值", "完成时限", "牵头单位"])
+    ws.append(["1.1.1", "一、市容", "环境", "路面干净", "1.5分", "2026年9月底前", "区城管局"])
+    ws.append(["1.1.2", "一、市容", "环境", "无乱贴", "2 分", "2027年2月末", "区城管局"])
+    wb.save(path)
+    parsed = framework_io.read_framework(path, [])
+    assert parsed.problems == []
+    assert [(r["points"], r["deadline"]) for r in parsed.rows] == [(1.5, "2026-09-30"), (2, "2027-02-28")]

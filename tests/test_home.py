@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from core import home, materials, safety, settings, supervision
-from core.db import rows, scalar
 
 
 def test_figures_equal_direct_counts(demo_db, data_dir):
@@ -13,7 +12,7 @@ def test_figures_equal_direct_counts(demo_db, data_dir):
     today = dt.date(2026, 11, 23)
     f = home.overview(db, data_dir, today)
 
-    assert f["findings_open"] == scalar(db, "SELECT count(*) FROM findings WHERE status <> '已销号'")
+    assert f["findings_open"] == db.value("SELECT count(*) FROM findings WHERE status <> '已销号'")
     # overdue and 挂牌 by the per-row rules the 督查督办 list applies
     listed, _ = supervision.list_findings(db, today=today)
     assert f["findings_overdue"] == sum(1 for r in listed if r["overdue"])
@@ -30,10 +29,10 @@ def test_figures_equal_direct_counts(demo_db, data_dir):
     by_name = {c["name"]: c for c in materials.completeness(db, edition, "category")}
     assert f["coverage"], "demo has materials"
     for c in f["coverage"]:
-        direct = scalar(db, """SELECT count(*) FROM materials m JOIN framework_nodes n ON n.id = m.node_id
+        direct = db.value("""SELECT count(*) FROM materials m JOIN framework_nodes n ON n.id = m.node_id
                                  JOIN framework_nodes p ON p.id = n.parent_id
-                                WHERE p.parent_id = ? AND m.removed = 0 AND m.edition_id = ?""",
-                        (c["category_id"], edition))
+                                WHERE p.parent_id = :p1 AND m.removed = 0 AND m.edition_id = :p2""",
+                        {"p1": c["category_id"], "p2": edition})
         assert c["materials"] == direct
         if direct:
             same = by_name[c["name"]]
@@ -41,18 +40,18 @@ def test_figures_equal_direct_counts(demo_db, data_dir):
                 same["approved"], same["points"], same["covered_points"])
 
     year = settings.get(db, "current_year")
-    with_tasks = {r["unit_id"] for r in rows(db, """
+    with_tasks = {r["unit_id"] for r in db.rows("""
         SELECT DISTINCT au.unit_id FROM assignment_units au JOIN framework_nodes n ON n.id = au.node_id
          JOIN units u ON u.id = au.unit_id
-         WHERE n.edition_id = ? AND n.retired = 0 AND u.retired = 0""", (edition,))}
-    signed = {r["unit_id"] for r in rows(db, "SELECT unit_id FROM letter_status WHERE year = ? AND state = '已签订'",
-                                         (year,))}
+         WHERE n.edition_id = :p1 AND n.retired = 0 AND u.retired = 0""", {"p1": edition})}
+    signed = {r["unit_id"] for r in db.rows("SELECT unit_id FROM letter_status WHERE year = :p1 AND state = '已签订'",
+                                         {"p1": year})}
     assert f["letters_unsigned"] == len(with_tasks - signed)
 
-    last = rows(db, "SELECT id, name FROM score_rounds ORDER BY held_on DESC, id DESC LIMIT 1")[0]
+    last = db.rows("SELECT id, name FROM score_rounds ORDER BY held_on DESC, id DESC LIMIT 1")[0]
     assert f["last_round"]["name"] == last["name"]
-    full, score = rows(db, "SELECT sum(full_points) AS f, sum(score) AS s FROM score_results WHERE round_id = ?",
-                       (last["id"],))[0].values()
+    full, score = db.rows("SELECT sum(full_points) AS f, sum(score) AS s FROM score_results WHERE round_id = :p1",
+                       {"p1": last["id"]})[0].values()
     assert abs(f["last_round"]["loss"] - (full - score)) < 0.01
     assert f["last_round"]["losing_most"] == sorted(f["last_round"]["losing_most"], key=lambda u: -u["loss"])
 
@@ -177,10 +176,10 @@ def test_new_year_is_offered_on_home(qtbot, window):
 def test_a_retired_unit_owing_opens_its_own_findings(qtbot, window, demo_db):
     from core import units
 
-    owing = rows(demo_db, "SELECT unit_id, count(*) AS n FROM findings WHERE status <> '已销号'"
+    owing = demo_db.rows("SELECT unit_id, count(*) AS n FROM findings WHERE status <> '已销号'"
                           " GROUP BY unit_id ORDER BY n DESC LIMIT 1")[0]
     with demo_db.conn:  # retired behind the page's back, as after a 机构改革
-        demo_db.execute("UPDATE units SET retired = 1 WHERE id = ?", (owing["unit_id"],))
+        demo_db.execute("UPDATE units SET retired = 1 WHERE id = :p1", {"p1": owing["unit_id"]})
     page = window.show_page("supervision")
     page.refresh()
     page.open_list("unit", owing["unit_id"])

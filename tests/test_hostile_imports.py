@@ -15,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from core.supervision import workdays
-from core.db import rows, scalar
 from core.errors import AppError
 from core import framework, units
 from core.xlsx import framework_io, units_io
@@ -47,8 +46,8 @@ IMPORTERS = _importers()
 
 
 def _snapshot(db):
-    tables = [r["name"] for r in rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    return {t: rows(db, f"SELECT * FROM [{t}]") for t in tables}
+    tables = [r["name"] for r in db.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {t: db.rows(f"SELECT * FROM [{t}]") for t in tables}
 
 
 def _refused_or_accepted(db, call, path):
@@ -310,11 +309,11 @@ def test_control_characters_are_dropped_from_free_text_by_every_importer(demo_db
     row = list(sheet.row)
     row[column] = f"{text[:2]}_x0007_{text[2:]}_x001F_"
     CALLS[name](demo_db, _sheet_file(tmp_path / "free.xlsx", Sheet(sheet.header, row, sheet.strict)))
-    assert scalar(demo_db, sheet.stored_free) == text
+    assert demo_db.value(sheet.stored_free) == text
 
 
 def _return_sheet(db, path):
-    code = scalar(db, "SELECT id FROM materials ORDER BY id LIMIT 1")
+    code = db.value("SELECT id FROM materials ORDER BY id LIMIT 1")
     wb = openpyxl.Workbook()
     wb.active.append(["材料编号", "文件名"])
     wb.active.append([f"CL{code:06d}", "制度.pdf"])

@@ -470,3 +470,32 @@ def test_batch_reports_progress_and_cancel_records_nothing(district, tmp_path):
     with pytest.raises(Cancelled):
         letters.generate_separate(district, 2026, tmp_path / "sep", cancel=cancel)
     assert district.rows("SELECT * FROM letter_status ORDER BY id") == before
+
+
+def test_cli_unsigned_list_prints_the_true_summary(cli_demo):
+    done = run_cli(cli_demo, "letters-status", "--year", "2026")
+    summary = done.stdout.splitlines()[-1]
+    done = run_cli(cli_demo, "letters-mark", "--year", "2026", "--unit", "区委组织部", "--state", "已签订",
+                   "--date", "2026-03-02", "--signer", "张卫东")
+    assert done.returncode == 0, done.stderr
+    done = run_cli(cli_demo, "letters-status", "--year", "2026", "--unsigned")
+    assert done.returncode == 0, done.stderr
+    assert not any(l.startswith("区委组织部") for l in done.stdout.splitlines())
+    total, signed = (int(n) for n in re.search(r"(\d+) 个单位，已签订 (\d+) 个", summary).groups())
+    assert done.stdout.splitlines()[-1] == (f"2026年度：{total} 个单位，已签订 {signed + 1} 个，"
+                                            f"未签订 {total - signed - 1} 个。")
+
+
+
+def test_issue_and_signing_dates_are_not_in_the_future(district, monkeypatch):
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-03-10")
+    uid = units.resolve_one(district, "区城管局")
+    with pytest.raises(AppError) as future:
+        letters.set_state(district, 2026, uid, "已印发", on="2026-03-11")
+    assert str(future.value) == "印发日期 2026-03-11 晚于今天（2026-03-10），还没有到这一天，请检查日期。"
+    letters.set_state(district, 2026, uid, "已印发", on="2026-03-02")
+    with pytest.raises(AppError, match="签订日期 2026-04-01 晚于今天（2026-03-10）"):
+        letters.set_state(district, 2026, uid, "已签订", on="2026-04-01", signed_by="王五")
+    with pytest.raises(AppError, match="签订日期 2026-03-01 早于印发日期 2026-03-02"):
+        letters.set_state(district, 2026, uid, "已签订", on="2026-03-01", signed_by="王五")
+    assert letters.get_status(district, 2026, uid)["state"] == "已印发"

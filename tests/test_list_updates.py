@@ -9,7 +9,6 @@ import random
 import pytest
 
 from core import framework, letters, materials, scoring, settings, supervision, units
-from core.db import rows, write
 from core.supervision import FindingFilter
 
 D = dt.date
@@ -87,10 +86,10 @@ def test_text_search_finds_descriptions_and_site_names_word_by_word(many_finding
 def _expanded(db, edition_id) -> dict[int, dict[int, bool]]:
     """unit → standard → leads? straight from the assignment_units view (the reference)."""
     out: dict[int, dict[int, bool]] = {}
-    for r in rows(db, "SELECT au.unit_id, au.node_id, au.role FROM assignment_units au"
+    for r in db.rows("SELECT au.unit_id, au.node_id, au.role FROM assignment_units au"
                       " JOIN framework_nodes n ON n.id = au.node_id JOIN framework_nodes p ON p.id = n.parent_id"
-                      " JOIN framework_nodes c ON c.id = p.parent_id WHERE n.edition_id = ? AND n.retired = 0"
-                      " AND p.retired = 0 AND c.retired = 0", (edition_id,)):
+                      " JOIN framework_nodes c ON c.id = p.parent_id WHERE n.edition_id = :p1 AND n.retired = 0"
+                      " AND p.retired = 0 AND c.retired = 0", {"p1": edition_id}):
         held = out.setdefault(r["unit_id"], {})
         held[r["node_id"]] = held.get(r["node_id"], False) or r["role"] == "lead"
     return out
@@ -102,24 +101,24 @@ def tangled(demo_db):
     db = demo_db
     edition_id = framework.current_edition_id(db)
     street = units.resolve_one(db, "城关街道办事处")
-    window_member = rows(db, "SELECT unit_id FROM unit_group_members WHERE group_id = 5 LIMIT 1")[0]["unit_id"]
-    by_group = rows(db, "SELECT a.node_id, a.role, a.group_id FROM assignments a JOIN framework_nodes n"
-                        " ON n.id = a.node_id WHERE n.edition_id = ? AND a.group_id IS NOT NULL ORDER BY a.node_id",
-                    (edition_id,))
+    window_member = db.rows("SELECT unit_id FROM unit_group_members WHERE group_id = 5 LIMIT 1")[0]["unit_id"]
+    by_group = db.rows("SELECT a.node_id, a.role, a.group_id FROM assignments a JOIN framework_nodes n"
+                        " ON n.id = a.node_id WHERE n.edition_id = :p1 AND a.group_id IS NOT NULL ORDER BY a.node_id",
+                    {"p1": edition_id})
     lead_node = next(r["node_id"] for r in by_group if r["role"] == "lead" and r["group_id"] in (1, 2))
     support_node = next((r["node_id"] for r in by_group if r["role"] == "support"), by_group[-1]["node_id"])
-    with write(db):
-        db.execute("INSERT INTO assignments (node_id, role, unit_id, position) VALUES (?, 'support', ?, 9)",
-                   (lead_node, street))
-        db.execute("INSERT INTO assignments (node_id, role, unit_id, position) VALUES (?, 'lead', ?, 9)",
-                   (support_node, street))
-        db.execute("INSERT INTO assignments (node_id, role, group_id, position) VALUES (?, 'support', 5, 9)",
-                   (lead_node,))
-        db.execute("UPDATE units SET retired = 1 WHERE kind = '街道' AND id <> ?", (street,))
-        db.execute("UPDATE units SET retired = 1 WHERE id = ?", (window_member,))
-        indicator = rows(db, "SELECT id FROM framework_nodes WHERE edition_id = ? AND level = 2"
-                             " ORDER BY position DESC LIMIT 1", (edition_id,))[0]["id"]
-        db.execute("UPDATE framework_nodes SET retired = 1 WHERE id = ?", (indicator,))
+    with db.write():
+        db.execute("INSERT INTO assignments (node_id, role, unit_id, position) VALUES (:p1, 'support', :p2, 9)",
+                   {"p1": lead_node, "p2": street})
+        db.execute("INSERT INTO assignments (node_id, role, unit_id, position) VALUES (:p1, 'lead', :p2, 9)",
+                   {"p1": support_node, "p2": street})
+        db.execute("INSERT INTO assignments (node_id, role, group_id, position) VALUES (:p1, 'support', 5, 9)",
+                   {"p1": lead_node})
+        db.execute("UPDATE units SET retired = 1 WHERE kind = '街道' AND id <> :p1", {"p1": street})
+        db.execute("UPDATE units SET retired = 1 WHERE id = :p1", {"p1": window_member})
+        indicator = db.rows("SELECT id FROM framework_nodes WHERE edition_id = :p1 AND level = 2"
+                             " ORDER BY position DESC LIMIT 1", {"p1": edition_id})[0]["id"]
+        db.execute("UPDATE framework_nodes SET retired = 1 WHERE id = :p1", {"p1": indicator})
     return db, edition_id
 
 
@@ -263,13 +262,13 @@ def test_lines_carry_named_units_in_order_and_street_leads_narrow_to_the_localit
     round_id = scoring.list_rounds(db)[-1]["id"]
     found = scoring.lines(db, round_id)
     for line in found:
-        named = rows(db, "SELECT x.unit_id, u.name FROM score_result_units x JOIN units u ON u.id = x.unit_id"
-                         " WHERE x.result_id = ? ORDER BY x.position", (line["id"],))
+        named = db.rows("SELECT x.unit_id, u.name FROM score_result_units x JOIN units u ON u.id = x.unit_id"
+                         " WHERE x.result_id = :p1 ORDER BY x.position", {"p1": line["id"]})
         assert line["unit_ids"] == [r["unit_id"] for r in named]
         assert line["unit_names"] == "、".join(r["name"] for r in named)
     shares, _ = scoring.attribute(db, round_id, split=False, locality=False)
     streets = [u["id"] for u in units.list_units(db) if u["kind"] == "街道"]
-    street_led = {r["node_id"] for r in rows(db, "SELECT node_id FROM assignments WHERE role = 'lead'"
+    street_led = {r["node_id"] for r in db.rows("SELECT node_id FROM assignments WHERE role = 'lead'"
                                                  " AND group_id IN (1, 2)")}
     by_line: dict[int, list] = {}
     for s in shares:

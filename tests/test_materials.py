@@ -3,7 +3,6 @@
 import pytest
 
 from core import attachments, audit, clock, framework, materials, settings
-from core.db import rows, scalar
 from core.errors import AppError
 
 
@@ -171,7 +170,7 @@ def test_a_new_year_carries_requirements_not_verdicts(demo_db):
 
 
 def test_add_material_and_bad_input(demo_db):
-    node = rows(demo_db, "SELECT id FROM framework_nodes WHERE code = '6.2.1'")[0]["id"]
+    node = demo_db.rows("SELECT id FROM framework_nodes WHERE code = '6.2.1'")[0]["id"]
     new_id = materials.add_material(demo_db, node, {"title": "  绿地统计  年报 ", "kind": "统计表格", "due_on": "2026.9.1"})
     got = materials.get_material(demo_db, new_id)
     assert (got["title"], got["due_on"], got["unit_name"]) == ("绿地统计 年报", "2026-09-01", "区城管局")
@@ -190,10 +189,10 @@ def test_attachment_size_limit_refuses_before_copying(demo_db, tmp_path):
     big = tmp_path / "big.pdf"
     with open(big, "wb") as f:
         f.truncate(2 * 1024 * 1024)  # sparse
-    before = scalar(demo_db, "SELECT count(*) FROM attachments")
+    before = demo_db.value("SELECT count(*) FROM attachments")
     with pytest.raises(AppError, match="超过附件上限"):
         attachments.add_attachment(demo_db, materials.OWNER, _by(demo_db, "6.1.1", "说明报告")["id"], big)
-    assert scalar(demo_db, "SELECT count(*) FROM attachments") == before
+    assert demo_db.value("SELECT count(*) FROM attachments") == before
     if demo_db.engine == "sqlite":  # nothing half-copied is left in the data folder's store
         assert not list(attachments.attachments_root(demo_db).glob(".incoming-*"))
 

@@ -13,7 +13,6 @@ import pytest
 from openpyxl import load_workbook
 
 from core import framework, materials, settings, units
-from core.db import scalar
 from core.errors import AppError
 
 
@@ -68,10 +67,10 @@ def test_unit_round_trip_with_a_folder_is_idempotent(demo_db, tmp_path):
     assert (report["status"], report["doc_number"], report["doc_date"], report["pages"], report["file_count"]) == (
         "已提交", "X文明办〔2026〕8号", "2026-06-03", 4, 1)
     assert materials.get_material(demo_db, materials.parse_code(photos[0]))["file_count"] == 2
-    audit_rows = scalar(demo_db, "SELECT count(*) FROM audit_log")
+    audit_rows = demo_db.value("SELECT count(*) FROM audit_log")
     again = materials.import_file(demo_db, filled, e, files)
     assert (again.attached, again.submitted) == (0, 0)
-    assert scalar(demo_db, "SELECT count(*) FROM audit_log") == audit_rows
+    assert demo_db.value("SELECT count(*) FROM audit_log") == audit_rows
 
 
 def test_return_from_a_zip_and_cli(demo_db, data_dir, tmp_path):
@@ -102,15 +101,15 @@ def test_bad_returns_write_nothing(demo_db, tmp_path):
     files = tmp_path / "f"
     files.mkdir()
     (files / "ok.pdf").write_bytes(b"%PDF ok")
-    before = scalar(demo_db, "SELECT count(*) FROM attachments"), scalar(demo_db, "SELECT count(*) FROM audit_log")
+    before = demo_db.value("SELECT count(*) FROM attachments"), demo_db.value("SELECT count(*) FROM audit_log")
 
     def refused(fill, source=files, unit_id=None):
         out = tmp_path / "bad.xlsx"
         _fill(template, out, fill)
         with pytest.raises(AppError) as info:
             materials.import_file(demo_db, out, e, source, unit_id)
-        assert (scalar(demo_db, "SELECT count(*) FROM attachments"),
-                scalar(demo_db, "SELECT count(*) FROM audit_log")) == before
+        assert (demo_db.value("SELECT count(*) FROM attachments"),
+                demo_db.value("SELECT count(*) FROM audit_log")) == before
         return info.value
 
     err = refused({target: {"文件名": "不存在.pdf"}})
@@ -166,11 +165,11 @@ def test_zip_member_over_the_size_limit_is_reported_and_never_unpacked(demo_db, 
     archive = tmp_path / "big.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("大文件.pdf", b"\0" * (2 * 1024 * 1024))
-    before = scalar(demo_db, "SELECT count(*) FROM attachments")
+    before = demo_db.value("SELECT count(*) FROM attachments")
     with pytest.raises(AppError) as info:
         materials.import_file(demo_db, filled, _edition(demo_db), archive)
     assert "超过附件上限 1 MB" in info.value.problems[0].message
-    assert scalar(demo_db, "SELECT count(*) FROM attachments") == before
+    assert demo_db.value("SELECT count(*) FROM attachments") == before
 
 
 def test_checklist_export_reimports_unchanged_and_edits_add_remove(demo_db, tmp_path):
@@ -258,3 +257,20 @@ def test_package_folder_and_zip_have_every_file_and_working_links(demo_db, tmp_p
         assert {"index.html", "目录.xlsx"} <= names and len(names) == 14
     with pytest.raises(AppError, match="不是空文件夹"):
         materials.build_package(demo_db, folder, e)
+
+
+def test_a_document_dated_after_its_submission_is_refused(demo_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-06-10")
+    template, headers, rows = _template(demo_db, tmp_path)
+    target = _pending(rows, headers, "说明报告")[0]
+    files = tmp_path / "f"
+    files.mkdir()
+    (files / "ok.pdf").write_bytes(b"%PDF ok")
+    filled = tmp_path / "交回.xlsx"
+    _fill(template, filled, {target: {"文件名": "ok.pdf", "成文日期": "2026年6月13日"}})
+    with pytest.raises(AppError) as info:
+        materials.import_file(demo_db, filled, _edition(demo_db), files)
+    problem = info.value.problems[0]
+    assert problem.column == "成文日期"
+    assert problem.message == "成文日期 2026-06-13 晚于今天（2026-06-10），还没有到这一天，请检查日期。"
+    assert materials.get_material(demo_db, materials.parse_code(target))["status"] == "待提交"

@@ -1,5 +1,6 @@
 """新年度: the year-end step in core, on the command line and in the wizard."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -14,13 +15,13 @@ def table_counts(db) -> dict:
     return db.table_counts()
 
 
-def ids(db, sql, params=()) -> list:
-    return [r[0] for r in db.execute(sql, params).fetchall()]
+def ids(db, sql, params=None) -> list:
+    return db.column(sql, params)
 
 
 def open_findings_of(db, edition_id):
     return ids(db, "SELECT f.id FROM findings f JOIN framework_nodes n ON n.id = f.node_id"
-                   " WHERE n.edition_id = ? AND f.status <> '已销号' ORDER BY f.id", (edition_id,))
+                   " WHERE n.edition_id = :p1 AND f.status <> '已销号' ORDER BY f.id", {"p1": edition_id})
 
 
 # --- core ---------------------------------------------------------------------------------------
@@ -36,10 +37,10 @@ def test_plan_says_what_will_happen_and_writes_nothing(demo_db):
     assert table_counts(db) == before
     assert (p.year, p.edition_name, p.source_id, p.source_name) == (2027, "2027年度", source, "2026年度")
     assert p.standards == framework.edition_totals(db, source)["standards"] == 43
-    assert p.assignments == db.execute("SELECT count(*) FROM assignments a JOIN framework_nodes n ON n.id = a.node_id"
-                                       " WHERE n.edition_id = ?", (source,)).fetchone()[0]
-    assert p.materials == db.execute("SELECT count(*) FROM materials WHERE edition_id = ? AND removed = 0",
-                                     (source,)).fetchone()[0] > 0
+    assert p.assignments == db.value("SELECT count(*) FROM assignments a JOIN framework_nodes n ON n.id = a.node_id"
+                                       " WHERE n.edition_id = :p1", {"p1": source})
+    assert p.materials == db.value("SELECT count(*) FROM materials WHERE edition_id = :p1 AND removed = 0",
+                                     {"p1": source}) > 0
     assert p.open_findings == len(open_findings_of(db, source)) > 0
     assert p.closed_findings > 0
     assert p.letters > 0 and p.score_rounds > 0
@@ -57,8 +58,8 @@ def test_run_makes_the_new_year_in_one_step(demo_db):
     source = framework.current_edition_id(db)
     p = new_year.plan(db, 2027)
     open_ids = open_findings_of(db, source)
-    closed = dict(db.execute("SELECT f.id, f.node_id FROM findings f JOIN framework_nodes n ON n.id = f.node_id"
-                             " WHERE n.edition_id = ? AND f.status = '已销号'", (source,)).fetchall())
+    closed = dict(db.tuples("SELECT f.id, f.node_id FROM findings f JOIN framework_nodes n ON n.id = f.node_id"
+                            " WHERE n.edition_id = :p1 AND f.status = '已销号'", {"p1": source}))
     events_before = {f: len(supervision.history(db, f)) for f in open_ids}
     steps = []
 
@@ -73,18 +74,18 @@ def test_run_makes_the_new_year_in_one_step(demo_db):
     # the tree and the 分解表
     assert framework.edition_totals(db, new)["standards"] == framework.edition_totals(db, source)["standards"]
     count_assignments = ("SELECT count(*) FROM assignments a JOIN framework_nodes n ON n.id = a.node_id"
-                         " WHERE n.edition_id = ?")
-    assert db.execute(count_assignments, (new,)).fetchone()[0] == db.execute(count_assignments, (source,)).fetchone()[0]
-    source_nodes = set(ids(db, "SELECT id FROM framework_nodes WHERE edition_id = ?", (source,)))
-    origins = ids(db, "SELECT origin_id FROM framework_nodes WHERE edition_id = ?", (new,))
+                         " WHERE n.edition_id = :e")
+    assert db.value(count_assignments, {"e": new}) == db.value(count_assignments, {"e": source})
+    source_nodes = set(ids(db, "SELECT id FROM framework_nodes WHERE edition_id = :e", {"e": source}))
+    origins = ids(db, "SELECT origin_id FROM framework_nodes WHERE edition_id = :e", {"e": new})
     assert origins and all(o in source_nodes for o in origins)
     # the checklist: as many as planned, each carrying on one of last year's
-    carried = db.execute("SELECT m.origin_id, o.edition_id FROM materials m LEFT JOIN materials o ON o.id = m.origin_id"
-                         " WHERE m.edition_id = ?", (new,)).fetchall()
+    carried = db.tuples("SELECT m.origin_id, o.edition_id FROM materials m LEFT JOIN materials o ON o.id = m.origin_id"
+                        " WHERE m.edition_id = :p1", {"p1": new})
     assert len(carried) == p.materials == result.materials
     assert all(origin is not None and edition == source for origin, edition in carried)
     # open findings moved to the new year's standards, with a step in their history; closed stayed
-    new_nodes = set(ids(db, "SELECT id FROM framework_nodes WHERE edition_id = ?", (new,)))
+    new_nodes = set(ids(db, "SELECT id FROM framework_nodes WHERE edition_id = :e", {"e": new}))
     assert sorted(result.finding_ids) == open_ids and len(open_ids) == p.open_findings
     for f in open_ids:
         finding = supervision.get_finding(db, f)
@@ -178,9 +179,9 @@ def test_a_retired_standard_and_its_open_finding_stay_with_the_old_year(demo_db)
 
     db = demo_db
     source = framework.current_edition_id(db)
-    node_id, finding_id = db.execute(
+    node_id, finding_id = db.tuples(
         "SELECT n.id, f.id FROM findings f JOIN framework_nodes n ON n.id = f.node_id"
-        " WHERE f.status <> '已销号' ORDER BY f.id LIMIT 1").fetchone()
+        " WHERE f.status <> '已销号' ORDER BY f.id LIMIT 1")[0]
     framework.retire_node(db, node_id)
     p = new_year.plan(db, 2027)
     assert p.retired_standards == 1 and p.standards == 42
@@ -315,9 +316,9 @@ def test_wizard_from_the_framework_page(window, qtbot, data_dir):
     assert "测评标准：43 条" in seen["result"] and "已备份到" in seen["result"]
     new = framework.resolve_edition(db, "2027年度")
     assert framework.current_edition_id(db) == new and settings.get(db, "current_year") == 2027
-    new_nodes = set(ids(db, "SELECT id FROM framework_nodes WHERE edition_id = ?", (new,)))
-    assert all(n in new_nodes for n in ids(db, f"SELECT node_id FROM findings WHERE id IN ({','.join('?' * len(open_before))})",
-                                            open_before))
+    new_nodes = set(ids(db, "SELECT id FROM framework_nodes WHERE edition_id = :e", {"e": new}))
+    assert all(n in new_nodes for n in ids(db, "SELECT node_id FROM findings WHERE id IN (SELECT value FROM json_each(:ids))",
+                                            {"ids": json.dumps(open_before)}))
     assert len(set(data_dir.backups.glob("*.ccbak")) - backups_before) == 1
     assert page.edition.currentData() == new  # the page shows the new year
     assert "2027年度" in window._status.text()

@@ -96,7 +96,8 @@ def test_the_package_shows_each_photo_with_its_caption(demo_db, tmp_path):
 def test_captions_are_edited_in_the_attachments_panel(qtbot, demo_db, data_dir, monkeypatch):
     pytest.importorskip("PySide6")
     from gui.context import AppContext
-    from gui.widgets.attachments_panel import AttachmentsPanel, CaptionDialog
+    from gui.dialogs.caption import CaptionDialog
+    from gui.widgets.attachments_panel import AttachmentsPanel
 
     material = materials.review_order(demo_db, framework.current_edition_id(demo_db))[2]  # 1.1.1 实景图片
     panel = AttachmentsPanel(AppContext(demo_db, data_dir, "测试员"), materials.OWNER)
@@ -108,15 +109,15 @@ def test_captions_are_edited_in_the_attachments_panel(qtbot, demo_db, data_dir, 
     qtbot.addWidget(dialog)
     assert [dialog.edits[k].text() for k in ("taken_at", "place", "people", "subject")] == [
         photo["taken_at"], photo["place"], photo["people"], photo["subject"]]
-    monkeypatch.setattr("gui.widgets.attachments_panel.ask_caption",
+    monkeypatch.setattr("gui.dialogs.ask_caption",
                         lambda parent, a: {**CaptionDialog(parent, a).values(), "people": "中心组全体成员"})
     panel.edit_caption()
     assert attachments.get_attachment(demo_db, photo["id"])["people"] == "中心组全体成员"
     assert "人物：中心组全体成员" in panel.model.data(panel.model.index(0, 0), 3)  # the tooltip
 
     errors = []
-    monkeypatch.setattr("gui.widgets.attachments_panel.show_error", lambda parent, title, exc: errors.append(exc))
-    monkeypatch.setattr("gui.widgets.attachments_panel.ask_caption", lambda parent, a: {"taken_at": "上周", "caption": ""})
+    monkeypatch.setattr("gui.dialogs.show_error", lambda parent, title, exc: errors.append(exc))
+    monkeypatch.setattr("gui.dialogs.ask_caption", lambda parent, a: {"taken_at": "上周", "caption": ""})
     panel.view.setCurrentIndex(panel.model.index(0, 0))
     panel.edit_caption()
     assert errors and "时间" in errors[0].message_zh

@@ -21,7 +21,7 @@ BIG_TABLES = {"findings", "finding_units", "materials", "attachments", "framewor
 
 def plan(db, query) -> list[str]:
     sql, params = query
-    return [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+    return [row[3] for row in db.conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
 
 
 def table_scans(db, query) -> list[str]:
@@ -161,4 +161,4 @@ def test_a_rounds_lines_names_and_leads(demo_db):
 
 def test_the_check_catches_a_table_scan(demo_db):
     """The helper itself: a filter on a column without an index is reported."""
-    assert table_scans(demo_db, ("SELECT id FROM findings f WHERE f.source = ?", ("明察暗访",))) == ["SCAN f"]
+    assert table_scans(demo_db, ("SELECT id FROM findings f WHERE f.source = :source", {"source": "明察暗访"})) == ["SCAN f"]

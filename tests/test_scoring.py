@@ -4,7 +4,6 @@ import openpyxl
 import pytest
 
 from core import audit, framework, settings, scoring, units
-from core.db import scalar
 from core.errors import AppError
 
 HEADERS_B = ["测评项目", "标准编号", "点位", "点位类型", "属地", "应得分", "实得分", "扣分", "责任单位", "问题描述"]
@@ -178,7 +177,7 @@ def test_bad_rows_are_reported_and_nothing_written(case_db, tmp_path, row, colum
     problems = info.value.problems
     assert len(problems) == 1, problems
     assert problems[0].row == 3 and problems[0].column == column and words in problems[0].message
-    assert scalar(case_db, "SELECT count(*) FROM score_rounds") == 0
+    assert case_db.value("SELECT count(*) FROM score_rounds") == 0
 
 
 def test_all_problems_reported_at_once(case_db, tmp_path):
@@ -198,7 +197,7 @@ def test_round_name_used_is_refused_unless_replace(case_db, case_round, tmp_path
     result = scoring.import_results(case_db, path, "2026年市测", replace=True)
     assert result["round_id"] == case_round and result["replaced"] == 7
     assert len(scoring.lines(case_db, case_round)) == 2
-    assert scalar(case_db, "SELECT count(*) FROM score_result_units") == 2  # old unit links went too
+    assert case_db.value("SELECT count(*) FROM score_result_units") == 2  # old unit links went too
 
 
 def test_empty_file_and_missing_columns(case_db, tmp_path):
@@ -208,7 +207,7 @@ def test_empty_file_and_missing_columns(case_db, tmp_path):
     path = write_xlsx(tmp_path / "cols.xlsx", ["测评项目", "得分"], [["市容环境", 1]])
     with pytest.raises(AppError, match="标准编号"):
         scoring.import_results(case_db, path, "空")
-    assert scalar(case_db, "SELECT count(*) FROM score_rounds") == 0
+    assert case_db.value("SELECT count(*) FROM score_rounds") == 0
 
 
 def test_form_a_per_standard_uses_standard_points(case_db, tmp_path):
@@ -276,8 +275,8 @@ def test_unit_merge_keeps_the_losses(case_db, case_round):
 
 def test_delete_round_removes_its_lines(case_db, case_round):
     scoring.delete_round(case_db, case_round)
-    assert scalar(case_db, "SELECT count(*) FROM score_results") == 0
-    assert scalar(case_db, "SELECT count(*) FROM score_result_units") == 0
+    assert case_db.value("SELECT count(*) FROM score_results") == 0
+    assert case_db.value("SELECT count(*) FROM score_result_units") == 0
 
 
 def test_demo_district_has_two_rounds(demo_db):
@@ -332,3 +331,31 @@ def test_the_notice_ranks_only_units_with_something_at_stake(case_db, case_round
     assert content["idle_units"] == 2  # 东岗街道 and 戊局: nothing at stake, nothing lost
     assert [t["code"] for t in content["top"]] == ["9.1.1", "1.1.1", "2.1.1", ""]
     assert [x["site"] for x in content["unattributed"]] == ["公交站"]
+
+
+def test_points_with_their_unit_and_a_total_row_are_read(case_db, data_dir, tmp_path):
+    rows_ = [["市容环境", "1.1.1", "庆阳路", "主干道", "城关街道", "1分", "0.5分", None, "甲局", "路面垃圾"],
+             ["文明交通", "2.1.1", "路口", "主要交通路口", "东岗街道", "2 分", "1.5 分", None, "丙局", "闯红灯"],
+             ["合 计", None, None, None, None, "3分", "2", None, None, None]]
+    path = write_xlsx(tmp_path / "r.xlsx", HEADERS_B, rows_)
+    result = scoring.import_results(case_db, path, "自查一", held_on="2026-05-01")
+    assert [(ln["full_points"], ln["score"]) for ln in scoring.lines(case_db, result["round_id"])] == [(1, 0.5), (2, 1.5)]
+    assert result["warnings"] == ["第 4 行是“合计”行，已跳过，与各行之和一致。"]
+    rows_[2][6] = "3"
+    path = write_xlsx(tmp_path / "r2.xlsx", HEADERS_B, rows_)
+    done = run_cli_import(case_db, data_dir, path)
+    assert done.returncode == 0, done.stderr
+    assert "注意：第 4 行是“合计”行，已跳过；但它与各行之和不符（实得分 3，各行之和为 2），请核对文件。" in done.stderr
+
+
+def run_cli_import(db, data_dir, path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ledger = ["--data", str(data_dir.root)] + (["--server", db.url] if db.engine == "postgresql" else [])
+    db.close()
+    main = Path(__file__).resolve().parent.parent / "main.py"
+    return subprocess.run([sys.executable, str(main), *ledger, "import-results", str(path), "--round", "自查二",
+                           "--date", "2026-05-02", "--edition", "测试版"], capture_output=True, text=True,
+                          encoding="utf-8")

@@ -7,7 +7,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from core import search
-from core.db import rows
 
 
 def _search_and_open(qtbot, window, text: str, kind: str, record_id: int):
@@ -36,29 +35,29 @@ def test_keyboard_search_opens_every_kind(qtbot, window, demo_db, tmp_path):
 
     db = demo_db
     edition = settings.get(db, "current_edition_id")
-    standard = rows(db, "SELECT id, title FROM framework_nodes WHERE level = 3 AND edition_id = ? LIMIT 1 OFFSET 5",
-                    (edition,))[0]
+    standard = db.rows("SELECT id, title FROM framework_nodes WHERE level = 3 AND edition_id = :p1 LIMIT 1 OFFSET 5",
+                    {"p1": edition})[0]
     _search_and_open(qtbot, window, standard["title"], "标准", standard["id"])
     assert window.current_page().key == "framework"
     assert window.current_page().selected_node()["id"] == standard["id"]
 
-    unit = rows(db, "SELECT id, name FROM units WHERE retired = 0 ORDER BY id DESC LIMIT 1")[0]
+    unit = db.rows("SELECT id, name FROM units WHERE retired = 0 ORDER BY id DESC LIMIT 1")[0]
     _search_and_open(qtbot, window, unit["name"], "单位", unit["id"])
     page = window.current_page()
     assert page.key == "units"
     assert [r["id"] for r in selected_rows(page.table)] == [unit["id"]]
 
-    material = rows(db, "SELECT id, title FROM materials WHERE removed = 0 ORDER BY id DESC LIMIT 1")[0]
+    material = db.rows("SELECT id, title FROM materials WHERE removed = 0 ORDER BY id DESC LIMIT 1")[0]
     _search_and_open(qtbot, window, material["title"], "材料", material["id"])
     assert window.current_page().key == "materials"
     assert window.current_page().current["id"] == material["id"]
 
-    finding = rows(db, "SELECT id, description FROM findings ORDER BY id LIMIT 1")[0]
+    finding = db.rows("SELECT id, description FROM findings ORDER BY id LIMIT 1")[0]
     _search_and_open(qtbot, window, finding["description"], "问题", finding["id"])
     assert window.current_page().key == "supervision"
     assert window.current_page().selected_finding_ids() == [finding["id"]]
 
-    notice = rows(db, "SELECT id, number FROM notices ORDER BY id LIMIT 1")[0]
+    notice = db.rows("SELECT id, number FROM notices ORDER BY id LIMIT 1")[0]
     _search_and_open(qtbot, window, notice["number"], "通知", notice["id"])
     page = window.current_page()
     assert page.key == "supervision"
@@ -66,7 +65,7 @@ def test_keyboard_search_opens_every_kind(qtbot, window, demo_db, tmp_path):
               for i in page.notice_table.selectionModel().selectedRows()]
     assert chosen == [notice["id"]]
 
-    result = rows(db, "SELECT r.id, r.item, r.site FROM score_results r WHERE r.site <> '' ORDER BY r.id DESC LIMIT 1")[0]
+    result = db.rows("SELECT r.id, r.item, r.site FROM score_results r WHERE r.site <> '' ORDER BY r.id DESC LIMIT 1")[0]
     _search_and_open(qtbot, window, f"{result['item']} {result['site']}", "结果", result["id"])
     page = window.current_page()
     assert page.key == "scoring"
@@ -75,13 +74,13 @@ def test_keyboard_search_opens_every_kind(qtbot, window, demo_db, tmp_path):
     assert chosen == [result["id"]]
 
     # 附件: a photo of a finding opens that finding; a signed letter's scan opens the unit's letter.
-    photo = rows(db, "SELECT id, original_name, owner_id FROM attachments WHERE owner_table = 'findings'"
+    photo = db.rows("SELECT id, original_name, owner_id FROM attachments WHERE owner_table = 'findings'"
                      " ORDER BY id DESC LIMIT 1")[0]
     _search_and_open(qtbot, window, photo["original_name"], "附件", photo["id"])
     assert window.current_page().key == "supervision"
     assert window.current_page().selected_finding_ids() == [photo["owner_id"]]
 
-    scan_unit = rows(db, "SELECT DISTINCT a.unit_id FROM assignments a WHERE a.unit_id IS NOT NULL LIMIT 1")[0]["unit_id"]
+    scan_unit = db.rows("SELECT DISTINCT a.unit_id FROM assignments a WHERE a.unit_id IS NOT NULL LIMIT 1")[0]["unit_id"]
     year = settings.get(db, "current_year")
     scan = tmp_path / "签字盖章扫描件甲.pdf"
     scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
@@ -100,7 +99,7 @@ def test_search_box_in_the_toolbar_carries_the_typing(qtbot, window):
 
 
 def test_opening_a_record_clears_a_filter_that_hides_it(qtbot, window, demo_db):
-    finding = rows(demo_db, "SELECT id, description FROM findings WHERE status = '已销号' LIMIT 1")
+    finding = demo_db.rows("SELECT id, description FROM findings WHERE status = '已销号' LIMIT 1")
     if not finding:
         pytest.skip("demo has no closed finding")
     page = window.show_page("supervision")
@@ -123,6 +122,6 @@ def test_a_finding_older_than_the_list_shows_is_opened_too(qtbot, window, demo_d
     import gui.views.supervision.findings_tab as view
 
     monkeypatch.setattr(view, "LIST_LIMIT", 2)  # the list shows only the newest two
-    oldest = rows(demo_db, "SELECT id, description FROM findings ORDER BY found_on, id LIMIT 1")[0]
+    oldest = demo_db.rows("SELECT id, description FROM findings ORDER BY found_on, id LIMIT 1")[0]
     _search_and_open(qtbot, window, oldest["description"], "问题", oldest["id"])
     assert window.current_page().selected_finding_ids() == [oldest["id"]]

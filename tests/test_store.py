@@ -5,16 +5,16 @@ import sqlite3
 import pytest
 
 from core import audit, settings
-from core.db import open_db, rows, scalar, write
+from core.db import open_db
 from core.errors import AppError
 from core.migrations import migrations, schema_version
 
 
 def test_new_database_has_wal_foreign_keys_and_version(db):
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert db.execute("PRAGMA user_version").fetchone()[0] == schema_version()
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+    assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_older_database_is_copied_aside_then_migrated(tmp_path):
@@ -26,8 +26,8 @@ def test_older_database_is_copied_aside_then_migrated(tmp_path):
     conn.commit()
     conn.close()
     db = open_db(path, backup_dir=tmp_path / "backups")
-    assert db["units"].exists()
-    assert scalar(db, "SELECT text FROM legacy_notes") == "保留我"
+    assert db.has_table("units")
+    assert db.value("SELECT text FROM legacy_notes") == "保留我"
     copies = list((tmp_path / "backups").glob("*.db"))
     assert len(copies) == 1
     copy = sqlite3.connect(copies[0])
@@ -77,12 +77,12 @@ def test_not_a_database_gives_a_chinese_message(tmp_path):
 
 def test_audit_row_rolls_back_with_the_change(db):
     with pytest.raises(RuntimeError):
-        with write(db):
+        with db.write():
             db.execute("INSERT INTO units (name) VALUES ('临时单位')")
             audit.log(db, "新增单位", "units", 1, None, {"name": "临时单位"})
             raise RuntimeError("boom")
-    assert scalar(db, "SELECT count(*) FROM units") == 0
-    assert scalar(db, "SELECT count(*) FROM audit_log") == 0
+    assert db.value("SELECT count(*) FROM units") == 0
+    assert db.value("SELECT count(*) FROM audit_log") == 0
 
 
 def test_audit_outside_a_transaction_is_a_bug(db):
@@ -92,7 +92,7 @@ def test_audit_outside_a_transaction_is_a_bug(db):
 
 def test_settings_change_is_audited_with_operator(db):
     settings.set(db, "doc_code", "甲创城督")
-    log = rows(db, "SELECT * FROM audit_log WHERE table_name = 'settings'")
+    log = db.rows("SELECT * FROM audit_log WHERE table_name = 'settings'")
     assert log[-1]["operator"] == "测试员"
     assert "甲创城督" in log[-1]["after"]
 

@@ -6,7 +6,6 @@ import multiprocessing
 import pytest
 
 from core import attachments, audit, settings, supervision, units
-from core.db import scalar
 from core.errors import AppError
 from core.supervision import TRANSITIONS, FindingFilter, sites
 
@@ -71,8 +70,8 @@ def test_finding_defaults_to_standards_lead_unit(office):
 def test_bad_findings_are_refused_and_nothing_written(office, place, tmp_path):
     retired = units.resolve_one(office, "区司法局")
     units.retire_unit(office, retired)
-    before = scalar(office, "SELECT count(*) FROM findings")
-    files_before = scalar(office, "SELECT count(*) FROM attachments")
+    before = office.value("SELECT count(*) FROM findings")
+    files_before = office.value("SELECT count(*) FROM attachments")
     with pytest.raises(AppError, match="已停用"):
         new_finding(office, place, unit_id=retired)
     with pytest.raises(AppError, match="早于发现日期"):
@@ -88,8 +87,8 @@ def test_bad_findings_are_refused_and_nothing_written(office, place, tmp_path):
         new_finding(office, place, description=" ")
     with pytest.raises(AppError, match="整改后的照片"):
         new_finding(office, place, fixed_on_spot=True)
-    assert scalar(office, "SELECT count(*) FROM findings") == before
-    assert scalar(office, "SELECT count(*) FROM attachments") == files_before
+    assert office.value("SELECT count(*) FROM findings") == before
+    assert office.value("SELECT count(*) FROM attachments") == files_before
 
 
 def test_fixed_on_spot_is_closed_at_once(office, place, tmp_path):
@@ -131,6 +130,31 @@ def test_full_lifecycle_with_failed_review(office, place, tmp_path):
     assert actions == ["录入", "交办", "签收", "开始整改", "整改反馈", "复查未通过", "整改反馈", "复查通过并销号"]
     review = supervision.history(office, fid)[-1]
     assert (review["person"], review["result"], review["on_date"]) == ("李四", "通过", "2026-10-13")
+
+
+
+def test_step_dates_follow_the_step_before_and_never_pass_today(office, place, monkeypatch):
+    monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-10-20")
+    fid = new_finding(office, place)
+    supervision.issue_notice(office, supervision.get_finding(office, fid)["unit_id"], [fid], issued_on="2026-10-09")
+    with pytest.raises(AppError) as early:
+        supervision.sign(office, fid, "张三", "2026-10-08")
+    assert str(early.value) == "“签收”的日期 2026-10-08 早于上一步“交办”的日期 2026-10-09，请检查日期。"
+    with pytest.raises(AppError) as future:
+        supervision.sign(office, fid, "张三", "2026-10-21")
+    assert str(future.value) == "“签收”的日期 2026-10-21 晚于今天（2026-10-20），还没有到这一天，请检查日期。"
+    supervision.sign(office, fid, "张三", "2026-10-12")
+    with pytest.raises(AppError, match="“开始整改”的日期 2026-10-11 早于上一步“签收”的日期 2026-10-12"):
+        supervision.start_fixing(office, fid, "2026-10-11")
+    supervision.start_fixing(office, fid, "2026-10-12")
+    with pytest.raises(AppError, match="“整改反馈”的日期 2026-10-10 早于上一步“开始整改”"):
+        supervision.feedback(office, fid, "已清运", "2026-10-10")
+    supervision.feedback(office, fid, "已清运", "2026-10-15")
+    with pytest.raises(AppError, match="“复查通过并销号”的日期 2026-10-14 早于上一步“整改反馈”的日期 2026-10-15"):
+        supervision.review(office, fid, "李四", True, on_date="2026-10-14")
+    with pytest.raises(AppError, match="晚于今天"):
+        supervision.review(office, fid, "李四", True, on_date="2026-10-30")
+    assert supervision.get_finding(office, fid)["status"] == "已反馈"
 
 
 # Every (action, status) pair: allowed exactly when the table says so.
@@ -255,7 +279,7 @@ def test_two_processes_issuing_at_once_get_distinct_consecutive_numbers(office, 
         assert p.exitcode == 0
     seqs = sorted(int(n.split("〕")[1].rstrip("号")) for n in numbers)
     assert seqs == list(range(1, 21))
-    assert scalar(office, "SELECT count(DISTINCT number) FROM notices") == 20
+    assert office.value("SELECT count(DISTINCT number) FROM notices") == 20
 
 
 def test_overdue_and_flag_rules(office, place):
@@ -335,7 +359,7 @@ def test_dates_are_read_as_people_write_them(office, place):
     assert (f["found_on"], f["requested_due"]) == ("2026-09-28", "2026-10-09")
     with pytest.raises(AppError, match="发现日期“昨天”不是有效的日期"):
         new_finding(office, place, found_on="昨天")
-    assert scalar(office, "SELECT count(*) FROM findings") == 1
+    assert office.value("SELECT count(*) FROM findings") == 1
 
 
 def test_the_day_set_for_the_program_decides_what_is_overdue(office, place, monkeypatch):

@@ -10,7 +10,6 @@ from pypdf import PdfReader
 
 from conftest import ROOT
 from core import supervision, units
-from core.db import scalar
 from core.errors import AppError
 from core.supervision import FindingFilter
 from core.xlsx.writer import Sheet, write_workbook
@@ -64,8 +63,8 @@ def test_import_reports_every_problem_and_writes_nothing(office, place, tmp_path
     assert {(5, "发现日期"), (5, "来源"), (5, "标准编号"), (5, "问题描述"), (5, "整改时限")} <= problems
     unknown = next(p for p in err.value.problems if p.row == 3)
     assert "区环卫所" in unknown.message
-    assert scalar(office, "SELECT count(*) FROM findings") == 0
-    assert scalar(office, "SELECT count(*) FROM sites") == 1
+    assert office.value("SELECT count(*) FROM findings") == 0
+    assert office.value("SELECT count(*) FROM sites") == 1
 
 
 def test_export_reimports_and_has_real_dates(office, place, tmp_path):  # noqa: F811
@@ -81,7 +80,7 @@ def test_export_reimports_and_has_real_dates(office, place, tmp_path):  # noqa: 
     assert row[0] == fid and isinstance(row[1], dt.datetime) and row[9] == "区住建局" and row[14] == "X创城督〔2026〕1号"
     result = supervision.import_findings(office, out)  # the export is a valid import sheet: the same finding
     assert (result["findings"], result["updated"], result["unchanged"]) == (0, 0, 1)
-    assert scalar(office, "SELECT count(*) FROM findings") == 1
+    assert office.value("SELECT count(*) FROM findings") == 1
 
 
 def test_notice_pdf_reads_back(office, place, tmp_path):  # noqa: F811
@@ -112,7 +111,7 @@ def test_bulletin_counts_match_the_database(office, place, tmp_path):  # noqa: F
                  lambda f: supervision.review(office, f, "李", True, "", on_date="2026-10-13")):
         step(a)
     data = supervision.bulletin_data(office, "2026-10-01", "2026-10-31", today=dt.date(2026, 10, 31))
-    q = lambda sql: scalar(office, sql)  # noqa: E731
+    q = lambda sql: office.value(sql)  # noqa: E731
     assert data["counts"]["new"] == q("SELECT count(*) FROM findings WHERE found_on BETWEEN '2026-10-01' AND '2026-10-31'") == 3
     assert data["counts"]["closed"] == q("SELECT count(*) FROM findings WHERE closed_on BETWEEN '2026-10-01' AND '2026-10-31'") == 1
     assert data["counts"]["overdue"] == q("SELECT count(*) FROM findings WHERE status IN ('已交办','已签收','整改中')"
@@ -169,12 +168,10 @@ def test_cli_issue_print_and_bulletin(office, place, data_dir, tmp_path):  # noq
 
 def _ledger(db):
     """What a user would compare: every finding with its status, deadline and units, and the log."""
-    from core.db import rows
-
-    return {"findings": rows(db, "SELECT * FROM findings ORDER BY id"),
-            "units": rows(db, "SELECT * FROM finding_units ORDER BY finding_id, position"),
-            "sites": rows(db, "SELECT * FROM sites ORDER BY id"),
-            "audit": scalar(db, "SELECT count(*) FROM audit_log")}
+    return {"findings": db.rows("SELECT * FROM findings ORDER BY id"),
+            "units": db.rows("SELECT * FROM finding_units ORDER BY finding_id, position"),
+            "sites": db.rows("SELECT * FROM sites ORDER BY id"),
+            "audit": db.value("SELECT count(*) FROM audit_log")}
 
 
 def _exported_rows(path) -> dict:
@@ -185,7 +182,7 @@ def _exported_rows(path) -> dict:
 
 def _waiting_with_deadlines(db):
     """Two 待交办 findings of the demo with an entered deadline: a date, and a number of working days."""
-    site = scalar(db, "SELECT site_id FROM findings WHERE status = '待交办' ORDER BY id")
+    site = db.value("SELECT site_id FROM findings WHERE status = '待交办' ORDER BY id")
     base = {"found_on": dt.date.today(), "source": "明察暗访", "site_id": site, "severity": "一般"}
     due = dt.date.today() + dt.timedelta(days=20)
     by_date = supervision.create_finding(db, {**base, "description": "护栏缺损", "requested_due": due})
@@ -201,7 +198,7 @@ def test_findings_export_then_import_twice_changes_nothing(demo_db, tmp_path):
     assert exported[by_date]["整改时限"].date() == due  # the entered deadline of a 待交办 finding
     assert exported[by_days]["整改时限"] == "3个工作日"
     before = _ledger(demo_db)
-    assert scalar(demo_db, "SELECT count(*) FROM findings WHERE status = '已销号'") == 6
+    assert demo_db.value("SELECT count(*) FROM findings WHERE status = '已销号'") == 6
     for _ in range(2):
         result = supervision.import_findings(demo_db, out)
         assert result == {"findings": 0, "updated": 0, "unchanged": 24, "created_sites": []}
@@ -212,7 +209,7 @@ def test_an_edited_export_corrects_what_the_status_allows(demo_db, tmp_path):
     by_date, due, by_days = _waiting_with_deadlines(demo_db)
     out = tmp_path / "督查问题清单.xlsx"
     supervision.export_findings(demo_db, out)
-    issued = scalar(demo_db, "SELECT id FROM findings WHERE status = '整改中' ORDER BY id")
+    issued = demo_db.value("SELECT id FROM findings WHERE status = '整改中' ORDER BY id")
     wb = openpyxl.load_workbook(out)
     ws = wb.active
     header = [c.value for c in ws[1]]
@@ -227,26 +224,26 @@ def test_an_edited_export_corrects_what_the_status_allows(demo_db, tmp_path):
     edit(by_date, "责任单位", "区住建局")  # not yet handed over: the unit may change
     ws.append([None, dt.date.today(), "点位检查", "东岗农贸市场", None, None, None, "地面有垃圾", None, None, "一般"])
     wb.save(out)
-    findings = scalar(demo_db, "SELECT count(*) FROM findings")
+    findings = demo_db.value("SELECT count(*) FROM findings")
 
     result = supervision.import_findings(demo_db, out)
     assert (result["findings"], result["updated"], result["unchanged"]) == (1, 3, 21)
-    assert scalar(demo_db, "SELECT count(*) FROM findings") == findings + 1
+    assert demo_db.value("SELECT count(*) FROM findings") == findings + 1
     corrected = supervision.get_finding(demo_db, issued)
     assert corrected["description"] == "人行道护栏缺损两处（已核实）" and corrected["severity"] == "较重"
     assert corrected["status"] == "整改中"
     assert supervision.get_finding(demo_db, by_days)["limit_days"] == 5
     assert supervision.get_finding(demo_db, by_date)["unit"] == "区住建局"
-    log = scalar(demo_db, "SELECT before || ' → ' || after FROM audit_log WHERE action = '修改督查问题'"
-                          " AND record_id = ?", (str(issued),))
+    log = demo_db.value("SELECT before || ' → ' || after FROM audit_log WHERE action = '修改督查问题'"
+                          " AND record_id = :p1", {"p1": str(issued)})
     assert "人行道护栏缺损两处（已核实）" in log and "较重" in log
 
 
 def test_an_export_cannot_change_a_closed_or_issued_finding_or_name_a_missing_one(demo_db, tmp_path):
     out = tmp_path / "督查问题清单.xlsx"
     supervision.export_findings(demo_db, out)
-    closed = scalar(demo_db, "SELECT id FROM findings WHERE status = '已销号' ORDER BY id")
-    issued = scalar(demo_db, "SELECT id FROM findings WHERE status = '已交办' ORDER BY id")
+    closed = demo_db.value("SELECT id FROM findings WHERE status = '已销号' ORDER BY id")
+    issued = demo_db.value("SELECT id FROM findings WHERE status = '已交办' ORDER BY id")
     wb = openpyxl.load_workbook(out)
     ws = wb.active
     header = [c.value for c in ws[1]]
@@ -270,8 +267,8 @@ def test_an_export_cannot_change_a_closed_or_issued_finding_or_name_a_missing_on
 
 def test_a_serial_number_column_named_bianhao_is_not_taken_for_finding_numbers(demo_db, tmp_path):
     path = tmp_path / "检查结果.xlsx"
-    first = supervision.get_finding(demo_db, scalar(demo_db, "SELECT min(id) FROM findings"))
-    other_site = scalar(demo_db, "SELECT name FROM sites WHERE id <> ? ORDER BY id", (first["site_id"],))
+    first = supervision.get_finding(demo_db, demo_db.value("SELECT min(id) FROM findings"))
+    other_site = demo_db.value("SELECT name FROM sites WHERE id <> :p1 ORDER BY id", {"p1": first["site_id"]})
     write_workbook(path, [Sheet("检查结果", ["编号", "发现日期", "点位", "问题描述"],
                                 [[first["id"], dt.date.today() + dt.timedelta(days=1), other_site, "垃圾桶满溢"]])])
     before = _ledger(demo_db)
@@ -279,3 +276,12 @@ def test_a_serial_number_column_named_bianhao_is_not_taken_for_finding_numbers(d
         supervision.import_findings(demo_db, path)
     assert any(p.row == 2 and p.column == "编号" and "序号" in p.message for p in refused.value.problems)
     assert _ledger(demo_db) == before
+
+
+def test_immediate_fix_means_due_on_the_day_found(office, place, tmp_path):  # noqa: F811
+    path = tmp_path / "督查结果.xlsx"
+    write_workbook(path, [Sheet("检查结果", HEADERS, [
+        ["2026.10.12", "明察暗访", "人民路", "", "", "5.1.1", "垃圾堆积", "", "", "一般", "即知即改"]])])
+    assert supervision.import_findings(office, path)["findings"] == 1
+    found = supervision.list_findings(office)[0][0]
+    assert supervision.get_finding(office, found["id"])["requested_due"] == "2026-10-12"

@@ -1,5 +1,7 @@
 """责任单位: add, edit, rename with aliases, retire, merge, groups, Excel import."""
 
+import re
+
 import openpyxl
 import pytest
 
@@ -183,3 +185,32 @@ def test_groups_list_their_members_and_a_used_group_is_kept(district):
     framework.save_standard(db, std["id"], {}, ["区水务局"], [])
     units.delete_group(db, windows["id"])
     assert "各窗口单位" not in {g["name"] for g in units.list_groups(db)}
+
+
+def test_a_unit_saved_from_a_form_read_before_someone_elses_save_is_refused_with_who_and_when(db):
+    from core.errors import EditConflict
+
+    uid = units.create_unit(db, {"name": "区城管局", "kind": "政府部门"})
+    read_at = units.get_unit(db, uid)["version"]
+    units.update_unit(db, uid, {"liaison": "张三"}, expected_version=read_at)  # the first save
+    aliases = db.value("SELECT count(*) FROM unit_aliases WHERE unit_id = :id", {"id": uid})
+    with pytest.raises(EditConflict) as refused:  # the second form, read at the same version
+        units.update_unit(db, uid, {"name": "区城市管理局", "liaison": "李四"}, expected_version=read_at)
+    assert refused.value.who == db.operator and refused.value.when
+    assert f"已被{db.operator}于 " in refused.value.message_zh
+    unit = units.get_unit(db, uid)
+    assert (unit["name"], unit["liaison"]) == ("区城管局", "张三")  # nothing of the refused save, no rename
+    assert db.value("SELECT count(*) FROM unit_aliases WHERE unit_id = :id", {"id": uid}) == aliases
+    units.update_unit(db, uid, {"liaison": "李四"}, expected_version=unit["version"])  # after reloading
+    assert units.get_unit(db, uid)["liaison"] == "李四"
+
+
+def test_delete_refusal_names_the_referring_records_in_chinese(demo_db):
+    db = demo_db
+    uid = units.resolve_one(db, "区公安分局")
+    with pytest.raises(AppError) as refused:
+        units.delete_unit(db, uid)
+    message = str(refused.value)
+    assert "已被其他记录引用（责任分工 5 条、" in message
+    assert "责任书 1 条" in message and "档案材料 4 条" in message
+    assert re.findall(r"[A-Za-z_]{2,}", message) == []

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from bench.figures import Context, Timer, group, median, p95, repeats, result, slowest
 from bench.figures.qt import open_window, settle
-from core.db import rows
 
 BUDGET_MS, SHORT_TEXT_BUDGET_MS = 50, 100
 
@@ -36,8 +35,8 @@ class Filter:
     extra: dict = field(default_factory=dict)
 
 
-def _one(db, sql: str, params=()):
-    found = rows(db, sql, params)
+def _one(db, sql: str, params=None):
+    found = db.rows(sql, params)
     return next(iter(found[0].values())) if found else None
 
 
@@ -56,7 +55,7 @@ def filters(db) -> list[Filter]:
                     " ORDER BY count(*), s.id LIMIT 1") or "没有这个点位"
     material_unit = _one(db, "SELECT unit_id FROM materials WHERE unit_id IS NOT NULL GROUP BY unit_id"
                              " ORDER BY count(*) DESC, unit_id LIMIT 1")
-    categories = [r["id"] for r in rows(db, "SELECT id FROM framework_nodes WHERE level = 1 AND retired = 0"
+    categories = [r["id"] for r in db.rows("SELECT id FROM framework_nodes WHERE level = 1 AND retired = 0"
                                             " ORDER BY edition_id DESC, position, id LIMIT 40")]
     category_values = [("first", categories[0])] + ([("middle", categories[len(categories) // 2])]
                                                     if len(categories) > 2 else [])
@@ -70,12 +69,12 @@ def filters(db) -> list[Filter]:
         Filter("supervision", "overdue", "f_overdue", [("仅逾期", True)]),
         Filter("supervision", "flagged", "f_flagged", [("仅挂牌", True)]),
         *_text_filters("supervision", "f_text", ["占道经营", "公益广告破损", site], ["街", "占道"]),
-        Filter("materials", "category", "category_box", category_values, tab=("tabs", 0)),
-        Filter("materials", "unit", "unit_box", [("most materials", material_unit)]),
-        Filter("materials", "status", "status_box", [("需补充", "需补充"), ("待提交", "待提交")]),
-        Filter("materials", "kind", "kind_box", [("实景图片", "实景图片")]),
-        Filter("materials", "overdue", "overdue_box", [("已逾期", True)]),
-        *_text_filters("materials", "search", ["公益广告", "规范性文件", "CL000123"], ["盖", "台账"]),
+        Filter("materials", "category", "checklist.category_box", category_values, tab=("tabs", 0)),
+        Filter("materials", "unit", "checklist.unit_box", [("most materials", material_unit)]),
+        Filter("materials", "status", "checklist.status_box", [("需补充", "需补充"), ("待提交", "待提交")]),
+        Filter("materials", "kind", "checklist.kind_box", [("实景图片", "实景图片")]),
+        Filter("materials", "overdue", "checklist.overdue_box", [("已逾期", True)]),
+        *_text_filters("materials", "checklist.search", ["公益广告", "规范性文件", "CL000123"], ["盖", "台账"]),
         Filter("letters", "state", "state_filter", [("未签订", "未签订"), ("已签订", "已签订"), ("分解表有变化", "分解表有变化")]),
         *_text_filters("letters", "text", ["街道办事处", "供电所"], ["街", "东岗"]),
         *_text_filters("units", "filter", ["街道办事处", "派出所"], ["区", "东岗"]),
@@ -147,12 +146,22 @@ def _active_pauses(page) -> set:
 
 
 # The list each page filters (attribute of the page), to report how many rows it shows.
-LIST_VIEWS = {"supervision": "findings_table", "materials": "table", "letters": "table", "units": "table",
+LIST_VIEWS = {"supervision": "findings_table", "materials": "checklist.table", "letters": "table", "units": "table",
               "assignments": "summary", "audit": "table", "scoring": "lines_table"}
 
 
+def _part(page, path: str):
+    """A widget of the page by its attribute path ("checklist.search": a part of the page holds it)."""
+    found = page
+    for name in path.split(".") if path else [""]:
+        found = getattr(found, name, None)
+        if found is None:
+            return None
+    return found
+
+
 def _shown(page) -> int | None:
-    view = getattr(page, LIST_VIEWS.get(page.key, ""), None)
+    view = _part(page, LIST_VIEWS.get(page.key, ""))
     model = view.model() if view is not None and hasattr(view, "model") else None
     return model.rowCount() if model is not None else None
 
@@ -172,7 +181,7 @@ def list_filter(ctx: Context, wanted: set[str]):
                 if tabs is not None:
                     tabs.setCurrentIndex(f.tab[1])
             settle(app)
-            widget = getattr(page, f.widget, None)
+            widget = _part(page, f.widget)
             kind = _kind(widget) if widget is not None else ""
             if not kind:
                 print(f"list_filter: {f.page}.{f.widget} not found (renamed?); {f.page}.{f.name} skipped",

@@ -13,7 +13,6 @@ import shutil
 from bench.figures import Context, group, median, ms_since, now, result
 from bench.generate import OPERATOR
 from core import scoring
-from core.db import rows
 from core.store import open_store
 
 ROWS_PER_ROUND = {"1x": 3_000, "10x": 30_000}
@@ -48,13 +47,13 @@ def scoring_figures(ctx: Context, wanted: set[str]):
     n = ROWS_PER_ROUND[ctx.scale]
     data = ctx.copy_data("scoring")
     db = open_store(data, OPERATOR)
-    standards = [s for s in rows(db, "SELECT n.code, c.title AS category FROM framework_nodes n"
+    standards = [s for s in db.rows("SELECT n.code, c.title AS category FROM framework_nodes n"
                                      " JOIN framework_nodes p ON p.id = n.parent_id"
                                      " JOIN framework_nodes c ON c.id = p.parent_id"
-                                     " WHERE n.edition_id = ? AND n.level = 3 AND n.negative = 0",
-                                     (ctx.dataset.edition_id,))]
-    names = [u["name"] for u in rows(db, "SELECT name FROM units WHERE retired = 0 AND kind <> '街道'")]
-    streets = [u["name"] for u in rows(db, "SELECT name FROM units WHERE retired = 0 AND kind = '街道'")] or ["（无）"]
+                                     " WHERE n.edition_id = :p1 AND n.level = 3 AND n.negative = 0",
+                                     {"p1": ctx.dataset.edition_id})]
+    names = [u["name"] for u in db.rows("SELECT name FROM units WHERE retired = 0 AND kind <> '街道'")]
+    streets = [u["name"] for u in db.rows("SELECT name FROM units WHERE retired = 0 AND kind = '街道'")] or ["（无）"]
     imports, round_ids = [], []
     for r in range(ROUNDS):
         path = ctx.scratch / f"round-{r}.xlsx"

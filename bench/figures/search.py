@@ -17,7 +17,6 @@ from collections import Counter
 from bench.figures import Context, Timer, group, median, ms_since, now, p95, repeats, result, slowest, time_each
 from bench.generate import OPERATOR
 from core import framework, search
-from core.db import rows, scalar
 from core.migrations import SEARCH_SOURCES
 from core.store import open_store
 
@@ -33,10 +32,10 @@ def _texts(db) -> list[str]:
     """A spread sample of the indexed texts of every kind (every k-th row of each search table)."""
     texts = []
     for table in SEARCH_SOURCES:
-        total = scalar(db, f"SELECT count(*) FROM {table}") or 0
+        total = db.value(f"SELECT count(*) FROM {table}") or 0
         step = max(1, total // SAMPLE_ROWS)
-        texts += [r["t"] for r in rows(db, f"SELECT title || ' ' || detail AS t FROM {table} WHERE rowid % ? = 0",
-                                       (step,))]
+        texts += [r["t"] for r in db.rows(f"SELECT title || ' ' || detail AS t FROM {table} WHERE rowid % :p1 = 0",
+                                       {"p1": step})]
     return texts
 
 
@@ -53,10 +52,10 @@ def _matches(db, text: str) -> int:
     total = 0
     for table in SEARCH_SOURCES:
         if len(text) >= 3:
-            total += scalar(db, f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", ('"' + text + '"',))
+            total += db.value(f"SELECT count(*) FROM {table} WHERE {table} MATCH :p1", {"p1": '"' + text + '"'})
         else:
-            total += scalar(db, f"SELECT count(*) FROM {table} WHERE title LIKE ? OR detail LIKE ?",
-                            (f"%{text}%", f"%{text}%"))
+            total += db.value(f"SELECT count(*) FROM {table} WHERE title LIKE :p1 OR detail LIKE :p2",
+                            {"p1": f"%{text}%", "p2": f"%{text}%"})
     return total
 
 
@@ -65,7 +64,7 @@ _CHOSEN: dict[str, dict] = {}  # data folder → its queries, chosen once per ru
 
 def queries(db) -> dict[int, list[tuple[str, str, int]]]:
     """Per length: (case, text, records matching) for a common, a rare and an absent query."""
-    key = db.execute("PRAGMA database_list").fetchone()[2]
+    key = str(db.path)
     if key not in _CHOSEN:
         _CHOSEN[key] = _choose(db)
     return _CHOSEN[key]

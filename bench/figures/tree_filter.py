@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from bench.figures import Context, QueryLimit, Timer, group, median, ms_since, now, repeats, result
 from bench.generate import OPERATOR
 from core import framework, settings
-from core.db import rows
 from core.store import open_store
 
 # Typed text: frequent words, a code prefix ("1.10" must not match "1.1"), a word found nowhere.
@@ -42,10 +41,10 @@ def cases(db, edition_id: int) -> list[Case]:
 
 def _sample_units(db, edition_id: int) -> list[tuple[str, int]]:
     """The unit named most often, one named least often, and a street (reached through 各街道办事处)."""
-    by_use = rows(db, "SELECT u.name, u.id FROM assignments a JOIN framework_nodes n ON n.id = a.node_id"
-                      " JOIN units u ON u.id = a.unit_id WHERE n.edition_id = ?"
-                      " GROUP BY u.id ORDER BY count(*) DESC, u.id", (edition_id,))
-    street = rows(db, "SELECT name, id FROM units WHERE kind = '街道' AND retired = 0 ORDER BY position LIMIT 1")
+    by_use = db.rows("SELECT u.name, u.id FROM assignments a JOIN framework_nodes n ON n.id = a.node_id"
+                      " JOIN units u ON u.id = a.unit_id WHERE n.edition_id = :p1"
+                      " GROUP BY u.id ORDER BY count(*) DESC, u.id", {"p1": edition_id})
+    street = db.rows("SELECT name, id FROM units WHERE kind = '街道' AND retired = 0 ORDER BY position LIMIT 1")
     picked = ([by_use[0], by_use[-1]] if by_use else []) + street
     return list(dict.fromkeys((u["name"], u["id"]) for u in picked))
 

@@ -36,3 +36,17 @@ def history(db, table: str, record_id) -> list[dict]:
 
 def recent(db, limit: int = 200) -> list[dict]:
     return db.rows("SELECT * FROM audit_log ORDER BY id DESC LIMIT :limit", {"limit": limit})
+
+
+def last_entry_id(db) -> int:
+    """The newest row of the trail (0 for none): a cheap mark of how far the ledger has changed."""
+    return db.value("SELECT COALESCE(max(id), 0) FROM audit_log")
+
+
+def tables_changed_since(db, entry_id: int) -> tuple[int, set[str]]:
+    """(the newest row, the tables changed by rows after entry_id): every change writes its row, so
+    this finds what other clients changed when no announcement reached this one."""
+    newest = last_entry_id(db)
+    if newest <= entry_id:
+        return newest, set()
+    return newest, set(db.column("SELECT DISTINCT table_name FROM audit_log WHERE id > :mark", {"mark": entry_id}))

@@ -25,17 +25,18 @@ class Context:
     """What a command needs: the data folder, the shared ledger's address (or None for the
     single-desk ledger in the data folder), and the store opened on first use."""
 
-    def __init__(self, data_dir, operator: str, server: str | None = None):
+    def __init__(self, data_dir, operator: str, server: str | None = None, password: str | None = None):
         self.data = data_dir
         self.operator = operator
         self.server = server
+        self.password = password  # remembered on this PC (keyring); otherwise libpq's rules
         self._db = None
 
     @property
     def db(self):
         if self._db is None:
             from core.store import open_store
-            self._db = open_store(self.data, self.operator, server=self.server)
+            self._db = open_store(self.data, self.operator, server=self.server, password=self.password)
         return self._db
 
     def close(self):

@@ -65,13 +65,15 @@ def cmd_letters_status(args, ctx) -> int:
     db = ctx.db
     year = _year(ctx, args.year)
     edition_id = framework.resolve_edition(db, args.edition)
-    found = letters.with_letters(letters.status_rows(db, year, edition_id), unsigned_only=args.unsigned)
+    every = letters.with_letters(letters.status_rows(db, year, edition_id))
+    found = letters.with_letters(every, unsigned_only=True) if args.unsigned else every
     print("\t".join(["责任单位", "任务数", "签订状态", "印发日期", "签订日期", "签字人", "分解表变化"]))
     for r in found:
         print("\t".join([r["name"], str(r["task_count"]), r["state"], r["issued_on"], r["signed_on"],
                          r["signed_by"], r["change_text"]]))
-    signed = letters.signed_of(found)
-    print(f"{year}年度：{len(found)} 个单位，已签订 {signed} 个，未签订 {len(found) - signed} 个。")
+    # The summary counts every unit with a letter, also when only the unsigned ones are listed.
+    signed = letters.signed_of(every)
+    print(f"{year}年度：{len(every)} 个单位，已签订 {signed} 个，未签订 {len(every) - signed} 个。")
     if args.out:
         n = letters.export_status(db, args.out, year, edition_id, unsigned_only=args.unsigned)
         print(f"已导出 {n} 行到：{args.out}")

@@ -6,6 +6,7 @@ import sys
 
 from core import framework, materials, units
 from core.commands import EXIT_OK, EXIT_PROBLEMS, add_command
+from core.commands.progress import Progress
 from core.errors import AppError
 
 
@@ -44,10 +45,6 @@ def register(sub):
                                             "（发现问题时退出码 3）", cmd_materials_check)
     p.add_argument("--out", metavar="OUT.xlsx", help="另存为 Excel")
     p.add_argument("--edition", metavar="NAME", help="版本（默认：当前版本）")
-
-
-def _progress(done, total, text):
-    print(f"\r{done}/{total} {text}", end="", file=sys.stderr, flush=True)
 
 
 def cmd_materials_init(args, ctx) -> int:
@@ -119,8 +116,9 @@ def cmd_catalogue(args, ctx) -> int:
 
 def cmd_package(args, ctx) -> int:
     edition_id = framework.resolve_edition(ctx.db, args.edition)
-    result = materials.build_package(ctx.db, args.out, edition_id, progress=_progress)
-    print(file=sys.stderr)
+    progress = Progress()
+    result = materials.build_package(ctx.db, args.out, edition_id, progress=progress)
+    progress.finish()
     print(f"迎检资料包已生成：{result.path}（{result.materials} 项材料，{result.files} 个文件，"
           f"{result.missing} 项材料尚无文件）")
     return EXIT_OK

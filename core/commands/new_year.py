@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 from core import framework
 from core.framework import new_year
 from core.commands import EXIT_OK, add_command
+from core.commands.progress import Progress
 from core.errors import AppError
 
 
@@ -17,10 +16,6 @@ def register(sub):
     p.add_argument("--year", metavar="YYYY", help="新年度，例如 2027（必填）")
     p.add_argument("--from-edition", metavar="NAME", help="来源版本（默认：当前版本）")
     p.add_argument("--dry-run", action="store_true", help="只列出将要做什么，不做任何改动")
-
-
-def _progress(done, total, text):
-    print(f"\r{done}/{total} {text}", end="", file=sys.stderr, flush=True)
 
 
 def cmd_new_year(args, ctx) -> int:
@@ -37,8 +32,9 @@ def cmd_new_year(args, ctx) -> int:
         for line in plan.staying_lines():
             print(line)
         return EXIT_OK
-    result = new_year.run(ctx.db, plan, progress=_progress)
-    print(file=sys.stderr)
+    progress = Progress()
+    result = new_year.run(ctx.db, plan, progress=progress)
+    progress.finish()
     for line in result.lines():
         print(line)
     return EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from core import safety
+from core import audit, safety
 from core.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_REFUSED, add_command
 from core.errors import StorageError
 from core.safety import health
@@ -49,8 +49,8 @@ def cmd_verify(args, ctx) -> int:
     missing = manifest.get("missing_attachments", [])
     if missing:
         print(f"注意：这个备份不完整，缺少 {len(missing)} 个附件（制作时已缺失或被改动）。")
-    for table, n in sorted(manifest["counts"].items()):
-        print(f"{table}\t{n}")
+    for name, n in audit.record_counts(dict(sorted(manifest["counts"].items()))):
+        print(f"{name}\t{n}")
     return EXIT_OK
 
 

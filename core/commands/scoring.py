@@ -51,6 +51,8 @@ def cmd_import_results(args, ctx) -> int:
                 print(f"问题清单已保存到：{args.report}", file=sys.stderr)
             raise AppError(f"共 {len(exc.problems)} 处问题，未导入。") from None
         raise
+    for warning in result["warnings"]:
+        print(f"注意：{warning}", file=sys.stderr)
     rate = "—" if result["rate"] is None else f"{result['rate'] * 100:.2f}%"
     verb = f"替换了原有 {result['replaced']} 条，" if result["replaced"] else ""
     form = "按点位" if result["form"] == scoring.FORM_PER_SITE else "按标准"

@@ -25,7 +25,7 @@ def _server(ctx):
     from core.store import postgres
 
     try:
-        return postgres.connect(ctx.server)
+        return postgres.connect(ctx.server, ctx.password)
     except Exception as exc:  # noqa: BLE001 - any connection failure is named with what to check
         raise AppError(postgres.unreachable_message(ctx.server, exc), str(exc)) from None
 

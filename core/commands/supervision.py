@@ -7,6 +7,7 @@ import sys
 from core import supervision, units
 from core.supervision import workdays
 from core.commands import EXIT_OK, add_command
+from core.commands.progress import Progress
 from core.errors import AppError
 
 
@@ -43,10 +44,6 @@ def register(sub):
                     cmd_holidays_import)
     p.add_argument("year", metavar="YYYY", type=int)
     p.add_argument("file", metavar="FILE.xlsx")
-
-
-def _progress(done, total, text):
-    print(f"\r{done}/{total} {text}", end="", file=sys.stderr, flush=True)
 
 
 def cmd_findings_import(args, ctx) -> int:
@@ -107,8 +104,9 @@ def cmd_notices(args, ctx) -> int:
         ids = [n["id"] for n in reversed(supervision.list_notices(ctx.db, args.year))]
     if not ids:
         raise AppError("没有符合条件的督办通知单。" + (f"{args.year} 年尚未开具通知单。" if args.year else ""))
-    result = supervision.render_notices(ctx.db, ids, args.out, progress=_progress)
-    print(file=sys.stderr)
+    progress = Progress()
+    result = supervision.render_notices(ctx.db, ids, args.out, progress=progress)
+    progress.finish()
     print(f"已输出 {len(ids)} 份督办通知单（{result.page_count} 页）到：{args.out}")
     return EXIT_OK
 

@@ -104,9 +104,12 @@ def resolve_refs(db, names: list[str], role_label: str) -> list[tuple[str, int]]
     return refs
 
 
-def save_standard(db, node_id: int, data: dict, lead: list[str], support: list[str]) -> None:
-    """Save a standard's fields and its lead and supporting units (as typed) in one transaction."""
+def save_standard(db, node_id: int, data: dict, lead: list[str], support: list[str], *,
+                  expected_version: int | None = None) -> None:
+    """Save a standard's fields and its lead and supporting units (as typed) in one transaction.
+    expected_version: the version the form read (refused when someone saved the standard since)."""
     with db.write():
+        db.check_version("framework_nodes", node_id, expected_version)
         lead_refs = resolve_refs(db, lead, "牵头单位")
         support_refs = resolve_refs(db, support, "配合单位")
         update_node(db, node_id, data)

@@ -134,7 +134,7 @@ def delete_edition(db, edition_id: int) -> None:
         edition = get_edition(db, edition_id)
         refs = edition_references(db, edition_id)
         if refs:
-            detail = "、".join(f"{t} {n} 条" for t, n in refs.items())
+            detail = audit.references_text(refs)
             raise AppError(f"版本“{edition['name']}”已被其他记录引用（{detail}），不能删除。")
         ids = {"edition": edition_id}
         db.execute("DELETE FROM assignments WHERE node_id IN (SELECT id FROM framework_nodes"

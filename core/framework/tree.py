@@ -117,8 +117,10 @@ def _check_code_free(db, edition_id: int, code: str, own_id: int | None = None) 
         raise AppError(f"本版本中已有编号为“{code}”的测评标准，标准编号不能重复。")
 
 
-def update_node(db, node_id: int, data: dict) -> None:
+def update_node(db, node_id: int, data: dict, *, expected_version: int | None = None) -> None:
+    """expected_version: the version the form read (refused when someone saved the node since)."""
     with db.write():
+        db.check_version("framework_nodes", node_id, expected_version)
         before = get_node(db, node_id)
         clean = _validate_node(db, before["level"], data)
         if before["level"] == STANDARD and "code" in clean:
@@ -188,7 +190,7 @@ def delete_node(db, node_id: int) -> None:
         node = get_node(db, node_id)
         impact = delete_impact(db, node_id)
         if impact["references"]:
-            detail = "、".join(f"{t} {n} 条" for t, n in impact["references"].items())
+            detail = audit.references_text(impact["references"])
             raise AppError(f"“{node['code'] or node['title']}”已被其他记录引用（{detail}），不能删除。"
                            "如该标准已不再使用，请改为“停用”，历史记录会保留。")
         ids = subtree_ids(db, node_id)

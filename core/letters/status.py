@@ -82,20 +82,26 @@ def get_status(db, year: int, unit_id: int) -> dict:
                    "signed_on": "", "signed_by": "", "edition_id": None, "generated_at": "", "snapshot": None}
 
 
-def set_state(db, year: int, unit_id: int, state: str, *, on=None, signed_by: str = "") -> None:
+def set_state(db, year: int, unit_id: int, state: str, *, on=None, signed_by: str = "",
+              expected_version: int | None = None) -> None:
     """Mark a unit's letter 未印发, 已印发 (on = issue date) or 已签订 (on = signing date, signed_by
-    required). Going back clears the later dates, so a mistaken mark can be undone."""
+    required). Going back clears the later dates, so a mistaken mark can be undone.
+    expected_version: the version of the unit's record the form read (None: not checked)."""
     year = check_year(year)
     if state not in STATES:
         raise AppError(f"未知的签订状态“{state}”。可选：{'、'.join(STATES)}。")
     signed_by = " ".join(str(signed_by or "").split())
     if state != NOT_ISSUED:
-        on = dates.iso(on or clock.today(), "印发日期" if state == ISSUED else "签订日期")
+        label = "印发日期" if state == ISSUED else "签订日期"
+        on = dates.iso(on or clock.today(), label)
+        dates.check_order(on, label)
     if state == SIGNED and not signed_by:
         raise AppError("标记“已签订”时请填写签字人（乙方负责人姓名）。")
     with db.write():
         unit = units.get_unit(db, unit_id)
         before = get_status(db, year, unit_id)
+        if before["id"]:
+            db.check_version("letter_status", before["id"], expected_version)
         after = {"state": state, "issued_on": "", "signed_on": "", "signed_by": ""}
         if state == ISSUED:
             after["issued_on"] = on

@@ -252,9 +252,11 @@ def add_material(db, node_id: int, data: dict) -> int:
     return material_id
 
 
-def update_material(db, material_id: int, data: dict) -> None:
+def update_material(db, material_id: int, data: dict, *, expected_version: int | None = None) -> None:
+    """expected_version: the version the form read (refused when someone saved the material since)."""
     clean = _clean_fields(db, data)
     with db.write():
+        db.check_version("materials", material_id, expected_version)
         before = material_row(db, material_id)
         changed = {k: v for k, v in clean.items() if before[k] != v}
         if not changed:

@@ -275,6 +275,11 @@ def _return_meta(columns_found, v: dict, n: int, m: dict, problems: list) -> dic
             meta[key] = clean_text(v.get(key))
     if "doc_date" in columns_found:
         doc_date = _date(v, "doc_date", n, problems)
+        try:  # a document submitted today cannot have been written later
+            dates.check_order(doc_date or "", LABELS["doc_date"])
+        except AppError as exc:
+            problems.append(Problem(n, LABELS["doc_date"], exc.message_zh))
+            doc_date = None
         if doc_date is not None:
             meta["doc_date"] = doc_date
     if "pages" in columns_found:

@@ -17,7 +17,7 @@ _NUMBER_COLUMNS = ("满分", "得分", "失分")
 
 
 def check_results(db, path, edition_id: int | None, progress=None, cancel=None):
-    """Read and check the whole file: (lines ready to store, problems, form). Writes nothing."""
+    """Read and check the whole file: (lines ready to store, problems, form, warnings). Writes nothing."""
     from core.xlsx import scoring_io  # openpyxl loads when a file is read, not at start
     from core.xlsx.reader import Problem
 
@@ -32,7 +32,7 @@ def check_results(db, path, edition_id: int | None, progress=None, cancel=None):
             problems.append(Problem(data["source_row"], found.label(column), message))
         lines.append(line)
     problems.sort(key=lambda p: p.row)  # the cells' problems and the rows' in the file's order
-    return lines, problems, found.form
+    return lines, problems, found.form, found.warnings
 
 
 def _described(db, round_id: int, summary: dict | None = None) -> dict:
@@ -55,7 +55,7 @@ def import_results(db, path, round_name: str, kind: str | None = None, held_on=N
     if edition_id is None:
         edition_id = (get_round(db, existing)["edition_id"] if existing else None) or framework.resolve_edition(db)
     cleaned = clean_round(db, round_name, kind, held_on, edition_id)  # bad options before the file
-    lines, problems, form = check_results(db, path, edition_id, progress, cancel)
+    lines, problems, form, warnings = check_results(db, path, edition_id, progress, cancel)
     if problems:
         raise AppError(f"成绩文件中有 {len(problems)} 处问题，未导入任何数据。请按问题清单修改后重新导入。",
                        problems=problems)
@@ -80,5 +80,5 @@ def import_results(db, path, round_name: str, kind: str | None = None, held_on=N
         else:
             audit.log(db, "替换测评成绩", "score_rounds", round_id, old, new,
                       f"{round_name}：{replaced} 条替换为 {len(lines)} 条")
-    return {"round_id": round_id, "lines": len(lines), "replaced": replaced, "form": form, **{
+    return {"round_id": round_id, "lines": len(lines), "replaced": replaced, "form": form, "warnings": warnings, **{
         k: summary[k] for k in ("full", "score", "loss", "rate", "loss_lines")}}

@@ -11,15 +11,17 @@ from core.paths import DataDir
 from core.store.base import Store
 
 
-def open_store(data: DataDir, operator: str | None = None, server: str | None = None) -> Store:
+def open_store(data: DataDir, operator: str | None = None, server: str | None = None,
+               password: str | None = None) -> Store:
     """The ledger of this data folder, or — with `server` — the office's shared ledger on a
-    PostgreSQL server (the data folder then keeps only this PC's logs and cache)."""
+    PostgreSQL server (the data folder then keeps only this PC's logs and cache). The password, when
+    given, is the one typed or remembered on this PC; otherwise libpq finds it (PGPASSWORD, pgpass)."""
     if server:
         from core.store import postgres
 
         from core.attachments.files import ServerFiles
 
-        db = postgres.open_server(server)
+        db = postgres.open_server(server, password)
         db.files = ServerFiles(db, data.root / "cache" / "attachments")
     else:
         from core.safety import recover_interrupted_restore

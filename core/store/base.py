@@ -21,17 +21,12 @@ def identifier(name: str) -> str:
     return name
 
 
-# While the areas move onto the store's methods, positional parameters are still let through.
-STRICT_PARAMS = False
-
-
 def _named(params) -> Mapping:
+    """Named parameters only: the same :name SQL runs on both engines (positional ? does not)."""
     if params is None:
         return {}
     if not isinstance(params, Mapping):
-        if STRICT_PARAMS:
-            raise TypeError("the store takes named parameters only (a dict for :name placeholders)")
-        return tuple(params)
+        raise TypeError("the store takes named parameters only (a dict for :name placeholders)")
     return params
 
 
@@ -113,6 +108,22 @@ class Store:
         if not changed and expected_version is not None:
             self._refuse_stale(table, row_id)
         return changed
+
+    def check_version(self, table: str, row_id, expected_version: int | None) -> None:
+        """Inside a write transaction, before a change that touches a versioned row in several
+        steps: refuse it (EditConflict, who and when) when the row is no longer at the version the
+        user's form read. The row stays locked until the transaction ends (SQLite's write lock; a
+        row lock on the server), so nobody saves it in between. None checks nothing."""
+        if expected_version is None:
+            return
+        if not self.in_transaction:
+            raise RuntimeError("check_version must run inside a write transaction")
+        current = self.value(f"SELECT version FROM {identifier(table)} WHERE id = :id{self._row_lock}",
+                             {"id": row_id})
+        if current != expected_version:
+            self._refuse_stale(table, row_id)
+
+    _row_lock = ""  # how the engine locks a row read for a change (SQLite's transaction holds them all)
 
     def _refuse_stale(self, table: str, row_id) -> None:
         from core.errors import AppError, EditConflict

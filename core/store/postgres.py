@@ -14,8 +14,8 @@ from functools import lru_cache
 from core.store.base import Store
 
 _TOKENS = re.compile(r"""
-    (?P<string>'(?:[^']|'')*')            # a string literal, left alone
-  | (?P<quoted>"(?:[^"]|"")*")            # a quoted identifier, left alone
+    (?P<string>'(?:[^']|'')*')            # a string literal, left alone but for a doubled %
+  | (?P<quoted>"(?:[^"]|"")*")            # a quoted identifier, the same
   | (?P<cast>::)                          # a PostgreSQL cast, not a parameter
   | :(?P<param>[A-Za-z_][A-Za-z0-9_]*)    # a named parameter
   | (?P<percent>%)                        # psycopg's own marker, doubled
@@ -31,6 +31,8 @@ def translate(sql: str) -> str:
             return f"%({m.group('param')})s"
         if m.group("percent"):
             return "%%"
+        if m.group("string") or m.group("quoted"):
+            return m.group(0).replace("%", "%%")  # psycopg reads every % of the statement
         if m.group("like"):
             return "ILIKE"
         return m.group(0)
@@ -54,28 +56,58 @@ def _numeric_loader():
 class PostgresStore(Store):
     engine = "postgresql"
     shared = True
+    _row_lock = " FOR UPDATE"
 
-    def __init__(self, conn, *, url: str = ""):
+    def __init__(self, conn, *, url: str = "", password: str | None = None):
         # The audit operator is the login: who signed in to the server, not a name typed on the PC.
         super().__init__(conn.info.user)
-        self._conn = conn
         self.url = url
-        conn.adapters.register_loader("numeric", _numeric_loader())
+        self._password = password  # kept in memory only, to reconnect after the server was away
+        self._attach(conn)
         self._savepoints = 0
-        self.backend_pid = conn.info.backend_pid
+        self._transaction_open = False
+        # Called after a lost connection was made again (changes announced meanwhile were missed).
+        self.on_reconnect = None
         # Why this client must not write (a server upgraded by a newer program), or "".
         self.read_only_reason = ""
         from core.store.search import LikeIndex
 
         self.search = LikeIndex(self)
 
+    def _attach(self, conn) -> None:
+        self._conn = conn
+        conn.adapters.register_loader("numeric", _numeric_loader())
+        self.backend_pid = conn.info.backend_pid
+
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
+        if self._transaction_open:
+            return True
+        if self._conn.closed or self._conn.broken:
+            return False
         return self._conn.info.transaction_status != TransactionStatus.IDLE
 
+    def _reconnect_if_lost(self) -> None:
+        """A connection lost earlier (the server restarted, the network dropped) is made again before
+        the next action, never inside a transaction: what was half done there was rolled back."""
+        if self._transaction_open or not (self._conn.closed or self._conn.broken):
+            return
+        import psycopg
+
+        from core.errors import AppError
+
+        try:
+            conn = _open_connection(self.url, self._password)
+        except psycopg.OperationalError as exc:
+            raise AppError(unreachable_message(self.url, exc), str(exc)) from None
+        self._attach(conn)
+        if self.on_reconnect is not None:
+            self.on_reconnect()
+
     def _run(self, sql, params):
+        self._reconnect_if_lost()
         # Always a mapping, so that psycopg reads the placeholders and the doubled %.
         with self._failures("读取台账"):
             return self._conn.execute(translate(sql), params or {})
@@ -95,7 +127,9 @@ class PostgresStore(Store):
             from core.errors import AppError
 
             raise AppError(self.read_only_reason)
+        self._reconnect_if_lost()
         self._conn.execute("BEGIN")
+        self._transaction_open = True
 
     def _commit(self):
         if self._pending_changes:  # other clients refresh the pages showing these tables
@@ -104,8 +138,12 @@ class PostgresStore(Store):
             self._conn.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, json.dumps(
                 {"pid": self.backend_pid, "tables": sorted(self._pending_changes)})))
         self._conn.execute("COMMIT")
+        self._transaction_open = False
 
     def _rollback(self):
+        self._transaction_open = False
+        if self._conn.closed or self._conn.broken:
+            return  # the server rolled the transaction back when the connection went
         if self.in_transaction:
             self._conn.execute("ROLLBACK")
 
@@ -195,14 +233,70 @@ class PostgresStore(Store):
 CHANGES_CHANNEL = "chuangcheng_changes"
 
 
-def connect(url: str, password: str | None = None) -> PostgresStore:
-    """A store on the server named by the URL (postgresql://user@host:port/dbname). The password
-    follows libpq (in the URL, PGPASSWORD, the pgpass file) unless one is given."""
+def _open_connection(url: str, password: str | None, purpose: str = "chuangcheng-desk"):
     import psycopg
 
     extra = {"password": password} if password else {}
-    conn = psycopg.connect(url, autocommit=True, application_name="chuangcheng-desk", connect_timeout=10, **extra)
-    return PostgresStore(conn, url=url)
+    return psycopg.connect(url, autocommit=True, application_name=purpose, connect_timeout=10, **extra)
+
+
+def connect(url: str, password: str | None = None) -> PostgresStore:
+    """A store on the server named by the URL (postgresql://user@host:port/dbname). The password
+    follows libpq (in the URL, PGPASSWORD, the pgpass file) unless one is given."""
+    return PostgresStore(_open_connection(url, password), url=url, password=password)
+
+
+class ChangeListener:
+    """Other clients' commits, heard on a connection of its own (LISTEN) in a background thread.
+
+    on_change(pid, tables) is called in that thread for every announced commit (pid: the server
+    process of the client that made it); on_change(None, None) after the connection was lost and
+    made again, when announcements may have been missed. The thread waits at most `poll` seconds
+    for the server, so stop() returns promptly."""
+
+    def __init__(self, url: str, password: str | None, on_change, *, poll: float = 0.5, retry: float = 3.0):
+        import threading
+
+        self.url, self._password, self._on_change = url, password, on_change
+        self._poll, self._retry = poll, retry
+        self._stopping = threading.Event()
+        self.listening = threading.Event()  # set while LISTEN is in place
+        self._thread = threading.Thread(target=self._run, name="ledger-changes", daemon=True)
+
+    def start(self) -> "ChangeListener":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=self._poll + 11)  # a connect under way times out after 10 s
+
+    def _run(self) -> None:
+        import json
+        import logging
+
+        import psycopg
+
+        heard_before = False
+        while not self._stopping.is_set():
+            try:
+                with _open_connection(self.url, self._password, "chuangcheng-desk changes") as conn:
+                    conn.execute(f"LISTEN {CHANGES_CHANNEL}")
+                    self.listening.set()
+                    if heard_before:
+                        self._on_change(None, None)
+                    heard_before = True
+                    while not self._stopping.is_set():
+                        for note in conn.notifies(timeout=self._poll):
+                            try:
+                                payload = json.loads(note.payload)
+                                self._on_change(payload.get("pid"), list(payload.get("tables") or []))
+                            except (ValueError, AttributeError):
+                                self._on_change(None, None)  # not ours to read: refresh everything
+            except psycopg.Error as exc:
+                logging.getLogger("changes").info("共享台账的变更通知连接中断，稍后重连：%s", exc)
+            self.listening.clear()
+            self._stopping.wait(self._retry)
 
 
 def open_server(url: str, password: str | None = None) -> PostgresStore:
@@ -247,7 +341,7 @@ def unreachable_message(url: str, exc: Exception) -> str:
         info = {}
     where = f"{info.get('host', '本机')}:{info.get('port', '5432')}"
     text = str(exc).lower()
-    if "password" in text or "authentication" in text:
+    if "password" in text or "authentication" in text or "not permitted to log in" in text:
         return (f"共享台账服务器 {where} 拒绝了登录（用户 {info.get('user', '')}）：密码不对或账号已停用。"
                 "请检查用户名和密码，或请管理员确认账号。")
     if "does not exist" in text and "database" in text:

@@ -87,7 +87,7 @@ class SqliteStore(Store):
     def foreign_keys_to(self, table):
         return [(r[0], r[1]) for r in self._conn.execute(
             "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
-            " WHERE m.type = 'table' AND f.\"table\" = ? ORDER BY m.name, f.id", (table,))]
+            " WHERE m.type = 'table' AND f.\"table\" = :table ORDER BY m.name, f.id", {"table": table})]
 
     def tables(self):
         return [r[0] for r in self._conn.execute(
@@ -121,22 +121,11 @@ class SqliteStore(Store):
     def close(self):
         self._conn.close()
 
-    # --- transition: code not yet on the store's own methods ------------------------------------
-    # Removed once every area reads and writes through rows/one/value/execute with named parameters.
-
     @property
     def conn(self) -> sqlite3.Connection:
+        """SQLite's own connection, for tests and benchmarks that check the file itself (PRAGMAs,
+        query plans) or fill a 10x dataset in bulk; the program goes through the methods above."""
         return self._conn
-
-    def __getitem__(self, table: str):
-        return self._database[identifier(table)]
-
-    def executescript(self, sql: str):
-        return self._database.executescript(sql)
-
-    def execute(self, sql: str, params=None):
-        """For now the cursor (its rowcount is what the store's execute returns)."""
-        return self._conn.execute(sql, () if params is None else params)
 
 
 # --- database files that are not the open ledger (a staged restore, a snapshot, a backup's copy) ----

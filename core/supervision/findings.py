@@ -159,10 +159,12 @@ def _set_support(db, finding_id: int, unit_ids) -> None:
                    [{"finding_id": finding_id, "unit_id": u, "position": i} for i, u in enumerate(unit_ids)])
 
 
-def update_finding(db, finding_id: int, changes: dict) -> None:
+def update_finding(db, finding_id: int, changes: dict, *, expected_version: int | None = None) -> None:
     """Correct a recorded finding: only what editable_fields allows in its status, checked as a new
-    finding is, in one transaction with its audit row."""
+    finding is, in one transaction with its audit row. expected_version: the version the form read
+    (refused when someone saved the finding since)."""
     with db.write():
+        db.check_version("findings", finding_id, expected_version)
         before = get_finding(db, finding_id)
         locked = [key for key in changes if key not in editable_fields(before["status"])]
         if locked:

@@ -281,8 +281,15 @@ def _unit(res, name: str, key: str, problem) -> int | None:
     return hit[1]
 
 
+# 整改时限 words meaning "fix it the moment you know": due on the day it was found.
+IMMEDIATE = ("即知即改", "立行立改", "立即整改")
+
+
 def _limit(raw, found_on, problem):
-    """整改时限: a whole number of working days ("5", "5个工作日", 5) or a date."""
+    """整改时限: a whole number of working days ("5", "5个工作日", 5), a date, or 即知即改 (the
+    deadline is the day it was found)."""
+    if clean_text(raw).replace(" ", "") in IMMEDIATE:
+        return None, found_on
     text = clean_text(raw).replace("个工作日", "").replace("工作日", "").replace("天", "").strip()
     if isinstance(raw, (dt.date, dt.datetime)) or (isinstance(raw, str) and not text.isdigit()):
         try:

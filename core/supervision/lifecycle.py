@@ -60,10 +60,19 @@ def _day(value, label: str = "日期") -> str:
     return (dates.parse(value, label) or clock.today()).isoformat()
 
 
+def _check_step_date(db, finding: dict, action: str, on_date: str) -> None:
+    """签收, 整改, 反馈, 复查 and 销号 happen in order and not in the future."""
+    last = db.one("SELECT on_date, action FROM finding_events WHERE finding_id = :id ORDER BY on_date DESC, id DESC"
+                  " LIMIT 1", {"id": finding["id"]})
+    dates.check_order(on_date, f"“{WORKFLOW[action].label}”的日期",
+                      after=last["on_date"] if last else "", after_label=f"上一步“{last['action']}”的日期" if last else "")
+
+
 def _step(db, finding_id: int, action: str, on_date, changes: dict | None = None, **event) -> None:
     on_date = _day(on_date)
     with db.write():
         before = findings.get_finding(db, finding_id)
+        _check_step_date(db, before, action, on_date)
         move(db, before, action, on_date, **event)
         db.update("findings", finding_id, changes or {})
         audit.log(db, WORKFLOW[action].label, "findings", finding_id, {"status": before["status"]},

@@ -81,8 +81,11 @@ def create_site(db, data: dict, locality_id: int | None = None, unit_ids: list[i
     return site_id
 
 
-def update_site(db, site_id: int, data: dict, locality_id: int | None = None, unit_ids: list[int] = ()) -> None:
+def update_site(db, site_id: int, data: dict, locality_id: int | None = None, unit_ids: list[int] = (), *,
+                expected_version: int | None = None) -> None:
+    """expected_version: the version the form read (refused when someone saved the site since)."""
     with db.write():
+        db.check_version("sites", site_id, expected_version)
         before = get_site(db, site_id)
         clean = _validate(db, data, locality_id, list(unit_ids), site_id)
         db.update("sites", site_id, clean)

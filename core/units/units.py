@@ -108,10 +108,12 @@ def create_unit(db, data: dict, res: Resolver | None = None) -> int:
     return unit_id
 
 
-def update_unit(db, unit_id: int, data: dict) -> None:
-    """Edit a unit's fields. A new name is a rename: the old name stays as an alias."""
+def update_unit(db, unit_id: int, data: dict, *, expected_version: int | None = None) -> None:
+    """Edit a unit's fields. A new name is a rename: the old name stays as an alias.
+    expected_version: the version the form read (refused when someone saved the unit since)."""
     data = _clean(data)
     with db.write():
+        db.check_version("units", unit_id, expected_version)
         before = get_unit(db, unit_id)
         if "name" in data and data["name"] != before["name"]:
             _rename(db, before, data.pop("name"))
@@ -206,7 +208,7 @@ def delete_unit(db, unit_id: int) -> None:
         unit = get_unit(db, unit_id)
         used = unit_reference_counts(db, unit_id)
         if used:
-            detail = "、".join(f"{t} {n} 条" for t, n in used.items())
+            detail = audit.references_text(used)
             raise AppError(f"“{unit['name']}”已被其他记录引用（{detail}），不能删除。"
                            "如该单位已撤销，请使用“停用”或“合并”。")
         db.execute("DELETE FROM unit_aliases WHERE unit_id = :id", {"id": unit_id})

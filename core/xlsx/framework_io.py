@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.errors import AppError, Cancelled
-from core.text import clean_text, parse_date, parse_number, split_multi
+from core.text import clean_text, parse_date, parse_month_end, parse_points, split_multi
 from core.xlsx.reader import Column, Problem, read_table
 from core.xlsx.writer import Sheet, write_workbook
 
@@ -89,7 +89,7 @@ def read_framework(path, known_methods: list[str], cancel=None) -> ParsedFramewo
             item["methods"] = "、".join(methods)
         if "points" in result.columns:
             try:
-                points = parse_number(v.get("points"))
+                points = parse_points(v.get("points"))
                 if points is not None and points < 0:
                     problems.append(Problem(n, LABELS["points"], f"分值不能为负数：{points:g}"))
                 item["points"] = points
@@ -100,10 +100,10 @@ def read_framework(path, known_methods: list[str], cancel=None) -> ParsedFramewo
         if "deadline" in result.columns:
             raw = v.get("deadline")
             try:
-                d = parse_date(raw)
+                d = parse_month_end(raw) or parse_date(raw)
                 item["deadline"] = d.isoformat() if d else ""
             except ValueError:
-                item["deadline"] = clean_text(raw)  # free text such as "2026年6月底前" is kept as written
+                item["deadline"] = clean_text(raw)  # other free text ("长期坚持") is kept as written
         if "negative" in result.columns:
             item["negative"] = int(clean_text(v.get("negative")).lower() in _YES)
         for role in ROLES:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from core.errors import AppError, Cancelled
 from core.scoring.importing import FORM_PER_SITE, FORM_PER_STANDARD
 from core.scoring.tables import DATE, POINTS, POINTS_CHANGE, RATE, RATE_CHANGE
-from core.text import clean_text, parse_number, split_multi
+from core.text import clean_text, parse_points, split_multi
 from core.xlsx.reader import Column, Problem, read_table
 from core.xlsx.writer import Sheet, write_workbook
 
@@ -60,6 +60,7 @@ class ResultsFile:
     rows: list[dict]
     problems: list[Problem]
     columns_found: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # read, and imported all the same
 
     def label(self, column: str) -> str:
         """A column as the file names it (应得分 rather than 满分), so the user finds it."""
@@ -79,17 +80,22 @@ def read_results(path, progress=None, cancel=None) -> ResultsFile:
         raise AppError("文件中至少要有满分、得分、失分中的两列（按标准导入时可只有得分或失分，满分取标准分值）。")
     result = ResultsFile(form, [], [], dict(table.columns_found))
     seen_codes: dict[str, int] = {}
+    totals: list[tuple[int, str, dict]] = []
     for i, row in enumerate(table.rows):
         if cancel and i % 1000 == 0 and cancel():
             raise Cancelled()
         v = row.values
         if not any(clean_text(v.get(k)) for k in ("code", "category", "item", "site", *NUMBER_KEYS)):
             continue  # a row holding only a unit or a remark
+        total = _total_label(v)
+        if total:
+            totals.append((row.number, total, v))
+            continue
         data = {k: clean_text(v.get(k)) for k in TEXT_KEYS}
         data.update(units=split_multi(v.get("units")), source_row=row.number, unreadable_number=False)
         for key in NUMBER_KEYS:
             try:
-                data[key] = parse_number(v.get(key))
+                data[key] = parse_points(v.get(key))
             except ValueError as exc:
                 result.problems.append(Problem(row.number, table.columns_found.get(key, LABELS[key]), str(exc)))
                 data[key], data["unreadable_number"] = None, True
@@ -105,7 +111,45 @@ def read_results(path, progress=None, cancel=None) -> ResultsFile:
         result.rows.append(data)
     if not result.rows and not result.problems:
         raise AppError("文件中没有找到任何成绩数据。请检查表头下方是否有数据行。")
+    result.warnings = _check_totals(totals, result)
     return result
+
+
+# A row summing the others, as offices add them under a table: skipped, and a grand total checked.
+TOTAL_WORDS = ("合计", "总计", "小计")
+_GRAND_TOTALS = ("合计", "总计")
+
+
+def _total_label(values: dict) -> str:
+    """合计, 总计 or 小计 when the row is one, else ""."""
+    for key in ("category", "code", "item", "site", "locality"):
+        text = "".join(clean_text(values.get(key)).split())
+        if text in TOTAL_WORDS:
+            return text
+    return ""
+
+
+def _check_totals(totals: list[tuple[int, str, dict]], result: ResultsFile) -> list[str]:
+    """A 合计/总计 row's numbers against the sum of the rows read; a 小计 covers an unknown part."""
+    warnings = []
+    for number, label, values in totals:
+        if label not in _GRAND_TOTALS:
+            warnings.append(f"第 {number} 行是“{label}”行，已跳过。")
+            continue
+        differences = []
+        for key in NUMBER_KEYS:
+            try:
+                stated = parse_points(values.get(key))
+            except ValueError:
+                stated = None
+            if stated is None or any(r[key] is None for r in result.rows):
+                continue  # a column some rows leave to be computed has no sum to check
+            summed = sum(r[key] or 0 for r in result.rows)
+            if abs(summed - stated) > 1e-6:
+                differences.append(f"{result.columns_found.get(key, LABELS[key])} {stated:g}，各行之和为 {summed:g}")
+        warnings.append(f"第 {number} 行是“{label}”行，已跳过" + (
+            f"；但它与各行之和不符（{'；'.join(differences)}），请核对文件。" if differences else "，与各行之和一致。"))
+    return warnings
 
 
 def write_tables(path, sheets: list[tuple], progress=None, cancel=None) -> None:

@@ -159,8 +159,29 @@ def choose_folder(parent, title: str, kind: str = "export") -> str:
     return folder
 
 
+def offer_reload(parent, title: str, exc: AppError) -> bool:
+    """Someone else saved the record first (EditConflict says who and when): True when the user
+    chooses 重新载入 (show the record's current values), False for 取消 (keep what they typed)."""
+    box = QMessageBox(QMessageBox.Warning, title, exc.message_zh, QMessageBox.NoButton, parent)
+    box.setInformativeText("“重新载入”显示对方保存后的内容（您刚才的修改会被放弃）；"
+                           "“取消”保留您填写的内容，不保存。")
+    reload_button = box.addButton("重新载入", QMessageBox.AcceptRole)
+    box.addButton("取消", QMessageBox.RejectRole)
+    box.setDefaultButton(reload_button)
+    box.exec()
+    return box.clickedButton() is reload_button
+
+
 def ask_office(parent, db) -> bool:
     """The first-run step: the office's names and the next 测评 date; False when put off."""
     from gui.dialogs.office import OfficeDialog
 
     return OfficeDialog(db, parent).exec() == QDialog.Accepted
+
+
+def ask_caption(parent, attachment: dict) -> dict | None:
+    """A file's 说明 (and a photo's 时间、地点、人物、事由) as the user edits them; None when cancelled."""
+    from gui.dialogs.caption import CaptionDialog
+
+    dialog = CaptionDialog(parent, attachment)
+    return dialog.values() if dialog.exec() == QDialog.Accepted else None

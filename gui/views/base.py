@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from core.errors import AppError
+from core.errors import AppError, EditConflict
 
 
 class Page(QWidget):
@@ -61,14 +61,21 @@ class Page(QWidget):
 
         stack_when_narrow(self, width)
 
-    def run_change(self, title: str, func, *args, **kwargs):
+    def run_change(self, title: str, func, *args, on_conflict=None, **kwargs):
         """Run a core change and show a user's error. Returns the result (True for None) or None.
-        The change announces itself when it commits."""
-        from gui.dialogs import show_error
+        The change announces itself when it commits. on_conflict: how the form saved here shows the
+        record's current values, offered when someone else saved it first (EditConflict)."""
+        from gui import dialogs
 
         try:
             result = func(self.db, *args, **kwargs)
+        except EditConflict as exc:
+            if on_conflict is None:
+                dialogs.show_error(self, title, exc)
+            elif dialogs.offer_reload(self, title, exc):
+                on_conflict()
+            return None
         except AppError as exc:
-            show_error(self, title, exc)
+            dialogs.show_error(self, title, exc)
             return None
         return True if result is None else result

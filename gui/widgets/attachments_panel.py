@@ -8,12 +8,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon, QImageReader, QPixmap
-from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListView, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
 from core import attachments
 from core.errors import AppError
-from gui.dialogs import accept_buttons, confirm, open_file, show_error
+from gui import dialogs
 from gui.jobs import run_job
 from gui.theme import scaled
 
@@ -35,7 +34,7 @@ def open_with_system(parent, db, attachment: dict) -> None:
     try:
         attachments.export_copy(db, attachment["id"], target)
     except OSError as exc:
-        show_error(parent, "打开附件", AppError(f"无法打开附件：{exc.strerror}。可在“数据体检”中检查附件是否完整。"))
+        dialogs.show_error(parent, "打开附件", AppError(f"无法打开附件：{exc.strerror}。可在“数据体检”中检查附件是否完整。"))
         return
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
@@ -164,7 +163,7 @@ class AttachmentsPanel(QWidget):
                 if self.images_only:
                     attachments.check_image(p)
         except AppError as exc:
-            show_error(self, "添加附件", exc)
+            dialogs.show_error(self, "添加附件", exc)
             return 0
         owner_table, owner_id, role = self.owner_table, self.owner_id, self.role
 
@@ -184,7 +183,7 @@ class AttachmentsPanel(QWidget):
 
     def add_dialog(self) -> None:
         filters = "图片 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)" if self.images_only else "所有文件 (*)"
-        path = open_file(self, "添加附件", filters, kind="attachments")
+        path = dialogs.open_file(self, "添加附件", filters, kind="attachments")
         if path:
             self.add_files([path])
 
@@ -197,21 +196,21 @@ class AttachmentsPanel(QWidget):
         a = self.selected()
         if not a:
             return
-        values = ask_caption(self, a)
+        values = dialogs.ask_caption(self, a)
         if values is None:
             return
         try:
             with self.ctx.shown_by(self.shown_by):
                 attachments.update_caption(self.ctx.db, a["id"], **values)
         except AppError as exc:
-            show_error(self, "附件说明", exc)
+            dialogs.show_error(self, "附件说明", exc)
             return
         self.refresh()
         self.changed.emit()
 
     def remove_selected(self) -> None:
         a = self.selected()
-        if a and confirm(self, "移除附件", f"从本条记录中移除“{a['original_name']}”？\n"
+        if a and dialogs.confirm(self, "移除附件", f"从本条记录中移除“{a['original_name']}”？\n"
                                           "文件本身仍保存在数据文件夹中，操作日志中可查。", "移除"):
             with self.ctx.shown_by(self.shown_by):
                 attachments.remove_attachment(self.ctx.db, a["id"])
@@ -227,31 +226,3 @@ class AttachmentsPanel(QWidget):
         if paths and self.add_files(paths):
             event.acceptProposedAction()
 
-
-class CaptionDialog(QDialog):
-    """A file's 说明; for a photo also its 时间、地点、人物、事由, printed under it."""
-
-    def __init__(self, parent, attachment: dict):
-        super().__init__(parent)
-        self.setWindowTitle("附件说明")
-        form = QFormLayout(self)
-        form.addRow(QLabel(attachment["original_name"]))
-        self.edits: dict[str, QLineEdit] = {}
-        fields = dict(attachments.PHOTO_CAPTION) if attachments.is_image_name(attachment["original_name"]) else {}
-        for key, label in {**fields, "caption": "说明"}.items():
-            edit = QLineEdit(attachment.get(key) or "")
-            edit.setObjectName(key)
-            self.edits[key] = edit
-            form.addRow(f"{label}：", edit)
-        if "taken_at" in self.edits:
-            self.edits["taken_at"].setPlaceholderText("如 2026-03-15（照片自带拍摄日期时已自动填写）")
-        form.addRow(accept_buttons(self, save=True))
-        self.resize(scaled(480), 0)
-
-    def values(self) -> dict:
-        return {key: edit.text() for key, edit in self.edits.items()}
-
-
-def ask_caption(parent, attachment: dict) -> dict | None:
-    dialog = CaptionDialog(parent, attachment)
-    return dialog.values() if dialog.exec() == QDialog.Accepted else None

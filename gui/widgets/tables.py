@@ -35,7 +35,49 @@ def make_table(model, *, state_key: str, stretch_last=True, sortable=True, sort:
                 view.setColumnWidth(i, scaled(col.width))
 
     remember_header(view, state_key, default_widths)
+    keep_selection_by_id(view, model)
     return view
+
+
+def keep_selection_by_id(view, model) -> None:
+    """The rows a user selected stay selected when the list is read again (another client's change,
+    a refresh), found by their id, wherever they now stand."""
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    from gui.models.table import RowsTableModel
+
+    kept = {"ids": [], "current": None}
+
+    def remember():
+        selection = view.selectionModel()
+        if selection is None:
+            return
+        rows = [view.model().data(ix, RowsTableModel.ROW_ROLE) for ix in selection.selectedRows()]
+        kept["ids"] = [r.get("id") for r in rows if r and r.get("id") is not None]
+        current = view.model().data(view.currentIndex(), RowsTableModel.ROW_ROLE)
+        kept["current"] = current.get("id") if current else None
+
+    def restore():
+        if not kept["ids"] and kept["current"] is None:
+            return
+        proxy = view.model()
+        wanted = set(kept["ids"])
+        chosen = QItemSelection()
+        current = None
+        for row, r in enumerate(model.rows()):
+            if r.get("id") in wanted or r.get("id") == kept["current"]:
+                index = proxy.mapFromSource(model.index(row, 0))
+                if r.get("id") in wanted:
+                    chosen.select(index, index)
+                if r.get("id") == kept["current"]:
+                    current = index
+        selection = view.selectionModel()
+        if current is not None:
+            selection.setCurrentIndex(current, QItemSelectionModel.NoUpdate)
+        selection.select(chosen, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+
+    model.modelAboutToBeReset.connect(remember)
+    model.modelReset.connect(restore)
 
 
 def filter_as_you_type(edit, view) -> None:

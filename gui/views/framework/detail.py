@@ -66,20 +66,49 @@ class DetailPanel(QGroupBox):
         self._standard_rows = [self.code, methods_row, self.points, self.working_group, self.deadline, self.negative,
                                self.lead, self.support]
         self.form = form
+        self._loaded = None  # (id, version, fields as shown) of the node the fields were filled from
+        self._saving = False
         self.show_node(None)
 
-    def show_node(self, node: dict | None) -> None:
+    def edited(self) -> dict:
+        """The fields as the user left them."""
+        return {"title": self.title_edit.toPlainText(), "code": self.code.text(),
+                "methods": [m for m, b in self.methods.items() if b.isChecked()],
+                "points": self.points.text().strip() or None, "working_group": self.working_group.currentText(),
+                "deadline": self.deadline.text(), "negative": self.negative.isChecked(),
+                "lead": self.lead.names(), "support": self.support.names()}
+
+    @property
+    def version(self) -> int | None:
+        """The version of the node the fields were filled from (a save is checked against it)."""
+        return self._loaded[1] if self._loaded else None
+
+    def is_editing(self, node_id) -> bool:
+        """The user changed the fields of this node and has not saved them."""
+        return bool(self._loaded and self._loaded[0] == node_id and self.edited() != self._loaded[2])
+
+    def drop_edits(self) -> None:
+        """The next show fills the fields from the stored node (reload, or the save went through)."""
+        self._loaded = None
+
+    def show_node(self, node: dict | None, *, reload: bool = False) -> None:
+        """Show a node; the same node shown again (a refresh after someone's change) keeps the fields
+        the user is typing in, unless reload asks for the stored values."""
+        keep_fields = node is not None and not reload and not self._saving and self.is_editing(node["id"])
         self.node = node
         self.setEnabled(node is not None)
         is_std = bool(node and node["level"] == framework.STANDARD)
         for w in self._standard_rows:
             self.form.setRowVisible(w, is_std)
         if node is None:
+            self._loaded = None
             self.level.setText("（请在左侧选择一项）")
             return
         self.level.setText(framework.LEVEL_NAMES[node["level"]] + ("（已停用）" if node["retired"] else ""))
-        self.title_edit.setPlainText(node["title"])
         self.totals.setText(f"{node['standard_count']} 条标准，分值 {node['total_points']:g}")
+        if keep_fields:
+            return
+        self.title_edit.setPlainText(node["title"])
         if is_std:
             self.code.setText(node["code"])
             chosen = set(framework.split_methods(node["methods"]))
@@ -96,6 +125,7 @@ class DetailPanel(QGroupBox):
             self.support.refresh_names(names)
             self.lead.set_names(node["lead"])
             self.support.set_names(node["support"])
+        self._loaded = (node["id"], node["version"], self.edited())
 
     def show_history(self) -> None:
         from gui.dialogs.history import HistoryDialog
@@ -107,15 +137,20 @@ class DetailPanel(QGroupBox):
     def save(self) -> None:
         if self.node is None:
             return
-        title = self.title_edit.toPlainText()
-        if self.node["level"] != framework.STANDARD:
-            ok = self.page.run_change("保存", framework.update_node, self.node["id"], {"title": title})
-        else:
-            data = {"title": title, "code": self.code.text(),
-                    "methods": [m for m, b in self.methods.items() if b.isChecked()],
-                    "points": self.points.text().strip() or None, "working_group": self.working_group.currentText(),
-                    "deadline": self.deadline.text(), "negative": self.negative.isChecked()}
-            ok = self.page.run_change("保存测评标准", framework.save_standard, self.node["id"], data,
-                                      self.lead.names(), self.support.names())
+        node_id = self.node["id"]
+        data = self.edited()
+        lead, support = data.pop("lead"), data.pop("support")
+        reload = lambda: self.page.reload_node(node_id)  # noqa: E731 - the form's values as stored now
+        version = self.version
+        self._saving = True  # the page's refresh on commit fills the fields with what was saved, new version
+        try:
+            if self.node["level"] != framework.STANDARD:
+                ok = self.page.run_change("保存", framework.update_node, node_id, {"title": data["title"]},
+                                          expected_version=version, on_conflict=reload)
+            else:
+                ok = self.page.run_change("保存测评标准", framework.save_standard, node_id, data, lead, support,
+                                          expected_version=version, on_conflict=reload)
+        finally:
+            self._saving = False
         if ok:
             self.page.window_.statusBar().showMessage("已保存。", 3000)

@@ -7,7 +7,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHeaderView, QInputDialog, QLabel, QLineEdit,
                                QPushButton, QSplitter, QTreeView, QVBoxLayout, QWidget)
 
-from core import framework, settings, units
+from core import audit, framework, settings, units
 from gui import dialogs
 from gui.jobs import run_job
 from gui.models.framework_tree import FrameworkTreeModel
@@ -178,6 +178,11 @@ class FrameworkPage(Page):
         else:
             self.detail.show_node(None)
 
+    def reload_node(self, node_id: int) -> None:
+        """Show the node as stored now (someone else saved it first): the detail drops what was typed."""
+        self.detail.drop_edits()
+        self.refresh_tree(select_id=node_id, reload=True)
+
     def selected_node(self) -> dict | None:
         return self.model.node_data(self.tree.currentIndex())
 
@@ -242,7 +247,7 @@ class FrameworkPage(Page):
             return
         impact = framework.delete_impact(self.db, node["id"])
         if impact["references"]:
-            detail = "、".join(f"{t} {n} 条" for t, n in impact["references"].items())
+            detail = audit.references_text(impact["references"])
             dialogs.show_info(self, "删除", f"“{node['code'] or node['title']}”已被其他记录引用（{detail}），不能删除。\n"
                                           "如不再使用，请点击“停用/恢复”将其停用，历史记录会保留。")
             return

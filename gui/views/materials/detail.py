@@ -60,17 +60,20 @@ class DetailPane(QWidget):
         self.comment_label.setWordWrap(True)
         v.addWidget(self.comment_label)
         # The page shows the files' changes itself (the material's row and status), not by reloading.
+        self._loaded = None  # (id, version, fields as shown) of the material the fields were filled from
         self.files = AttachmentsPanel(ctx, materials.OWNER, title="材料文件（可拖入照片、PDF、Word、Excel、扫描件）",
                                       shown_by=page)
         v.addWidget(self.files, 1)
         self.show_material(None)
 
     def set_units(self, units: list[dict]) -> None:
-        """The units the 责任单位 box offers."""
+        """The units the 责任单位 box offers (the unit chosen stays chosen)."""
+        chosen = self.unit_edit.currentData()
         self.unit_edit.clear()
         self.unit_edit.addItem("（未指定）", None)
         for u in units:
             self.unit_edit.addItem(u["name"], u["id"])
+        self.unit_edit.setCurrentIndex(max(self.unit_edit.findData(chosen), 0))
 
     def edited(self) -> dict:
         """The fields as edited, as core.materials.update_material takes them."""
@@ -78,12 +81,25 @@ class DetailPane(QWidget):
                 "requirement": self.requirement_edit.toPlainText(), "unit_id": self.unit_edit.currentData(),
                 "due_on": self.due_edit.text()}
 
-    def show_material(self, r: dict | None) -> None:
+    @property
+    def version(self) -> int | None:
+        """The version of the material the fields were filled from (a save is checked against it)."""
+        return self._loaded[1] if self._loaded else None
+
+    def is_editing(self, material_id) -> bool:
+        """The user changed the fields of this material and has not saved them."""
+        return bool(self._loaded and self._loaded[0] == material_id and self.edited() != self._loaded[2])
+
+    def show_material(self, r: dict | None, *, reload: bool = False) -> None:
+        """Show a material; the same material shown again (a refresh after someone's change) keeps the
+        fields the user is typing in, unless reload asks for the stored values."""
+        keep_fields = r is not None and not reload and self.is_editing(r["id"])
         for w in (self.kind_edit, self.title_edit, self.requirement_edit, self.unit_edit, self.due_edit,
                   self.save_button):
             w.setEnabled(r is not None)
         self.files.set_owner(r["id"] if r else None)
         if r is None:
+            self._loaded = None
             self.standard_label.setText("请在左侧选择一项材料。")
             self.status_label.setText("")
             self.comment_label.setText("")
@@ -95,11 +111,13 @@ class DetailPane(QWidget):
                                     f"{r['standard_title']}<br><span style='color:#888'>测评方法：{r['methods']}　"
                                     f"分值：{fmt_points(r['points'])}　推进组：{r['working_group'] or '—'}</span>"
                                     f"<span style='color:#c62828'>{origin}</span>")
-        self.kind_edit.setCurrentText(r["kind"])
-        self.title_edit.setText(r["title"])
-        self.requirement_edit.setPlainText(r["requirement"])
-        self.unit_edit.setCurrentIndex(max(self.unit_edit.findData(r["unit_id"]), 0))
-        self.due_edit.setText(r["due_on"])
+        if not keep_fields:
+            self.kind_edit.setCurrentText(r["kind"])
+            self.title_edit.setText(r["title"])
+            self.requirement_edit.setPlainText(r["requirement"])
+            self.unit_edit.setCurrentIndex(max(self.unit_edit.findData(r["unit_id"]), 0))
+            self.due_edit.setText(r["due_on"])
+            self._loaded = (r["id"], r["version"], self.edited())
         place = f"　第 {r['box']} 盒第 {r['item']} 件" + (f"，{r['pages']} 页" if r["pages"] else "") if r["box"] else ""
         overdue = "　<span style='color:#c62828'>已逾期</span>" if r["overdue"] else ""
         self.status_label.setText(f"状态：{status_html(r['status'])}{place}{overdue}")

@@ -143,11 +143,19 @@ class MaterialsPage(Page):
             return
         data = self.detail.edited()
         material_id = self.current["id"]
-        if self._run_own("保存档案材料", materials.update_material, material_id, data):
+        if self._run_own("保存档案材料", materials.update_material, material_id, data,
+                         expected_version=self.detail.version, on_conflict=lambda: self.reload_material(material_id)):
             if data["unit_id"] is not None and self.checklist.unit_box.findData(data["unit_id"]) < 0:
                 # a unit new to the checklist joins the unit filter
                 self.checklist.set_choices(materials.filter_choices(self.db, self.edition_id))
-            self.update_rows([material_id])
+            self.reload_material(material_id)  # the fields now hold the saved values at their new version
+
+    def reload_material(self, material_id: int) -> None:
+        """Show the material as stored now (saved here, or by someone else first): the fields drop what
+        was typed and take the stored values and version."""
+        self.update_rows([material_id])
+        if self.current and self.current["id"] == material_id:
+            self.detail.show_material(self.current, reload=True)
 
     def do_action(self, action: str) -> None:
         if not self.current:

@@ -180,7 +180,8 @@ class ScoringPage(Page):
                                           progress, cancel)
 
         def done(result):
-            dialogs.show_info(self, "导入测评成绩", f"已导入“{v['name']}”：{result['lines']} 条，失分 {result['loss']:g}。")
+            notes = "".join(f"\n注意：{w}" for w in result["warnings"])
+            dialogs.show_info(self, "导入测评成绩", f"已导入“{v['name']}”：{result['lines']} 条，失分 {result['loss']:g}。{notes}")
 
         run_job(self, "导入测评成绩", work, self.ctx.open_worker_db, done)
 

@@ -1,16 +1,18 @@
-"""设置: the office's details, the current year and edition, editions, and the word lists."""
+"""设置: the office's details, the current year and edition, editions, and the word lists (常规), and
+where this PC finds the ledger (共享台账, shared_tab.py)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QInputDialog, QLineEdit, QListWidget, QPushButton, QScrollArea, QSpinBox,
-                               QVBoxLayout, QWidget)
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from core import clock, demo, framework, settings
 from gui import dialogs, theme
 from gui.models.table import Col, RowsTableModel
 from gui.views.base import Page
+from gui.views.settings.shared_tab import SharedLedgerTab
 from gui.widgets.tables import make_table, selected_rows
 
 EDITION_COLUMNS = [Col("name", "版本名称", width=160), Col("year", "年度", width=60),
@@ -26,12 +28,16 @@ class SettingsPage(Page):
     def __init__(self, ctx, window):
         super().__init__(ctx, window)
         outer = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        outer.addWidget(self.tabs)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         body = QWidget()
         layout = QVBoxLayout(body)
         scroll.setWidget(body)
-        outer.addWidget(scroll)
+        self.tabs.addTab(scroll, "常规")
+        self.shared_tab = SharedLedgerTab(ctx, window)
+        self.tabs.addTab(self.shared_tab, "共享台账")
 
         office = QGroupBox("单位信息与年度")
         form = QFormLayout(office)

@@ -47,14 +47,19 @@ class SitesTab(QWidget):
         if values:
             self.page.run_change("新增点位", sites.create_site, *values)
 
-    def edit_site(self) -> None:
-        chosen = selected_rows(self.site_table)
-        if not chosen:
-            dialogs.show_info(self, "点位", "请先选中一个点位。")
-            return
-        values = supervision_dialogs.ask_site(self, self.page.db, sites.get_site(self.page.db, chosen[0]["id"]))
+    def edit_site(self, site_id: int | None = None) -> None:
+        """Edit the selected site (or `site_id` again, after someone else saved it first)."""
+        if not site_id:
+            chosen = selected_rows(self.site_table)
+            if not chosen:
+                dialogs.show_info(self, "点位", "请先选中一个点位。")
+                return
+            site_id = chosen[0]["id"]
+        site = sites.get_site(self.page.db, site_id)
+        values = supervision_dialogs.ask_site(self, self.page.db, site)
         if values:
-            self.page.run_change("编辑点位", sites.update_site, chosen[0]["id"], *values)
+            self.page.run_change("编辑点位", sites.update_site, site_id, *values, expected_version=site["version"],
+                                 on_conflict=lambda: self.edit_site(site_id))
 
     def toggle_site(self) -> None:
         chosen = selected_rows(self.site_table)

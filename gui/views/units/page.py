@@ -104,13 +104,15 @@ class UnitsPage(Page):
         if dialog.exec():
             self.run_change("新增单位", units.create_unit, dialog.values())
 
-    def edit_unit(self):
-        unit = self._selected()
+    def edit_unit(self, unit: dict | None = None):
+        """Edit the selected unit (or `unit`, read again after someone else saved it first)."""
+        unit = unit or self._selected()
         if not unit:
             return
         dialog = UnitDialog(self, self.db, unit)
         if dialog.exec():
-            self.run_change("编辑单位", units.update_unit, unit["id"], dialog.values())
+            self.run_change("编辑单位", units.update_unit, unit["id"], dialog.values(), expected_version=unit["version"],
+                            on_conflict=lambda: self.edit_unit(units.get_unit(self.db, unit["id"])))
 
     def toggle_retired(self):
         unit = self._selected()
