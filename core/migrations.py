@@ -643,6 +643,14 @@ def m012_material_document_title(store):
     store.execute(f"ALTER TABLE materials ADD COLUMN doc_title {text} NOT NULL DEFAULT ''")
 
 
+@shared_step
+def m013_photo_captions(store):
+    # A photo in the archive is captioned 时间、地点、人物、事由 (taken_at is its 时间).
+    collate = ' COLLATE "C"' if store.engine == "postgresql" else ""
+    for column in ("place", "people", "subject"):
+        store.execute(f"ALTER TABLE attachments ADD COLUMN {column} TEXT{collate} NOT NULL DEFAULT ''")
+
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)

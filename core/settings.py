@@ -34,6 +34,7 @@ FONT_ROLES = {"fangsong": "正文（仿宋）", "heiti": "一级标题（黑体�
 
 # key → (label, default; a function gives a default that depends on the day). Values are stored as JSON.
 SETTINGS = {
+    "district_name": ("区名称", "XX区"),
     "office_name": ("办公室名称", "XX区创建全国文明城市工作指挥部办公室"),
     "issuing_body": ("发文机关", "XX区创建全国文明城市工作指挥部"),
     "doc_code": ("机关代字", "X创城督"),
@@ -62,6 +63,35 @@ SETTINGS = {
     "flag_repeat_days": ("同一点位此天数内重复出现即挂牌", 30),
     "notice_contact": ("督办通知单联系人及电话", ""),
 }
+
+
+# The office's own names: until the first-run step (or 设置) fills them, documents print the
+# placeholders "XX区…" and "X创城督".
+OFFICE_KEYS = ("district_name", "office_name", "issuing_body", "doc_code")
+PLACEHOLDER_MARK = "XX"
+
+
+def office_suggestions(district: str) -> dict:
+    """What the office's names usually are, given the 区 (the user corrects what differs)."""
+    district = district.strip()
+    return {"office_name": f"{district}创建全国文明城市工作指挥部办公室",
+            "issuing_body": f"{district}创建全国文明城市工作指挥部",
+            "doc_code": f"{district[:1]}创城督"}
+
+
+def office_placeholders(db) -> list[str]:
+    """The labels of the office's names that still hold placeholder text."""
+    return [SETTINGS[key][0] for key in OFFICE_KEYS
+            if (value := get(db, key)) == SETTINGS[key][1] or PLACEHOLDER_MARK in value]
+
+
+def placeholder_warning(db) -> str:
+    """One line for stderr when a document would print the placeholders ('' when set up)."""
+    missing = office_placeholders(db)
+    if not missing:
+        return ""
+    return (f"提示：尚未填写{'、'.join(missing)}，文件中印的是占位文字（如“{get(db, 'office_name')}”"
+            f"“{get(db, 'doc_code')}”）。请在图形界面的“设置”中填写本单位信息。")
 
 
 def get(db, key: str):
@@ -136,7 +166,7 @@ def set(db, key: str, value) -> None:  # noqa: A001 - mirrors get()
 def _checked(key: str, value):
     """The value as it is kept (a date in the one form the ledger stores); AppError when it is not
     a value the setting can take."""
-    if key in ("office_name", "issuing_body", "doc_code", "bulletin_code") and not str(value or "").strip():
+    if key in (*OFFICE_KEYS, "bulletin_code") and not str(value or "").strip():
         raise AppError(f"“{SETTINGS[key][0]}”不能为空。")
     if key == "current_year":
         if not isinstance(value, int) or not 2000 <= value <= 2100:

@@ -42,18 +42,27 @@ def _photo(path: str) -> Image | None:
         return None
 
 
+CAPTION_SIZE = 10.5  # 五号: the 时间、地点、人物、事由 under each photo
+
+
 def _photo_block(number: int, finding: dict):
     if not finding["photos"]:
         return None
-    images, skipped = [], []
+    shown, skipped = [], []
     for photo in finding["photos"]:
         img = _photo(photo["path"])
-        (images if img else skipped).append(img or photo["name"])
+        if img:
+            shown.append((img, photo.get("caption", "")))
+        else:
+            skipped.append(photo["name"])
 
     def build(fonts):
         caption = body_style(fonts, first_indent=0, align="left")
+        under_photo = body_style(fonts, size=CAPTION_SIZE, leading=CAPTION_SIZE * 1.5, tracking=0, first_indent=0,
+                                 align="centre")
         parts = [TextBlock(f"问题{number}现场照片（{finding['site']}）：", caption)]
-        if images:
+        if shown:
+            images = [[img, TextBlock(text, under_photo)] if text else img for img, text in shown]
             rows = [images[i:i + 2] + [""] * (2 - len(images[i:i + 2])) for i in range(0, len(images), 2)]
             table = Table(rows, colWidths=[AREA_WIDTH / 2] * 2, hAlign="CENTER")
             table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), caption.font, caption.size),  # not Helvetica

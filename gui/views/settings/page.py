@@ -41,6 +41,7 @@ class SettingsPage(Page):
 
         office = QGroupBox("单位信息与年度")
         form = QFormLayout(office)
+        self.district_name = QLineEdit()
         self.office_name = QLineEdit()
         self.issuing_body = QLineEdit()
         self.doc_code = QLineEdit()
@@ -53,6 +54,7 @@ class SettingsPage(Page):
         self.next_date.setDisplayFormat("yyyy-MM-dd")
         self.next_date.setSpecialValueText("未设定")
         self.next_date.setMinimumDate(QDate(2000, 1, 1))
+        form.addRow("区名称：", self.district_name)
         form.addRow("办公室名称：", self.office_name)
         form.addRow("发文机关：", self.issuing_body)
         form.addRow("机关代字：", self.doc_code)
@@ -87,7 +89,7 @@ class SettingsPage(Page):
         e_layout = QVBoxLayout(editions)
         self.edition_model = RowsTableModel(EDITION_COLUMNS, self)
         self.edition_table = make_table(self.edition_model, state_key="settings/editions")
-        self.edition_table.setMinimumHeight(150)
+        self.edition_table.setMinimumHeight(theme.scaled(150))
         e_layout.addWidget(self.edition_table)
         e_bar = QHBoxLayout()
         for text, slot in [("新建空白版本…", self.new_edition), ("重命名…", self.rename_edition),
@@ -107,7 +109,7 @@ class SettingsPage(Page):
             group = QGroupBox(label)
             g_layout = QVBoxLayout(group)
             listing = QListWidget()
-            listing.setMinimumHeight(180)
+            listing.setMinimumHeight(theme.scaled(180))
             self.vocab_lists[kind] = listing
             g_layout.addWidget(listing)
             row = QHBoxLayout()
@@ -127,7 +129,7 @@ class SettingsPage(Page):
         self.font_combos, self.font_notes = {}, {}
         for role, label in settings.FONT_ROLES.items():
             combo = QComboBox()
-            combo.setMinimumWidth(420)
+            combo.setMinimumWidth(theme.scaled(420))
             self.font_combos[role] = combo
             note = QLabel()
             note.setWordWrap(True)
@@ -161,6 +163,7 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         super().refresh()
         values = settings.get_all(self.db)
+        self.district_name.setText(values["district_name"])
         self.office_name.setText(values["office_name"])
         self.issuing_body.setText(values["issuing_body"])
         self.doc_code.setText(values["doc_code"])
@@ -202,9 +205,9 @@ class SettingsPage(Page):
 
     def save(self) -> None:
         next_date = "" if self.next_date.date() == self.next_date.minimumDate() else self.next_date.date().toString("yyyy-MM-dd")
-        values = {"office_name": self.office_name.text().strip(), "issuing_body": self.issuing_body.text().strip(),
-                  "doc_code": self.doc_code.text().strip(), "bulletin_code": self.bulletin_code.text().strip(),
-                  "current_year": self.year.value(),
+        values = {"district_name": self.district_name.text().strip(), "office_name": self.office_name.text().strip(),
+                  "issuing_body": self.issuing_body.text().strip(), "doc_code": self.doc_code.text().strip(),
+                  "bulletin_code": self.bulletin_code.text().strip(), "current_year": self.year.value(),
                   "next_assessment_date": next_date}
         if self.edition.currentData():
             values["current_edition_id"] = self.edition.currentData()
