@@ -67,7 +67,7 @@ TEMPLATE_SHEET = (("material_code", "材料编号"), ("unit_name", "责任单位
 PACKAGE_SHEET = (("category", "测评项目"), ("code", "标准编号"), ("standard_title", "测评标准"),
                  ("material_code", "材料编号"), ("kind", "材料类型"), ("title", "材料名称"), ("unit_name", "责任单位"),
                  ("status", "状态"), ("file_count", "文件数"), ("place", "文件位置"))
-DATE_KEYS = {"due_on", "doc_date", "date", "photo_taken_at"}  # stored as 'YYYY-MM-DD' text, written as real date cells
+DATE_KEYS = {"due_on", "doc_date", "photo_taken_at"}  # stored as 'YYYY-MM-DD' text, written as real date cells
 
 _YES = {"是", "√", "✓", "y", "yes", "1", "true", "删除"}
 _FILE_SEPARATORS = re.compile(r"[\n；;]+")

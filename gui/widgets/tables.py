@@ -42,7 +42,7 @@ def make_table(model, *, state_key: str, stretch_last=True, sortable=True, sort:
 def keep_selection_by_id(view, model) -> None:
     """The rows a user selected stay selected when the list is read again (another client's change,
     a refresh), found by their id, wherever they now stand."""
-    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSignalBlocker
 
     from gui.models.table import RowsTableModel
 
@@ -80,9 +80,15 @@ def keep_selection_by_id(view, model) -> None:
             if not targets:
                 break
         selection = view.selectionModel()
+        # Typing in the filter box leaves the same record current: the page's detail already shows
+        # it, so it is not told again (that re-read the record on every keystroke).
+        quiet = QSignalBlocker(selection) if getattr(model, "refiltering", False) and current is not None else None
         if current is not None:
             selection.setCurrentIndex(current, QItemSelectionModel.NoUpdate)
         selection.select(chosen, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        if quiet is not None:
+            quiet.unblock()
+            view.viewport().update()
 
     model.modelAboutToBeReset.connect(remember)
     model.modelReset.connect(restore)
