@@ -26,7 +26,17 @@ def existing_number(db, kind: str, period: str) -> str | None:
 def write_numbered(db, kind: str, period: str, year: int, label: str, write: Callable[[str], object]):
     """Call write(number) with the 通报's 发文字号: the one it already has, or the year's next one,
     recorded (with its audit row) only when the file was written, so a failed export gives the
-    number back. Returns what write returns."""
+    number back. Returns what write returns.
+
+    A login that may only read (只读) prints the 通报 with the number it already has, or without one:
+    it records nothing, so it takes no number."""
+    if not db.may_write:
+        number = existing_number(db, kind, period)
+        if number is None:
+            import sys
+
+            print(f"提示：只读账号不能为{label}编号，本次输出不带发文字号；需要正式编号时请由经办人输出。", file=sys.stderr)
+        return write(number or "")
     with db.write():
         number = existing_number(db, kind, period)
         if number is not None:
