@@ -616,6 +616,20 @@ def m010_versions_and_counters(store):
                           " EXECUTE FUNCTION bump_version()")
 
 
+@shared_step
+def m011_loss_findings(store):
+    # 转为督查问题 remembers which finding each accountable unit of a loss line became, so that
+    # converting again makes nothing new and the line shows (and opens) its findings. A line
+    # deleted or imported again forgets its findings; the findings themselves stay.
+    store.execute("""
+        CREATE TABLE loss_findings (
+            result_id BIGINT NOT NULL REFERENCES score_results(id) ON DELETE CASCADE,
+            unit_id BIGINT NOT NULL REFERENCES units(id),
+            finding_id BIGINT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+            PRIMARY KEY (result_id, unit_id))""")
+    store.execute("CREATE INDEX loss_findings_finding ON loss_findings (finding_id)")
+
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)
