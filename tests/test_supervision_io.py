@@ -37,7 +37,7 @@ def test_import_sheet_with_new_site_and_variants(office, place, tmp_path):  # no
         ["2026年10月12日", "点位检查", "新华巷", "背街小巷", "东岗街道办事处", "", "墙面小广告", "", "", "", "2026-10-20"],
     ])])
     result = supervision.import_findings(office, path)
-    assert result == {"findings": 2, "updated": 0, "unchanged": 0, "created_sites": ["新华巷"]}
+    assert result == {"findings": 2, "updated": 0, "unchanged": 0, "created_sites": ["新华巷"], "added_types": []}
     found = {f["site"]: f for f in supervision.list_findings(office)[0]}
     assert found["人民路"]["unit"] == "区城管局" and found["人民路"]["support"] == "区住建局"
     assert found["新华巷"]["unit"] == "东岗街道办事处"  # the new 点位's 属地
@@ -201,7 +201,7 @@ def test_findings_export_then_import_twice_changes_nothing(demo_db, tmp_path):
     assert demo_db.value("SELECT count(*) FROM findings WHERE status = '已销号'") == 6
     for _ in range(2):
         result = supervision.import_findings(demo_db, out)
-        assert result == {"findings": 0, "updated": 0, "unchanged": 24, "created_sites": []}
+        assert result == {"findings": 0, "updated": 0, "unchanged": 24, "created_sites": [], "added_types": []}
         assert _ledger(demo_db) == before  # no finding doubled or reopened, no deadline lost, nothing logged
 
 

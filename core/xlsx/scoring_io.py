@@ -45,7 +45,7 @@ NUMBER_KEYS = ("full_points", "score", "loss")
 TEXT_KEYS = ("code", "category", "item", "site", "site_type", "locality", "reason")
 # The program's names of the columns a line's check may name, and the file's column each stands for.
 _COLUMN_KEYS = {"满分": "full_points", "得分": "score", "失分": "loss", "标准编号": "code", "测评项目": "category",
-                "责任单位": "units"}
+                "责任单位": "units", "点位类型": "site_type"}
 NUMBER_FORMATS = {POINTS: "0.##", RATE: "0.00%", RATE_CHANGE: "+0.00%;-0.00%;0.00%", POINTS_CHANGE: "+0.##;-0.##;0",
                   DATE: "yyyy-mm-dd"}
 
