@@ -253,3 +253,30 @@ def test_month_end_deadlines_and_points_with_their_unit(tmp_path):
     parsed = framework_io.read_framework(path, [])
     assert parsed.problems == []
     assert [(r["points"], r["deadline"]) for r in parsed.rows] == [(1.5, "2026-09-30"), (2, "2027-02-28")]
+
+
+def test_export_carries_deadline_and_negative_list_and_reimports_them(db, tmp_path):
+    import datetime as dt
+
+    load_district(db)
+    src = framework.current_edition_id(db)
+    stds = framework.standards(db, src)
+    by_date, by_words, negative = stds[0], stds[1], stds[2]
+    framework.update_node(db, by_date["id"], {"deadline": "2026-09-30"})
+    framework.update_node(db, by_words["id"], {"deadline": "长期坚持"})
+    framework.update_node(db, negative["id"], {"negative": 1})
+    path = tmp_path / "out.xlsx"
+    framework.export_framework(db, path, src)
+    ws = openpyxl.load_workbook(path).active
+    header = [c.value for c in ws[1]]
+    assert header[0] == "标准编号" and "完成时限" in header and "负面清单" in header
+    rows = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows[by_date["code"]]["完成时限"] == dt.datetime(2026, 9, 30)  # a real date cell
+    assert rows[by_words["code"]]["完成时限"] == "长期坚持"
+    assert rows[negative["code"]]["负面清单"] == "是" and rows[by_date["code"]]["负面清单"] is None
+    framework.import_framework(db, path, new_edition="复核版")
+    again = {s["code"]: s for s in framework.standards(db, framework.resolve_edition(db, "复核版"))}
+    assert again[by_date["code"]]["deadline"] == "2026-09-30" and again[by_words["code"]]["deadline"] == "长期坚持"
+    assert again[negative["code"]]["negative"] == 1 and again[by_date["code"]]["negative"] == 0
+    report = framework.import_framework(db, path)
+    assert report["updated"] == [] and report["added"] == []

@@ -15,6 +15,7 @@ they are.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from core.errors import AppError, Cancelled
@@ -37,7 +38,7 @@ COLUMNS = [
 ]
 LABELS = {c.key: c.names[0] for c in COLUMNS}
 EXPORT_HEADERS = ["标准编号", "测评项目", "测评内容", "测评标准", "测评方法", "分值", "牵头单位", "配合单位",
-                  "专项推进组"]
+                  "专项推进组", "完成时限", "负面清单"]
 ROLES = ("lead", "support")
 _YES = {"是", "√", "✓", "y", "yes", "1", "true", "负面清单", "有"}
 
@@ -116,5 +117,15 @@ def read_framework(path, known_methods: list[str], cancel=None) -> ParsedFramewo
 
 def write_framework(path, rows: list[list], progress=None, cancel=None) -> int:
     """The 分解表 rows (in EXPORT_HEADERS' order) as a workbook that imports back unchanged."""
-    write_workbook(path, [Sheet("责任分解表", EXPORT_HEADERS, rows)], progress=progress, cancel=cancel)
+    rows = [[*row[:9], _deadline_cell(row[9]), "是" if row[10] else ""] for row in rows]
+    write_workbook(path, [Sheet("责任分解表", EXPORT_HEADERS, rows, number_formats={"完成时限": "yyyy-mm-dd"})],
+                   progress=progress, cancel=cancel)
     return len(rows)
+
+
+def _deadline_cell(deadline: str):
+    """完成时限 as kept: a date becomes a real date cell; words ("长期坚持") stay words."""
+    try:
+        return dt.date.fromisoformat(deadline) if deadline else None
+    except ValueError:
+        return deadline
