@@ -6,6 +6,7 @@ import datetime as dt
 from datetime import timedelta
 
 from core import dates
+from core.audit.describe import describe
 from core.audit.labels import area_name
 from core.query import Where
 
@@ -17,7 +18,7 @@ def search(db, text: str = "", operator: str = "", table: str = "", date_from: s
     result = db.rows(*search_query(text, operator, table, date_from, date_to, record_id, limit))
     for r in result:
         r["area"] = area_name(r["table_name"])
-    return result
+    return describe(db, result)
 
 
 def search_query(text: str = "", operator: str = "", table: str = "", date_from: str = "", date_to: str = "",
@@ -61,9 +62,10 @@ EXPORT_HEADERS = ["时间", "操作人", "动作", "范围", "记录", "摘要",
 
 
 def export(db, path, entries: list[dict]) -> None:
-    """The listed rows as an .xlsx, the time a real date-time."""
+    """The listed rows (as search gives them) as an .xlsx, the time a real date-time, 修改前/修改后
+    as the page shows them."""
     from core.xlsx.writer import Sheet, write_workbook
 
     data = [[dt.datetime.fromisoformat(r["at"]), r["operator"], r["action"], area_name(r["table_name"]),
-             r["record_id"] or "", r["summary"] or "", r["before"] or "", r["after"] or ""] for r in entries]
+             r["record_id"] or "", r["summary"] or "", r["before_text"], r["after_text"]] for r in entries]
     write_workbook(path, [Sheet("操作日志", EXPORT_HEADERS, data, number_formats={"时间": "yyyy-mm-dd hh:mm:ss"})])

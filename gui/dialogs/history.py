@@ -11,7 +11,7 @@ from gui.widgets.tables import make_table
 
 AUDIT_COLUMNS = [Col("at", "时间", fmt=lambda v: (v or "").replace("T", " "), width=150), Col("operator", "操作人", width=80),
            Col("action", "动作", width=110), Col("area", "范围", width=90), Col("record_id", "记录", width=60),
-           Col("summary", "摘要", width=260), Col("before", "修改前", width=220), Col("after", "修改后")]
+           Col("summary", "摘要", width=260), Col("before_text", "修改前", width=220), Col("after_text", "修改后")]
 
 
 class HistoryDialog(QDialog):
