@@ -280,3 +280,56 @@ def test_export_carries_deadline_and_negative_list_and_reimports_them(db, tmp_pa
     assert again[negative["code"]]["negative"] == 1 and again[by_date["code"]]["negative"] == 0
     report = framework.import_framework(db, path)
     assert report["updated"] == [] and report["added"] == []
+
+
+def test_a_total_row_is_skipped_and_its_points_checked(units_db, tmp_path):
+    path = _write(tmp_path / "t.xlsx", [
+        ["测评项目", "标准编号", "测评标准", "分值", "牵头单位"],
+        ["甲", "1", "一", "1.5分", "区教育局"],
+        ["甲", "2", "二", "2", "区教育局"],
+        ["合计", "合计", None, "4", None],
+    ])
+    report = framework.import_framework(units_db, path)
+    assert report["added"] == ["1", "2"]
+    assert any("第 4 行是“合计”行，已跳过" in w and "4 与各标准分值之和 3.5 不符" in w for w in report["warnings"])
+
+
+def test_unknown_units_come_with_every_other_problem_from_one_reading(units_db, tmp_path, monkeypatch):
+    from core.xlsx import framework_io
+
+    path = _write(tmp_path / "u.xlsx", [
+        ["测评项目", "标准编号", "测评标准", "牵头单位"],
+        ["甲", "1", "一", "区城管执法局"],
+        ["甲", "1", "二", "区教育局"],
+    ])
+    with pytest.raises(framework.UnknownUnitsError) as err:
+        framework.import_framework(units_db, path)
+    found = {(p.row, p.column) for p in err.value.problems}
+    assert (2, "责任单位") in found and (3, "标准编号") in found  # the unit and the duplicate code together
+    assert not err.value.only_units
+    # a file whose only problem is a unit: creating it imports what was read, without reading again
+    path = _write(tmp_path / "v.xlsx", [["测评项目", "标准编号", "测评标准", "牵头单位"], ["甲", "1", "一", "区城管执法局"]])
+    reads = []
+    real = framework_io.read_framework
+    monkeypatch.setattr(framework_io, "read_framework", lambda *a, **k: reads.append(1) or real(*a, **k))
+    with pytest.raises(framework.UnknownUnitsError) as err:
+        framework.import_framework(units_db, path)
+    assert err.value.only_units
+    report = framework.import_framework(units_db, path, create_units=True, parsed=err.value.parsed)
+    assert report["created_units"] == ["区城管执法局"] and len(reads) == 1
+
+
+def test_the_window_creates_unknown_units_from_the_one_reading(qtbot, window, tmp_path, monkeypatch):
+    from core.xlsx import framework_io
+
+    path = _write(tmp_path / "v.xlsx", [["测评项目", "标准编号", "测评标准", "牵头单位"], ["甲", "9.9.9", "一", "区新设局"]])
+    reads, infos = [], []
+    real = framework_io.read_framework
+    monkeypatch.setattr(framework_io, "read_framework", lambda *a, **k: reads.append(1) or real(*a, **k))
+    monkeypatch.setattr("gui.dialogs.open_file", lambda *a, **k: str(path))
+    monkeypatch.setattr("gui.dialogs.confirm", lambda *a, **k: True)
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
+    page = window.show_page("framework")
+    page.import_framework()
+    qtbot.waitUntil(lambda: bool(infos), timeout=20000)
+    assert "新建单位：区新设局" in infos[0] and len(reads) == 1

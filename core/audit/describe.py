@@ -43,7 +43,11 @@ TABLE_LABELS = {
     ("score_results", "unit_ids"): "责任单位", ("unit_groups", "name"): "分组名称",
     ("framework_nodes", "title"): "标题", ("materials", "title"): "材料名称", ("notices", "signed"): "签收问题数",
     ("findings", "unit_ids"): "责任单位", ("sites", "name"): "点位名称", ("score_rounds", "name"): "轮次名称",
+    # an import's counts (导入责任分解表)
+    ("editions", "added"): "新增", ("editions", "updated"): "更新", ("editions", "unchanged"): "未变",
+    ("editions", "retired"): "停用", ("editions", "restored"): "恢复", ("editions", "created_units"): "新建单位",
 }
+COUNTS = {("editions", "retired")}  # a flag's name used for a count
 FLAGS = {"retired", "negative", "fixed_on_spot", "voided", "removed", "builtin", "is_workday"}
 UNIT_KEYS = {"unit_id", "unit_ids", "support_ids", "locality_unit_id", "merged_into", "members"}
 NODE_KEYS = {"node_id", "parent_id", "category_id"}
@@ -110,10 +114,10 @@ def _collect(key: str, v, wanted: dict[str, set[int]]) -> None:
                 wanted["units" if ref[0] == "unit" else "unit_groups"].add(ref[1])
 
 
-def _value(key: str, v, names: Names) -> str:
+def _value(table: str, key: str, v, names: Names) -> str:
     if v is None or v == "" or v == []:
         return EMPTY
-    if key in FLAGS:
+    if key in FLAGS and (table, key) not in COUNTS:
         return "是" if v else "否"
     if key in UNIT_KEYS:
         return "、".join(names.of("units", i) for i in _ids(v)) or EMPTY
@@ -158,7 +162,7 @@ def describe_value(table: str, value, names: Names, *, whole: bool = False) -> s
         return ""
     if isinstance(value, dict):
         shown = {k: v for k, v in value.items() if not (whole and v in (None, "", []))}
-        return "；".join(f"{label(table, k)}：{_value(k, v, names)}" for k, v in shown.items())
+        return "；".join(f"{label(table, k)}：{_value(table, k, v, names)}" for k, v in shown.items())
     if isinstance(value, list):
         return "、".join(str(x) for x in value)
     return str(value)

@@ -56,6 +56,8 @@ def cmd_findings_import(args, ctx) -> int:
             write_problems(args.report, exc.problems)
             print(f"问题清单已保存到：{args.report}", file=sys.stderr)
         raise
+    for warning in result["warnings"]:
+        print(f"注意：{warning}", file=sys.stderr)
     print(f"导入完成：新增 {result['findings']} 个督查问题，更新 {result['updated']} 个，未变 {result['unchanged']} 个。")
     if result["created_sites"]:
         print("新加入点位库：" + "、".join(result["created_sites"]))

@@ -12,6 +12,7 @@ on 、，,；; etc.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from core import audit, settings, units
 from core.errors import AppError, Cancelled
@@ -20,7 +21,7 @@ from core.supervision.queries import FindingFilter, list_findings
 from core.supervision.rules import NORMAL, PENDING, SEVERITIES, SOURCES, CLOSED
 from core.text import clean_text, parse_date, parse_number, split_multi
 from core.xlsx import supervision_io
-from core.xlsx.reader import Problem
+from core.xlsx.reader import GRAND_TOTALS, Problem, total_label
 from core.xlsx.supervision_io import LABELS
 
 # A finding's field → the column that holds it.
@@ -63,11 +64,16 @@ def parse_findings(db, path, progress=None, cancel=None, add_types: bool = False
     plan = {"create": [], "update": [], "unchanged": 0}
     problems: list[Problem] = []
     rows_of_id: dict[int, int] = {}
+    totals: list[tuple[int, str, dict]] = []
     for row in table.rows:
         if cancel and cancel():
             raise Cancelled()
         v, n = row.values, row.number
         bad = len(problems)
+        total = total_label(v, ("id", "found_on", "source", "site", "description", "unit"))
+        if total:
+            totals.append((n, total, v))
+            continue
 
         def problem(key, message):
             problems.append(Problem(n, LABELS[key], message))
@@ -90,12 +96,31 @@ def parse_findings(db, path, progress=None, cancel=None, add_types: bool = False
     if not plan["create"] and not plan["update"] and not plan["unchanged"] and not problems:
         raise AppError("文件中没有找到任何督查问题。请检查表头下方是否有数据。")
     plan["new_sites"] = {name: {**spec, "name": name} for name, spec in sheet.new_sites.items()}
+    plan["warnings"] = _check_totals(totals, len(plan["create"]) + len(plan["update"]) + plan["unchanged"])
     unknown = settings.unknown_words(db, "site_type", sheet.type_rows)
     plan["new_site_types"] = [word for word, _row, _message in unknown]
     if not add_types:
         problems += [Problem(row, LABELS["site_type"], message) for _word, row, message in unknown]
         problems.sort(key=lambda p: p.row or 0)
     return plan, problems
+
+
+_COUNT = re.compile(r"(\d+)\s*(?:个|条|项|处)?(?:问题)?")
+
+
+def _check_totals(totals: list[tuple[int, str, dict]], rows: int) -> list[str]:
+    """A 合计/总计 row stating how many findings (共 12 个) against the rows read."""
+    warnings = []
+    for n, label, values in totals:
+        stated = None
+        for key, value in values.items():
+            if key != "found_on" and (match := _COUNT.fullmatch(clean_text(value).strip("共计：: "))):
+                stated = int(match[1])
+        if label in GRAND_TOTALS and stated is not None and stated != rows:
+            warnings.append(f"第 {n} 行是“{label}”行，已跳过；但它写的 {stated} 个与文件中的 {rows} 个问题不符，请核对文件。")
+        else:
+            warnings.append(f"第 {n} 行是“{label}”行，已跳过。")
+    return warnings
 
 
 def _existing(db, raw_id, n: int, rows_of_id: dict, problem) -> dict | None:
@@ -327,7 +352,7 @@ def import_findings(db, path, progress=None, cancel=None, add_types: bool = Fals
             raise settings.UnknownWords(message, "site_type", plan["new_site_types"], problems)
         raise AppError(message, problems=problems)
     result = {"findings": len(plan["create"]), "updated": len(plan["update"]), "unchanged": plan["unchanged"],
-              "created_sites": [], "added_types": []}
+              "created_sites": [], "added_types": [], "warnings": plan["warnings"]}
     if not plan["create"] and not plan["update"]:
         return result
     total = len(plan["create"]) + len(plan["update"])

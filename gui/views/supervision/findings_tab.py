@@ -273,6 +273,7 @@ class FindingsTab(QWidget):
     def _import(self, path: str) -> None:
         def done(result):
             extra = f"\n新加入点位库：{'、'.join(result['created_sites'])}" if result["created_sites"] else ""
+            extra += "".join(f"\n注意：{w}" for w in result["warnings"])
             dialogs.show_info(self, "导入督查结果", f"新增 {result['findings']} 个督查问题，更新 {result['updated']} 个，"
                                                     f"未变 {result['unchanged']} 个。{extra}")
 
