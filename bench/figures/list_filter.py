@@ -35,8 +35,8 @@ class Filter:
     extra: dict = field(default_factory=dict)
 
 
-def _one(db, sql: str, params=()):
-    found = db.rows(sql, params)
+def _one(db, sql: str, params: dict | None = None):
+    found = db.rows(sql, params or {})
     return next(iter(found[0].values())) if found else None
 
 

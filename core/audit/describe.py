@@ -2,7 +2,7 @@
 for (责任单位：区城管局, not unit_id: 18), flags as 是/否, lists joined with 、. Used by the 操作日志
 page, a record's history and the export, so the screen and the file say the same.
 
-Names are looked up once per kind for all the rows shown (one query per kind, not per row).
+A row is described when its text is first read, and each name is read once.
 """
 
 from __future__ import annotations
@@ -68,30 +68,34 @@ def _setting_label(table: str, key: str) -> str:
 
 
 class Names:
-    """The names the described rows need, looked up once per kind."""
+    """The names of the ids a row names, read when a row is first described and kept: a page
+    describes the few rows it paints, an export every row."""
 
-    def __init__(self, db, entries: list[dict]):
-        wanted: dict[str, set[int]] = {"units": set(), "unit_groups": set(), "sites": set(), "framework_nodes": set(),
-                                       "editions": set()}
-        for e in entries:
-            for value in (e["_before"], e["_after"]):
-                if isinstance(value, dict):
-                    for key, v in value.items():
-                        _collect(key, v, wanted)
-        self.names = {kind: self._read(db, kind, ids) for kind, ids in wanted.items()}
+    def __init__(self, db):
+        self.db = db
+        self.names: dict[str, dict[int, str]] = {kind: {} for kind in _NAME_SQL}
 
-    @staticmethod
-    def _read(db, kind: str, ids: set[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        marks = ", ".join(f":i{n}" for n in range(len(ids)))
-        params = {f"i{n}": i for n, i in enumerate(sorted(ids))}
-        text = ("CASE WHEN code <> '' THEN code || ' ' || title ELSE title END" if kind == "framework_nodes"
-                else "name")
-        return dict(db.tuples(f"SELECT id, {text} FROM {kind} WHERE id IN ({marks})", params))
+    def read(self, wanted: dict[str, set[int]]) -> None:
+        for kind, ids in wanted.items():
+            missing = sorted(ids - self.names[kind].keys())
+            if missing:
+                marks = ", ".join(f":i{n}" for n in range(len(missing)))
+                found = dict(self.db.tuples(_NAME_SQL[kind].format(marks=marks),
+                                            {f"i{n}": i for n, i in enumerate(missing)}))
+                self.names[kind].update({i: found.get(i) for i in missing})
 
     def of(self, kind: str, i) -> str:
         return self.names[kind].get(i) or f"（已删除，编号 {i}）"
+
+
+_NAME_SQL = {
+    "units": "SELECT id, name FROM units WHERE id IN ({marks})",
+    "unit_groups": "SELECT id, name FROM unit_groups WHERE id IN ({marks})",
+    "sites": "SELECT id, name FROM sites WHERE id IN ({marks})",
+    "framework_nodes": "SELECT id, CASE WHEN code <> '' THEN code || ' ' || title ELSE title END"
+                       " FROM framework_nodes WHERE id IN ({marks})",
+    "editions": "SELECT id, name FROM editions WHERE id IN ({marks})",
+}
 
 
 def _ids(v) -> list[int]:
@@ -168,13 +172,36 @@ def describe_value(table: str, value, names: Names, *, whole: bool = False) -> s
     return str(value)
 
 
+TEXT_KEYS = ("before_text", "after_text")
+
+
+class DescribedEntry(dict):
+    """An audit row whose before_text and after_text are made when first read as entry[key] (a
+    page paints a few of its thousand rows; JSON and names are not read for the others). A plain
+    dict otherwise: get() does not make them."""
+
+    def __init__(self, row: dict, names: Names):
+        super().__init__(row)
+        self._names = names
+
+    def __missing__(self, key):
+        if key not in TEXT_KEYS:
+            raise KeyError(key)
+        before, after = _parsed(self.get("before")), _parsed(self.get("after"))
+        wanted = {kind: set() for kind in _NAME_SQL}
+        for value in (before, after):
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    _collect(k, v, wanted)
+        self._names.read(wanted)
+        table = self["table_name"]
+        self["before_text"] = describe_value(table, before, self._names, whole=after is None)
+        self["after_text"] = describe_value(table, after, self._names, whole=before is None)
+        return self[key]
+
+
 def describe(db, entries: list[dict]) -> list[dict]:
-    """Add before_text and after_text (修改前/修改后 as a user reads them) to audit rows."""
-    for e in entries:
-        e["_before"], e["_after"] = _parsed(e.get("before")), _parsed(e.get("after"))
-    names = Names(db, entries)
-    for e in entries:
-        before, after = e.pop("_before"), e.pop("_after")
-        e["before_text"] = describe_value(e["table_name"], before, names, whole=after is None)
-        e["after_text"] = describe_value(e["table_name"], after, names, whole=before is None)
-    return entries
+    """The audit rows with before_text and after_text (修改前/修改后 as a user reads them), made
+    when first read."""
+    names = Names(db)
+    return [DescribedEntry(e, names) for e in entries]
