@@ -651,6 +651,50 @@ def m013_photo_captions(store):
         store.execute(f"ALTER TABLE attachments ADD COLUMN {column} TEXT{collate} NOT NULL DEFAULT ''")
 
 
+@shared_step
+def m014_loss_findings(store):
+    # 转为督查问题 remembers which finding each accountable unit of a loss line became, so that
+    # converting again makes nothing new and the line shows (and opens) its findings. A line
+    # deleted or imported again forgets its findings; the findings themselves stay.
+    store.execute("""
+        CREATE TABLE loss_findings (
+            result_id BIGINT NOT NULL REFERENCES score_results(id) ON DELETE CASCADE,
+            unit_id BIGINT NOT NULL REFERENCES units(id),
+            finding_id BIGINT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+            PRIMARY KEY (result_id, unit_id))""")
+    store.execute("CREATE INDEX loss_findings_finding ON loss_findings (finding_id)")
+
+
+# The 操作日志's text (摘要, 动作, 修改前, 修改后) as one text per row, for the server's trigram index
+# and its queries (core.store.search); chr(31) keeps a word from spanning two fields.
+AUDIT_TEXT = ("COALESCE(summary, '') || chr(31) || action || chr(31) || COALESCE(before, '') || chr(31)"
+              " || COALESCE(after, '')")
+
+
+@shared_step
+def m015_audit_text_search(store):
+    # The 操作日志 text filter through the search index (words of three or more characters): at ten
+    # times a district's year even visiting one quarter's rows to test them took longer than the
+    # list's budget. SQLite indexes the log's own columns (FTS5 trigram, external content: the texts
+    # are not stored twice); the server gets a trigram index on the joined text where pg_trgm is.
+    if store.engine == "sqlite":
+        store.execute("CREATE VIRTUAL TABLE fts_audit USING fts5(summary, action, before, after,"
+                      " content = 'audit_log', content_rowid = 'id', tokenize = 'trigram')")
+        store.execute("INSERT INTO fts_audit (fts_audit) VALUES ('rebuild')")
+        store.execute("""
+            CREATE TRIGGER fts_audit_ai AFTER INSERT ON audit_log BEGIN
+                INSERT INTO fts_audit (rowid, summary, action, before, after)
+                VALUES (new.id, new.summary, new.action, new.before, new.after);
+            END""")
+        store.execute("""
+            CREATE TRIGGER fts_audit_ad AFTER DELETE ON audit_log BEGIN
+                INSERT INTO fts_audit (fts_audit, rowid, summary, action, before, after)
+                VALUES ('delete', old.id, old.summary, old.action, old.before, old.after);
+            END""")
+    elif store.value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"):
+        store.execute(f"CREATE INDEX audit_log_text_trgm ON audit_log USING gin (({AUDIT_TEXT}) gin_trgm_ops)")
+
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)

@@ -11,9 +11,10 @@ from core.errors import AppError
 UNIT_KINDS = ["党委部门", "政府部门", "人大政协", "群团组织", "街道", "乡镇", "事业单位",
               "垂管单位", "国有企业", "其他"]
 METHODS = ["材料审核", "实地考察", "问卷调查", "网上申报"]
+# One list for 督查 findings and 测评 results alike: the 实地考察 点位 of the 测评体系 (农贸市场, 学校 …).
 SITE_TYPES = ["主干道", "次干道", "商业大街", "背街小巷", "公共广场", "公园景区", "公交站台",
-              "长途汽车站", "主要交通路口", "政务大厅", "社区", "医院", "室外公共厕所", "中学",
-              "小学", "集贸市场", "药店", "建成区河道", "宾馆饭店", "超市", "文化娱乐场所",
+              "长途汽车站", "主要交通路口", "政务大厅", "社区", "医院", "室外公共厕所", "学校", "中学",
+              "小学", "农贸市场", "集贸市场", "药店", "建成区河道", "宾馆饭店", "超市", "文化娱乐场所",
               "街道综合文化站", "村"]
 WORKING_GROUPS = ["综合协调组", "宣传氛围组", "市容环境组", "文明交通组", "窗口服务组",
                   "平安建设组", "诚信建设组", "志愿服务组", "未成年人组", "社会事业组", "生态环境组"]
@@ -214,6 +215,39 @@ def ensure_default_vocab(db) -> None:
 def vocab(db, kind: str) -> list[str]:
     values = db.column("SELECT value FROM vocab WHERE kind = :kind ORDER BY position, id", {"kind": kind})
     return values or list(VOCABULARIES[kind][1])
+
+
+def add_vocab(db, kind: str, values) -> list[str]:
+    """Add words to the end of a list (an import's new 点位类型); the words that were new."""
+    present = vocab(db, kind)
+    new = [v for v in dict.fromkeys(str(v).strip() for v in values) if v and v not in present]
+    if new:
+        set_vocab(db, kind, present + new)
+    return new
+
+
+class UnknownWords(AppError):
+    """An import names words a list does not have (点位类型); each is reported once, and the user
+    adds them (the window offers it, the command line with --add-types) or corrects the file."""
+
+    def __init__(self, message_zh: str, kind: str, words: list[str], problems):
+        super().__init__(message_zh, problems=problems)
+        self.kind = kind
+        self.words = words
+
+
+def unknown_words(db, kind: str, rows_of: dict[str, list[int]]) -> list[tuple[str, int, str]]:
+    """The words of a file not in the list, each once: (word, its first row, the message naming
+    every row that uses it and how to add it)."""
+    known = vocab(db, kind)
+    name = VOCABULARIES[kind][0]
+    found = []
+    for word, rows in rows_of.items():
+        if word not in known:
+            more = f"（第 {'、'.join(map(str, rows[:8]))}{' 等' if len(rows) > 8 else ''} 行）"
+            found.append((word, rows[0], f"未知的{name}“{word}”{more}，可选：{'、'.join(known)}；"
+                                         f"也可把它加入{name}（命令行加 --add-types）"))
+    return found
 
 
 def set_vocab(db, kind: str, values: list[str]) -> None:

@@ -79,3 +79,21 @@ def test_plans_use_the_time_index_or_the_record_index(trail):
         assert "audit_log_at" in listing and "TEMP B-TREE" not in listing, filters
     history = plan(*audit.search_query(table="findings", record_id="1", limit=None))
     assert "audit_log_record" in history
+    # a word of three or more characters is looked up in the log's search index, the newest rows
+    # still read off the time index
+    indexed = plan(*audit.search_query(text="整改完成率", date_from="2026-01-01", limit=1000, index=trail.search))
+    assert "VIRTUAL TABLE" in indexed and "audit_log_at" in indexed and "TEMP B-TREE" not in indexed
+
+
+def test_every_word_is_found_whatever_its_length(trail):
+    def summaries(text):
+        return [r["summary"] for r in audit.search(trail, text=text, limit=None)]
+
+    assert summaries("整改完成率") == ["整改完成率 1000 处", "整改完成率 100%"]
+    assert summaries("完成率 1000") == ["整改完成率 1000 处"]  # every word, in any field
+    assert summaries("农贸市场 新增督查问题") == ["农贸市场占道经营"]  # 摘要 and 动作
+    assert summaries("0931-9999999") == ["电话改为 0931-9999999"]
+    assert summaries("整改完成率 没有") == []
+    assert summaries("不存在的词") == []
+    new = audit.search(trail, text="办公室名称", limit=None)
+    assert [r["action"] for r in new] == ["修改设置"]

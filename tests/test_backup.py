@@ -26,7 +26,10 @@ def filled(demo_db, data_dir, tmp_path):
 
 
 def _dump(db) -> dict:
-    tables = [r["name"] for r in db.rows("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+    # The log's own search index is left out: it indexes audit_log (compared below), which gains
+    # the restore's row.
+    tables = [r["name"] for r in db.rows("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                                         " AND name NOT LIKE 'fts_audit%'")]
     # sorted here: the search index's shadow tables have no rowid to order by
     return {t: sorted(db.rows(f"SELECT * FROM [{t}]"), key=repr) for t in tables}
 

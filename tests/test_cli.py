@@ -48,7 +48,7 @@ def test_demo_import_export_cycle(tmp_path, samples):
     assert r.returncode == 0, r.stderr
     ws = openpyxl.load_workbook(out).active
     assert [c.value for c in ws[1]] == ["标准编号", "测评项目", "测评内容", "测评标准", "测评方法", "分值",
-                                       "牵头单位", "配合单位", "专项推进组"]
+                                       "牵头单位", "配合单位", "专项推进组", "完成时限", "负面清单"]
     assert ws.max_row == 44
     r = run("export-framework", str(out), "--edition", "不存在", data=data)
     assert r.returncode == 2 and "找不到测评体系版本" in r.stderr

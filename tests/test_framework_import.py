@@ -253,3 +253,83 @@ def test_month_end_deadlines_and_points_with_their_unit(tmp_path):
     parsed = framework_io.read_framework(path, [])
     assert parsed.problems == []
     assert [(r["points"], r["deadline"]) for r in parsed.rows] == [(1.5, "2026-09-30"), (2, "2027-02-28")]
+
+
+def test_export_carries_deadline_and_negative_list_and_reimports_them(db, tmp_path):
+    import datetime as dt
+
+    load_district(db)
+    src = framework.current_edition_id(db)
+    stds = framework.standards(db, src)
+    by_date, by_words, negative = stds[0], stds[1], stds[2]
+    framework.update_node(db, by_date["id"], {"deadline": "2026-09-30"})
+    framework.update_node(db, by_words["id"], {"deadline": "长期坚持"})
+    framework.update_node(db, negative["id"], {"negative": 1})
+    path = tmp_path / "out.xlsx"
+    framework.export_framework(db, path, src)
+    ws = openpyxl.load_workbook(path).active
+    header = [c.value for c in ws[1]]
+    assert header[0] == "标准编号" and "完成时限" in header and "负面清单" in header
+    rows = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows[by_date["code"]]["完成时限"] == dt.datetime(2026, 9, 30)  # a real date cell
+    assert rows[by_words["code"]]["完成时限"] == "长期坚持"
+    assert rows[negative["code"]]["负面清单"] == "是" and rows[by_date["code"]]["负面清单"] is None
+    framework.import_framework(db, path, new_edition="复核版")
+    again = {s["code"]: s for s in framework.standards(db, framework.resolve_edition(db, "复核版"))}
+    assert again[by_date["code"]]["deadline"] == "2026-09-30" and again[by_words["code"]]["deadline"] == "长期坚持"
+    assert again[negative["code"]]["negative"] == 1 and again[by_date["code"]]["negative"] == 0
+    report = framework.import_framework(db, path)
+    assert report["updated"] == [] and report["added"] == []
+
+
+def test_a_total_row_is_skipped_and_its_points_checked(units_db, tmp_path):
+    path = _write(tmp_path / "t.xlsx", [
+        ["测评项目", "标准编号", "测评标准", "分值", "牵头单位"],
+        ["甲", "1", "一", "1.5分", "区教育局"],
+        ["甲", "2", "二", "2", "区教育局"],
+        ["合计", "合计", None, "4", None],
+    ])
+    report = framework.import_framework(units_db, path)
+    assert report["added"] == ["1", "2"]
+    assert any("第 4 行是“合计”行，已跳过" in w and "4 与各标准分值之和 3.5 不符" in w for w in report["warnings"])
+
+
+def test_unknown_units_come_with_every_other_problem_from_one_reading(units_db, tmp_path, monkeypatch):
+    from core.xlsx import framework_io
+
+    path = _write(tmp_path / "u.xlsx", [
+        ["测评项目", "标准编号", "测评标准", "牵头单位"],
+        ["甲", "1", "一", "区城管执法局"],
+        ["甲", "1", "二", "区教育局"],
+    ])
+    with pytest.raises(framework.UnknownUnitsError) as err:
+        framework.import_framework(units_db, path)
+    found = {(p.row, p.column) for p in err.value.problems}
+    assert (2, "责任单位") in found and (3, "标准编号") in found  # the unit and the duplicate code together
+    assert not err.value.only_units
+    # a file whose only problem is a unit: creating it imports what was read, without reading again
+    path = _write(tmp_path / "v.xlsx", [["测评项目", "标准编号", "测评标准", "牵头单位"], ["甲", "1", "一", "区城管执法局"]])
+    reads = []
+    real = framework_io.read_framework
+    monkeypatch.setattr(framework_io, "read_framework", lambda *a, **k: reads.append(1) or real(*a, **k))
+    with pytest.raises(framework.UnknownUnitsError) as err:
+        framework.import_framework(units_db, path)
+    assert err.value.only_units
+    report = framework.import_framework(units_db, path, create_units=True, parsed=err.value.parsed)
+    assert report["created_units"] == ["区城管执法局"] and len(reads) == 1
+
+
+def test_the_window_creates_unknown_units_from_the_one_reading(qtbot, window, tmp_path, monkeypatch):
+    from core.xlsx import framework_io
+
+    path = _write(tmp_path / "v.xlsx", [["测评项目", "标准编号", "测评标准", "牵头单位"], ["甲", "9.9.9", "一", "区新设局"]])
+    reads, infos = [], []
+    real = framework_io.read_framework
+    monkeypatch.setattr(framework_io, "read_framework", lambda *a, **k: reads.append(1) or real(*a, **k))
+    monkeypatch.setattr("gui.dialogs.open_file", lambda *a, **k: str(path))
+    monkeypatch.setattr("gui.dialogs.confirm", lambda *a, **k: True)
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
+    page = window.show_page("framework")
+    page.import_framework()
+    qtbot.waitUntil(lambda: bool(infos), timeout=20000)
+    assert "新建单位：区新设局" in infos[0] and len(reads) == 1

@@ -274,3 +274,12 @@ def test_a_document_dated_after_its_submission_is_refused(demo_db, tmp_path, mon
     assert problem.column == "成文日期"
     assert problem.message == "成文日期 2026-06-13 晚于今天（2026-06-10），还没有到这一天，请检查日期。"
     assert materials.get_material(demo_db, materials.parse_code(target))["status"] == "待提交"
+
+
+def test_an_untouched_unit_template_imports_back_changing_nothing(demo_db, tmp_path):
+    template, _headers, rows = _template(demo_db, tmp_path)
+    assert rows
+    audit_rows = demo_db.value("SELECT count(*) FROM audit_log")
+    result = materials.import_file(demo_db, template, _edition(demo_db), None)
+    assert (result.attached, result.submitted) == (0, 0)
+    assert demo_db.value("SELECT count(*) FROM audit_log") == audit_rows

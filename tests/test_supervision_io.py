@@ -37,7 +37,8 @@ def test_import_sheet_with_new_site_and_variants(office, place, tmp_path):  # no
         ["2026年10月12日", "点位检查", "新华巷", "背街小巷", "东岗街道办事处", "", "墙面小广告", "", "", "", "2026-10-20"],
     ])])
     result = supervision.import_findings(office, path)
-    assert result == {"findings": 2, "updated": 0, "unchanged": 0, "created_sites": ["新华巷"]}
+    assert result == {"findings": 2, "updated": 0, "unchanged": 0, "created_sites": ["新华巷"], "added_types": [],
+                      "warnings": []}
     found = {f["site"]: f for f in supervision.list_findings(office)[0]}
     assert found["人民路"]["unit"] == "区城管局" and found["人民路"]["support"] == "区住建局"
     assert found["新华巷"]["unit"] == "东岗街道办事处"  # the new 点位's 属地
@@ -201,7 +202,8 @@ def test_findings_export_then_import_twice_changes_nothing(demo_db, tmp_path):
     assert demo_db.value("SELECT count(*) FROM findings WHERE status = '已销号'") == 6
     for _ in range(2):
         result = supervision.import_findings(demo_db, out)
-        assert result == {"findings": 0, "updated": 0, "unchanged": 24, "created_sites": []}
+        assert result == {"findings": 0, "updated": 0, "unchanged": 24, "created_sites": [], "added_types": [],
+                          "warnings": []}
         assert _ledger(demo_db) == before  # no finding doubled or reopened, no deadline lost, nothing logged
 
 
@@ -285,3 +287,15 @@ def test_immediate_fix_means_due_on_the_day_found(office, place, tmp_path):  # n
     assert supervision.import_findings(office, path)["findings"] == 1
     found = supervision.list_findings(office)[0][0]
     assert supervision.get_finding(office, found["id"])["requested_due"] == "2026-10-12"
+
+
+def test_a_total_row_is_skipped_and_its_count_checked(office, place, tmp_path):  # noqa: F811
+    path = tmp_path / "合计.xlsx"
+    write_workbook(path, [Sheet("检查结果", HEADERS, [
+        ["2026-10-12", "明察暗访", "人民路", "", "", "", "问题一", "区城管局", "", "一般", ""],
+        ["2026-10-12", "明察暗访", "人民路", "", "", "", "问题二", "区城管局", "", "一般", ""],
+        [None, None, "合计", None, None, None, "共 3 个", None, None, None, None],
+    ])])
+    result = supervision.import_findings(office, path)
+    assert result["findings"] == 2
+    assert result["warnings"] == ["第 4 行是“合计”行，已跳过；但它写的 3 个与文件中的 2 个问题不符，请核对文件。"]

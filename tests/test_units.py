@@ -214,3 +214,16 @@ def test_delete_refusal_names_the_referring_records_in_chinese(demo_db):
     assert "已被其他记录引用（责任分工 5 条、" in message
     assert "责任书 1 条" in message and "档案材料 4 条" in message
     assert re.findall(r"[A-Za-z_]{2,}", message) == []
+
+
+def test_the_district_unit_list_exported_imports_back_unchanged(district, tmp_path):
+    db = district
+    out = tmp_path / "units.xlsx"
+    units.export_units(db, out)
+    from core.xlsx.units_io import EXPORT_KEYS
+
+    before = [{k: u[k] for k in EXPORT_KEYS} for u in units.list_units(db)]
+    result = units.import_units(db, out)
+    assert result["created"] == 0 and result["updated"] == 0 and result["unchanged"] == len(before)
+    after = [{k: u[k] for k in EXPORT_KEYS} for u in units.list_units(db)]
+    assert after == before

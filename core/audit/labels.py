@@ -23,6 +23,7 @@ RECORD_NAMES = {
     "letter_status": "责任书", "letter_templates": "责任书模板", "materials": "档案材料",
     "material_review_progress": "档案审查进度", "attachments": "附件", "settings": "设置项", "vocab": "词表条目",
     "workday_overrides": "节假日安排", "workday_years": "节假日安排年份", "counters": "文号计数",
+    "loss_findings": "失分转督查记录",
     "audit_log": "操作日志"}
 OTHER_RECORDS = "其他记录"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from core import clock
+from core.audit.describe import describe
 from core.audit.labels import area_name
 
 
@@ -31,7 +32,7 @@ def history(db, table: str, record_id) -> list[dict]:
                      {"table": table, "record": str(record_id)})
     for r in result:
         r["area"] = area_name(r["table_name"])
-    return result
+    return describe(db, result)
 
 
 def recent(db, limit: int = 200) -> list[dict]:

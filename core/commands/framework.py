@@ -34,6 +34,12 @@ def cmd_import_framework(args, ctx) -> int:
         for name, suggestions in exc.unknown.items():
             hint = f"\t可能是：{'、'.join(suggestions)}" if suggestions else ""
             print(f"未知单位：{name}\t第 {'、'.join(map(str, exc.rows_of[name]))} 行{hint}", file=sys.stderr)
+        for p in exc.other_problems:
+            print(f"第 {p.row} 行\t{p.column}\t{p.message}", file=sys.stderr)
+        if args.report:
+            from core.xlsx.writer import write_problems
+            write_problems(args.report, exc.problems)
+            print(f"问题清单已保存到：{args.report}", file=sys.stderr)
         return EXIT_REFUSED
     except AppError as exc:
         if exc.problems and args.report:
@@ -41,6 +47,8 @@ def cmd_import_framework(args, ctx) -> int:
             write_problems(args.report, exc.problems)
             print(f"问题清单已保存到：{args.report}", file=sys.stderr)
         raise
+    for warning in report["warnings"]:
+        print(f"注意：{warning}", file=sys.stderr)
     edition = framework.get_edition(db, report["edition_id"])
     print(f"已导入到版本“{edition['name']}”：新增 {len(report['added'])} 条，更新 {len(report['updated'])} 条，"
           f"未变 {report['unchanged']} 条，停用 {len(report['retired'])} 条。")

@@ -19,6 +19,7 @@ def register(sub):
     p.add_argument("--edition", metavar="NAME", help="所依据的测评体系版本（默认：当前版本）")
     p.add_argument("--replace", action="store_true", help="轮次已存在时替换该轮次的全部成绩")
     p.add_argument("--report", metavar="PROBLEMS.xlsx", help="有问题时把问题清单另存为 Excel")
+    p.add_argument("--add-types", action="store_true", help="文件中词表没有的点位类型加入点位类型词表后导入")
 
     p = add_command(sub, "loss-report", "导出一轮测评的失分统计（.xlsx 或 .pdf）", cmd_loss_report)
     p.add_argument("--round", required=True, metavar="NAME", help="测评轮次名称")
@@ -39,7 +40,7 @@ def cmd_import_results(args, ctx) -> int:
     edition_id = framework.resolve_edition(ctx.db, args.edition) if args.edition else None
     try:
         result = scoring.import_results(ctx.db, args.file, args.round, args.kind, args.date, edition_id,
-                                        args.replace)
+                                        args.replace, add_types=args.add_types)
     except AppError as exc:
         if exc.problems:
             print(exc.message_zh, file=sys.stderr)
@@ -53,6 +54,8 @@ def cmd_import_results(args, ctx) -> int:
         raise
     for warning in result["warnings"]:
         print(f"注意：{warning}", file=sys.stderr)
+    if result["added_types"]:
+        print("新加入点位类型：" + "、".join(result["added_types"]))
     rate = "—" if result["rate"] is None else f"{result['rate'] * 100:.2f}%"
     verb = f"替换了原有 {result['replaced']} 条，" if result["replaced"] else ""
     form = "按点位" if result["form"] == scoring.FORM_PER_SITE else "按标准"

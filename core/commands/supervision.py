@@ -15,6 +15,7 @@ def register(sub):
     p = add_command(sub, "findings-import", "从 Excel 批量导入督查问题（检查结果表，按列名识别）", cmd_findings_import)
     p.add_argument("file", metavar="FILE.xlsx")
     p.add_argument("--report", metavar="PROBLEMS.xlsx", help="有问题时把问题清单另存为 Excel")
+    p.add_argument("--add-types", action="store_true", help="文件中词表没有的点位类型加入点位类型词表后导入")
 
     p = add_command(sub, "findings-export", "导出督查问题清单（.xlsx，“编号”列即问题编号）", cmd_findings_export)
     p.add_argument("out", metavar="OUT.xlsx")
@@ -48,16 +49,20 @@ def register(sub):
 
 def cmd_findings_import(args, ctx) -> int:
     try:
-        result = supervision.import_findings(ctx.db, args.file)
+        result = supervision.import_findings(ctx.db, args.file, add_types=args.add_types)
     except AppError as exc:
         if exc.problems and args.report:
             from core.xlsx.writer import write_problems
             write_problems(args.report, exc.problems)
             print(f"问题清单已保存到：{args.report}", file=sys.stderr)
         raise
+    for warning in result["warnings"]:
+        print(f"注意：{warning}", file=sys.stderr)
     print(f"导入完成：新增 {result['findings']} 个督查问题，更新 {result['updated']} 个，未变 {result['unchanged']} 个。")
     if result["created_sites"]:
         print("新加入点位库：" + "、".join(result["created_sites"]))
+    if result["added_types"]:
+        print("新加入点位类型：" + "、".join(result["added_types"]))
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ def framework_table(db, edition_id: int) -> list[list]:
         if points is not None and float(points).is_integer():
             points = int(points)
         out.append([s["code"], s["category"], s["indicator"], s["title"], s["methods"], points,
-                    "、".join(s["lead"]), "、".join(s["support"]), s["working_group"]])
+                    "、".join(s["lead"]), "、".join(s["support"]), s["working_group"], s["deadline"], s["negative"]])
     return out
 
 

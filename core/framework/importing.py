@@ -15,15 +15,26 @@ OPTIONAL_FIELDS = ("methods", "points", "working_group", "deadline", "negative")
 
 
 class UnknownUnitsError(AppError):
-    """The file names units the program does not know; the user creates them or fixes the file."""
+    """The file names units the program does not know; the user creates them or fixes the file.
+    Reported with every other problem of the file (problems), from the one reading of it (parsed),
+    which import_framework takes back when the user chooses to create the units."""
 
-    def __init__(self, unknown: dict[str, list[str]], rows_of: dict[str, list[int]]):
+    def __init__(self, unknown: dict[str, list[str]], rows_of: dict[str, list[int]], other_problems=(), parsed=None):
         lines = [f"“{name}”（第 {'、'.join(map(str, rows_of[name][:5]))} 行）"
                  + (f"，是否是：{'、'.join(s)}？" if s else "") for name, s in unknown.items()]
-        super().__init__(f"文件中有 {len(unknown)} 个未知的责任单位。请修改文件中的单位名称，"
-                         "或选择自动新建这些单位（命令行加 --create-units）。", "\n".join(lines))
+        also = f"另有 {len(other_problems)} 处其他问题（见问题清单）；" if other_problems else ""
+        super().__init__(f"文件中有 {len(unknown)} 个未知的责任单位。{also}请修改文件中的单位名称，"
+                         "或选择自动新建这些单位（命令行加 --create-units）。", "\n".join(lines),
+                         problems=sorted([*other_problems, *_unit_problems(unknown, rows_of)], key=lambda p: p.row or 0))
         self.unknown = unknown
         self.rows_of = rows_of
+        self.other_problems = list(other_problems)
+        self.parsed = parsed
+
+    @property
+    def only_units(self) -> bool:
+        """Nothing but the units stands in the way: creating them imports the file."""
+        return not self.other_problems
 
 
 def _read(db, path, cancel):
@@ -43,21 +54,29 @@ def _unknown_units(db, parsed) -> dict[str, list[int]]:
     return unknown
 
 
+def _unit_problems(suggestions: dict[str, list[str]], rows_of: dict[str, list[int]]) -> list:
+    from core.xlsx.reader import Problem
+
+    return [Problem(rows[0], "责任单位", f"未知的单位“{name}”（第 {'、'.join(map(str, rows[:8]))} 行）"
+                    + (f"，是否是：{'、'.join(suggestions[name])}？" if suggestions[name] else ""))
+            for name, rows in rows_of.items()]
+
+
 def import_framework(db, path, edition_id: int | None = None, *, new_edition: str | None = None,
-                     create_units: bool = False, progress=None, cancel=None) -> dict:
+                     create_units: bool = False, progress=None, cancel=None, parsed=None) -> dict:
     """Validate the whole file, then write it in one transaction into the edition `edition_id`, or
     a new edition named `new_edition`, or (neither given) the current edition — a new one for the
     current year when there is none. Unknown units are refused (UnknownUnitsError) unless
     create_units. Returns what changed: {'added', 'updated', 'unchanged', 'retired', 'restored',
-    'created_units', 'edition_id'}."""
-    parsed = _read(db, path, cancel)
-    if parsed.problems:
-        raise AppError(f"责任分解表中有 {len(parsed.problems)} 处问题，未导入任何数据。"
-                       "请按问题清单修改后重新导入。", problems=parsed.problems)
+    'created_units', 'edition_id'}. parsed: the file as an UnknownUnitsError read it (not read again)."""
+    parsed = parsed or _read(db, path, cancel)
     unknown = _unknown_units(db, parsed)
     if unknown and not create_units:
         res = units.resolver(db)
-        raise UnknownUnitsError({name: res.suggestions(name) for name in unknown}, unknown)
+        raise UnknownUnitsError({name: res.suggestions(name) for name in unknown}, unknown, parsed.problems, parsed)
+    if parsed.problems:
+        raise AppError(f"责任分解表中有 {len(parsed.problems)} 处问题，未导入任何数据。"
+                       "请按问题清单修改后重新导入。", problems=parsed.problems)
     with db.write():
         if edition_id is not None:
             get_edition(db, edition_id)
@@ -73,7 +92,7 @@ def import_framework(db, path, edition_id: int | None = None, *, new_edition: st
         report["edition_id"] = edition_id
         audit.log(db, "导入责任分解表", "editions", edition_id, None,
                   {k: (len(v) if isinstance(v, list) else v) for k, v in report.items()}, str(path))
-    return report
+    return {**report, "warnings": parsed.warnings}
 
 
 def _apply(db, edition_id: int, parsed, res, progress, cancel) -> dict:

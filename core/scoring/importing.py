@@ -4,7 +4,7 @@ transaction (a new round, or — asked for — the results of a round of the sam
 
 from __future__ import annotations
 
-from core import audit, framework
+from core import audit, framework, settings
 from core.errors import AppError
 from core.scoring.reports import round_summary
 from core.scoring.results import LineMatcher, insert_lines, prepare_line
@@ -16,23 +16,30 @@ FORM_PER_SITE = "b"
 _NUMBER_COLUMNS = ("满分", "得分", "失分")
 
 
-def check_results(db, path, edition_id: int | None, progress=None, cancel=None):
-    """Read and check the whole file: (lines ready to store, problems, form, warnings). Writes nothing."""
+def check_results(db, path, edition_id: int | None, progress=None, cancel=None, add_types: bool = False):
+    """Read and check the whole file: (lines ready to store, problems, form, warnings, 点位类型 not in
+    the list). Writes nothing. An unknown 点位类型 is one problem naming its rows, unless add_types."""
     from core.xlsx import scoring_io  # openpyxl loads when a file is read, not at start
     from core.xlsx.reader import Problem
 
     found = scoring_io.read_results(path, progress, cancel)
     matcher = LineMatcher(db, edition_id)
     lines, problems = [], list(found.problems)
+    type_rows: dict[str, list[int]] = {}
     for data in found.rows:
         line, line_problems = prepare_line(matcher, data)
         for column, message in line_problems:
             if data["unreadable_number"] and column in _NUMBER_COLUMNS:
                 continue  # the unreadable number is reported already
             problems.append(Problem(data["source_row"], found.label(column), message))
+        if line["site_type"]:
+            type_rows.setdefault(line["site_type"], []).append(data["source_row"])
         lines.append(line)
-    problems.sort(key=lambda p: p.row)  # the cells' problems and the rows' in the file's order
-    return lines, problems, found.form, found.warnings
+    unknown = settings.unknown_words(db, "site_type", type_rows)
+    if not add_types:
+        problems += [Problem(row, found.label("点位类型"), message) for _word, row, message in unknown]
+    problems.sort(key=lambda p: p.row or 0)  # the cells' problems and the rows' in the file's order
+    return lines, problems, found.form, found.warnings, [word for word, _row, _message in unknown]
 
 
 def _described(db, round_id: int, summary: dict | None = None) -> dict:
@@ -43,7 +50,7 @@ def _described(db, round_id: int, summary: dict | None = None) -> dict:
 
 
 def import_results(db, path, round_name: str, kind: str | None = None, held_on=None, edition_id: int | None = None,
-                   replace: bool = False, progress=None, cancel=None) -> dict:
+                   replace: bool = False, progress=None, cancel=None, add_types: bool = False) -> dict:
     """Import a round's results. A round name already used is refused unless `replace`, which
     replaces that round's results (and its kind, date and edition) in one transaction. Without an
     edition, a replaced round keeps its own and a new one follows the current edition."""
@@ -55,11 +62,14 @@ def import_results(db, path, round_name: str, kind: str | None = None, held_on=N
     if edition_id is None:
         edition_id = (get_round(db, existing)["edition_id"] if existing else None) or framework.resolve_edition(db)
     cleaned = clean_round(db, round_name, kind, held_on, edition_id)  # bad options before the file
-    lines, problems, form, warnings = check_results(db, path, edition_id, progress, cancel)
+    lines, problems, form, warnings, new_types = check_results(db, path, edition_id, progress, cancel, add_types)
     if problems:
-        raise AppError(f"成绩文件中有 {len(problems)} 处问题，未导入任何数据。请按问题清单修改后重新导入。",
-                       problems=problems)
+        message = f"成绩文件中有 {len(problems)} 处问题，未导入任何数据。请按问题清单修改后重新导入。"
+        if new_types:
+            raise settings.UnknownWords(message, "site_type", new_types, problems)
+        raise AppError(message, problems=problems)
     with db.write():
+        added_types = settings.add_vocab(db, "site_type", new_types)
         round_id = find_round(db, round_name)
         if round_id and not replace:
             raise AppError(f"已有名为“{round_name}”的测评轮次。")
@@ -80,5 +90,6 @@ def import_results(db, path, round_name: str, kind: str | None = None, held_on=N
         else:
             audit.log(db, "替换测评成绩", "score_rounds", round_id, old, new,
                       f"{round_name}：{replaced} 条替换为 {len(lines)} 条")
-    return {"round_id": round_id, "lines": len(lines), "replaced": replaced, "form": form, "warnings": warnings, **{
+    return {"round_id": round_id, "lines": len(lines), "replaced": replaced, "form": form, "warnings": warnings,
+            "added_types": added_types, **{
         k: summary[k] for k in ("full", "score", "loss", "rate", "loss_lines")}}

@@ -228,14 +228,33 @@ def named_units(db, round_id: int) -> dict[int, tuple[list[int], list[str]]]:
     return named
 
 
+def findings_of_lines(db, round_id: int) -> dict[int, list[int]]:
+    """line → the 督查 findings its loss became (转为督查问题), in the order made."""
+    found: dict[int, list[int]] = {}
+    for line_id, finding_id in db.tuples(
+            "SELECT x.result_id, x.finding_id FROM loss_findings x JOIN score_results r ON r.id = x.result_id"
+            " WHERE r.round_id = :round ORDER BY x.result_id, x.finding_id", {"round": round_id}):
+        found.setdefault(line_id, []).append(finding_id)
+    return found
+
+
+def findings_text(finding_ids: list[int]) -> str:
+    """How a line shows the findings it became: 已转 12、13 号问题."""
+    return f"已转 {'、'.join(str(f) for f in finding_ids)} 号问题" if finding_ids else ""
+
+
 def lines(db, round_id: int) -> list[dict]:
-    """Every line of a round in file order, with its category as the tree names it, its loss, and
-    the units it names (unit_ids, and their names joined as unit_names)."""
+    """Every line of a round in file order, with its category as the tree names it, its loss, the
+    units it names (unit_ids, and their names joined as unit_names) and the findings it became
+    (finding_ids, and findings as a user reads them)."""
     found = db.rows(LINES_SQL, {"unnamed": UNNAMED_CATEGORY, "round": round_id})
     named = named_units(db, round_id)
+    converted = findings_of_lines(db, round_id)
     for line in found:
         line["loss"] = rounded(line["full_points"] - line["score"])
         ids, names = named.get(line["id"], ((), ()))
         line["unit_ids"] = list(ids)
         line["unit_names"] = "、".join(names)
+        line["finding_ids"] = converted.get(line["id"], [])
+        line["findings"] = findings_text(line["finding_ids"])
     return found

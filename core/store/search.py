@@ -12,6 +12,10 @@ from __future__ import annotations
 from core.text import like_contains
 
 KINDS = ("units", "standards", "materials", "attachments", "findings", "notices", "results")
+# The 操作日志's text is indexed too (its list's filter, not global search): on SQLite an FTS5 table
+# over the log's own columns, on the server a trigram index on the log's joined text. It is asked
+# for words of three or more characters only.
+AUDIT = "audit"
 
 # A one- or two-character word is looked up in the FTS5 index vocabulary: the trigrams that begin
 # with it (every character begins one: each indexed text ends in two spaces). Up to this many they
@@ -95,6 +99,7 @@ class Fts5Index(SearchIndex):
         for table in SEARCH_SOURCES:
             self.store.execute(f"DELETE FROM {table}")
             self.store.execute(search_insert_sql(table))
+        self.store.execute("INSERT INTO fts_audit (fts_audit) VALUES ('rebuild')")
 
 
 def _quote(term: str) -> str:
@@ -106,7 +111,7 @@ class LikeIndex(SearchIndex):
     or more characters from the index when the extension is installed."""
 
     def table(self, kind):
-        return f"search_{kind}"
+        return "audit_log" if kind == AUDIT else f"search_{kind}"
 
     def id(self, alias="s"):
         return f"{alias}.id"
@@ -115,6 +120,10 @@ class LikeIndex(SearchIndex):
         if not words:
             return "TRUE", {}
         params = {f"w{i}": like_contains(w) for i, w in enumerate(words)}
+        if kind == AUDIT:  # the expression of the trigram index, so that the index answers
+            from core.migrations import AUDIT_TEXT
+
+            return " AND ".join(f"({AUDIT_TEXT}) LIKE :w{i} ESCAPE '\\'" for i in range(len(words))), params
         return " AND ".join(_like_either(alias, f"w{i}") for i in range(len(words))), params
 
     def rebuild(self):

@@ -121,12 +121,16 @@ def previous_at_site(db, site_id: int, found_on: str, node_id) -> str | None:
                     + same_problem, {"site_id": site_id, "found_on": found_on, "node_id": node_id})
 
 
-def create_finding(db, data: dict, photos=(), after_photos=(), fix_note: str = "") -> int:
+def create_finding(db, data: dict, photos=(), after_photos=(), fix_note: str = "", *,
+                   new_site: tuple[str, str] | None = None) -> int:
     """Record one finding, with its photos, in one transaction. A finding fixed on the spot
-    (现场整改) is closed at once and needs its after-photo."""
+    (现场整改) is closed at once and needs its after-photo. new_site: (name, 点位类型) of a 点位 not
+    yet registered, added in the same transaction, so a refused finding leaves no new 点位 behind."""
     for path in [*photos, *after_photos]:
         attachments.check_image(path)
     with db.write():
+        if data.get("site_id") is None and new_site:
+            data = {**data, "site_id": sites.site_for_entry(db, *new_site)}
         clean = validate_finding(db, data)
         if clean["fixed_on_spot"] and not after_photos:
             raise AppError("现场整改的问题需要附上整改后的照片。")

@@ -12,6 +12,7 @@ on 、，,；; etc.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from core import audit, settings, units
 from core.errors import AppError, Cancelled
@@ -20,7 +21,7 @@ from core.supervision.queries import FindingFilter, list_findings
 from core.supervision.rules import NORMAL, PENDING, SEVERITIES, SOURCES, CLOSED
 from core.text import clean_text, parse_date, parse_number, split_multi
 from core.xlsx import supervision_io
-from core.xlsx.reader import Problem
+from core.xlsx.reader import GRAND_TOTALS, Problem, total_label
 from core.xlsx.supervision_io import LABELS
 
 # A finding's field → the column that holds it.
@@ -36,7 +37,7 @@ class _Sheet:
         self.db = db
         self.columns = set(columns_found)
         self.resolver = units.resolver(db)
-        self.site_types = settings.vocab(db, "site_type")
+        self.type_rows: dict[str, list[int]] = {}  # 点位类型 → rows naming it, checked once at the end
         self.known_sites: dict[str, int | None] = {}
         self.new_sites: dict[str, dict] = {}  # name → {"site_type", "locality_id", "row"}
 
@@ -53,19 +54,26 @@ class _Sheet:
         self.new_sites[name] = {"site_type": site_type, "locality_id": locality_id, "row": n}
 
 
-def parse_findings(db, path, progress=None, cancel=None) -> tuple[dict, list[Problem]]:
+def parse_findings(db, path, progress=None, cancel=None, add_types: bool = False) -> tuple[dict, list[Problem]]:
     """Read and check every row; nothing is written. Returns the plan — {"create": [new findings],
-    "update": [(finding id, changes, row)], "unchanged": n, "new_sites": {name: spec}} — and the problems."""
+    "update": [(finding id, changes, row)], "unchanged": n, "new_sites": {name: spec},
+    "new_site_types": [words]} — and the problems. A 点位类型 not in the list is one problem (naming
+    its rows), or with add_types a word to add."""
     table = supervision_io.read_findings(path, progress=progress, cancel=cancel)
     sheet = _Sheet(db, table.columns_found)
     plan = {"create": [], "update": [], "unchanged": 0}
     problems: list[Problem] = []
     rows_of_id: dict[int, int] = {}
+    totals: list[tuple[int, str, dict]] = []
     for row in table.rows:
         if cancel and cancel():
             raise Cancelled()
         v, n = row.values, row.number
         bad = len(problems)
+        total = total_label(v, ("id", "found_on", "source", "site", "description", "unit"))
+        if total:
+            totals.append((n, total, v))
+            continue
 
         def problem(key, message):
             problems.append(Problem(n, LABELS[key], message))
@@ -88,7 +96,31 @@ def parse_findings(db, path, progress=None, cancel=None) -> tuple[dict, list[Pro
     if not plan["create"] and not plan["update"] and not plan["unchanged"] and not problems:
         raise AppError("文件中没有找到任何督查问题。请检查表头下方是否有数据。")
     plan["new_sites"] = {name: {**spec, "name": name} for name, spec in sheet.new_sites.items()}
+    plan["warnings"] = _check_totals(totals, len(plan["create"]) + len(plan["update"]) + plan["unchanged"])
+    unknown = settings.unknown_words(db, "site_type", sheet.type_rows)
+    plan["new_site_types"] = [word for word, _row, _message in unknown]
+    if not add_types:
+        problems += [Problem(row, LABELS["site_type"], message) for _word, row, message in unknown]
+        problems.sort(key=lambda p: p.row or 0)
     return plan, problems
+
+
+_COUNT = re.compile(r"(\d+)\s*(?:个|条|项|处)?(?:问题)?")
+
+
+def _check_totals(totals: list[tuple[int, str, dict]], rows: int) -> list[str]:
+    """A 合计/总计 row stating how many findings (共 12 个) against the rows read."""
+    warnings = []
+    for n, label, values in totals:
+        stated = None
+        for key, value in values.items():
+            if key != "found_on" and (match := _COUNT.fullmatch(clean_text(value).strip("共计：: "))):
+                stated = int(match[1])
+        if label in GRAND_TOTALS and stated is not None and stated != rows:
+            warnings.append(f"第 {n} 行是“{label}”行，已跳过；但它写的 {stated} 个与文件中的 {rows} 个问题不符，请核对文件。")
+        else:
+            warnings.append(f"第 {n} 行是“{label}”行，已跳过。")
+    return warnings
 
 
 def _existing(db, raw_id, n: int, rows_of_id: dict, problem) -> dict | None:
@@ -127,7 +159,7 @@ def _new_finding(db, sheet: _Sheet, v: dict, n: int, problem) -> dict:
         problem("severity", f"未知的严重程度“{severity}”，可选：{'、'.join(SEVERITIES)}")
     if not description:
         problem("description", "问题描述为空")
-    site_type = _site_type(sheet, v, problem)
+    site_type = _site_type(sheet, v, n)
     locality_id = _locality(sheet, v, problem)
     site_id = None
     if not site_name:
@@ -189,7 +221,7 @@ def _changes(sheet: _Sheet, v: dict, f: dict, n: int, problem) -> dict:
     elif site_name != f["site"]:
         site_id = sheet.site(site_name)
         if site_id is None:
-            sheet.add_site(site_name, _site_type(sheet, v, problem), _locality(sheet, v, problem), n, problem)
+            sheet.add_site(site_name, _site_type(sheet, v, n), _locality(sheet, v, problem), n, problem)
         changes["site_id"] = site_id or site_name  # a name: the 点位 is added before the finding is changed
     if "found_on" in changes and "site_id" in changes:
         problem("id", f"编号 {f['id']} 的督查问题是 {f['found_on']} 在“{f['site']}”发现的，与本行的发现日期和点位都不同。"
@@ -250,11 +282,10 @@ def _found_on(v: dict, problem) -> dt.date | None:
     return found_on
 
 
-def _site_type(sheet: _Sheet, v: dict, problem) -> str:
+def _site_type(sheet: _Sheet, v: dict, n: int) -> str:
     site_type = clean_text(v.get("site_type"))
-    if site_type and site_type not in sheet.site_types:
-        problem("site_type", f"未知的点位类型“{site_type}”，可选：{'、'.join(sheet.site_types)}"
-                             "（新类型请先在“设置 → 词表”中添加）")
+    if site_type:
+        sheet.type_rows.setdefault(site_type, []).append(n)
     return site_type
 
 
@@ -311,19 +342,22 @@ def _limit(raw, found_on, problem):
     return int(number), None
 
 
-def import_findings(db, path, progress=None, cancel=None) -> dict:
+def import_findings(db, path, progress=None, cancel=None, add_types: bool = False) -> dict:
     """Validate the whole sheet, then write new findings, corrections and new 点位 in one transaction.
-    A sheet that changes nothing writes nothing."""
-    plan, problems = parse_findings(db, path, cancel=cancel)
+    A sheet that changes nothing writes nothing. add_types: 点位类型 not in the list are added to it."""
+    plan, problems = parse_findings(db, path, cancel=cancel, add_types=add_types)
     if problems:
-        raise AppError(f"督查结果表中有 {len(problems)} 处问题，未导入任何数据。请按问题清单修改后重新导入。",
-                       problems=problems)
+        message = f"督查结果表中有 {len(problems)} 处问题，未导入任何数据。请按问题清单修改后重新导入。"
+        if plan["new_site_types"]:
+            raise settings.UnknownWords(message, "site_type", plan["new_site_types"], problems)
+        raise AppError(message, problems=problems)
     result = {"findings": len(plan["create"]), "updated": len(plan["update"]), "unchanged": plan["unchanged"],
-              "created_sites": []}
+              "created_sites": [], "added_types": [], "warnings": plan["warnings"]}
     if not plan["create"] and not plan["update"]:
         return result
     total = len(plan["create"]) + len(plan["update"])
     with db.write():
+        result["added_types"] = settings.add_vocab(db, "site_type", plan["new_site_types"])
         site_ids: dict[str, int] = {}
         for name, spec in plan["new_sites"].items():
             site_ids[name] = sites.create_site(db, {"name": name, "site_type": spec["site_type"]}, spec["locality_id"])

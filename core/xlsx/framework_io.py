@@ -15,11 +15,12 @@ they are.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from core.errors import AppError, Cancelled
 from core.text import clean_text, parse_date, parse_month_end, parse_points, split_multi
-from core.xlsx.reader import Column, Problem, read_table
+from core.xlsx.reader import GRAND_TOTALS, Column, Problem, read_table, total_label
 from core.xlsx.writer import Sheet, write_workbook
 
 COLUMNS = [
@@ -37,7 +38,7 @@ COLUMNS = [
 ]
 LABELS = {c.key: c.names[0] for c in COLUMNS}
 EXPORT_HEADERS = ["标准编号", "测评项目", "测评内容", "测评标准", "测评方法", "分值", "牵头单位", "配合单位",
-                  "专项推进组"]
+                  "专项推进组", "完成时限", "负面清单"]
 ROLES = ("lead", "support")
 _YES = {"是", "√", "✓", "y", "yes", "1", "true", "负面清单", "有"}
 
@@ -50,6 +51,7 @@ class ParsedFramework:
     rows: list[dict]
     columns: set[str]
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read, and imported all the same
 
 
 def read_framework(path, known_methods: list[str], cancel=None) -> ParsedFramework:
@@ -58,11 +60,16 @@ def read_framework(path, known_methods: list[str], cancel=None) -> ParsedFramewo
     result = ParsedFramework(rows=[], columns=set(table.columns_found))
     problems = result.problems
     seen_codes: dict[str, int] = {}
+    totals: list[tuple[int, str, dict]] = []
     for row in table.rows:
         if cancel and cancel():
             raise Cancelled()
         v = row.values
         n = row.number
+        total = total_label(v, ("category", "indicator", "code", "title"))
+        if total:
+            totals.append((n, total, v))
+            continue
         code = "".join(clean_text(v.get("code")).split())
         title = clean_text(v.get("title"))
         category = clean_text(v.get("category"))
@@ -111,10 +118,39 @@ def read_framework(path, known_methods: list[str], cancel=None) -> ParsedFramewo
         result.rows.append(item)
     if not result.rows and not result.problems:
         raise AppError("文件中没有找到任何测评标准。请检查表头下方是否有数据。")
+    result.warnings = _check_totals(totals, result)
     return result
+
+
+def _check_totals(totals: list[tuple[int, str, dict]], result: ParsedFramework) -> list[str]:
+    """A 合计/总计 row's 分值 against the sum of the standards read; a 小计 covers an unknown part."""
+    warnings = []
+    for n, label, values in totals:
+        try:
+            stated = parse_points(values.get("points"))
+        except ValueError:
+            stated = None
+        if label not in GRAND_TOTALS or stated is None or "points" not in result.columns:
+            warnings.append(f"第 {n} 行是“{label}”行，已跳过。")
+            continue
+        summed = sum(r.get("points") or 0 for r in result.rows)
+        warnings.append(f"第 {n} 行是“{label}”行，已跳过" + (
+            f"；但它的分值 {stated:g} 与各标准分值之和 {summed:g} 不符，请核对文件。" if abs(summed - stated) > 1e-6
+            else "，与各标准分值之和一致。"))
+    return warnings
 
 
 def write_framework(path, rows: list[list], progress=None, cancel=None) -> int:
     """The 分解表 rows (in EXPORT_HEADERS' order) as a workbook that imports back unchanged."""
-    write_workbook(path, [Sheet("责任分解表", EXPORT_HEADERS, rows)], progress=progress, cancel=cancel)
+    rows = [[*row[:9], _deadline_cell(row[9]), "是" if row[10] else ""] for row in rows]
+    write_workbook(path, [Sheet("责任分解表", EXPORT_HEADERS, rows, number_formats={"完成时限": "yyyy-mm-dd"})],
+                   progress=progress, cancel=cancel)
     return len(rows)
+
+
+def _deadline_cell(deadline: str):
+    """完成时限 as kept: a date becomes a real date cell; words ("长期坚持") stay words."""
+    try:
+        return dt.date.fromisoformat(deadline) if deadline else None
+    except ValueError:
+        return deadline

@@ -120,6 +120,21 @@ class TableRead:
     rows: list[Row] = field(default_factory=list)
 
 
+# A row summing the others, as offices add them under a table (合计/总计, or a 小计 of a part): the
+# imports skip it, and check a grand total against the rows read.
+TOTAL_WORDS = ("合计", "总计", "小计")
+GRAND_TOTALS = ("合计", "总计")
+
+
+def total_label(values: dict, keys) -> str:
+    """合计, 总计 or 小计 when one of these cells of the row says so, else ""."""
+    for key in keys:
+        text = "".join(clean_text(values.get(key)).split())
+        if text in TOTAL_WORDS:
+            return text
+    return ""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in an imported file, in the report shape 行号 / 列 / 问题."""

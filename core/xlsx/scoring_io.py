@@ -24,7 +24,7 @@ from core.errors import AppError, Cancelled
 from core.scoring.importing import FORM_PER_SITE, FORM_PER_STANDARD
 from core.scoring.tables import DATE, POINTS, POINTS_CHANGE, RATE, RATE_CHANGE
 from core.text import clean_text, parse_points, split_multi
-from core.xlsx.reader import Column, Problem, read_table
+from core.xlsx.reader import GRAND_TOTALS, Column, Problem, read_table, total_label
 from core.xlsx.writer import Sheet, write_workbook
 
 COLUMNS = [
@@ -45,7 +45,7 @@ NUMBER_KEYS = ("full_points", "score", "loss")
 TEXT_KEYS = ("code", "category", "item", "site", "site_type", "locality", "reason")
 # The program's names of the columns a line's check may name, and the file's column each stands for.
 _COLUMN_KEYS = {"满分": "full_points", "得分": "score", "失分": "loss", "标准编号": "code", "测评项目": "category",
-                "责任单位": "units"}
+                "责任单位": "units", "点位类型": "site_type"}
 NUMBER_FORMATS = {POINTS: "0.##", RATE: "0.00%", RATE_CHANGE: "+0.00%;-0.00%;0.00%", POINTS_CHANGE: "+0.##;-0.##;0",
                   DATE: "yyyy-mm-dd"}
 
@@ -87,7 +87,7 @@ def read_results(path, progress=None, cancel=None) -> ResultsFile:
         v = row.values
         if not any(clean_text(v.get(k)) for k in ("code", "category", "item", "site", *NUMBER_KEYS)):
             continue  # a row holding only a unit or a remark
-        total = _total_label(v)
+        total = total_label(v, ("category", "code", "item", "site", "locality"))
         if total:
             totals.append((row.number, total, v))
             continue
@@ -115,25 +115,11 @@ def read_results(path, progress=None, cancel=None) -> ResultsFile:
     return result
 
 
-# A row summing the others, as offices add them under a table: skipped, and a grand total checked.
-TOTAL_WORDS = ("合计", "总计", "小计")
-_GRAND_TOTALS = ("合计", "总计")
-
-
-def _total_label(values: dict) -> str:
-    """合计, 总计 or 小计 when the row is one, else ""."""
-    for key in ("category", "code", "item", "site", "locality"):
-        text = "".join(clean_text(values.get(key)).split())
-        if text in TOTAL_WORDS:
-            return text
-    return ""
-
-
 def _check_totals(totals: list[tuple[int, str, dict]], result: ResultsFile) -> list[str]:
     """A 合计/总计 row's numbers against the sum of the rows read; a 小计 covers an unknown part."""
     warnings = []
     for number, label, values in totals:
-        if label not in _GRAND_TOTALS:
+        if label not in GRAND_TOTALS:
             warnings.append(f"第 {number} 行是“{label}”行，已跳过。")
             continue
         differences = []

@@ -52,6 +52,18 @@ def confirm(parent, title: str, text: str, ok_text: str = "确定") -> bool:
     return box.exec() == QMessageBox.Ok
 
 
+def offer_new_words(parent, title: str, exc) -> bool:
+    """An import named words its list lacks (core.settings.UnknownWords): ask to add them at once."""
+    from core import settings
+
+    label = settings.VOCABULARIES[exc.kind][0]
+    others = len(exc.problems) - len(exc.words)
+    text = f"文件中有{label}词表里没有的{label}：{'、'.join(exc.words)}。\n\n要把它们加入{label}词表并重新导入吗？"
+    if others > 0:
+        text += f"\n（文件中另有 {others} 处其他问题，重新导入时会一并列出。）"
+    return confirm(parent, title, text, f"加入{label}并重新导入")
+
+
 def show_unexpected(parent, exc: BaseException, tb: str) -> None:
     logging.getLogger("gui").error("意外错误：%s\n%s", exc, tb)
     text = f"{type(exc).__name__}: {exc}\n\n{tb}"

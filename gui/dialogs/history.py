@@ -3,6 +3,8 @@ the 操作日志 page."""
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout
 
 from core import audit
@@ -11,7 +13,8 @@ from gui.widgets.tables import make_table
 
 AUDIT_COLUMNS = [Col("at", "时间", fmt=lambda v: (v or "").replace("T", " "), width=150), Col("operator", "操作人", width=80),
            Col("action", "动作", width=110), Col("area", "范围", width=90), Col("record_id", "记录", width=60),
-           Col("summary", "摘要", width=260), Col("before", "修改前", width=220), Col("after", "修改后")]
+           Col("summary", "摘要", width=260), Col("before_text", "修改前", width=220, read=itemgetter("before_text")),
+           Col("after_text", "修改后", read=itemgetter("after_text"))]
 
 
 class HistoryDialog(QDialog):

@@ -16,6 +16,9 @@ class Col:
     fmt: Callable[[Any], str] | None = None
     align_right: bool = False
     width: int | None = None
+    # How the value is read from the row when not row.get(key): a value core makes when first read
+    # (the 操作日志's 修改前/修改后), so that only the painted rows pay for it.
+    read: Callable[[dict], Any] | None = None
 
 
 def fmt_points(value) -> str:
@@ -79,7 +82,8 @@ class RowsTableModel(QAbstractTableModel):
         text = self._texts.get(id(record))
         if text is None:
             text = self._texts[id(record)] = "\t".join(
-                (c.fmt(record.get(c.key)) if c.fmt else str(record.get(c.key) or "")) for c in self.columns).lower()
+                (c.fmt(value) if c.fmt else str(value or ""))
+                for c in self.columns for value in [c.read(record) if c.read else record.get(c.key)]).lower()
         return text
 
     def _rows_by(self, key: str) -> dict:
@@ -141,12 +145,12 @@ class RowsTableModel(QAbstractTableModel):
         row = self._rows[r]
         col = self.columns[c]
         if role == _DISPLAY or role == _TOOLTIP:
-            value = row.get(col.key)
+            value = col.read(row) if col.read else row.get(col.key)
             if col.fmt:
                 return col.fmt(value)
             return "" if value is None else str(value)
         if role == _SORT:
-            value = row.get(col.key)
+            value = col.read(row) if col.read else row.get(col.key)
             return value if isinstance(value, (int, float)) else ("" if value is None else str(value))
         if role == _ROW:
             return row

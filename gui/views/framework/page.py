@@ -280,7 +280,7 @@ class FrameworkPage(Page):
         if path:
             self._import(path, create_units=False)
 
-    def _import(self, path: str, create_units: bool) -> None:
+    def _import(self, path: str, create_units: bool, parsed=None) -> None:
         edition_id = self.edition_id()  # None: the current edition, or a new one for the year
 
         def done(report):
@@ -290,21 +290,23 @@ class FrameworkPage(Page):
                 text += "\n新建单位：" + "、".join(report["created_units"])
             if report["retired"]:
                 text += "\n文件中已没有、已停用（历史保留）的标准：" + "、".join(report["retired"][:30])
+            text += "".join(f"\n注意：{w}" for w in report["warnings"])
             dialogs.show_info(self, "导入责任分解表", text)
 
         def failed(exc):
-            if isinstance(exc, framework.UnknownUnitsError):
+            if isinstance(exc, framework.UnknownUnitsError) and exc.only_units:
                 lines = "\n".join(f"· {n}" + (f"（是否是：{'、'.join(s)}？）" if s else "")
                                   for n, s in list(exc.unknown.items())[:30])
                 if dialogs.confirm(self, "发现未知单位", f"{exc.message_zh}\n\n{lines}\n\n要自动新建这些单位并继续导入吗？"
                                                       "选择“取消”可先修改文件中的单位名称。", "新建单位并导入"):
-                    self._import(path, create_units=True)
+                    self._import(path, create_units=True, parsed=exc.parsed)  # the file as read, not read again
                 return True
-            return False
+            return False  # other problems too: every one of them in the problem list
 
         run_job(self, "导入责任分解表",
                 lambda db, progress, cancel: framework.import_framework(db, path, edition_id, create_units=create_units,
-                                                                        progress=progress, cancel=cancel),
+                                                                        progress=progress, cancel=cancel,
+                                                                        parsed=parsed),
                 self.ctx.open_worker_db, done, failed)
 
     def export_framework(self) -> None:

@@ -20,7 +20,8 @@ LINE_COLUMNS = [Col("category_name", "测评项目", width=150), Col("code", "�
                 Col("site_type", "点位类型", width=80), Col("locality", "属地", width=80),
                 Col("full_points", "满分", fmt=fmt_points, align_right=True, width=48),
                 Col("score", "得分", fmt=fmt_points, align_right=True, width=48),
-                Col("loss", "失分", fmt=fmt_points, align_right=True, width=48), Col("reason", "问题描述")]
+                Col("loss", "失分", fmt=fmt_points, align_right=True, width=48),
+                Col("findings", "督查问题", width=120), Col("reason", "问题描述")]
 TREND_COLUMNS = [Col("round", "测评轮次", width=150), Col("kind", "类型", width=80), Col("held_on", "日期", width=95),
                  Col("full", "应得分", fmt=fmt_points, align_right=True, width=70),
                  Col("score", "实得分", fmt=fmt_points, align_right=True, width=70),

@@ -130,12 +130,23 @@ class LinesTab(QWidget):
         if not lossy:
             dialogs.show_info(self, "转为督查问题", "请先在成绩明细中选择有失分的记录（可按住 Ctrl 或 Shift 多选）。")
             return
+        fresh = [r for r in lossy if not r["finding_ids"]]
+        if not fresh:  # converted before: show the finding instead of making another
+            self.open_finding(lossy[0]["finding_ids"][0])
+            return
         if not dialogs.confirm(self, "转为督查问题", f"把所选 {len(lossy)} 条失分记录转为督查问题，按责任单位各生成一条"
-                                                   "（来源“测评反馈”，状态“待交办”）？", "生成"):
+                                                   "（来源“测评反馈”，状态“待交办”）？已转过的不再重复生成。", "生成"):
             return
         result = self.page.run_change("转为督查问题", scoring.findings_from_losses, [r["id"] for r in lossy])
         if result:
             text = f"已生成 {len(result['created'])} 条督查问题，可在“督查督办”中开具督办通知单。"
+            if result["existing"]:
+                text += (f"\n此前已转为督查问题、未重复生成 {len(result['existing'])} 条："
+                         f"{'、'.join(str(f) for f in result['existing'][:20])} 号。")
             if result["skipped"]:
                 text += "\n未生成：\n" + "\n".join(result["skipped"][:20])
             dialogs.show_info(self, "转为督查问题", text)
+
+    def open_finding(self, finding_id: int) -> None:
+        """The finding a loss became, in 督查督办's list."""
+        self.page.window_.show_page("supervision").open_record("问题", finding_id)

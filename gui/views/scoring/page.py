@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from core import scoring
+from core import scoring, settings
 from core.errors import AppError
 from gui import dialogs
 from gui.jobs import run_job
@@ -174,7 +174,9 @@ class ScoringPage(Page):
                                    "替换"):
                 return
             replace = True
+        self._import(path, v, replace)
 
+    def _import(self, path: str, v: dict, replace: bool) -> None:
         def work(db, progress, cancel):
             return scoring.import_results(db, path, v["name"], v["kind"], v["held_on"], v["edition_id"], replace,
                                           progress, cancel)
@@ -183,7 +185,14 @@ class ScoringPage(Page):
             notes = "".join(f"\n注意：{w}" for w in result["warnings"])
             dialogs.show_info(self, "导入测评成绩", f"已导入“{v['name']}”：{result['lines']} 条，失分 {result['loss']:g}。{notes}")
 
-        run_job(self, "导入测评成绩", work, self.ctx.open_worker_db, done)
+        def failed(exc):
+            if isinstance(exc, settings.UnknownWords) and dialogs.offer_new_words(self, "导入测评成绩", exc):
+                if self.run_change("导入测评成绩", settings.add_vocab, exc.kind, exc.words):
+                    self._import(path, v, replace)
+                return True
+            return False
+
+        run_job(self, "导入测评成绩", work, self.ctx.open_worker_db, done, failed)
 
     def export_now(self, title: str, func, path: str) -> None:
         """Write a small file at once (no background job), telling where it went or what failed."""

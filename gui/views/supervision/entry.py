@@ -135,10 +135,9 @@ class EntryForm(QGroupBox):
         db = self.db
         try:
             data = self.values()
-            if data["site_id"] is None:
-                data["site_id"] = supervision.site_for_entry(db, data["site_name"], self.site_type.currentText())
-            data.pop("site_name")
-            finding_id = supervision.create_finding(db, data, self.photo_paths["before"], self.photo_paths["after"])
+            new_site = (data.pop("site_name"), self.site_type.currentText())
+            finding_id = supervision.create_finding(db, data, self.photo_paths["before"], self.photo_paths["after"],
+                                                    new_site=new_site)
         except AppError as exc:
             dialogs.show_error(self, "录入问题", exc)
             return None

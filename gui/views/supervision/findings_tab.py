@@ -269,16 +269,25 @@ class FindingsTab(QWidget):
     # --- Excel ------------------------------------------------------------------------------------
     def import_findings(self) -> None:
         path = dialogs.open_file(self, "导入督查结果", "Excel 工作簿 (*.xlsx)")
-        if not path:
-            return
+        if path:
+            self._import(path)
 
+    def _import(self, path: str) -> None:
         def done(result):
             extra = f"\n新加入点位库：{'、'.join(result['created_sites'])}" if result["created_sites"] else ""
+            extra += "".join(f"\n注意：{w}" for w in result["warnings"])
             dialogs.show_info(self, "导入督查结果", f"新增 {result['findings']} 个督查问题，更新 {result['updated']} 个，"
                                                     f"未变 {result['unchanged']} 个。{extra}")
 
+        def failed(exc):
+            if isinstance(exc, settings.UnknownWords) and dialogs.offer_new_words(self, "导入督查结果", exc):
+                if self.page.run_change("导入督查结果", settings.add_vocab, exc.kind, exc.words):
+                    self._import(path)
+                return True
+            return False
+
         run_job(self, "导入督查结果", lambda db, progress, cancel: supervision.import_findings(db, path, progress, cancel),
-                self.page.ctx.open_worker_db, done)
+                self.page.ctx.open_worker_db, done, failed)
 
     def export_findings(self) -> None:
         path = dialogs.save_file(self, "导出督查问题", "督查问题清单.xlsx", "Excel 工作簿 (*.xlsx)")
