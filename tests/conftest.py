@@ -25,17 +25,11 @@ def data_dir(tmp_path):
     return DataDir(tmp_path / "data")
 
 
-# Test modules whose tests run on both engines (a store fixture parametrized by engine); the
-# others run on SQLite only.
-BOTH_ENGINES = {"test_store_api", "test_shared_rules", "test_attachment_store", "test_audit_search",
-                "test_settings", "test_framework", "test_framework_import", "test_units", "test_letters",
-                "test_workdays", "test_materials", "test_materials_io"}
-
-
 def pytest_generate_tests(metafunc):
+    """Every test that uses the ledger runs on SQLite and on a throwaway PostgreSQL server, except
+    tests that drive the window (they stay on SQLite; the window's own server tests start theirs)."""
     if "engine" in metafunc.fixturenames:
-        module = metafunc.module.__name__.rsplit(".", 1)[-1]
-        engines = ["sqlite", "postgresql"] if module in BOTH_ENGINES else ["sqlite"]
+        engines = ["sqlite"] if "qtbot" in metafunc.fixturenames else ["sqlite", "postgresql"]
         metafunc.parametrize("engine", engines, indirect=True)
 
 
@@ -81,34 +75,74 @@ def pg_template(pg_server):
 _pg_databases = iter(range(1, 10 ** 9))
 
 
+@pytest.fixture(scope="session")
+def pg_demo_templates(pg_server, pg_template):
+    """The demo district loaded once per day it is dated from (its findings count back from today),
+    copied for every test that wants it instead of loaded again."""
+    from core.demo import load_demo
+    from core.paths import DataDir
+    from core.store import open_store, postgres
+    import tempfile
+
+    made: dict[str, str] = {}
+
+    def for_today(today: str) -> str:
+        if today not in made:
+            name = f"chuangcheng_demo_{len(made) + 1}"
+            admin = postgres.connect(pg_server.url())
+            admin.run_script(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
+            admin.close()
+            with tempfile.TemporaryDirectory() as folder:
+                store = open_store(DataDir(Path(folder)), "测试员", server=pg_server.url(name))
+                load_demo(store)
+                store.close()
+            made[today] = name
+        return made[today]
+
+    return for_today
+
+
+def _pg_copy(request, template: str) -> tuple[str, object]:
+    """A new database copied from the template, dropped when the test ends."""
+    from core.store import postgres
+
+    server = request.getfixturevalue("pg_server")
+    name = f"chuangcheng_test_{next(_pg_databases)}"
+    admin = postgres.connect(server.url())
+    admin.run_script(f"CREATE DATABASE {name} TEMPLATE {template}")
+
+    def drop():
+        admin.run_script(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.close()
+
+    request.addfinalizer(drop)
+    return server.url(name), admin
+
+
 @pytest.fixture
 def db(engine, data_dir, request):
     from core.store import open_store
 
     if engine == "sqlite":
         database = open_store(data_dir, "测试员")
-        yield database
-        database.close()
-        return
-    from core.store import postgres
+    elif "demo_db" in request.fixturenames:  # the demo copied with the database, not loaded again
+        from core import clock
 
-    server = request.getfixturevalue("pg_server")
-    template = request.getfixturevalue("pg_template")
-    name = f"chuangcheng_test_{next(_pg_databases)}"
-    admin = postgres.connect(server.url())
-    admin.run_script(f"CREATE DATABASE {name} TEMPLATE {template}")
-    database = open_store(data_dir, "测试员", server=server.url(name))
+        template = request.getfixturevalue("pg_demo_templates")(clock.today().isoformat())
+        database = open_store(data_dir, "测试员", server=_pg_copy(request, template)[0])
+    else:
+        template = request.getfixturevalue("pg_template")
+        database = open_store(data_dir, "测试员", server=_pg_copy(request, template)[0])
     yield database
     database.close()
-    admin.run_script(f"DROP DATABASE {name} WITH (FORCE)")
-    admin.close()
 
 
 @pytest.fixture
 def demo_db(db):
-    from core.demo import load_demo
+    from core.demo import is_empty, load_demo
 
-    load_demo(db)
+    if is_empty(db):  # on the server the copied database holds the demo already
+        load_demo(db)
     return db
 
 
