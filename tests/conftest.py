@@ -137,6 +137,12 @@ def db(engine, data_dir, request):
     database.close()
 
 
+def ledger_args(db, data_dir) -> list[str]:
+    """The command line's options for the ledger a test's store is on: the data folder, and the
+    server when the store is on one."""
+    return ["--data", str(data_dir.root)] + (["--server", db.url] if db.engine == "postgresql" else [])
+
+
 @pytest.fixture
 def demo_db(db):
     from core.demo import is_empty, load_demo
