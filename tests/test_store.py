@@ -7,7 +7,7 @@ import pytest
 from core import audit, settings
 from core.db import open_db
 from core.errors import AppError
-from core.migrations import migrations, schema_version
+from core.migrations import schema_version
 
 
 def test_new_database_has_wal_foreign_keys_and_version(db):
