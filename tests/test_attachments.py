@@ -80,3 +80,17 @@ def test_photo_date_from_exif_and_image_check(db, tmp_path):
     with pytest.raises(AppError, match="不是可识别的图片"):
         attachments.check_image(text)
     assert attachments.photo_date(text) == ""
+
+
+def test_the_check_names_a_changed_stored_file_and_repair_leaves_it_without_a_good_copy(db, tmp_path):
+    from core.safety import health
+
+    f = tmp_path / "a.pdf"
+    f.write_bytes(b"%PDF-1.4 demo")
+    sha = attachments.get_attachment(db, attachments.add_attachment(db, "units", 1, f))["sha256"]
+    _change_stored_file(db, sha, b"changed")
+    problems = health.check(db)
+    # no copy in a backup mirror to re-link from: named, not repaired
+    assert [(p["problem"], p["repair"]) for p in problems] == [("内容已被改动（哈希不符）", "")]
+    assert health.repair(db, problems) == 0
+    assert health.check(db) == problems
