@@ -124,3 +124,20 @@ def test_bench_generates_its_own_data():
     lines = _run_bench(["--scale", "1x", "--only", "search", "--repeat", "2"], timeout=600)
     assert {line["figure"] for line in lines} == {"search"}
     assert len(lines) == 4
+
+
+def test_every_list_filter_names_a_widget_the_page_has(qtbot, demo_db, data_dir):
+    """A filter whose widget was renamed would be skipped and its figure silently lost."""
+    from bench.figures.list_filter import LIST_VIEWS, _part, filters
+    from gui.main_window import MainWindow
+
+    window = MainWindow(demo_db, data_dir, "测试员")
+    qtbot.addWidget(window)
+    missing = []
+    for f in filters(demo_db):
+        page = window.show_page(f.page)
+        if _part(page, f.widget) is None:
+            missing.append(f"{f.page}.{f.widget}")
+        if f.page in LIST_VIEWS and _part(page, LIST_VIEWS[f.page]) is None:
+            missing.append(f"{f.page}.{LIST_VIEWS[f.page]}")
+    assert sorted(set(missing)) == []

@@ -35,7 +35,7 @@ class Filter:
     extra: dict = field(default_factory=dict)
 
 
-def _one(db, sql: str, params=()):
+def _one(db, sql: str, params=None):
     found = db.rows(sql, params)
     return next(iter(found[0].values())) if found else None
 
@@ -69,12 +69,12 @@ def filters(db) -> list[Filter]:
         Filter("supervision", "overdue", "f_overdue", [("仅逾期", True)]),
         Filter("supervision", "flagged", "f_flagged", [("仅挂牌", True)]),
         *_text_filters("supervision", "f_text", ["占道经营", "公益广告破损", site], ["街", "占道"]),
-        Filter("materials", "category", "category_box", category_values, tab=("tabs", 0)),
-        Filter("materials", "unit", "unit_box", [("most materials", material_unit)]),
-        Filter("materials", "status", "status_box", [("需补充", "需补充"), ("待提交", "待提交")]),
-        Filter("materials", "kind", "kind_box", [("实景图片", "实景图片")]),
-        Filter("materials", "overdue", "overdue_box", [("已逾期", True)]),
-        *_text_filters("materials", "search", ["公益广告", "规范性文件", "CL000123"], ["盖", "台账"]),
+        Filter("materials", "category", "checklist.category_box", category_values, tab=("tabs", 0)),
+        Filter("materials", "unit", "checklist.unit_box", [("most materials", material_unit)]),
+        Filter("materials", "status", "checklist.status_box", [("需补充", "需补充"), ("待提交", "待提交")]),
+        Filter("materials", "kind", "checklist.kind_box", [("实景图片", "实景图片")]),
+        Filter("materials", "overdue", "checklist.overdue_box", [("已逾期", True)]),
+        *_text_filters("materials", "checklist.search", ["公益广告", "规范性文件", "CL000123"], ["盖", "台账"]),
         Filter("letters", "state", "state_filter", [("未签订", "未签订"), ("已签订", "已签订"), ("分解表有变化", "分解表有变化")]),
         *_text_filters("letters", "text", ["街道办事处", "供电所"], ["街", "东岗"]),
         *_text_filters("units", "filter", ["街道办事处", "派出所"], ["区", "东岗"]),
@@ -146,12 +146,22 @@ def _active_pauses(page) -> set:
 
 
 # The list each page filters (attribute of the page), to report how many rows it shows.
-LIST_VIEWS = {"supervision": "findings_table", "materials": "table", "letters": "table", "units": "table",
+LIST_VIEWS = {"supervision": "findings_table", "materials": "checklist.table", "letters": "table", "units": "table",
               "assignments": "summary", "audit": "table", "scoring": "lines_table"}
 
 
+def _part(page, path: str):
+    """A widget of the page by its attribute path ("checklist.search": a part of the page holds it)."""
+    found = page
+    for name in path.split(".") if path else [""]:
+        found = getattr(found, name, None)
+        if found is None:
+            return None
+    return found
+
+
 def _shown(page) -> int | None:
-    view = getattr(page, LIST_VIEWS.get(page.key, ""), None)
+    view = _part(page, LIST_VIEWS.get(page.key, ""))
     model = view.model() if view is not None and hasattr(view, "model") else None
     return model.rowCount() if model is not None else None
 
@@ -171,7 +181,7 @@ def list_filter(ctx: Context, wanted: set[str]):
                 if tabs is not None:
                     tabs.setCurrentIndex(f.tab[1])
             settle(app)
-            widget = getattr(page, f.widget, None)
+            widget = _part(page, f.widget)
             kind = _kind(widget) if widget is not None else ""
             if not kind:
                 print(f"list_filter: {f.page}.{f.widget} not found (renamed?); {f.page}.{f.name} skipped",
