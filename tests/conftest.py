@@ -76,34 +76,35 @@ _pg_databases = iter(range(1, 10 ** 9))
 
 
 @pytest.fixture(scope="session")
-def pg_demo_templates(pg_server, pg_template):
-    """The demo district loaded once per day it is dated from (its findings count back from today),
-    copied for every test that wants it instead of loaded again."""
-    from core.demo import load_demo
+def pg_ledger_templates(pg_server, pg_template):
+    """Ledgers filled once per kind and per day they are dated from (the demo's findings count back
+    from today) into a template database, copied for every test instead of filled again."""
+    from core import clock
     from core.paths import DataDir
     from core.store import open_store, postgres
     import tempfile
 
-    made: dict[str, str] = {}
+    made: dict[tuple[str, str], str] = {}
 
-    def for_today(today: str) -> str:
-        if today not in made:
-            name = f"chuangcheng_demo_{len(made) + 1}"
+    def template(kind: str, fill) -> str:
+        key = (kind, clock.today().isoformat())
+        if key not in made:
+            name = f"chuangcheng_{kind}_{len(made) + 1}"
             admin = postgres.connect(pg_server.url())
             admin.run_script(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
             admin.close()
             with tempfile.TemporaryDirectory() as folder:
                 store = open_store(DataDir(Path(folder)), "测试员", server=pg_server.url(name))
-                load_demo(store)
+                fill(store)
                 store.close()
-            made[today] = name
-        return made[today]
+            made[key] = name
+        return made[key]
 
-    return for_today
+    return template
 
 
-def _pg_copy(request, template: str) -> tuple[str, object]:
-    """A new database copied from the template, dropped when the test ends."""
+def _pg_copy(request, template: str) -> str:
+    """The address of a new database copied from the template, dropped when the test ends."""
     from core.store import postgres
 
     server = request.getfixturevalue("pg_server")
@@ -116,25 +117,37 @@ def _pg_copy(request, template: str) -> tuple[str, object]:
         admin.close()
 
     request.addfinalizer(drop)
-    return server.url(name), admin
+    return server.url(name)
+
+
+def open_test_ledger(request, kind: str = "", fill=None):
+    """A fixture's store on the test's engine: a new ledger, or one `fill` filled (named `kind`;
+    on the server filled once into a template and copied). The fixture must ask for `engine`."""
+    from core.store import open_store
+
+    data_dir = request.getfixturevalue("data_dir")
+    if request.getfixturevalue("engine") == "sqlite":
+        store = open_store(data_dir, "测试员")
+        request.addfinalizer(store.close)
+        if fill:
+            fill(store)
+        return store
+    if fill:
+        template = request.getfixturevalue("pg_ledger_templates")(kind, fill)
+    else:
+        template = request.getfixturevalue("pg_template")
+    store = open_store(data_dir, "测试员", server=_pg_copy(request, template))
+    request.addfinalizer(store.close)
+    return store
 
 
 @pytest.fixture
-def db(engine, data_dir, request):
-    from core.store import open_store
+def db(engine, request):
+    if "demo_db" in request.fixturenames:  # one store for the test, the demo in it
+        from core.demo import load_demo
 
-    if engine == "sqlite":
-        database = open_store(data_dir, "测试员")
-    elif "demo_db" in request.fixturenames:  # the demo copied with the database, not loaded again
-        from core import clock
-
-        template = request.getfixturevalue("pg_demo_templates")(clock.today().isoformat())
-        database = open_store(data_dir, "测试员", server=_pg_copy(request, template)[0])
-    else:
-        template = request.getfixturevalue("pg_template")
-        database = open_store(data_dir, "测试员", server=_pg_copy(request, template)[0])
-    yield database
-    database.close()
+        return open_test_ledger(request, "demo", load_demo)
+    return open_test_ledger(request)
 
 
 def ledger_args(db, data_dir) -> list[str]:
@@ -155,10 +168,7 @@ def expect_server_backup_pending(request, db) -> None:
 
 @pytest.fixture
 def demo_db(db):
-    from core.demo import is_empty, load_demo
-
-    if is_empty(db):  # on the server the copied database holds the demo already
-        load_demo(db)
+    """The demo district (db holds it when the test asks for demo_db)."""
     return db
 
 

@@ -5,6 +5,7 @@ import multiprocessing
 
 import pytest
 
+from conftest import open_test_ledger
 from core import attachments, audit, settings, supervision, units
 from core.errors import AppError
 from core.supervision import TRANSITIONS, FindingFilter, sites
@@ -20,13 +21,17 @@ def make_photo(path, colour=(200, 40, 40)):
 
 
 @pytest.fixture
-def office(db, monkeypatch):
+def office(engine, request):
     """The demo district without the demo's own findings, so numbers and counts start from zero."""
+    return open_test_ledger(request, "office", _demo_without_findings)
+
+
+def _demo_without_findings(db):
     from core.demo import load_demo
 
-    monkeypatch.setattr("core.demo.supervision.load_demo_part", lambda *args, **kwargs: None)
-    load_demo(db)
-    return db
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("core.demo.supervision.load_demo_part", lambda *args, **kwargs: None)
+        load_demo(db)
 
 
 @pytest.fixture
