@@ -67,7 +67,8 @@ def chosen_server(args) -> tuple[str | None, str | None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from core.commands import ENV_SERVER, EXIT_FAILED, EXIT_REFUSED, Context, build_parser
+    from core.commands import (ENV_SERVER, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, Context, build_parser,
+                               office_placeholder_warning)
 
     from core.console import configure_output
 
@@ -104,7 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         print("共享台账的操作人是登录账号，--operator 已忽略。", file=sys.stderr)
     ctx = Context(data, operator or "命令行", server, password)
     try:
-        return args.func(args, ctx)
+        code = args.func(args, ctx)
+        warning = office_placeholder_warning(args, ctx) if code == EXIT_OK else ""
+        if warning:
+            print(warning, file=sys.stderr)
+        return code
     except AppError as exc:
         return _refuse(exc)
     except KeyboardInterrupt:

@@ -60,6 +60,17 @@ def last_round(db) -> dict | None:
             "losing_most": [{"unit_id": u["unit_id"], "name": u["name"], "loss": u["loss"]} for u in losing]}
 
 
+def getting_started(db) -> dict | None:
+    """The first steps of a new office while the ledger has no units or no 测评体系 (首页 shows
+    them instead of figures that would all be zero); None once both are in."""
+    has_units = bool(db.value("SELECT count(*) FROM units"))
+    has_framework = framework.current_edition_id(db) is not None
+    if has_units and has_framework:
+        return None
+    return {"office": not settings.office_placeholders(db), "units": has_units, "framework": has_framework,
+            "demo_possible": not has_units and not db.value("SELECT count(*) FROM editions")}
+
+
 def overview(db, data, today: dt.date | None = None, *, with_last_round: bool = True) -> dict:
     """Every 首页 figure. The last round's units (attributing every line of the round, ~0.5 s at
     10x) can be left out (None) for the caller to fetch with last_round() in the background."""

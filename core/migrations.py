@@ -616,6 +616,41 @@ def m010_versions_and_counters(store):
                           " EXECUTE FUNCTION bump_version()")
 
 
+@shared_step
+def m011_bulletin_numbers(store):
+    # The 发文字号 each 通报 got when first written (one per kind and period), so writing the same
+    # 通报 again prints the same number; numbers come from the counter "bulletin:<year>".
+    text, integer = ('TEXT COLLATE "C"', "BIGINT") if store.engine == "postgresql" else ("TEXT", "INTEGER")
+    store.execute(f"""
+        CREATE TABLE bulletin_numbers (
+            kind {text} NOT NULL,
+            period {text} NOT NULL,
+            year {integer} NOT NULL,
+            seq {integer} NOT NULL,
+            number {text} NOT NULL,
+            title {text} NOT NULL,
+            created_at {text} NOT NULL,
+            PRIMARY KEY (kind, period),
+            UNIQUE (year, seq)
+        )""")
+
+
+@shared_step
+def m012_material_document_title(store):
+    # 题名: the title the document itself bears, as the unit gives it in its 报送表; the 归档文件目录
+    # prints it (the checklist's 材料名称 is only a stand-in, in [ ]).
+    text = 'TEXT COLLATE "C"' if store.engine == "postgresql" else "TEXT"
+    store.execute(f"ALTER TABLE materials ADD COLUMN doc_title {text} NOT NULL DEFAULT ''")
+
+
+@shared_step
+def m013_photo_captions(store):
+    # A photo in the archive is captioned 时间、地点、人物、事由 (taken_at is its 时间).
+    collate = ' COLLATE "C"' if store.engine == "postgresql" else ""
+    for column in ("place", "people", "subject"):
+        store.execute(f"ALTER TABLE attachments ADD COLUMN {column} TEXT{collate} NOT NULL DEFAULT ''")
+
+
 def schema_version() -> int:
     """The schema version this program writes: the number of steps it knows."""
     return len(migrations._migrations)

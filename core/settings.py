@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from core import audit, clock, dates
 from core.errors import AppError
@@ -25,14 +26,23 @@ VOCABULARIES = {
     "working_group": ("专项推进组", WORKING_GROUPS),
 }
 
+# 保管期限 and its code in the 档号 (DA/T 22-2015).
+RETENTION_CODES = {"永久": "Y", "定期30年": "D30", "定期10年": "D10"}
+
 FONT_ROLES = {"fangsong": "正文（仿宋）", "heiti": "一级标题（黑体）", "kaiti": "二级标题（楷体）",
               "songti": "宋体", "xiaobiaosong": "文件标题（小标宋）"}
 
 # key → (label, default; a function gives a default that depends on the day). Values are stored as JSON.
 SETTINGS = {
+    "district_name": ("区名称", "XX区"),
     "office_name": ("办公室名称", "XX区创建全国文明城市工作指挥部办公室"),
     "issuing_body": ("发文机关", "XX区创建全国文明城市工作指挥部"),
     "doc_code": ("机关代字", "X创城督"),
+    "bulletin_code": ("通报机关代字", "X创城通"),
+    # 归档 (DA/T 22-2015): the 档号 is 全宗号-WS·年度-保管期限代码-机构代码-件号.
+    "fonds_code": ("全宗号", "Z001"),
+    "retention": ("保管期限", "永久"),
+    "org_code": ("机构代码", "CCB"),
     "current_year": ("当前年度", lambda: clock.today().year),
     "current_edition_id": ("当前版本", None),
     "next_assessment_date": ("下次测评日期", ""),
@@ -53,6 +63,35 @@ SETTINGS = {
     "flag_repeat_days": ("同一点位此天数内重复出现即挂牌", 30),
     "notice_contact": ("督办通知单联系人及电话", ""),
 }
+
+
+# The office's own names: until the first-run step (or 设置) fills them, documents print the
+# placeholders "XX区…" and "X创城督".
+OFFICE_KEYS = ("district_name", "office_name", "issuing_body", "doc_code")
+PLACEHOLDER_MARK = "XX"
+
+
+def office_suggestions(district: str) -> dict:
+    """What the office's names usually are, given the 区 (the user corrects what differs)."""
+    district = district.strip()
+    return {"office_name": f"{district}创建全国文明城市工作指挥部办公室",
+            "issuing_body": f"{district}创建全国文明城市工作指挥部",
+            "doc_code": f"{district[:1]}创城督"}
+
+
+def office_placeholders(db) -> list[str]:
+    """The labels of the office's names that still hold placeholder text."""
+    return [SETTINGS[key][0] for key in OFFICE_KEYS
+            if (value := get(db, key)) == SETTINGS[key][1] or PLACEHOLDER_MARK in value]
+
+
+def placeholder_warning(db) -> str:
+    """One line for stderr when a document would print the placeholders ('' when set up)."""
+    missing = office_placeholders(db)
+    if not missing:
+        return ""
+    return (f"提示：尚未填写{'、'.join(missing)}，文件中印的是占位文字（如“{get(db, 'office_name')}”"
+            f"“{get(db, 'doc_code')}”）。请在图形界面的“设置”中填写本单位信息。")
 
 
 def get(db, key: str):
@@ -83,15 +122,41 @@ def set_many(db, values: dict) -> None:
             db.upsert("settings", {"key": key, "value": json.dumps(value, ensure_ascii=False)}, key=["key"])
             audit.log(db, "修改设置", "settings", key, {key: before}, {key: value},
                       f"{SETTINGS[key][0]}：{before} → {value}")
-    if "pdf_fonts" in values:
-        apply_font_preferences(db)
+    if values.keys() & {"pdf_fonts", "office_name"}:
+        apply_document_settings(db)
 
 
-def apply_font_preferences(db) -> None:
-    """Make the office's font choice the default for every PDF this process writes."""
+def apply_document_settings(db) -> None:
+    """Make the office's font choice and name the defaults for every PDF this process writes."""
     import core.pdf
 
     core.pdf.office_font_preferences = {k: v for k, v in get(db, "pdf_fonts").items() if v}
+    core.pdf.office_author = get(db, "office_name")
+
+
+# The face each role wants, as a user names it, and where a Linux PC gets one (packages the .deb
+# depends on, where there is a free one).
+FONT_KINDS = {"fangsong": ("仿宋", ""), "heiti": ("黑体", "fonts-wqy-zenhei"), "kaiti": ("楷体", "fonts-arphic-ukai"),
+              "songti": ("宋体", "fonts-arphic-uming"), "xiaobiaosong": ("小标宋", "")}
+
+
+def font_usage(db) -> dict[str, dict]:
+    """For the settings page: the file each PDF font role uses now, and a warning when the role has
+    no face of its kind (it borrows another role's, or falls back to the bundled sans)."""
+    from core.pdf.fonts import role_fonts
+
+    used = {}
+    for role, font in role_fonts({k: v for k, v in get(db, "pdf_fonts").items() if v}).items():
+        kind, package = FONT_KINDS[role]
+        warning = ""
+        if font.bundled:
+            warning = (f"本机没有{kind}字体，暂用程序自带的文泉驿微米黑（无衬线黑体）代替，"
+                       f"打印效果与公文要求不同。请安装{kind}字体" + (f"（Linux：{package}）" if package else "")
+                       + "，或在上面选择一个字体文件。")
+        elif not font.own:
+            warning = f"本机没有{kind}字体，暂用同类的衬线字体代替；有{kind}字体文件时请在上面选择。"
+        used[role] = {"path": font.path, "warning": warning}
+    return used
 
 
 def set(db, key: str, value) -> None:  # noqa: A001 - mirrors get()
@@ -101,7 +166,7 @@ def set(db, key: str, value) -> None:  # noqa: A001 - mirrors get()
 def _checked(key: str, value):
     """The value as it is kept (a date in the one form the ledger stores); AppError when it is not
     a value the setting can take."""
-    if key in ("office_name", "issuing_body", "doc_code") and not str(value or "").strip():
+    if key in (*OFFICE_KEYS, "bulletin_code") and not str(value or "").strip():
         raise AppError(f"“{SETTINGS[key][0]}”不能为空。")
     if key == "current_year":
         if not isinstance(value, int) or not 2000 <= value <= 2100:
@@ -117,6 +182,14 @@ def _checked(key: str, value):
         raise AppError(f"“{SETTINGS[key][0]}”应为 1 到 365 之间的整数。")
     if key == "pdf_fonts" and (not isinstance(value, dict) or not value.keys() <= FONT_ROLES.keys()):
         raise AppError("公文字体设置无效，请在“设置”中重新选择。")
+    if key == "retention" and value not in RETENTION_CODES:
+        raise AppError("保管期限应为" + "、".join(RETENTION_CODES) + "之一。")
+    if key in ("fonds_code", "org_code") and not re.fullmatch(r"[0-9A-Za-z]{0,12}", str(value or "").strip()):
+        raise AppError(f"“{SETTINGS[key][0]}”应为字母和数字（不超过 12 位），例如 Z001、BGS。")
+    if key == "fonds_code" and not str(value or "").strip():
+        raise AppError("“全宗号”不能为空，请填写档案馆给本单位的全宗号，例如 Z001。")
+    if key in ("fonds_code", "org_code"):
+        return str(value).strip().upper()
     if key == "attachment_max_mb" and (not isinstance(value, int) or value < 1):
         raise AppError("附件大小上限应为不小于 1 的整数（单位 MB）。")
     if key == "next_assessment_date":

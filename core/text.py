@@ -230,3 +230,22 @@ def closest(name, candidates, n: int = 3) -> list[str]:
 def like_contains(text: str) -> str:
     """A LIKE pattern (with ESCAPE '\\') matching text anywhere, % and _ in it taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# Not a heading number "（一）" followed by a bracketed word: that pair is two things.
+_ADJACENT_BRACKETS = re.compile(r"（(?![一二三四五六七八九十\d]+）)([^（）]*)）\s*（([^（）]*)）")
+
+
+def join_brackets(text: str) -> str:
+    """Two bracketed notes side by side become one: "体系（2021年版）（2026年度）" → "体系（2021年版，2026年度）",
+    as a filled-in template or a name with a note added would otherwise read."""
+    previous = None
+    while previous != text:
+        previous, text = text, _ADJACENT_BRACKETS.sub(r"（\1，\2）", text)
+    return text
+
+
+def with_note(name: str, note: str) -> str:
+    """name（note）, unless the name already says it ("2026年模拟测评" and 模拟测评)."""
+    note = (note or "").strip()
+    return name if not note or note in name else join_brackets(f"{name}（{note}）")

@@ -104,8 +104,13 @@ def open_main_window(data, operator: str | None, *, ask_first_start: bool = True
         return MainWindow(db, data, db.operator, password)
     was_empty = data.is_empty()
     db = open_store(data, operator or "未署名")
-    if was_empty and ask_first_start and demo.is_empty(db) and first_start_choice() == "demo":
-        demo.load_demo(db)
+    if was_empty and ask_first_start and demo.is_empty(db):
+        if first_start_choice() == "demo":
+            demo.load_demo(db)
+        else:  # a real office: its names go on every letter and notice
+            from gui import dialogs
+
+            dialogs.ask_office(None, db)
     window = MainWindow(db, data, operator or "未署名")
     warning = network_share_warning(data.root)
     if warning:

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget,
-                               QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
+                               QScrollArea, QSizePolicy, QStackedWidget, QWidget)
 
 from core import APP_NAME, __version__, framework, letters
 from core.errors import storage_error
 from gui.context import AppContext
 from gui.theme import scaled, set_scaled_style
 from gui.views import page_classes
+
+
+def page_scroller(page) -> QScrollArea:
+    """A page scrolls when the window is smaller than it needs (a 1366×768 laptop at a large
+    界面字号): the window's own minimum never grows beyond the screen."""
+    scroll = QScrollArea()
+    scroll.setObjectName(f"page_scroll_{page.key}")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.NoFrame)
+    scroll.setWidget(page)
+    return scroll
 
 
 class MainWindow(QMainWindow):
@@ -32,7 +43,7 @@ class MainWindow(QMainWindow):
         for i, cls in enumerate(page_classes()):
             page = cls(self.ctx, self)
             self.pages.append(page)
-            self.stack.addWidget(page)
+            self.stack.addWidget(page_scroller(page))
             item = QListWidgetItem(page.title)
             item.setToolTip(f"{page.title}（Ctrl+{i + 1}）")
             self.nav.addItem(item)
@@ -54,7 +65,12 @@ class MainWindow(QMainWindow):
         self.addAction(refresh)
         self._build_search()
         self._status = QLabel()
-        self.statusBar().addPermanentWidget(self._status)
+        self._status.setObjectName("status_summary")
+        # the summary is long (edition, warnings, operator, data folder): it gives way to a narrow
+        # window instead of widening it, and the tooltip holds all of it
+        self._status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self._status.setMinimumWidth(0)
+        self.statusBar().addPermanentWidget(self._status, 1)
         self.ctx.changed.connect(self._on_changed)
         self.update_status()
         self.resize(1280, 800)
@@ -152,6 +168,7 @@ class MainWindow(QMainWindow):
             parts.append(warning)
         parts.append(self.ledger_text())
         self._status.setText("　|　".join(parts))
+        self._status.setToolTip("\n".join(parts))
 
     def ledger_text(self) -> str:
         """Which ledger this window works on and as whom."""

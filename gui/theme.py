@@ -1,13 +1,14 @@
 """The interface font size (设置 → 界面字号): one scale applied, live, to the application font, to the
-point sizes written in style sheets, to table row heights and to column widths."""
+point sizes written in style sheets, to table row heights and column widths, and to what Qt sizes
+in pixels (check boxes, radio buttons, tree arrows and their indentation)."""
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QApplication, QTableView, QTreeView
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QFontMetrics, QPalette, QPolygonF
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QTableView, QTreeView
 
 BASE_POINT_SIZE = 10.0
 SCALE_RANGE = (0.8, 2.0)
@@ -47,15 +48,61 @@ def apply_font_scale() -> None:
     """Size the application font from the base size (never from the current one, so changes do not
     compound) and bring every scaled style sheet and row height along."""
     app = QApplication.instance()
+    scale = font_scale()
+    _use_scaling_style(app, scale)
     font = app.font()
-    font.setPointSizeF(BASE_POINT_SIZE * font_scale())
+    font.setPointSizeF(BASE_POINT_SIZE * scale)
     app.setFont(font)
     for widget in app.allWidgets():
         css = widget.property(_UNSCALED_STYLE)
         if css is not None:
             widget.setStyleSheet(scaled_css(css))
         if isinstance(widget, QTableView) and widget.property(_ROWS_FOLLOW_FONT):
-            widget.verticalHeader().setDefaultSectionSize(row_height())
+            _size_rows(widget)
+
+
+class ScalingStyle(QProxyStyle):
+    """The platform's style with its pixel-sized indicators following the font scale."""
+
+    SCALED_METRICS = {QStyle.PM_IndicatorWidth, QStyle.PM_IndicatorHeight, QStyle.PM_ExclusiveIndicatorWidth,
+                      QStyle.PM_ExclusiveIndicatorHeight, QStyle.PM_TreeViewIndentation}
+    scale = 1.0  # kept here: pixelMetric is asked far too often to read the settings each time
+
+    def pixelMetric(self, metric, option=None, widget=None):  # noqa: N802 - Qt's name
+        value = super().pixelMetric(metric, option, widget)
+        return round(value * self.scale) if metric in self.SCALED_METRICS else value
+
+    def drawPrimitive(self, element, option, painter, widget=None):  # noqa: N802
+        """Tree arrows: most styles draw them at a fixed few pixels, lost beside a 2× font."""
+        if element != QStyle.PE_IndicatorBranch or self.scale <= 1.0 or not option.state & QStyle.State_Children:
+            super().drawPrimitive(element, option, painter, widget)
+            return
+        rect = option.rect
+        half = min(rect.width(), rect.height(), option.fontMetrics.height()) * 0.22
+        c = QPointF(rect.center())
+        if option.state & QStyle.State_Open:  # pointing down
+            points = [QPointF(c.x() - half, c.y() - half / 2), QPointF(c.x() + half, c.y() - half / 2),
+                      QPointF(c.x(), c.y() + half)]
+        else:
+            points = [QPointF(c.x() - half / 2, c.y() - half), QPointF(c.x() - half / 2, c.y() + half),
+                      QPointF(c.x() + half, c.y())]
+        painter.save()
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(option.palette.color(QPalette.Text))
+        painter.drawPolygon(QPolygonF(points))
+        painter.restore()
+
+
+def _use_scaling_style(app: QApplication, scale: float) -> None:
+    style = app.style()
+    if not isinstance(style, ScalingStyle):
+        style = ScalingStyle(style.name())
+        app.setStyle(style)
+    if style.scale != scale:
+        style.scale = scale
+        for widget in app.allWidgets():  # sizes were asked of the style when the widgets were laid out
+            widget.updateGeometry()
 
 
 def scaled_css(css: str) -> str:
@@ -69,6 +116,15 @@ def set_scaled_style(widget, css: str) -> None:
     widget.setStyleSheet(scaled_css(css))
 
 
+def resize_within_screen(window, width: int, height: int) -> None:
+    """Size a window as asked, but never beyond the screen it opens on (a 1366×768 laptop)."""
+    screen = window.screen() or QApplication.primaryScreen()
+    room = screen.availableGeometry() if screen is not None else None
+    if room is not None and room.width() > 0 and room.height() > 0:
+        width, height = min(width, room.width()), min(height, room.height())
+    window.resize(width, height)
+
+
 def scaled(pixels: int) -> int:
     """A size laid out for the base font size (a column width), at the current font size."""
     return round(pixels * font_scale())
@@ -78,6 +134,14 @@ def row_height() -> int:
     return QFontMetrics(QApplication.font()).height() + 10
 
 
+ROWS_ALWAYS_SHOWN = 4  # a list squeezed by a small window still shows this many rows (the page scrolls)
+
+
 def rows_follow_font(view: QTableView) -> None:
     view.setProperty(_ROWS_FOLLOW_FONT, True)
+    _size_rows(view)
+
+
+def _size_rows(view: QTableView) -> None:
     view.verticalHeader().setDefaultSectionSize(row_height())
+    view.setMinimumHeight(row_height() * (ROWS_ALWAYS_SHOWN + 1) + 2 * view.frameWidth())

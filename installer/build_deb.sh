@@ -60,7 +60,8 @@ The bundled font WenQuanYi Micro Hei is licensed under the Apache License 2.0
 LGPL v3; their libraries are shipped as separate shared objects in $PREFIX/_internal.
 COPYRIGHT
 
-# Libraries the bundle expects from the system (everything else ships inside it). glibc: the
+# Libraries the bundle expects from the system (everything else ships inside it), and the AR PL
+# UMing and UKai fonts, so that 宋体 and 楷体 text in the PDFs is set in faces of its kind. glibc: the
 # bundle needs the version the build machine had, so build on the oldest system you target.
 GLIBC_MIN=$(find "$STAGE$PREFIX" -type f \( -name '*.so*' -o -perm -u+x \) -exec objdump -T {} + 2>/dev/null \
   | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1 | sed 's/GLIBC_//')
@@ -72,7 +73,7 @@ Section: misc
 Priority: optional
 Architecture: amd64
 Installed-Size: $INSTALLED_KB
-Depends: libc6 (>= ${GLIBC_MIN:-2.28}), libfontconfig1, libfreetype6, libx11-6, libxkbcommon0, libxkbcommon-x11-0, libgl1, libegl1, libdbus-1-3, libxcb-cursor0 | libxcb-xinerama0
+Depends: libc6 (>= ${GLIBC_MIN:-2.28}), libfontconfig1, libfreetype6, fonts-arphic-uming, fonts-arphic-ukai, libx11-6, libxkbcommon0, libxkbcommon-x11-0, libgl1, libegl1, libdbus-1-3, libxcb-cursor0 | libxcb-xinerama0
 Maintainer: ${DEB_MAINTAINER:-创城工作台 <chuangcheng-desk@localhost>}
 Description: 创城工作台 — civilized-city campaign ledger (Chuangcheng Desk)
  区县创建全国文明城市工作指挥部办公室的桌面台账程序：测评体系与责任分解、责任单位、

@@ -10,7 +10,8 @@
 #    and amd64); where wine64 exists, the amd64 setup.exe installs silently per user and per
 #    machine, creates its shortcuts and Apps & Features entry, upgrades in place keeping the data,
 #    and uninstalls cleanly (data kept unless /DELETEDATA).
-# 4. build_deb.sh; as root: dpkg -i, the installed program runs --version and screenshots,
+# 4. build_deb.sh; as root: apt-get install of the .deb (with the fonts it depends on), the installed
+#    program runs --version and screenshots,
 #    dpkg -r removes every file it installed and leaves the user's data.
 # Needs: the project's .venv with pyinstaller, makensis (apt-get install nsis), dpkg-deb;
 # optional: wine64 (apt-get install wine64). Took 6m54s and 9m48s on this 2-core machine (busy with other work).
@@ -227,7 +228,7 @@ else
   step_end FAIL
 fi
 
-step_start ".deb：dpkg -i，安装后的程序运行 screenshots，dpkg -r 干净移除"
+step_start ".deb：apt-get install（连同依赖的字体），安装后的程序运行 screenshots，dpkg -r 干净移除"
 if [ "$(id -u)" != 0 ]; then
   step_end SKIP "需要 root"
 elif dpkg -s chuangcheng-desk >/dev/null 2>&1; then
@@ -235,8 +236,9 @@ elif dpkg -s chuangcheng-desk >/dev/null 2>&1; then
 else
   checks=()
   check() { if eval "$2"; then checks+=("ok   $1"); else checks+=("FAIL $1"); fi; }
-  dpkg -i "$DEB" >/dev/null
-  check "dpkg -i 成功" 'dpkg -s chuangcheng-desk 2>/dev/null | grep -q "^Status: install ok installed"'
+  apt-get install -y --no-install-recommends "$(realpath "$DEB")" >/dev/null 2>&1
+  check "apt-get install 成功" 'dpkg -s chuangcheng-desk 2>/dev/null | grep -q "^Status: install ok installed"'
+  check "宋体、楷体字体随包安装" 'dpkg -s fonts-arphic-uming fonts-arphic-ukai 2>/dev/null | grep -c "^Status: install ok installed" | grep -qx 2'
   check "/usr/bin/chuangcheng --version" '[ "$(chuangcheng --version 2>&1)" = "创城工作台 $VERSION" ]'
   fresh_data; rm -rf "$WORK/shots-deb"
   check "安装后的程序运行 screenshots" 'chuangcheng --data "$DATA" screenshots "$WORK/shots-deb" >/dev/null 2>&1 && [ "$(ls "$WORK/shots-deb" | wc -l)" = "$pages" ]'

@@ -3,6 +3,8 @@
 #   scripts/dev.sh demo   set up, then open the program on a demo data folder (./demo-data)
 #   scripts/dev.sh test   set up, then run the whole test suite
 #   scripts/dev.sh setup  only set up (.venv with the dependencies; Debian packages Qt needs)
+#   scripts/dev.sh wintest  the core tests, a command-line smoke run and a GUI session under real
+#                           Windows Python run by wine (harness in .wintest/, see scripts/wintest/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,5 +65,6 @@ case "$cmd" in
   test)
     shift || true
     exec env QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q "$@" ;;
-  *) echo "用法：scripts/dev.sh demo|test|setup" >&2; exit 2 ;;
+  wintest) exec scripts/wintest/run.sh ;;
+  *) echo "用法：scripts/dev.sh demo|test|setup|wintest" >&2; exit 2 ;;
 esac

@@ -156,6 +156,7 @@ def test_first_start_offers_the_demo(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(w)
     assert len(units.list_units(w.ctx.db)) == 42
     monkeypatch.setattr(app, "first_start_choice", lambda parent=None: "empty")
+    monkeypatch.setattr("gui.dialogs.ask_office", lambda parent, db: False)  # 以后再填
     w2 = app.open_main_window(DataDir(tmp_path / "fresh2"), "测试员")
     qtbot.addWidget(w2)
     assert units.list_units(w2.ctx.db) == []

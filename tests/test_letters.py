@@ -447,7 +447,7 @@ def test_cli_status_mark_and_framework_pdf(cli_demo, tmp_path):
     assert "已签订" in line and "张卫东" in line
     values = list(load_workbook(tmp_path / "s.xlsx").active.iter_rows(values_only=True))
     row = next(v for v in values if v[1] == "区委组织部")
-    assert row[7] == "已签订" and row[11] == 1
+    assert row[7] == "已签订" and row[11] == "有"
     done = run_cli(cli_demo, "export-framework", str(tmp_path / "fw.pdf"))
     assert done.returncode == 0, done.stderr
     assert float(PdfReader(tmp_path / "fw.pdf").pages[0].mediabox.width) > 800

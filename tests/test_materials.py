@@ -142,6 +142,17 @@ def test_review_progress_is_saved_and_order_follows_the_framework(demo_db):
     assert item["kind"] == "实景图片" and all(f["is_image"] and f["path"].exists() for f in item["files"])
 
 
+def test_the_review_walk_can_keep_to_what_waits_for_a_verdict(demo_db):
+    e = _edition(demo_db)
+    waiting = materials.review_order(demo_db, e, to_review_only=True)
+    every = materials.review_order(demo_db, e)
+    assert waiting == [i for i in every if materials.get_material(demo_db, i)["status"] in ("已提交", "需补充")
+                       and materials.files_of(demo_db, i)]
+    assert 0 < len(waiting) < len(every)
+    pending_without_file = next(i for i in every if materials.get_material(demo_db, i)["status"] == "待提交")
+    assert pending_without_file not in waiting
+
+
 def test_a_new_year_carries_requirements_not_verdicts(demo_db):
     old = _edition(demo_db)
     new = framework.copy_edition(demo_db, old, "2027年度", 2027)

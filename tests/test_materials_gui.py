@@ -102,6 +102,8 @@ def test_review_mode_by_keyboard_saves_progress(page, qtbot, monkeypatch, demo_d
     review = ReviewWindow(page.ctx, edition, page)
     qtbot.addWidget(review)
     review.show()
+    review.show_all.setChecked(True)  # the walk through every item, from its start
+    qtbot.keyClick(review, Qt.Key_Left)
     assert review.index == 0 and "1.1.1" in review.header.text()
     qtbot.keyClick(review, Qt.Key_Right)
     qtbot.keyClick(review, Qt.Key_Right)
@@ -124,7 +126,40 @@ def test_review_mode_by_keyboard_saves_progress(page, qtbot, monkeypatch, demo_d
     review.close()
     again = ReviewWindow(page.ctx, edition, page)
     qtbot.addWidget(again)
+    again.show_all.setChecked(True)
     assert again.index == 4  # resumes where it stopped
+
+
+def test_review_mode_opens_on_what_waits_for_a_verdict(page, qtbot, demo_db):
+    """待提交 items with no file are not in the way: the walk is 已提交/需补充 with files, until
+    显示全部材料 is ticked."""
+    from gui.views.materials.review import ReviewWindow
+
+    edition = framework.current_edition_id(demo_db)
+    review = ReviewWindow(page.ctx, edition, page)
+    qtbot.addWidget(review)
+    review.show()
+    room = review.screen().availableGeometry()
+    assert review.width() <= room.width() and review.height() <= room.height()  # its keys stay on screen
+    assert not review.show_all.isChecked()
+    seen = []
+    for _ in range(10):
+        seen.append((review.item["status"], len(review.item["files"])))
+        qtbot.keyClick(review, Qt.Key_Right)
+    walked = len(review.order)
+    assert review.position_label.text() == f"第 {walked} / {walked} 项"
+    assert {status for status, _ in seen[:walked]} <= {"已提交", "需补充"} and all(files for _, files in seen)
+    assert "已是最后一项" in review.message.text()
+    every = sum(1 for m in materials.checklist(demo_db, edition))
+    assert 0 < walked < every
+    review.show_all.setChecked(True)
+    assert review.position_label.text().endswith(f"/ {every} 项")
+    review.show_all.setChecked(False)
+    for material_id in review.order:  # every verdict given: nothing waits any more
+        materials.change_status(demo_db, material_id, "approve")
+    review.show_all.setChecked(True)
+    review.show_all.setChecked(False)
+    assert "没有等待审查的材料" in review.header.text() and review.item is None
 
 
 def test_health_dialog_lists_gaps_and_jumps(page, qtbot, qtmodeltester, demo_db):

@@ -63,6 +63,9 @@ def office(pg_server, empty_database, tmp_path, samples):
     urls = {key: pg_server.url(empty_database, user=name, password="密码-" + name) for key, name in names.items()}
     r = run("import-units", str(samples / "责任单位_示例.xlsx"), data=tmp_path / "clerk", server=urls["clerk1"])
     assert r.returncode == 0, r.stderr
+    r = run("import-framework", str(samples / "测评体系责任分解表_示例.xlsx"), data=tmp_path / "clerk",
+            server=urls["clerk1"])
+    assert r.returncode == 0, r.stderr
     return {"owner": owner_url, "database": empty_database, "names": names, **urls}
 
 
@@ -127,8 +130,12 @@ def test_a_read_only_login_writes_nothing_while_it_looks(office, pg_server, tmp_
 
 def test_the_audit_operator_is_the_login(office, pg_server, tmp_path):
     last = _psql_value(pg_server, office["database"], "SELECT coalesce(max(id), 0) FROM audit_log")
-    r = run("--operator", "冒名", "import-units", str(ROOT.parent / "shared" / "samples" / "责任单位_示例.xlsx"),
-            data=tmp_path / "clerk", server=office["clerk1"])
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["单位名称", "单位类别"])
+    workbook.active.append(["区新设单位", "政府部门"])
+    workbook.save(tmp_path / "新单位.xlsx")
+    r = run("--operator", "冒名", "import-units", str(tmp_path / "新单位.xlsx"), data=tmp_path / "clerk",
+            server=office["clerk1"])
     assert r.returncode == 0, r.stderr
     assert "--operator 已忽略" in r.stderr
     operators = _psql_value(pg_server, office["database"], f"SELECT string_agg(DISTINCT operator, ',') FROM audit_log WHERE id > {last}")

@@ -145,6 +145,18 @@ class ServerFiles:
             {"sha": sha, "size": len(content), "content": content, "at": clock.stamp()}) == 1
         return sha, created
 
+    def put_named(self, src: Path, sha256: str) -> bool:
+        """Store a file that should hold the content of this hash (a ledger moving in); False, and
+        nothing stored, when it does not."""
+        content = Path(src).read_bytes()
+        if hashlib.sha256(content).hexdigest() != _valid(sha256):
+            return False
+        self.store.execute(
+            "INSERT INTO attachment_files (sha256, size, content, stored_at) VALUES (:sha, :size, :content, :at)"
+            " ON CONFLICT (sha256) DO NOTHING",
+            {"sha": sha256, "size": len(content), "content": content, "at": clock.stamp()})
+        return True
+
     def exists(self, sha256: str) -> bool:
         return bool(self.store.value("SELECT count(*) FROM attachment_files WHERE sha256 = :sha", {"sha": sha256}))
 

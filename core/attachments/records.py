@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 
-from core import audit, clock, settings
+from core import audit, clock, dates, settings
 from core.errors import AppError
 from core.file_access import long_path
 
@@ -102,25 +102,40 @@ def _remove_unreferenced(db, shas: list[str]) -> None:
             return
 
 
+# The caption a photo in the archive carries (时间 is taken_at), in the order it is printed.
+PHOTO_CAPTION = {"taken_at": "时间", "place": "地点", "people": "人物", "subject": "事由"}
+
+
+def photo_caption(attachment: dict) -> str:
+    """“时间：2026-03-15　地点：……　人物：……　事由：……” of the parts known, then the free 说明."""
+    parts = [f"{label}：{attachment[key]}" for key, label in PHOTO_CAPTION.items() if attachment.get(key)]
+    if attachment.get("caption"):
+        parts.append(attachment["caption"])
+    return "　".join(parts)
+
+
 def add_attachment(db, owner_table: str, owner_id: int, src, *, role: str = "", caption: str = "",
-                   taken_at: str = "") -> int:
-    """Store a file and link it to a record (one transaction for the row and its audit)."""
+                   taken_at: str = "", place: str = "", people: str = "", subject: str = "") -> int:
+    """Store a file and link it to a record (one transaction for the row and its audit). A photo's
+    时间 and 事由 not given come from its EXIF data when the camera or phone wrote them."""
     src = Path(long_path(src))
     with files_kept_only_on_success(db), db.write():  # a shared ledger's file goes in with its row
         sha, size = store_file(db, src)
-        return _link(db, owner_table, owner_id, src, sha, size, role, caption, taken_at)
+        described = {"caption": caption, "taken_at": taken_at, "place": place, "people": people, "subject": subject}
+        return _link(db, owner_table, owner_id, src, sha, size, role, described)
 
 
-def _link(db, owner_table, owner_id, src: Path, sha: str, size: int, role, caption, taken_at) -> int:
+def _link(db, owner_table, owner_id, src: Path, sha: str, size: int, role, described: dict) -> int:
     mime = mimetypes.guess_type(src.name)[0] or ""
-    if not taken_at and is_image_name(src.name):
-        taken_at = photo_date(src)
+    if is_image_name(src.name) and not (described["taken_at"] and described["subject"]):
+        from_exif = photo_details(src)
+        described = {**described, **{k: v for k, v in from_exif.items() if not described[k]}}
     with db.write():
         position = (db.value("SELECT max(position) FROM attachments WHERE owner_table = :t AND owner_id = :o",
                              {"t": owner_table, "o": owner_id}) or 0) + 1
         data = {"sha256": sha, "owner_table": owner_table, "owner_id": owner_id, "role": role,
                 "original_name": src.name, "size": size, "mime": mime, "added_at": clock.stamp(),
-                "caption": caption, "taken_at": taken_at, "position": position}
+                "position": position, **{k: str(v or "").strip() for k, v in described.items()}}
         attachment_id = db.insert("attachments", data)
         audit.log(db, "添加附件", owner_table, owner_id, None, {"attachment": attachment_id, "name": src.name,
                                                              "sha256": sha}, src.name)
@@ -143,12 +158,20 @@ def get_attachment(db, attachment_id: int) -> dict:
     return found
 
 
-def update_caption(db, attachment_id: int, caption: str, taken_at: str | None = None) -> None:
+def update_caption(db, attachment_id: int, caption: str, taken_at: str | None = None, *,
+                   place: str | None = None, people: str | None = None, subject: str | None = None) -> None:
+    """Change a file's 说明 and, for a photo, its 时间、地点、人物、事由 (None keeps a part as it is)."""
     with db.write():
         before = get_attachment(db, attachment_id)
         after = {"caption": caption.strip()}
-        if taken_at is not None:
-            after["taken_at"] = taken_at.strip()
+        for key, value in {"taken_at": taken_at, "place": place, "people": people, "subject": subject}.items():
+            if value is not None:
+                after[key] = value.strip()
+        if after.get("taken_at"):
+            after["taken_at"] = dates.iso(after["taken_at"], PHOTO_CAPTION["taken_at"])
+        after = {k: v for k, v in after.items() if before[k] != v}
+        if not after:
+            return
         db.update("attachments", attachment_id, after)
         audit.log(db, "修改附件说明", before["owner_table"], before["owner_id"],
                   {k: before[k] for k in after}, after, before["original_name"])
@@ -188,22 +211,42 @@ def unreferenced_files(db) -> list[Path]:
     return [path for sha, path in sorted(db.files.stored().items()) if sha not in used]
 
 
-def photo_date(path: Path) -> str:
-    """The date a photo was taken, from its EXIF data, as YYYY-MM-DD ('' when unknown)."""
+# EXIF tags a phone or camera (or Windows' 属性 → 详细信息) may hold a photo's 事由 in.
+_EXIF_SUBJECT_TAGS = (0x010E, 0x9C9F, 0x9C9B)  # ImageDescription, XPSubject, XPTitle
+
+
+def photo_details(path: Path) -> dict:
+    """What a photo's EXIF data says of its 时间 (the day it was taken, YYYY-MM-DD) and 事由;
+    '' for what it does not say."""
     try:
         from PIL import Image
 
         with Image.open(path) as img:
             exif = img.getexif()
-            value = exif.get_ifd(0x8769).get(36867) or exif.get(306)  # DateTimeOriginal, DateTime
-    except Exception:  # not an image Pillow can read: no date, the file is still kept
-        return ""
-    if not value:
-        return ""
+            taken = exif.get_ifd(0x8769).get(36867) or exif.get(306)  # DateTimeOriginal, DateTime
+            subjects = [exif.get(tag) for tag in _EXIF_SUBJECT_TAGS]
+    except Exception:  # not an image Pillow can read: nothing known, the file is still kept
+        return {"taken_at": "", "subject": ""}
     try:
-        return datetime.strptime(str(value)[:19], "%Y:%m:%d %H:%M:%S").date().isoformat()
+        taken_at = datetime.strptime(str(taken)[:19], "%Y:%m:%d %H:%M:%S").date().isoformat() if taken else ""
     except ValueError:
-        return ""
+        taken_at = ""
+    return {"taken_at": taken_at, "subject": next(filter(None, map(_exif_text, subjects)), "")}
+
+
+def _exif_text(value) -> str:
+    """An EXIF text: ASCII/UTF-8 for ImageDescription, UTF-16 bytes for Windows' XP tags."""
+    if isinstance(value, (bytes, tuple)):
+        raw = bytes(value)
+        text = raw.decode("utf-16-le", errors="ignore") if len(raw) % 2 == 0 else raw.decode("utf-8", "ignore")
+    else:
+        text = str(value or "")
+    return text.replace("\x00", "").strip()
+
+
+def photo_date(path: Path) -> str:
+    """The date a photo was taken, from its EXIF data, as YYYY-MM-DD ('' when unknown)."""
+    return photo_details(path)["taken_at"]
 
 
 def check_image(path: str | os.PathLike) -> None:

@@ -9,7 +9,8 @@ AREAS = {"units": "责任单位", "unit_groups": "单位分组", "editions": "�
          "assignments": "责任分工", "settings": "设置", "vocab": "词表", "attachments": "附件",
          "score_rounds": "测评轮次", "score_results": "测评成绩", "sites": "点位", "workday_overrides": "节假日安排",
          "workday_years": "节假日安排", "notices": "督办通知单", "findings": "督查问题", "letter_templates": "责任书模板",
-         "letter_status": "责任书签订", "materials": "档案材料", "backup": "数据安全"}
+         "letter_status": "责任书签订", "materials": "档案材料", "backup": "数据安全",
+         "bulletin_numbers": "通报文号"}
 
 # What one row of each table is, in the users' words. The search index (fts_*) and the migrations'
 # own table are the program's machinery and are never counted for a user.

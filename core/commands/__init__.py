@@ -68,6 +68,23 @@ def build_parser(extra_modules=()) -> argparse.ArgumentParser:
     return parser
 
 
+# Commands whose output carries the office's names or 机关代字 (the 通报 only as a PDF).
+OFFICE_DOCUMENT_COMMANDS = {"letters", "catalogue", "notice-issue", "notices", "bulletin", "loss-report"}
+PDF_ONLY = {"bulletin", "loss-report"}
+
+
+def office_placeholder_warning(args, ctx) -> str:
+    """The one warning a document command gives while the office is not set up: the command runs
+    as it always did (never waiting for the first-run step), the placeholders are printed."""
+    if args.command not in OFFICE_DOCUMENT_COMMANDS:
+        return ""
+    if args.command in PDF_ONLY and not str(args.out).lower().endswith(".pdf"):
+        return ""
+    from core import settings
+
+    return settings.placeholder_warning(ctx.db)
+
+
 def add_command(sub, name: str, help_zh: str, func):
     p = sub.add_parser(name, help=help_zh, description=help_zh, add_help=False,
                        formatter_class=ChineseHelpFormatter)

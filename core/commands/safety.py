@@ -58,6 +58,8 @@ def cmd_restore(args, ctx) -> int:
     if not args.yes:
         print("恢复会用备份替换当前全部数据（之前会自动备份当前数据）。确认请加 --yes。", file=sys.stderr)
         return EXIT_REFUSED
+    if ctx.server:
+        return _restore_server(args, ctx)
     # The one command that may not overlap with an open window: the window would go on writing
     # to the replaced files (Linux) or hold them open (Windows).
     if is_held(ctx.data.root) and not args.force:
@@ -74,6 +76,19 @@ def cmd_restore(args, ctx) -> int:
         print(f"恢复前的数据已备份到：{copy}")
     if result["kept"]:
         print(f"原有附件已保留在：{result['kept']}")
+    if result["missing_attachments"]:
+        print(f"注意：恢复的数据引用的 {result['missing_attachments']} 个附件不在备份中（制作备份时已缺失），"
+              "可运行“数据体检”（check）查看。")
+    return EXIT_OK
+
+
+def _restore_server(args, ctx) -> int:
+    from core.safety import server_move
+
+    result = server_move.restore_to_server(ctx.data, ctx.db, args.file, allow_foreign=args.foreign)
+    print(f"已用 {args.file} 替换共享台账（备份制作于 {result['manifest']['created_at']}）。")
+    if result["safety_backup"]:
+        print(f"替换前的共享台账已备份到：{result['safety_backup']}")
     if result["missing_attachments"]:
         print(f"注意：恢复的数据引用的 {result['missing_attachments']} 个附件不在备份中（制作备份时已缺失），"
               "可运行“数据体检”（check）查看。")

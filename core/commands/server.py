@@ -16,6 +16,9 @@ def register(sub):
     p.add_argument("name", nargs="?", metavar="NAME", help="账号名（add、disable 时必填）")
     p.add_argument("--role", metavar="管理员|经办人|只读", help="新账号的角色（add 时必填）")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读入新账号的密码（一行）")
+    p = add_command(sub, "server-import", "把单机台账（数据文件夹或 .ccbak 备份）连同全部附件迁入新建的空共享台账"
+                                          "（一次完成，要么全做要么不做；由管理员运行）", cmd_server_import)
+    p.add_argument("source", metavar="SOURCE", help="单机版的数据文件夹，或一个 .ccbak 备份文件")
 
 
 def _server(ctx):
@@ -75,4 +78,17 @@ def cmd_server_user(args, ctx) -> int:
             print(f"已停用账号 {args.name}，该账号不能再登录（操作日志中的记录保留）。")
     finally:
         store.close()
+    return EXIT_OK
+
+
+def cmd_server_import(args, ctx) -> int:
+    from core.safety import server_move
+
+    if not ctx.server:
+        _server(ctx)  # says how to name the server
+    result = server_move.import_ledger(ctx.data, ctx.db, args.source)
+    print(f"已迁入共享台账：{server_move.summary_text(result['summary'])}。")
+    if result["missing_attachments"]:
+        print(f"注意：迁入的台账引用的 {result['missing_attachments']} 个附件不在备份中（制作备份时已缺失），"
+              "可运行“数据体检”（check）查看。")
     return EXIT_OK

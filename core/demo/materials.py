@@ -26,7 +26,7 @@ def load_demo_part(db, demo: dict) -> None:
                 else:
                     _demo_pdf(path, f.get("text", f["name"]))
                 attachments.add_attachment(db, materials.OWNER, material_id, path, caption=f.get("caption", ""),
-                                           taken_at=f.get("taken_at", ""))
+                                           **{key: f.get(key, "") for key in attachments.PHOTO_CAPTION})
             if step.get("doc_number") or step.get("doc_date"):
                 db.update("materials", material_id, {"doc_number": step.get("doc_number", ""),
                                                      "doc_date": step.get("doc_date", "")})

@@ -97,15 +97,14 @@ def change_texts(db, year: int, edition_id: int, states: dict[int, dict] | None 
 
 def record_generation(db, year: int, edition_id: int, letters: list[Letter]) -> dict[str, str]:
     """Keep each letter's task list, so the next generation can show what changed; returns, for
-    the units whose tasks changed since their previous letter, what changed in words."""
-    changed: dict[str, str] = {}
+    the units whose tasks changed since their previous letter, what changed in words. A login
+    that may not change the ledger (只读) prints and is told the changes; nothing is kept."""
+    if not db.may_write:
+        return _changes_since_last(db, year, letters)
     with db.write():
+        changed = _changes_since_last(db, year, letters)
         stamp = clock.stamp()
         for letter in letters:
-            previous = get_status(db, year, letter.unit["id"])["snapshot"]
-            diff = changes(json.loads(previous) if previous else None, letter.tasks)
-            if diff["any"]:
-                changed[letter.unit["name"]] = describe_changes(diff)
             record_id = status_id(db, year, letter.unit["id"])
             db.update("letter_status", record_id, {
                 "edition_id": edition_id, "generated_at": stamp,
@@ -113,4 +112,14 @@ def record_generation(db, year: int, edition_id: int, letters: list[Letter]) -> 
         audit.log(db, "生成责任书", OWNER_TABLE, None, None,
                   {"year": year, "edition_id": edition_id, "units": [x.unit["name"] for x in letters]},
                   f"{year}年度 {len(letters)} 份")
+    return changed
+
+
+def _changes_since_last(db, year: int, letters: list[Letter]) -> dict[str, str]:
+    changed: dict[str, str] = {}
+    for letter in letters:
+        previous = get_status(db, year, letter.unit["id"])["snapshot"]
+        diff = changes(json.loads(previous) if previous else None, letter.tasks)
+        if diff["any"]:
+            changed[letter.unit["name"]] = describe_changes(diff)
     return changed

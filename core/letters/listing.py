@@ -63,7 +63,7 @@ def export_status(db, path, year: int, edition_id: int | None, *, unsigned_only:
     found = with_letters(status_rows(db, year, edition_id), unsigned_only=unsigned_only)
     data = [[i + 1, r["name"], r["kind"], r["task_count"], r["lead_count"], r["support_count"], r["points"],
              r["state"], as_date(r["issued_on"]), as_date(r["signed_on"]), r["signed_by"],
-             r["scan_count"], r["change_text"]] for i, r in enumerate(found)]
+             "有" if r["scan_count"] else "无", r["change_text"]] for i, r in enumerate(found)]
     title = f"{year}年度未签订责任书单位" if unsigned_only else f"{year}年度责任书签订情况"
     write_workbook(path, [Sheet(title, STATUS_HEADERS, data, row_count=len(data))], progress=progress, cancel=cancel)
     return len(data)

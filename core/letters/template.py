@@ -10,6 +10,7 @@ import re
 from core import audit, clock
 from core.errors import AppError
 from core.resources import resource_path
+from core.text import join_brackets
 
 # The closed set of placeholders, with what each stands for (shown in the template editor).
 PLACEHOLDERS = {
@@ -117,4 +118,4 @@ def fill(text: str, values: dict[str, str]) -> str:
         if name not in PLACEHOLDERS:
             raise AppError(f"责任书模板中有无法识别的占位符：{token}。请在“编辑模板”中修改。")
         return values[name]
-    return _TOKEN.sub(replace, text or "")
+    return join_brackets(_TOKEN.sub(replace, text or ""))

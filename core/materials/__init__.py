@@ -21,7 +21,7 @@ from core.materials.records import (APPROVED, ARCHIVED, CODE_PREFIX, DEFAULT_KIN
                                     material_code, material_row, needs_materials, parse_code)
 from core.materials.returns import (ImportResult, export_checklist, export_unit_template, import_checklist,
                                     import_file, import_return)
-from core.materials.workflow import (TRANSITIONS, allowed_actions, change_status, review_item, review_order,
+from core.materials.workflow import (TO_REVIEW, TRANSITIONS, allowed_actions, change_status, review_item, review_order,
                                      review_position, save_review_position, submit_if_pending)
 
 __all__ = [
@@ -37,6 +37,6 @@ __all__ = [
     "OWNER", "PASSED", "PENDING", "STATUSES", "SUBMITTED", "code_ranges", "material_code", "material_row",
     "needs_materials", "parse_code",
     "ImportResult", "export_checklist", "export_unit_template", "import_checklist", "import_file", "import_return",
-    "TRANSITIONS", "allowed_actions", "change_status", "review_item", "review_order", "review_position",
+    "TO_REVIEW", "TRANSITIONS", "allowed_actions", "change_status", "review_item", "review_order", "review_position",
     "save_review_position", "submit_if_pending",
 ]

@@ -10,9 +10,10 @@ from core.errors import AppError
 from core.materials.records import ARCHIVED
 from core.xlsx import materials_io
 
-# The columns of the 归档文件目录 (DA/T 22-2015), keyed for the documents that print them.
-CATALOGUE_COLUMNS = (("item", "件号"), ("author", "责任者"), ("doc_number", "文号"), ("title", "题名"),
-                     ("date", "日期"), ("pages", "页数"), ("note", "备注"))
+# The columns of the 归档文件目录 (DA/T 22-2015 7.3), keyed for the documents that print them.
+CATALOGUE_COLUMNS = (("seq", "序号"), ("archive_code", "档号"), ("doc_number", "文号"), ("author", "责任者"),
+                     ("title", "题名"), ("date", "日期"), ("secrecy", "密级"), ("pages", "页数"), ("note", "备注"))
+CATEGORY_CODE = "WS"  # 文书档案, the 门类 of these materials
 CATALOGUE_HEADERS = [label for _, label in CATALOGUE_COLUMNS]
 
 
@@ -50,25 +51,45 @@ def box_items(db, edition_id: int, box: int | None = None) -> list[dict]:
 
 @dataclass
 class Catalogue:
-    """What the 归档文件目录 and the box labels print: the 全宗 (the office), the year, and each box's
-    rows keyed as CATALOGUE_COLUMNS, in 件号 order."""
+    """What the 归档文件目录 and the box labels print: the 全宗 (the office and its 全宗号), the year,
+    the 保管期限, and each box's rows keyed as CATALOGUE_COLUMNS, in 件号 order."""
     office: str
     year: int
     boxes: dict[int, list[dict]]
+    fonds_code: str = ""
+    retention: str = ""
+    org_code: str = ""
     columns: tuple = CATALOGUE_COLUMNS
 
 
+def archive_code(fonds: str, year: int, retention: str, org: str, item: int) -> str:
+    """档号 per DA/T 22-2015: 全宗号-门类代码·年度-保管期限代码-机构代码-件号 (件号 four digits), the
+    机构代码 left out when the office files without one."""
+    parts = [fonds, f"{CATEGORY_CODE}·{year}", settings.RETENTION_CODES[retention]] + ([org] if org else [])
+    return "-".join(parts + [f"{item:04d}"])
+
+
+def catalogue_title(material: dict) -> str:
+    """题名: the document's own title; without one, the checklist's name in [ ], as DA/T 22-2015
+    marks a title written by the archivist."""
+    return material["doc_title"] or f"[{material['title']}]"
+
+
 def catalogue(db, edition_id: int, box: int | None = None) -> Catalogue:
+    year = framework.get_edition(db, edition_id)["year"] or settings.get(db, "current_year")
+    fonds, retention, org = (settings.get(db, k) for k in ("fonds_code", "retention", "org_code"))
     by_box: dict[int, list[dict]] = {}
     for m in box_items(db, edition_id, box):
-        by_box.setdefault(m["box"], []).append(
-            {"item": m["item"], "author": m["unit_name"], "doc_number": m["doc_number"], "title": m["title"],
-             "date": m["doc_date"], "pages": m["pages"], "note": m["note"] or m["code"]})
+        rows = by_box.setdefault(m["box"], [])
+        rows.append({"seq": len(rows) + 1, "item": m["item"],
+                     "archive_code": archive_code(fonds, year, retention, org, m["item"]),
+                     "doc_number": m["doc_number"], "author": m["unit_name"], "title": catalogue_title(m),
+                     "date": m["doc_date"].replace("-", "") if m["doc_date"] else "", "secrecy": "",
+                     "pages": m["pages"], "note": m["note"] or m["code"]})
     if not by_box:
         which = f"第 {box} 盒" if box is not None else "本版本"
         raise AppError(f"{which}还没有已归档的材料。请先在“档案材料”中把审核通过的材料归档（填写盒号、件号）。")
-    year = framework.get_edition(db, edition_id)["year"] or settings.get(db, "current_year")
-    return Catalogue(settings.get(db, "office_name"), year, by_box)
+    return Catalogue(settings.get(db, "office_name"), year, by_box, fonds, retention, org)
 
 
 # core/pdf is imported when a document is made: reportlab would add a quarter of a second to every

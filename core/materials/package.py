@@ -160,6 +160,16 @@ def _href(rel: str) -> str:
     return "/".join(quote(part) for part in rel.split("/"))
 
 
+def _file_html(a: dict, rel: str) -> str:
+    """A file's link; a photo shown with its 时间、地点、人物、事由 under it (as the archive wants it printed)."""
+    e = html.escape
+    if not attachments.is_image_name(a["original_name"]):
+        return f"<a href='{_href(rel)}'>{e(a['original_name'])}</a>"
+    caption = attachments.photo_caption(a) or a["original_name"]
+    return (f"<figure><a href='{_href(rel)}'><img src='{_href(rel)}' alt='{e(a['original_name'])}'></a>"
+            f"<figcaption>{e(caption)}</figcaption></figure>")
+
+
 def _index_html(title: str, layout: list[dict]) -> str:
     e = html.escape
     parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>迎检资料包 {e(title)}</title>",
@@ -167,7 +177,9 @@ def _index_html(title: str, layout: list[dict]) -> str:
              "h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:2px solid #b22}"
              "table{border-collapse:collapse;width:100%;margin:6px 0 16px}"
              "td,th{border:1px solid #ccc;padding:4px 6px;font-size:14px;vertical-align:top}"
-             "th{background:#f3f3f3}.gap{color:#b22}.std{font-weight:bold;background:#fafafa}</style></head><body>",
+             "th{background:#f3f3f3}.gap{color:#b22}.std{font-weight:bold;background:#fafafa}"
+             "figure{display:inline-block;margin:4px 8px 8px 0;max-width:260px}figure img{max-width:260px}"
+             "figcaption{font-size:13px;color:#333}</style></head><body>",
              f"<h1>迎检资料包 · {e(title)}</h1>",
              f"<p>共 {len(layout)} 项材料，{sum(len(r['files']) for r in layout)} 个文件；"
              f"<span class='gap'>红色</span>为尚无文件的材料。另见 <a href='{_href('目录.xlsx')}'>目录.xlsx</a>。</p>"]
@@ -183,7 +195,7 @@ def _index_html(title: str, layout: list[dict]) -> str:
         if r["node_id"] != current_std:
             current_std = r["node_id"]
             parts.append(f"<tr class='std'><td>{e(r['code'])}</td><td colspan='4'>{e(r['standard_title'])}</td></tr>")
-        links = "<br>".join(f"<a href='{_href(rel)}'>{e(a['original_name'])}</a>" for a, rel in r["files"])
+        links = "<br>".join(_file_html(a, rel) for a, rel in r["files"])
         gap = "" if r["files"] else " class='gap'"
         parts.append(f"<tr{gap}><td>{e(r['material_code'])}</td><td>{e(r['kind'])}：{e(r['title'])}</td>"
                      f"<td>{e(r['unit_name'])}</td><td>{e(r['status'])}</td><td>{links or '（无文件）'}</td></tr>")

@@ -228,6 +228,7 @@ def import_return(db, table, edition_id: int, files=None, unit_id: int | None = 
                                         f"不是本表的“{res.display.get(expected_unit, '')}”。这可能是其他单位的报送表，请核对"))
                 continue
             meta = _return_meta(table.columns_found, v, n, m, problems)
+            caption = _photo_caption(table.columns_found, v, n, problems)
             names = materials_io.file_names(v.get("files"))
             found_paths = []
             for name in names:
@@ -252,7 +253,7 @@ def import_return(db, table, edition_id: int, files=None, unit_id: int | None = 
                 continue
             if not names:
                 result.rows_without_files.append(material_code(m["id"]))
-            plans.append((m, found_paths, meta))
+            plans.append((m, found_paths, meta, caption))
         if problems:
             raise AppError(f"报送表中有 {len(problems)} 处问题，未导入任何内容。请按列表修改后重新导入。",
                            problems=problems)
@@ -267,9 +268,9 @@ def import_return(db, table, edition_id: int, files=None, unit_id: int | None = 
 
 
 def _return_meta(columns_found, v: dict, n: int, m: dict, problems: list) -> dict:
-    """文号, 成文日期, 页数 and 说明 of a return's row, as stored."""
+    """题名, 文号, 成文日期, 页数 and 说明 of a return's row, as stored."""
     meta = {}
-    for key in ("doc_number", "note"):
+    for key in ("doc_title", "doc_number", "note"):
         if key in columns_found:
             meta[key] = clean_text(v.get(key))
     if "doc_date" in columns_found:
@@ -293,22 +294,40 @@ def _return_meta(columns_found, v: dict, n: int, m: dict, problems: list) -> dic
     return meta
 
 
+def _photo_caption(columns_found, v: dict, n: int, problems: list) -> dict:
+    """照片时间、地点、人物、事由 of a return's row: the caption of every photo the row names (the
+    parts not given are left to the photo's EXIF data)."""
+    caption = {}
+    for column, part in materials_io.PHOTO_COLUMNS.items():
+        if column not in columns_found:
+            continue
+        value = _date(v, column, n, problems) if part == "taken_at" else clean_text(v.get(column))
+        if value:
+            caption[part] = value
+    return caption
+
+
 def _write_return(db, plans, result: ImportResult, progress, cancel) -> None:
     total = sum(len(p[1]) for p in plans) or 1
     done = 0
     # A return refused part-way (a full disk, a cancel) leaves no stored file behind that only it brought.
     with attachments.files_kept_only_on_success(db), db.write():
-        for m, paths, meta in plans:
-            attached_shas = {a["sha256"] for a in files_of(db, m["id"])}
+        for m, paths, meta, caption in plans:
+            attached = {a["sha256"]: a for a in files_of(db, m["id"])}
             touched = False
             for path in paths:
                 if cancel and cancel():
                     raise Cancelled()
                 sha = attachments.file_sha256(path)
-                if sha not in attached_shas:
-                    attachments.add_attachment(db, OWNER, m["id"], path)
-                    attached_shas.add(sha)
+                photo_caption = caption if attachments.is_image_name(path.name) else {}
+                if sha not in attached:
+                    attachments.add_attachment(db, OWNER, m["id"], path, **photo_caption)
+                    attached[sha] = {}
                     result.attached += 1
+                    touched = True
+                elif attached[sha] and any(attached[sha][k] != v for k, v in photo_caption.items()):
+                    a = attached[sha]  # the same photo again, its caption corrected in the return
+                    attachments.update_caption(db, a["id"], a["caption"], **photo_caption)
                     touched = True
                 done += 1
                 if progress:

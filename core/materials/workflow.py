@@ -66,13 +66,22 @@ def submit_if_pending(db, material_id: int) -> bool:
 
 # --- the 档案审查 walk ----------------------------------------------------------------------------
 
-def review_order(db, edition_id: int) -> list[int]:
-    """Material ids in 测评体系 order: the path the 档案审查 walks."""
+TO_REVIEW = (SUBMITTED, NEEDS_MORE)  # with a file: what the reviewer has something to look at
+
+
+def review_order(db, edition_id: int, *, to_review_only: bool = False) -> list[int]:
+    """Material ids in 测评体系 order: the path the 档案审查 walks. to_review_only keeps the
+    materials waiting for a verdict (已提交/需补充 with at least one file), so that 待提交 items
+    with nothing to look at are not in the way."""
+    params = {"edition": edition_id, "owner": OWNER, **{f"status_{i}": s for i, s in enumerate(TO_REVIEW)}}
+    waiting = (f" AND m.status IN ({', '.join(':status_' + str(i) for i in range(len(TO_REVIEW)))})"
+               " AND EXISTS (SELECT 1 FROM attachments a WHERE a.owner_table = :owner AND a.owner_id = m.id)"
+               if to_review_only else "")
     return db.column(
         "SELECT m.id FROM materials m JOIN framework_nodes n ON n.id = m.node_id"
         " JOIN framework_nodes p ON p.id = n.parent_id JOIN framework_nodes c ON c.id = p.parent_id"
-        " WHERE m.edition_id = :edition AND m.removed = 0"
-        " ORDER BY c.position, c.id, p.position, p.id, n.position, n.id, m.position, m.id", {"edition": edition_id})
+        " WHERE m.edition_id = :edition AND m.removed = 0" + waiting +
+        " ORDER BY c.position, c.id, p.position, p.id, n.position, n.id, m.position, m.id", params)
 
 
 def review_position(db, edition_id: int) -> int | None:

@@ -1,8 +1,9 @@
 """Fonts for the PDF documents: one embedded TrueType font per typographic role.
 
 GB/T 9704 names the faces by role (仿宋 body, 黑体 and 楷体 headings, 小标宋 titles). We prefer the
-Windows system fonts an office PC has, look for the same files on other systems, and fall back to
-the bundled WenQuanYi Micro Hei so a document always renders with every glyph embedded. CID fonts
+Windows system fonts an office PC has, look for the same files on other systems (on Linux the AR PL
+faces the .deb depends on: UMing for 宋体, UKai for 楷体), and fall back to the bundled WenQuanYi
+Micro Hei so a document always renders with every glyph embedded. CID fonts
 such as STSong-Light are never used: they are not embedded and show as boxes on many PCs.
 """
 
@@ -12,6 +13,7 @@ import os
 import re
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
@@ -25,14 +27,17 @@ ROLES = ("fangsong", "heiti", "kaiti", "songti", "xiaobiaosong")
 # repertoire or more, except 方正小标宋简体, the customary title face (missing glyphs fall back).
 CANDIDATE_FILES: dict[str, tuple[str, ...]] = {
     "fangsong": ("simfang.ttf", "stfangso.ttf"),
-    "heiti": ("simhei.ttf",),
-    "kaiti": ("simkai.ttf", "stkaiti.ttf"),
-    "songti": ("simsun.ttc", "simsun.ttf", "stsong.ttf"),
+    "heiti": ("simhei.ttf", "wqy-zenhei.ttc"),
+    "kaiti": ("simkai.ttf", "stkaiti.ttf", "ukai.ttc"),  # ukai.ttc: AR PL UKai (fonts-arphic-ukai)
+    "songti": ("simsun.ttc", "simsun.ttf", "stsong.ttf", "uming.ttc"),  # AR PL UMing (fonts-arphic-uming)
     "xiaobiaosong": ("fzxbsjw.ttf", "fzxbsk.ttf", "方正小标宋简体.ttf", "方正小标宋_gbk.ttf"),
 }
 
-# When a role has no font of its own it borrows another role's before the bundled font.
-ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {"xiaobiaosong": ("heiti", "songti")}
+# When a role has no font of its own it borrows another role's before the bundled font: a serif
+# face for the 仿宋 body (no free 仿宋 covers GBK), a bold one for the title.
+ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {"fangsong": ("songti",), "xiaobiaosong": ("heiti", "songti")}
+# Resolved in this order, so that the roles borrowed from are known first.
+RESOLVE_ORDER = ("heiti", "kaiti", "songti", "fangsong", "xiaobiaosong")
 
 BUNDLED_FONT = ("fonts", "wqy-microhei.ttc")
 
@@ -114,18 +119,43 @@ def register_fonts(preferences: dict[str, str] | None = None) -> dict[str, str]:
     with _lock:
         if cache_key in _role_cache:
             return dict(_role_cache[cache_key])
-        bundled = fallback_font_name()
-        chosen: dict[str, str] = {}
-        for role in ROLES:  # ordered so that roles borrowed from are resolved first
-            files = [preferences[role]] if preferences and preferences.get(role) else []
-            files += _system_candidates(role)
-            name = next((n for n in map(_register_file, files) if n), None)
-            if name is None:
-                borrowed = (chosen[r] for r in ROLE_FALLBACKS.get(role, ()) if chosen[r] != bundled)
-                name = next(borrowed, bundled)
-            chosen[role] = name
+        files = _resolve(preferences)
+        chosen = {role: _register_file(path) for role, path in files.items()}
         _role_cache[cache_key] = chosen
         return dict(chosen)
+
+
+def _resolve(preferences: dict[str, str] | None) -> dict[str, str]:
+    """{role: font file} as register_fonts chooses them (the bundled font's path when nothing fits)."""
+    bundled = bundled_font_path()
+    chosen: dict[str, str] = {}
+    for role in RESOLVE_ORDER:
+        files = [preferences[role]] if preferences and preferences.get(role) else []
+        files += _system_candidates(role)
+        path = next((f for f in files if _register_file(f)), None)
+        if path is None:
+            borrowed = (chosen[r] for r in ROLE_FALLBACKS.get(role, ()) if chosen[r] != bundled)
+            path = next(borrowed, bundled)
+        chosen[role] = path
+    return {role: chosen[role] for role in ROLES}
+
+
+@dataclass(frozen=True)
+class RoleFont:
+    path: str  # the file the role's text is set in
+    own: bool  # a face of the role's own kind (not borrowed from another role, not the bundled sans)
+    bundled: bool  # the bundled WenQuanYi Micro Hei, a sans face standing in
+
+
+def role_fonts(preferences: dict[str, str] | None = None) -> dict[str, RoleFont]:
+    """Which file each role uses, as the settings page shows it: with a warning where a role has
+    no face of its kind and borrows one, or falls back to the bundled sans."""
+    with _lock:
+        files = _resolve(preferences)
+        bundled = bundled_font_path()
+        own = {role: [preferences[role]] if preferences and preferences.get(role) else [] for role in ROLES}
+        return {role: RoleFont(path, path in own[role] + _system_candidates(role), path == bundled)
+                for role, path in files.items()}
 
 
 def fallback_font_name() -> str:

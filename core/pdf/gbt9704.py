@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, NamedTuple, Sequence
@@ -33,6 +34,8 @@ from reportlab.platypus.flowables import PageBreak
 from core.errors import AppError, Cancelled, storage_error
 from core.file_access import check_not_in_use
 from core.pdf.fonts import fallback_font_name, register_fonts
+
+CREATOR = "创城工作台"
 
 # --- The page (GB/T 9704-2012 section 5) ---------------------------------------------------------
 AREA_WIDTH, AREA_HEIGHT = 156 * mm, 225 * mm  # 版心
@@ -81,6 +84,9 @@ LANDSCAPE = PageGeometry("landscape", A4[1], A4[0], 35 * mm, 26 * mm, AREA_HEIGH
 # 避头尾: characters that may not begin a line, and characters that may not end one.
 CLOSING = frozenset("。，、；：？！）」』》〉】〕〗〙〛”’…‥·・％‰℃°′″!%),.:;?]}｝］｠〞")
 OPENING = frozenset("（「『《〈【〔〖〘〚“‘([{｛［｟〝")
+
+
+_LATIN_WORD = re.compile(r"[\x21-\x7e\u00a0-\u1fff]{2}")
 
 
 def _is_western(ch: str) -> bool:
@@ -217,6 +223,9 @@ class TextStyle:
     colour: colors.Color | None = None
     keep_with_next: bool = False  # a heading: never the last thing on a page
     balance: bool = False  # make the lines of a centred title about equally long
+    # A justified line holding a Latin word or a number ("0931-8888123", "LED") may be spread out;
+    # in narrow table cells that pulls the word's letters apart, so there the line stays ragged.
+    spread_latin: bool = True
 
 
 class _Line(NamedTuple):
@@ -246,7 +255,8 @@ def _layout(text: str, style: TextStyle, width: float) -> list[_Line]:
     def emit(soft_break: bool) -> None:
         nonlocal parts, used, count, indent
         line = "".join(parts).rstrip(" ")
-        lines.append(_Line(line, indent, avail(), metrics.text_width(line), justify and soft_break))
+        spread = justify and soft_break and (style.spread_latin or not _LATIN_WORD.search(line))
+        lines.append(_Line(line, indent, avail(), metrics.text_width(line), spread))
         parts, used, count = [], 0.0, 0
         indent = style.left_indent * em
 
@@ -354,9 +364,21 @@ class TextBlock(Flowable):
         lines, width = self._lines, self._layout_width
         return self._from_lines(self.style, lines[:n], width), self._from_lines(self.style, lines[n:], width)
 
+    def lines_to_keep(self, availHeight: float, *, carry: int = 0) -> int:
+        """How many lines stay on this page (after wrap): as many as fit, but never one line alone
+        at the foot of a page (an orphan) nor one alone at the top of the next (a widow, like a
+        lone "算。"); 0 means the block goes over whole. At least `carry` lines go over in any case."""
+        count = len(self._lines)
+        fit = min(int((availHeight + FIT_EPS) // self.style.leading), count - carry)
+        if fit >= count:
+            return count
+        if count - fit == 1:
+            fit -= 1
+        return fit if fit >= 2 else 0
+
     def split(self, availWidth, availHeight):
         self.wrap(availWidth, availHeight)
-        fit = int((availHeight + FIT_EPS) // self.style.leading)
+        fit = self.lines_to_keep(availHeight)
         if fit <= 0:
             return []
         if fit >= len(self._lines):
@@ -435,7 +457,7 @@ class _WithTail(Flowable):
 
     def split(self, availWidth, availHeight):
         self.wrap(availWidth, availHeight)
-        fit = min(int((availHeight + FIT_EPS) // self.block.style.leading), self.block.line_count() - 1)
+        fit = self.block.lines_to_keep(availHeight, carry=1)
         if fit <= 0:
             return []
         head, rest = self.block.split_at(fit)
@@ -457,17 +479,19 @@ class _KeepWithNext(Flowable):
     def wrap(self, availWidth, availHeight):
         self._heading_height = sum(h.wrap(availWidth, availHeight)[1] for h in self.headings)
         _, self._body_height = self.body.wrap(availWidth, availHeight)
-        self.width, self.height = availWidth, self._heading_height + self._body_height
+        self._gap = self.body.getSpaceBefore()
+        self.width, self.height = availWidth, self._heading_height + self._gap + self._body_height
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
         self.wrap(availWidth, availHeight)
-        room = availHeight - self._heading_height
+        # The frame puts the body's space before it when the parts are placed: it must fit too.
+        room = availHeight - self._heading_height - self._gap
         if room <= 0:
             return []
         if isinstance(self.body, TextBlock):
-            fit = int((room + FIT_EPS) // self.body.style.leading)
-            if fit < min(2, self.body.line_count()):
+            fit = self.body.lines_to_keep(room)
+            if fit <= 0:
                 return []
             parts = list(self.body.split_at(fit)) if fit < self.body.line_count() else [self.body]
         else:
@@ -577,18 +601,24 @@ class Closing(Flowable):
     def _width(self, text: str) -> float:
         return _Metrics.get(self.font, BODY_SIZE).text_width(text) + BODY_TRACKING * (len(text) - 1)
 
+    def axis(self) -> float:
+        """The centre line of name and date: the date's centre when it ends four characters from
+        the right; moved left when the name, centred there, would come nearer than two characters
+        to the right edge (the date then follows the name, still centred under it)."""
+        centre = self.width - 4 * PITCH - self._width(self.date_text) / 2
+        if self.issuer:
+            centre = min(centre, self.width - 2 * PITCH - self._width(self.issuer) / 2)
+        return centre
+
     def draw(self):
-        date_right = self.width - 4 * PITCH
-        centre = date_right - self._width(self.date_text) / 2
+        centre = self.axis()
         top = self.blank_lines * LINE
         if self.issuer:
-            # A name longer than the date cannot be centred over it; keep it two characters in.
-            issuer_right = min(centre + self._width(self.issuer) / 2, self.width - 2 * PITCH)
-            draw_string(self.canv, self.issuer, issuer_right, self.height - _baseline_below(top, BODY_SIZE),
-                        self.font, BODY_SIZE, tracking=BODY_TRACKING, anchor="right")
+            draw_string(self.canv, self.issuer, centre, self.height - _baseline_below(top, BODY_SIZE),
+                        self.font, BODY_SIZE, tracking=BODY_TRACKING, anchor="centre")
             top += LINE
-        draw_string(self.canv, self.date_text, date_right, self.height - _baseline_below(top, BODY_SIZE),
-                    self.font, BODY_SIZE, tracking=BODY_TRACKING, anchor="right")
+        draw_string(self.canv, self.date_text, centre, self.height - _baseline_below(top, BODY_SIZE),
+                    self.font, BODY_SIZE, tracking=BODY_TRACKING, anchor="centre")
 
 
 class Banji(Flowable):
@@ -698,29 +728,126 @@ def _cut_tall_rows(data: list[list[TextBlock]], widths: list[float], page_height
     return result
 
 
+def _unbreakable_width(text: str, metrics: _Metrics) -> float:
+    """The narrowest a cell may be without breaking what must stay whole: a date, a number or a
+    word ("2026-12-02"), and any text of up to four characters ("序号", "已销号", "整改中")."""
+    text = text.strip()
+    if not text:
+        return 0.0
+    if len(text) <= 4:
+        return metrics.text_width(text)
+    return max((metrics.text_width(unit) for unit in _break_units(text) if unit not in (" ", "\n")), default=0.0)
+
+
+def _fit_to_content(widths: list[float], headers: Sequence[str], rows: Sequence[Sequence[str]],
+                    head_metrics: _Metrics, metrics: _Metrics, width: float) -> list[float]:
+    """Widen the columns whose content would break where it must not, taking the room from the
+    columns that have some to spare (each keeps at least its own minimum)."""
+    padding = 2 * TABLE_PADDING + EPS
+    least = [max([_unbreakable_width(h, head_metrics)] + [_unbreakable_width(r[j], metrics) for r in rows])
+             + padding for j, h in enumerate(headers)]
+    least = [min(w, width / 2) for w in least]  # a very long word still breaks rather than crowd out the rest
+    if sum(least) > width:
+        return [w * width / sum(least) for w in least]
+    widths = list(widths)
+    needed = sum(max(0.0, least[j] - w) for j, w in enumerate(widths))
+    if needed <= EPS:
+        return widths
+    spare = {j: w - least[j] for j, w in enumerate(widths) if w > least[j]}
+    total_spare = sum(spare.values())
+    return [least[j] if w <= least[j] else w - needed * spare[j] / total_spare for j, w in enumerate(widths)]
+
+
+class PagedTable(Flowable):
+    """A ruled table that runs over pages with its header row once at the top of each page.
+
+    Each page's part is a reportlab Table made for that page only, so the header is never set
+    twice on one page (as consecutive split tables would), and a long table costs time in
+    proportion to its length: row heights are measured once, and only the rows of one page are
+    laid out as a Table at a time (reportlab re-splits the rest of one big table on every page)."""
+
+    def __init__(self, header: list[TextBlock], rows: list[list[TextBlock]], widths: list[float],
+                 style: TableStyle, *, space_before: float = LINE / 4, space_after: float = LINE / 4,
+                 heights: list[float] | None = None):
+        super().__init__()
+        self.header, self.rows, self.widths, self.style = header, rows, widths, style
+        self.spaceBefore, self.spaceAfter = space_before, space_after
+        self.hAlign = "CENTER"
+        self._heights = heights
+
+    def _make(self, rows: list[list[TextBlock]]) -> Table:
+        table = Table([self.header, *rows], colWidths=self.widths, repeatRows=1)
+        table.setStyle(self.style)
+        return table
+
+    def _row_height(self, row: list[TextBlock]) -> float:
+        return max(cell.wrap(w - 2 * TABLE_PADDING, AREA_HEIGHT)[1] for cell, w in zip(row, self.widths)) \
+            + 2 * TABLE_VPADDING
+
+    def _row_heights(self) -> list[float]:
+        if self._heights is None:
+            self._heights = [self._row_height(row) for row in self.rows]
+        return self._heights
+
+    def wrap(self, availWidth, availHeight):
+        self.width = sum(self.widths)
+        self.height = self._row_height(self.header) + sum(self._row_heights())
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        heights = self._row_heights()
+        room = availHeight - self._row_height(self.header) - FIT_EPS
+        fit = 0
+        for height in heights:
+            room -= height
+            if room < 0:
+                break
+            fit += 1
+        if fit == len(self.rows):
+            return [self]
+        while fit > 0:  # the estimate is checked against the table reportlab will really draw
+            head = self._make(self.rows[:fit])
+            if head.wrap(availWidth, availHeight)[1] <= availHeight + FIT_EPS:
+                break
+            fit -= 1
+        if fit == 0:
+            return []
+        rest = PagedTable(self.header, self.rows[fit:], self.widths, self.style, space_before=0,
+                          space_after=self.spaceAfter, heights=heights[fit:])
+        head.spaceBefore, head.spaceAfter, head.hAlign = self.spaceBefore, 0, "CENTER"
+        return [head, rest]
+
+    def draw(self):
+        table = self._make(self.rows)
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
+
+
 def make_table(headers: Sequence[str], rows: Iterable[Sequence], fonts: dict[str, str], width: float,
                page_height: float, *, col_widths_mm: Sequence[float] | None = None,
-               aligns: Sequence[str] | None = None, font_size: float = TABLE_SIZE) -> Table:
-    """A ruled table in 仿宋 with a 黑体 header row repeated on every page it runs onto.
+               aligns: Sequence[str] | None = None, font_size: float = TABLE_SIZE) -> PagedTable:
+    """A ruled table in 仿宋 with a 黑体 header row at the top of every page it runs onto.
 
     Cells wrap with the same Chinese line-breaking rules as the body; `aligns` gives per column
-    justify (default), left, centre or right. width and page_height: of the type area.
+    justify (default), left, centre or right. width and page_height: of the type area. Columns are
+    widened where a date, a number or a short word would otherwise break ("2026-12-0 / 2").
     """
     columns = len(headers)
     text_rows = [[_cell_text(v) for v in list(row)[:columns]] + [""] * (columns - len(row)) for row in rows]
     leading = round(font_size * 1.4, 2)
     head_style = TextStyle(fonts["heiti"], font_size, leading, align="centre")
-    cell_styles = [TextStyle(fonts["fangsong"], font_size, leading, align=a)
+    cell_styles = [TextStyle(fonts["fangsong"], font_size, leading, align=a, spread_latin=False)
                    for a in (aligns or ["justify"] * columns)]
+    metrics = _Metrics.get(fonts["fangsong"], font_size)
     if col_widths_mm:
         widths = [w * mm for w in col_widths_mm]
     else:
-        widths = _auto_col_widths(headers, text_rows, _Metrics.get(fonts["fangsong"], font_size), width)
+        widths = _auto_col_widths(headers, text_rows, metrics, width)
+    widths = _fit_to_content(widths, headers, text_rows, _Metrics.get(fonts["heiti"], font_size), metrics, width)
     data = [[TextBlock(h, head_style) for h in headers]]
     data += [[TextBlock(text, cell_styles[j]) for j, text in enumerate(row)] for row in text_rows]
-    table = Table(_cut_tall_rows(data, widths, page_height), colWidths=widths, repeatRows=1,
-                  hAlign="CENTER", spaceBefore=LINE / 4, spaceAfter=LINE / 4)
-    table.setStyle(TableStyle([
+    data = _cut_tall_rows(data, widths, page_height)
+    style = TableStyle([
         ("FONT", (0, 0), (-1, -1), fonts["fangsong"], font_size),  # else reportlab sets Helvetica, unembedded
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -728,8 +855,8 @@ def make_table(headers: Sequence[str], rows: Iterable[Sequence], fonts: dict[str
         ("RIGHTPADDING", (0, 0), (-1, -1), TABLE_PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), TABLE_VPADDING),
         ("BOTTOMPADDING", (0, 0), (-1, -1), TABLE_VPADDING),
-    ]))
-    return table
+    ])
+    return PagedTable(data[0], data[1:], widths, style)
 
 
 # --- The document ----------------------------------------------------------------------------------
@@ -860,7 +987,8 @@ class GbtDocument:
             story.pop()  # the next document starts on a new page anyway
         story = _keep_together(story)
         if self._banji:
-            story.append(Banji(*self._banji, fonts["fangsong"]))
+            banji = Banji(*self._banji, fonts["fangsong"])
+            story += [_BanjiOnEvenPage(banji), banji]
         return story
 
 
@@ -887,14 +1015,25 @@ class _DocumentStart(ActionFlowable):
         doc.start_document(self.index, self.document)
 
 
+class _BanjiOnEvenPage(ActionFlowable):
+    """Before the 版记: go on to an even page if need be (see _Builder.make_room_for_banji)."""
+
+    def __init__(self, banji: "Banji"):
+        super().__init__()
+        self.banji = banji
+
+    def apply(self, doc):
+        doc.make_room_for_banji(self.banji)
+
+
 class _Builder(BaseDocTemplate):
     """Lays out many documents in one PDF with per-document page numbers."""
 
     def __init__(self, file, documents: list[GbtDocument], fonts: dict[str, str], *, duplex: bool,
-                 progress, cancel, title: str):
+                 progress, cancel, title: str, author: str, subject: str):
         first = LANDSCAPE if documents[0].landscape else PORTRAIT
-        super().__init__(file, pagesize=(first.page_width, first.page_height), title=title,
-                         creator="创城工作台", lang="zh-CN", initialFontName=fonts["fangsong"])
+        super().__init__(file, pagesize=(first.page_width, first.page_height), title=title, author=author,
+                         subject=subject, creator=CREATOR, lang="zh-CN", initialFontName=fonts["fangsong"])
         others = [g for g in (PORTRAIT, LANDSCAPE) if g is not first]
         self.addPageTemplates([self._template(g) for g in [first, *others]])
         # Viewer preferences (read by reportlab under these names): print at actual size, since the
@@ -905,6 +1044,7 @@ class _Builder(BaseDocTemplate):
         self._start_on_odd_page, self._progress, self._cancel = duplex, progress, cancel
         self.page_ranges: list[tuple[int, int]] = []
         self._blank_pages: set[int] = set()
+        self._unnumbered_pages: set[int] = set()
         self._numbered = True
 
     def _template(self, geometry: PageGeometry) -> PageTemplate:
@@ -938,6 +1078,24 @@ class _Builder(BaseDocTemplate):
         self._numbered = document.page_numbers
         self.page_ranges.append((self.page, self.page))
 
+    def make_room_for_banji(self, banji: "Banji") -> None:
+        """GB/T 9704 puts the 版记 on the last page, an even one, so that printed on both sides it
+        is the back of the last sheet. On an odd page the 版记 goes over to the next; on an even page
+        too full for it, a blank page comes between, and neither that page nor the 版记 page is
+        numbered (GB/T 9704 7.5)."""
+        number = self.page - self.page_ranges[-1][0] + 1
+        frame = self.frame
+        fits = banji._content_height(frame._getAvailableWidth()) <= frame._y - frame._y1p + EPS
+        if number % 2 == 0 and fits:
+            return
+        self.handle_pageBreak()
+        self.clean_hanging()
+        if number % 2 == 0:
+            self._blank_pages.add(self.page)
+            self.handle_pageBreak()
+            self.clean_hanging()
+            self._unnumbered_pages.add(self.page)
+
     def _end_page(self, canv, doc) -> None:
         self._check_cancel()
         page = self.page
@@ -945,7 +1103,7 @@ class _Builder(BaseDocTemplate):
             return
         first = self.page_ranges[-1][0]
         self.page_ranges[-1] = (first, page)
-        if self._numbered:
+        if self._numbered and page not in self._unnumbered_pages:
             self._draw_page_number(canv, page - first + 1, self.pageTemplate.geometry)
 
     def _draw_page_number(self, canv, number: int, geometry: PageGeometry) -> None:
@@ -966,9 +1124,23 @@ def _write_error(path: str, exc: OSError) -> AppError:
                     str(exc))
 
 
+def document_properties(title: str, documents: Sequence[GbtDocument] = (), author: str = "",
+                        subject: str = "") -> dict[str, str]:
+    """What a PDF viewer shows under 文档属性: the office as author, the document as title and
+    subject (with the 发文字号 of the 公文 in it), this program as creator."""
+    import core.pdf
+
+    author = author or core.pdf.office_author or next((d.issuer_mark for d in documents if d.issuer_mark), "")
+    if not subject:
+        numbers = list(dict.fromkeys(d.doc_number for d in documents if d.doc_number))
+        subject = title + (f"（{'、'.join(numbers[:10])}{'等' if len(numbers) > 10 else ''}）" if numbers else "")
+    return {"title": title, "author": author, "subject": subject}
+
+
 def render(documents: Sequence[GbtDocument], path_or_file, *, duplex: bool = False,
            progress: Callable[[int, int, str], None] | None = None, cancel=None,
-           font_preferences: dict[str, str] | None = None, title: str = "") -> RenderResult:
+           font_preferences: dict[str, str] | None = None, title: str = "", author: str = "",
+           subject: str = "") -> RenderResult:
     """Write all documents into one PDF, each numbered from “— 1 —”.
 
     path_or_file: a path (written to a temporary file beside it and renamed when complete, so a
@@ -994,7 +1166,8 @@ def render(documents: Sequence[GbtDocument], path_or_file, *, duplex: bool = Fal
 
     def build(file) -> RenderResult:
         builder = _Builder(file, documents, fonts, duplex=duplex, progress=progress, cancel=cancel,
-                           title=title or documents[0].title)
+                           **document_properties((title or documents[0].title).replace("\n", ""), documents,
+                                                 author, subject))
         builder.build(story)
         return RenderResult(builder.page, builder.page_ranges)
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 from core.pdf.gbt9704 import GbtDocument, format_date, render
 from core.scoring.tables import RATE
+from core.text import with_note
 
 
 def _cell(value, column) -> str:
@@ -31,10 +32,11 @@ def _rate_text(rate) -> str:
 def unit_notice(content: dict) -> GbtDocument:
     """关于…失分情况的通报: summary, the ranking, the standards that lost most, unattributed losses."""
     rnd, summary, today = content["round"], content["summary"], content["today"]
-    doc = GbtDocument(kind="gongwen", title=f"关于{rnd['name']}失分情况的通报", issuer_mark=content["issuing_body"])
+    doc = GbtDocument(kind="gongwen", title=f"关于{rnd['name']}失分情况的通报", issuer_mark=content["issuing_body"],
+                      doc_number=content.get("number", ""))
     doc.addressee("各责任单位：")
     when = f"{format_date(dt.date.fromisoformat(rnd['held_on']))}，" if rnd["held_on"] else ""
-    doc.paragraph(f"{when}{rnd['name']}（{rnd['kind']}）共测评 {summary['lines']} 项（点位），应得分 "
+    doc.paragraph(f"{when}{with_note(rnd['name'], rnd['kind'])}共测评 {summary['lines']} 项（点位），应得分 "
                   f"{summary['full']:g} 分，实得分 {summary['score']:g} 分，失分 {summary['loss']:g} 分，得分率 "
                   f"{_rate_text(summary['rate'])}，其中 {summary['loss_lines']} 项（点位）失分。"
                   "按照“谁主管、谁负责，谁丢分、谁负责”的原则，现将各责任单位得分排名情况通报如下。")

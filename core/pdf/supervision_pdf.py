@@ -12,7 +12,7 @@ import datetime as dt
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Table, TableStyle
 
-from core.pdf.gbt9704 import AREA_WIDTH, BlankLines, GbtDocument, TextBlock, body_style, format_date, render
+from core.pdf.gbt9704 import AREA_WIDTH, GbtDocument, TextBlock, body_style, format_date, render
 
 # --- 督办通知单 -----------------------------------------------------------------------------------
 
@@ -42,21 +42,31 @@ def _photo(path: str) -> Image | None:
         return None
 
 
+CAPTION_SIZE = 10.5  # 五号: the 时间、地点、人物、事由 under each photo
+
+
 def _photo_block(number: int, finding: dict):
     if not finding["photos"]:
         return None
-    images, skipped = [], []
+    shown, skipped = [], []
     for photo in finding["photos"]:
         img = _photo(photo["path"])
-        (images if img else skipped).append(img or photo["name"])
+        if img:
+            shown.append((img, photo.get("caption", "")))
+        else:
+            skipped.append(photo["name"])
 
     def build(fonts):
         caption = body_style(fonts, first_indent=0, align="left")
+        under_photo = body_style(fonts, size=CAPTION_SIZE, leading=CAPTION_SIZE * 1.5, tracking=0, first_indent=0,
+                                 align="centre")
         parts = [TextBlock(f"问题{number}现场照片（{finding['site']}）：", caption)]
-        if images:
+        if shown:
+            images = [[img, TextBlock(text, under_photo)] if text else img for img, text in shown]
             rows = [images[i:i + 2] + [""] * (2 - len(images[i:i + 2])) for i in range(0, len(images), 2)]
             table = Table(rows, colWidths=[AREA_WIDTH / 2] * 2, hAlign="CENTER")
-            table.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), caption.font, caption.size),  # not Helvetica
+                                       ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
             parts.append(table)
         if skipped:
@@ -95,6 +105,7 @@ def notice_document(notice: dict) -> GbtDocument:
         doc.heading1("四、联系方式")
         doc.paragraph(notice["contact"])
     doc.signature(office, dt.date.fromisoformat(notice["issued_on"]))
+    doc.page_break()  # the 回执 is cut off and returned: a page of its own
     doc.add(_receipt(notice))
     doc.banji(printer=office, print_date=dt.date.fromisoformat(notice["issued_on"]))
     return doc
@@ -116,10 +127,11 @@ def _receipt(notice: dict):
         ]
         cells = [[TextBlock(a, label), TextBlock(b, value)] for a, b in data]
         table = Table(cells, colWidths=[32 * mm, AREA_WIDTH - 32 * mm], hAlign="CENTER")
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), value.font, value.size),  # else Helvetica, unembedded
+                                   ("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                    ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
         cut = body_style(fonts, first_indent=0, align="centre", size=12, leading=20, tracking=0)
-        return KeepTogether([BlankLines(1), TextBlock("（本回执由责任单位填写后交回区创城办）", cut),
+        return KeepTogether([TextBlock("（本回执由责任单位填写后交回区创城办）", cut),
                              TextBlock("回　执", title), table])
     return build
 
@@ -138,23 +150,20 @@ FLAG_WIDTHS_MM = [11, 26, 61, 28, 30]
 RANK_HEADERS = ["排名", "责任单位", "未销号问题", "逾期问题", "挂牌督办"]
 # A 通报 lists items in full up to this many per section; beyond, the .xlsx 通报 has them all.
 PDF_ITEM_LIMIT = 200
-# Long tables are set as several tables: reportlab re-splits one table on every page it runs onto,
-# which grows with the square of its length.
-TABLE_CHUNK = 40
 
 
 def _table(doc: GbtDocument, headers, rows: list, **kwargs) -> None:
     if len(rows) > PDF_ITEM_LIMIT:
         doc.paragraph(f"共{len(rows)}个，以下列出前{PDF_ITEM_LIMIT}个，完整清单见同期 Excel 通报。")
         rows = rows[:PDF_ITEM_LIMIT]
-    for start in range(0, len(rows), TABLE_CHUNK):
-        doc.table(headers, rows[start:start + TABLE_CHUNK], **kwargs)
+    doc.table(headers, rows, **kwargs)
 
 
 def bulletin_document(data: dict, office: str) -> GbtDocument:
     """The 通报 of core.supervision.bulletin_data, issued by `office`."""
     c = data["counts"]
-    doc = GbtDocument(kind="gongwen", issuer_mark=office, title=f"创城督查通报\n（{data['period']}）")
+    doc = GbtDocument(kind="gongwen", issuer_mark=office, doc_number=data.get("number", ""),
+                      title=f"创城督查通报\n（{data['period']}）")
     doc.addressee("区创城指挥部各成员单位，各街道办事处：")
     doc.paragraph(f"{data['period']}，区创城办通过明察暗访、点位检查等方式共发现问题{c['new']}个"
                   f"（其中现场整改{c['on_spot']}个），销号{c['closed']}个。截至{_date_text(data['as_of'])}，"

@@ -146,10 +146,22 @@ def make_backup(data: DataDir, db, out_dir: str | os.PathLike | None = None, pro
 
     Refused (MissingAttachments) when a file the database refers to is missing or no longer
     matches its hash, unless allow_missing: then the manifest lists those files and the backup
-    is not recorded as a good one."""
-    out_dir = Path(out_dir) if out_dir else data.backups
+    is not recorded as a good one. The shared ledger is read in one snapshot, its files through
+    this PC's cache."""
+    with db.read_snapshot():
+        return _make_backup(data, db, Path(out_dir) if out_dir else data.backups, progress, cancel, allow_missing)
+
+
+def _stored_files(data: DataDir, db) -> dict[str, Path]:
+    """Every stored file by its name: the data folder's, or the server's fetched into the cache."""
+    if db.files is not None and db.files.in_database:
+        return {sha: db.files.path(sha) for sha in sorted(db.files.hashes())}
+    return {p.name: p for p in attachment_files(data)}
+
+
+def _make_backup(data: DataDir, db, out_dir: Path, progress, cancel, allow_missing: bool) -> Path:
     wanted = referenced(db)
-    files = {p.name: p for p in attachment_files(data)}
+    files = _stored_files(data, db)
     missing = [{"sha256": sha, "name": name, "problem": "文件缺失"}
                for sha, name in sorted(wanted.items()) if sha not in files]
     if missing and not allow_missing:
@@ -159,7 +171,7 @@ def make_backup(data: DataDir, db, out_dir: str | os.PathLike | None = None, pro
     except OSError as exc:
         raise AppError(f"无法写入备份到 {out_dir}：{os_problem(exc)}。请检查位置是否可写。") from None
     clean_leftovers(data, out_dir=out_dir)
-    db_size = Path(data.db_path).stat().st_size if data.db_path.exists() else 0
+    db_size = Path(data.db_path).stat().st_size if data.db_path.exists() and not db.shared else 0
     _check_target(out_dir, db_size + sum(p.stat().st_size for p in files.values()))
     key = _ensure_key(data)
     final = out_dir / backup_name()
@@ -170,7 +182,12 @@ def make_backup(data: DataDir, db, out_dir: str | os.PathLike | None = None, pro
         leftovers.hide(snapshot)
         counts = inspect_file(snapshot).counts  # of the snapshot itself: what the archive holds
         changed = _write_archive(partial, snapshot, files, missing, counts, key, progress, cancel)
-        if changed:  # found only while copying: write the archive again without them
+        if changed and db.shared:  # this PC's cached copies were damaged: fetched again, checked on arrival
+            for p in changed:
+                log.warning("本机缓存的附件 %s 内容与其名称不符，重新从服务器读取", p)
+                p.unlink(missing_ok=True)
+                files[p.name] = db.files.path(p.name)
+        elif changed:  # found only while copying: write the archive again without them
             missing += [{"sha256": p.name, "name": wanted[p.name], "problem": "内容已被改动（哈希不符）"}
                         for p in changed if p.name in wanted]
             if missing and not allow_missing:
@@ -178,6 +195,7 @@ def make_backup(data: DataDir, db, out_dir: str | os.PathLike | None = None, pro
             for p in changed:
                 log.warning("附件 %s 的内容与其名称不符，未放入备份", p)
                 del files[p.name]
+        if changed:
             if _write_archive(partial, snapshot, files, missing, counts, key, progress, cancel):
                 raise AppError("备份期间附件文件被改动，备份没有完成。请稍后重试，或先运行“数据体检”。")
         _read_back(partial)

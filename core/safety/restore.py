@@ -73,7 +73,7 @@ def needs_foreign_confirmation(data: DataDir, path: str | os.PathLike) -> bool:
     return not is_own_backup(data, path) and _current_ledger(data)[0] == "readable"
 
 
-def _check_free_space(data: DataDir, needed: int) -> None:
+def check_free_space(data: DataDir, needed: int) -> None:
     try:
         free = shutil.disk_usage(data.root).free
     except OSError as exc:
@@ -108,7 +108,7 @@ def restore_backup(data: DataDir, path: str | os.PathLike, progress=None, cancel
     if path.suffix.lower() == ".db":
         snapshot = _inspect_snapshot(path)
         manifest, own = snapshot["manifest"], None
-        _check_free_space(data, snapshot["size"] + _current_size(data, state))
+        check_free_space(data, snapshot["size"] + _current_size(data, state))
 
         def stage(staging):
             _stage_snapshot(path, snapshot, staging, progress, cancel)
@@ -117,18 +117,17 @@ def restore_backup(data: DataDir, path: str | os.PathLike, progress=None, cancel
         if not own and state == "readable" and not allow_foreign:
             raise AppError(f"备份“{path.name}”不是由本机制作的（由其他安装制作，或清单被改动过），无法确认来源。"
                            "恢复会用它替换现有的台账；确认来源可靠后，请加 --foreign 再恢复。现有数据未改动。")
-        _check_free_space(data, sum(m["size"] for m in manifest["members"].values()) + _current_size(data, state))
+        check_free_space(data, sum(m["size"] for m in manifest["members"].values()) + _current_size(data, state))
 
         def stage(staging):
-            with reading(path) as zf:
-                check_contents(zf, path, manifest, progress, cancel, staging)
+            extract_backup(path, manifest, staging, progress, cancel)
     staging = data.root / temp_name("restore-staging")
     try:
         staging.mkdir()
         leftovers.hide(staging)
         (staging / "attachments").mkdir()
         stage(staging)
-        missing = _check_staged_database(staging, path)
+        missing = check_staged_database(staging, path)
         origin = "自动快照" if own is None else ("本机" if own else "其他安装")
         _migrate_and_audit(staging, operator, path, manifest, origin, state, counts_before)
         safety, kept = _safety_copy(data, state)
@@ -143,6 +142,13 @@ def restore_backup(data: DataDir, path: str | os.PathLike, progress=None, cancel
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return {"manifest": manifest, "safety_backup": safety, "kept": kept, "missing_attachments": missing}
+
+
+def extract_backup(path: Path, manifest: dict, staging: Path, progress=None, cancel=None) -> None:
+    """Every member of a checked backup into the staging folder (the database as DB_NAME, the
+    files under attachments/), each hashed as it is written."""
+    with reading(path) as zf:
+        check_contents(zf, path, manifest, progress, cancel, staging)
 
 
 def _inspect_snapshot(path: Path) -> dict:
@@ -191,7 +197,7 @@ def _stage_snapshot(path: Path, snapshot: dict, staging: Path, progress, cancel)
                                "请改用完整备份（.ccbak）或其他快照。现有数据未改动。")
 
 
-def _check_staged_database(staging: Path, path: Path) -> int:
+def check_staged_database(staging: Path, path: Path) -> int:
     """The restored database's own references are untrusted too: every attachment hash must be a
     stored file's name. Returns how many referenced files the backup does not hold."""
     try:

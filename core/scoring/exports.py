@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import clock, settings
+from core import bulletin_numbers, clock, settings
 from core.errors import AppError
 from core.scoring.attribution import attribution_settings
 from core.scoring.reports import BY_UNIT, REPORT_KINDS, round_summary, top_standards, unattributed_losses
@@ -84,7 +84,15 @@ def write_report_pdf(db, round_id: int, by: str, path, progress=None, cancel=Non
     from core.pdf import scoring_pdf
 
     if by == BY_UNIT:
-        return scoring_pdf.write_notice(notice_content(db, round_id), path, progress, cancel)
+        content = notice_content(db, round_id)
+
+        def render(number: str) -> int:
+            content["number"] = number
+            return scoring_pdf.write_notice(content, path, progress, cancel)
+
+        return bulletin_numbers.write_numbered(db, bulletin_numbers.LOSS_BULLETIN, f"round:{round_id}",
+                                               content["today"].year, f"关于{content['round']['name']}失分情况的通报",
+                                               render)
     return scoring_pdf.write_table(report_table(db, round_id, by), f"统计方式：{REPORT_KINDS[by]}。", path,
                                    progress, cancel)
 

@@ -32,7 +32,7 @@ def open_store(data: DataDir, operator: str | None = None, server: str | None = 
             raise StorageError(DAMAGED, emptied)
         db = open_db(data.db_path, operator, backup_dir=data.backups)
     prepare_new_ledger(db)
-    settings.apply_font_preferences(db)
+    settings.apply_document_settings(db)
     return db
 
 

@@ -35,6 +35,7 @@ class Store:
 
     engine = ""
     shared = False  # a server ledger several people use at once
+    may_write = True  # False for a login the server lets only read (只读), or a client too old to write
     search = None  # core.store.search.SearchIndex
     files = None  # core.attachments.files: where stored files live
 
@@ -182,6 +183,12 @@ class Store:
         self._pending_changes.clear()
         if changed and self.on_commit is not None:
             self.on_commit(changed)
+
+    @contextmanager
+    def read_snapshot(self):
+        """Reads that see the ledger as of one moment (a backup). Embedded: the reads a backup makes
+        are its own snapshot already; the server overrides this with one read-only transaction."""
+        yield self
 
     # --- what changed -------------------------------------------------------------------------
 

@@ -184,6 +184,45 @@ class PostgresStore(Store):
                                "请检查网络或服务器，恢复后再试（程序会自动重新连接）。", str(exc)) from None
             raise
 
+    @contextmanager
+    def read_snapshot(self):
+        """One REPEATABLE READ transaction: every read inside sees the ledger as of its first read,
+        whatever other clients commit meanwhile. Inside a write transaction, that one is used."""
+        if self.in_transaction:
+            yield self
+            return
+        with self._failures("读取台账"):
+            self._reconnect_if_lost()
+            self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            self._transaction_open = True
+            try:
+                yield self
+            finally:
+                self._rollback()
+
+    def snapshot(self, target) -> None:
+        """The ledger as one SQLite file of this program's schema (what a .ccbak holds), read in
+        one snapshot; the files stay in attachment_files (see core.safety.backup)."""
+        from pathlib import Path
+
+        from core.db import open_db
+        from core.errors import AppError
+        from core.store import transfer
+
+        if self.read_only_reason:
+            raise AppError("共享台账已由更新版本的创城工作台升级，本程序无法完整备份它。请安装最新版本的创城工作台后再备份。")
+        target = Path(target)
+        target.unlink(missing_ok=True)
+        copy = open_db(target, self.operator, backup_dir=target.parent)
+        try:
+            with self.read_snapshot(), copy.write():
+                for table in reversed(transfer.table_order(copy)):  # what a new file starts with
+                    copy.execute(f"DELETE FROM {table}")
+                transfer.copy_ledger(self, copy)
+            copy.single_file()
+        finally:
+            copy.close()
+
     def text_agg(self, expr, separator):
         return f"string_agg({expr}, {separator})"
 
@@ -315,11 +354,12 @@ def open_server(url: str, password: str | None = None) -> PostgresStore:
         if not store.has_table("schema_migrations"):
             raise AppError(f"服务器上的数据库“{store._conn.info.dbname}”还不是创城工作台的共享台账。"
                            "请管理员先运行：main.py --server 地址 server-init")
-        unknown = migrations_postgres.unknown_names(store)
-        if unknown:
+        if migrations_postgres.unknown_names(store):
             store.read_only_reason = ("共享台账已由更新版本的创城工作台升级（数据版本较新），本程序只能查看，不能修改。"
                                       "请安装最新版本的创城工作台。")
-        elif migrations_postgres.pending(store):
+        store.may_write = not store.read_only_reason and bool(
+            store.value("SELECT has_table_privilege(current_user, 'audit_log', 'INSERT')"))
+        if not store.read_only_reason and migrations_postgres.pending(store):
             try:
                 migrations_postgres.upgrade(store)
             except AppError as exc:

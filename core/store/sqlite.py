@@ -114,9 +114,17 @@ class SqliteStore(Store):
         finally:
             dest.close()
 
+    def single_file(self) -> None:
+        """Everything in the database file itself, no write-ahead log beside it (a file to archive)."""
+        self._conn.execute("PRAGMA journal_mode = DELETE")
+
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the database file (before the file is moved or copied)."""
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def has_table(self, name: str) -> bool:
+        return self.value("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name",
+                          {"name": name}) > 0
 
     def close(self):
         self._conn.close()

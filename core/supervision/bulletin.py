@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import clock, dates, settings
+from core import bulletin_numbers, clock, dates, settings
 from core.errors import AppError
 from core.supervision.queries import FindingFilter, list_findings
 from core.supervision.rules import CLOSED, OPEN_SQL, OVERDUE_SQL, count_where, day_rules, flagged_sql
@@ -63,6 +63,12 @@ def write_bulletin(db, start, end, path, today: dt.date | None = None, progress=
     else:
         from core.pdf import supervision_pdf
 
-        supervision_pdf.render_bulletin(data, settings.get(db, "office_name"), path, progress=progress,
-                                        cancel=cancel)
+        def render(number: str):
+            data["number"] = number
+            supervision_pdf.render_bulletin(data, settings.get(db, "office_name"), path, progress=progress,
+                                            cancel=cancel)
+
+        bulletin_numbers.write_numbered(db, bulletin_numbers.SUPERVISION_BULLETIN, f"{data['start']}..{data['end']}",
+                                        dt.date.fromisoformat(data["as_of"]).year, f"创城督查通报（{data['period']}）",
+                                        render)
     return data

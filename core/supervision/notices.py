@@ -190,7 +190,8 @@ def notice_document(db, notice_id: int) -> dict:
     notice = get_notice(db, notice_id)
     notice["office"] = settings.get(db, "office_name")
     for f in notice["findings"]:
-        f["photos"] = [{"name": a["original_name"], "path": str(attachments.stored_path(db, a["sha256"]))}
+        f["photos"] = [{"name": a["original_name"], "path": str(attachments.stored_path(db, a["sha256"])),
+                        "caption": attachments.photo_caption(a)}
                        for a in attachments.list_attachments(db, "findings", f["id"], role="before")]
     return notice
 

@@ -93,11 +93,13 @@ def finding_where(db, flt: FindingFilter) -> Where:
 def _list_sql(db, flt: FindingFilter, r: Rules, limit: int | None) -> tuple[str, dict]:
     where = finding_where(db, flt)
     params = {**where.params, **r.params()}
-    pick = "SELECT f.id FROM findings f" + where.sql() + LIST_ORDER
+    pick = "SELECT f.id, f.found_on FROM findings f" + where.sql() + LIST_ORDER
     if limit:
         pick += " LIMIT :limit"
         params["limit"] = int(limit)
-    # What the list shows of each finding; `pick` is the filtered, ordered (and limited) ids.
+    # What the list shows of each finding; `pick` is the filtered, ordered (and limited) ids. The
+    # outer order is pick's own: ordered by f's columns, SQLite 3.45 (Windows' Python) would scan
+    # every finding in index order and probe pick, instead of looking up the picked rows only.
     return (f"WITH pick AS MATERIALIZED ({pick})"
             " SELECT f.id, f.found_on, f.source, f.description, f.severity, f.status, f.due_on,"
             " f.supervision_count, f.fixed_on_spot, f.prev_at_site, f.closed_on, f.assigned_on, f.unit_id,"
@@ -107,7 +109,7 @@ def _list_sql(db, flt: FindingFilter, r: Rules, limit: int | None) -> tuple[str,
             " FROM pick JOIN findings f ON f.id = pick.id JOIN sites s ON s.id = f.site_id"
             " JOIN units u ON u.id = f.unit_id LEFT JOIN units l ON l.id = s.locality_unit_id"
             " LEFT JOIN framework_nodes n ON n.id = f.node_id LEFT JOIN notices o ON o.id = f.notice_id"
-            + LIST_ORDER, params)
+            " ORDER BY pick.found_on DESC, pick.id DESC", params)
 
 
 def _count_sql(db, flt: FindingFilter, r: Rules) -> tuple[str, dict]:

@@ -4,10 +4,12 @@ the 归档文件目录 by box, the 材料体检 result and the 迎检资料包's
 
 Accepted column names (any order; the header row is found by name):
   材料编号|编号 (required; blank on a row that adds a new requirement)
-  标准编号|指标编号      材料类型|类型      材料名称|材料|题名      材料要求|要求|报送要求
+  标准编号|指标编号      材料类型|类型      材料名称|材料      材料要求|要求|报送要求
   责任单位|报送单位      截止日期|报送时限|时限      删除 (是/√: take the material off the checklist)
 A unit's return (报送模板 filled in) also has:
-  文件名|附件|文件 (several names on separate lines or split by ；)   文号   成文日期|日期   页数   说明|备注
+  文件名|附件|文件 (several names on separate lines or split by ；)   题名|文件题名 (the document's own
+  title)   文号   成文日期|日期   页数   说明|备注
+  照片时间|拍摄时间   照片地点|拍摄地点   照片人物|人物   照片事由|事由 (the caption of the row's photos)
 A file with a 文件名 column is a return; the files it names come from a folder or a .zip, matched by
 their path inside it or, when unique, by their name alone (case does not matter).
 """
@@ -30,17 +32,24 @@ COLUMNS = [
     Column("material_code", ("材料编号", "编号"), required=True),
     Column("code", ("标准编号", "指标编号")),
     Column("kind", ("材料类型", "类型")),
-    Column("title", ("材料名称", "材料", "题名")),
+    Column("title", ("材料名称", "材料")),
     Column("requirement", ("材料要求", "要求", "报送要求"), free_text=True),
     Column("unit", ("责任单位", "报送单位")),
     Column("due_on", ("截止日期", "报送时限", "时限")),
     Column("remove", ("删除",)),
     Column("files", ("文件名", "附件", "文件")),
+    Column("doc_title", ("题名", "文件题名", "文件标题")),
     Column("doc_number", ("文号",)),
     Column("doc_date", ("成文日期", "日期")),
     Column("pages", ("页数",)),
     Column("note", ("说明", "备注"), free_text=True),
+    Column("photo_taken_at", ("照片时间", "拍摄时间")),
+    Column("photo_place", ("照片地点", "拍摄地点"), free_text=True),
+    Column("photo_people", ("照片人物", "人物"), free_text=True),
+    Column("photo_subject", ("照片事由", "事由"), free_text=True),
 ]
+PHOTO_COLUMNS = {"photo_taken_at": "taken_at", "photo_place": "place", "photo_people": "people",
+                 "photo_subject": "subject"}  # → the attachment's caption parts
 LABELS = {c.key: c.names[0] for c in COLUMNS}
 
 # What the written sheets hold: (key of the row given, header).
@@ -48,16 +57,17 @@ CHECKLIST_SHEET = (("material_code", "材料编号"), ("code", "标准编号"), 
                    ("standard_title", "测评标准"), ("kind", "材料类型"), ("title", "材料名称"),
                    ("requirement", "材料要求"), ("unit_name", "责任单位"), ("due_on", "截止日期"), ("status", "状态"),
                    ("comment", "审核意见"), ("file_count", "附件数"))
-# The unit fills in the last five columns; 文件名 starts empty.
+# The unit fills in the last nine columns; 文件名 starts empty.
 TEMPLATE_SHEET = (("material_code", "材料编号"), ("unit_name", "责任单位"), ("code", "标准编号"),
                   ("standard_title", "测评标准"), ("kind", "材料类型"), ("title", "材料名称"),
                   ("requirement", "材料要求"), ("due_on", "截止日期"), ("status", "状态"), ("comment", "审核意见"),
-                  ("files", "文件名"), ("doc_number", "文号"), ("doc_date", "成文日期"), ("pages", "页数"),
-                  ("note", "说明"))
+                  ("files", "文件名"), ("doc_title", "题名"), ("doc_number", "文号"), ("doc_date", "成文日期"),
+                  ("pages", "页数"), ("note", "说明"), ("photo_taken_at", "照片时间"), ("photo_place", "照片地点"),
+                  ("photo_people", "照片人物"), ("photo_subject", "照片事由"))
 PACKAGE_SHEET = (("category", "测评项目"), ("code", "标准编号"), ("standard_title", "测评标准"),
                  ("material_code", "材料编号"), ("kind", "材料类型"), ("title", "材料名称"), ("unit_name", "责任单位"),
                  ("status", "状态"), ("file_count", "文件数"), ("place", "文件位置"))
-DATE_KEYS = {"due_on", "doc_date", "date"}  # stored as 'YYYY-MM-DD' text, written as real date cells
+DATE_KEYS = {"due_on", "doc_date", "photo_taken_at"}  # stored as 'YYYY-MM-DD' text, written as real date cells
 
 _YES = {"是", "√", "✓", "y", "yes", "1", "true", "删除"}
 _FILE_SEPARATORS = re.compile(r"[\n；;]+")
@@ -113,14 +123,19 @@ def write_unit_template(path, sheet_name: str, rows: list[dict], progress=None, 
     """A unit's 报送模板: its materials and the columns it fills in."""
     write_workbook(path, [Sheet(sheet_name, _headers(TEMPLATE_SHEET), _body(TEMPLATE_SHEET, rows),
                                 row_count=len(rows), number_formats={"材料编号": "@"},
-                                widths={"测评标准": 36, "材料名称": 28, "材料要求": 36, "文件名": 30, "说明": 24})],
+                                widths={"测评标准": 36, "材料名称": 28, "材料要求": 36, "文件名": 30, "题名": 36,
+                                        "说明": 24, "照片地点": 18, "照片人物": 18, "照片事由": 24})],
                    progress=progress, cancel=cancel)
 
 
 def write_catalogue(path, catalogue, progress=None, cancel=None) -> int:
     """The 归档文件目录 (a core.materials.Catalogue), one sheet per box. Returns the number of 件."""
+    # 档号 and 日期 (20260118) are text, as DA/T 22-2015 writes them; Excel must not make numbers of them.
     sheets = [Sheet(f"第{box}盒", _headers(catalogue.columns), list(_body(catalogue.columns, rows)),
-                    widths={"题名": 50, "责任者": 24})
+                    number_formats={"档号": "@", "日期": "@", "文号": "@"},
+                    widths={"序号": 6, "档号": 26, "文号": 20, "责任者": 18, "题名": 44, "日期": 11, "密级": 6,
+                            "页数": 6, "备注": 24}, landscape=True,
+                    print_title=f"归档文件目录（{catalogue.year}年度 {catalogue.retention} 第{box}盒）")
               for box, rows in catalogue.boxes.items()]
     write_workbook(path, sheets, progress=progress, cancel=cancel)
     return sum(len(rows) for rows in catalogue.boxes.values())

@@ -127,7 +127,7 @@ def write_bulletin(path, data: dict, progress=None, cancel=None) -> None:
                ["其中现场整改", c["on_spot"]], ["销号", c["closed"]], ["未销号", c["open"]],
                ["逾期未整改", c["overdue"]], ["挂牌督办", c["flagged"]]]
     day = dt.date.fromisoformat
-    write_workbook(path, [
+    sheets = [
         Sheet("概况", ["项目", "数量"], summary),
         Sheet("新发现问题", ["编号", "发现日期", "点位", "问题描述", "责任单位", "状态"],
               [[f["id"], day(f["found_on"]), f["site"], f["description"], f["unit"], f["status"]] for f in data["new"]]),
@@ -139,4 +139,7 @@ def write_bulletin(path, data: dict, progress=None, cancel=None) -> None:
               [[f["id"], f["site"], f["description"], f["unit"], f["flag_reasons"]] for f in data["flagged"]]),
         Sheet("单位排名", RANK_HEADERS, [[r["rank"], r["unit"], r["open"], r["overdue"], r["flagged"]]
                                          for r in data["ranking"]]),
-    ], progress=progress, cancel=cancel)
+    ]
+    for sheet in sheets:
+        sheet.print_title = f"创城督查通报（{data['period']}）{sheet.title}"
+    write_workbook(path, sheets, progress=progress, cancel=cancel)

@@ -1,7 +1,9 @@
 """Writing .xlsx exports that open cleanly in Excel and WPS.
 
 Every sheet gets a bold, frozen header row, an auto-filter over the data, column widths estimated
-from the content, and real date cells. Sheets are streamed with openpyxl's write-only mode, and the
+from the content, and real date cells; and it prints as people expect: on A4, across the page
+(landscape when the columns are too wide for portrait), the header row on every page, the title at
+the top and 第 N 页 共 M 页 at the foot. Sheets are streamed with openpyxl's write-only mode, and the
 file appears under its name only when complete: it is written to a temporary file in the same folder
 and renamed, so a failure, a cancel or a locked target leaves nothing behind.
 """
@@ -38,6 +40,9 @@ MAX_CELL_CHARS = 32_767
 MIN_WIDTH, MAX_WIDTH = 6, 60
 WIDTH_SAMPLE_ROWS = 200  # rows looked at to size the columns (write-only mode sizes before writing)
 PROGRESS_EVERY_ROWS = 500
+PAPER_A4 = "9"  # the OOXML paper size code
+# Column widths (in characters) that still print legibly across a portrait A4 page.
+PORTRAIT_WIDTH = 100
 
 _ILLEGAL_CHARS = re.compile(r"[\000-\010\013\014\016-\037]")  # XML 1.0 forbids them; Excel refuses the file
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -53,7 +58,8 @@ class Sheet:
 
     number_formats and widths are keyed by 0-based column index or by header text; a number format
     such as "0.0%" shows fractions as percentages, "0.00" fixes decimals, "@" keeps text as text.
-    row_count tells the progress bar the total when rows is a generator.
+    row_count tells the progress bar the total when rows is a generator. print_title heads every
+    printed page (the sheet title when empty); landscape None chooses by the columns' width.
     """
 
     title: str
@@ -62,6 +68,8 @@ class Sheet:
     number_formats: dict = field(default_factory=dict)
     widths: dict = field(default_factory=dict)
     row_count: int | None = None
+    print_title: str = ""
+    landscape: bool | None = None
 
 
 def write_workbook(path, sheets: list[Sheet], *, progress=None, cancel=None) -> None:
@@ -111,8 +119,11 @@ def _write_sheet(workbook, sheet: Sheet, title: str, done: int, total: int, prog
     # Write-only mode writes the sheet's head (panes, column widths) with the first row.
     worksheet.freeze_panes = "A2"
     widths = _by_column(sheet.widths, headers)
-    for index, width in enumerate(_estimate_widths(headers, sample, formats)):
-        worksheet.column_dimensions[get_column_letter(index + 1)].width = widths.get(index, width)
+    chosen = [widths.get(index, width) for index, width in enumerate(_estimate_widths(headers, sample, formats))]
+    for index, width in enumerate(chosen):
+        worksheet.column_dimensions[get_column_letter(index + 1)].width = width
+    _set_printing(worksheet, sheet.print_title or sheet.title,
+                  sum(chosen) > PORTRAIT_WIDTH if sheet.landscape is None else sheet.landscape)
 
     worksheet.append([_header_cell(worksheet, header) for header in headers])
     cells = _CellMaker(worksheet, formats)
@@ -130,6 +141,21 @@ def _write_sheet(workbook, sheet: Sheet, title: str, done: int, total: int, prog
     width = max(len(headers), cells.widest_row, 1)
     worksheet.auto_filter.ref = f"A1:{get_column_letter(width)}{written + 1}"
     return done + written
+
+
+def _set_printing(worksheet, title: str, landscape: bool) -> None:
+    """A4, fitted to the page's width (as many pages down as needed), the header row repeated on every
+    page, the title in the page header and the page number in the footer."""
+    setup = worksheet.page_setup
+    setup.paperSize = PAPER_A4
+    setup.orientation = "landscape" if landscape else "portrait"
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.print_options.horizontalCentered = True
+    worksheet.print_title_rows = "1:1"
+    worksheet.oddHeader.center.text = _safe_text(title).replace("&", "&&")
+    worksheet.oddHeader.center.size = 14
+    worksheet.oddFooter.center.text = "第 &P 页 共 &N 页"
 
 
 def _header_cell(worksheet, text: str):

@@ -170,3 +170,18 @@ def offer_reload(parent, title: str, exc: AppError) -> bool:
     box.setDefaultButton(reload_button)
     box.exec()
     return box.clickedButton() is reload_button
+
+
+def ask_office(parent, db) -> bool:
+    """The first-run step: the office's names and the next 测评 date; False when put off."""
+    from gui.dialogs.office import OfficeDialog
+
+    return OfficeDialog(db, parent).exec() == QDialog.Accepted
+
+
+def ask_caption(parent, attachment: dict) -> dict | None:
+    """A file's 说明 (and a photo's 时间、地点、人物、事由) as the user edits them; None when cancelled."""
+    from gui.dialogs.caption import CaptionDialog
+
+    dialog = CaptionDialog(parent, attachment)
+    return dialog.values() if dialog.exec() == QDialog.Accepted else None

@@ -43,6 +43,7 @@ class RowsTableModel(QAbstractTableModel):
         self._texts: dict[int, str] = {}  # id(row) → its shown texts in lower case, made when a filter asks
         self._muted = muted  # rows shown greyed out (retired units …)
         self._positions: tuple[str, dict] | None = None  # (key, key value → row), made when first needed
+        self.refiltering = False
 
     def set_rows(self, rows: list[dict]) -> None:
         self.beginResetModel()
@@ -59,11 +60,15 @@ class RowsTableModel(QAbstractTableModel):
         needle = text.strip().lower()
         if needle == self._needle:
             return
-        self.beginResetModel()
-        self._needle = needle
-        self._rows = self._passing()
-        self._positions = None
-        self.endResetModel()
+        self.refiltering = True  # the same rows, fewer or more of them: a selection kept is not news
+        try:
+            self.beginResetModel()
+            self._needle = needle
+            self._rows = self._passing()
+            self._positions = None
+            self.endResetModel()
+        finally:
+            self.refiltering = False
 
     def _passing(self) -> list[dict]:
         if not self._needle:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from core.errors import AppError, EditConflict
 
@@ -32,6 +33,33 @@ class Page(QWidget):
 
     def refresh(self) -> None:
         self._stale = False
+
+    # --- the width the window gives -------------------------------------------------------------
+    def showEvent(self, event):
+        super().showEvent(event)
+        viewport = self.parentWidget()  # the page scrolls inside it (gui.main_window.page_scroller)
+        if viewport is not None and not getattr(self, "_watching_viewport", False):
+            viewport.installEventFilter(self)
+            for tabs in self.findChildren(QTabWidget):  # a tab shown later is laid out for the width then
+                tabs.currentChanged.connect(lambda _=0: self.fit_width(self._available_width()))
+            self._watching_viewport = True
+        self.fit_width(self._available_width())
+
+    def eventFilter(self, watched, event):
+        if watched is self.parentWidget() and event.type() == QEvent.Resize:
+            self.fit_width(watched.width())
+        return super().eventFilter(watched, event)
+
+    def _available_width(self) -> int:
+        viewport = self.parentWidget()
+        return viewport.width() if viewport is not None else self.width()
+
+    def fit_width(self, width: int) -> None:
+        """Lay the page out for the width the window gives it (not the page's own width, which is
+        never below its minimum): side-by-side parts are stacked when they do not fit."""
+        from gui.widgets.flow import stack_when_narrow
+
+        stack_when_narrow(self, width)
 
     def run_change(self, title: str, func, *args, on_conflict=None, **kwargs):
         """Run a core change and show a user's error. Returns the result (True for None) or None.

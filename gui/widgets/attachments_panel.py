@@ -8,13 +8,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon, QImageReader, QPixmap
-from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListView, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
 from core import attachments
 from core.errors import AppError
 from gui import dialogs
 from gui.jobs import run_job
+from gui.theme import scaled
 
 THUMB = QSize(96, 96)
 
@@ -64,10 +64,8 @@ class AttachmentsModel(QAbstractListModel):
             return a["original_name"]
         if role == Qt.ToolTipRole:
             lines = [a["original_name"], _human_size(a["size"]), f"添加于 {a['added_at'].replace('T', ' ')}"]
-            if a["taken_at"]:
-                lines.append(f"拍摄日期 {a['taken_at']}")
-            if a["caption"]:
-                lines.append(a["caption"])
+            if attachments.photo_caption(a):
+                lines.append(attachments.photo_caption(a))
             return "\n".join(lines)
         if role == Qt.DecorationRole:
             return self._icon(a)
@@ -120,7 +118,7 @@ class AttachmentsPanel(QWidget):
         self.view.setGridSize(QSize(130, 135))
         self.view.setResizeMode(QListView.Adjust)
         self.view.setWordWrap(True)
-        self.view.setMinimumHeight(150)
+        self.view.setMinimumHeight(scaled(150))
         self.view.doubleClicked.connect(lambda _: self.open_selected())
         layout.addWidget(self.view)
         bar = QHBoxLayout()
@@ -198,12 +196,17 @@ class AttachmentsPanel(QWidget):
         a = self.selected()
         if not a:
             return
-        text, ok = QInputDialog.getMultiLineText(self, "附件说明", "说明（时间、地点、人物、事由）：", a["caption"])
-        if ok:
+        values = dialogs.ask_caption(self, a)
+        if values is None:
+            return
+        try:
             with self.ctx.shown_by(self.shown_by):
-                attachments.update_caption(self.ctx.db, a["id"], text)
-            self.refresh()
-            self.changed.emit()
+                attachments.update_caption(self.ctx.db, a["id"], **values)
+        except AppError as exc:
+            dialogs.show_error(self, "附件说明", exc)
+            return
+        self.refresh()
+        self.changed.emit()
 
     def remove_selected(self) -> None:
         a = self.selected()
@@ -222,3 +225,4 @@ class AttachmentsPanel(QWidget):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths and self.add_files(paths):
             event.acceptProposedAction()
+

@@ -42,7 +42,7 @@ def make_table(model, *, state_key: str, stretch_last=True, sortable=True, sort:
 def keep_selection_by_id(view, model) -> None:
     """The rows a user selected stay selected when the list is read again (another client's change,
     a refresh), found by their id, wherever they now stand."""
-    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSignalBlocker
 
     from gui.models.table import RowsTableModel
 
@@ -62,19 +62,33 @@ def keep_selection_by_id(view, model) -> None:
             return
         proxy = view.model()
         wanted = set(kept["ids"])
+        targets = wanted | ({kept["current"]} if kept["current"] is not None else set())
         chosen = QItemSelection()
         current = None
+        # One look per row, stopping at the last one sought: a list is re-read on every filter
+        # change, and a selected row usually stands near the top.
         for row, r in enumerate(model.rows()):
-            if r.get("id") in wanted or r.get("id") == kept["current"]:
-                index = proxy.mapFromSource(model.index(row, 0))
-                if r.get("id") in wanted:
-                    chosen.select(index, index)
-                if r.get("id") == kept["current"]:
-                    current = index
+            row_id = r.get("id")
+            if row_id not in targets:
+                continue
+            index = proxy.mapFromSource(model.index(row, 0))
+            if row_id in wanted:
+                chosen.select(index, index)
+            if row_id == kept["current"]:
+                current = index
+            targets.discard(row_id)
+            if not targets:
+                break
         selection = view.selectionModel()
+        # Typing in the filter box leaves the same record current: the page's detail already shows
+        # it, so it is not told again (that re-read the record on every keystroke).
+        quiet = QSignalBlocker(selection) if getattr(model, "refiltering", False) and current is not None else None
         if current is not None:
             selection.setCurrentIndex(current, QItemSelectionModel.NoUpdate)
         selection.select(chosen, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        if quiet is not None:
+            quiet.unblock()
+            view.viewport().update()
 
     model.modelAboutToBeReset.connect(remember)
     model.modelReset.connect(restore)

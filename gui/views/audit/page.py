@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout)
 
 from core import audit, clock
@@ -13,6 +13,7 @@ from gui.dialogs.history import AUDIT_COLUMNS
 from gui.models.table import RowsTableModel
 from gui.ui_state import remember
 from gui.views.base import Page
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import make_table
 
 SHOWN = 1000  # rows the page lists; a longer list is for the export, not for reading on screen
@@ -26,7 +27,7 @@ class AuditLogPage(Page):
     def __init__(self, ctx, window):
         super().__init__(ctx, window)
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.text = QLineEdit()
         self.text.setPlaceholderText("搜索：摘要、动作或修改内容")
         self.text.setClearButtonEnabled(True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from core import framework
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.ui_state import remember
 from gui.views.base import Page
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
 
 SUMMARY_COLUMNS = [Col("name", "责任单位", width=170), Col("kind", "类别", width=72),
@@ -29,7 +30,7 @@ class AssignmentsPage(Page):
     def __init__(self, ctx, window):
         super().__init__(ctx, window)
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
+        top = FlowLayout()
         self.heading = QLabel()
         top.addWidget(self.heading, 1)
         self.no_lead_button = QPushButton()

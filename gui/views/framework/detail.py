@@ -7,7 +7,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QPlainTextEdit, QPushButton, QVBoxLayout)
 
 from core import framework, settings
+from gui.theme import scaled
 from gui.widgets import UnitRefsEdit
+from gui.widgets.flow import FlowLayout
 
 
 class DetailPanel(QGroupBox):
@@ -24,7 +26,7 @@ class DetailPanel(QGroupBox):
         self.level = QLabel()
         self.code = QLineEdit()
         self.title_edit = QPlainTextEdit()
-        self.title_edit.setFixedHeight(90)
+        self.title_edit.setFixedHeight(scaled(90))
         self.methods = {}
         methods_row = QHBoxLayout()
         for m in settings.vocab(page.db, "method"):
@@ -57,7 +59,7 @@ class DetailPanel(QGroupBox):
         form.addRow("合计：", self.totals)
         self.history_button = QPushButton("修改历史…")
         self.history_button.clicked.connect(self.show_history)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         buttons.addWidget(self.save_button, 1)
         buttons.addWidget(self.history_button)
         form.addRow("", buttons)

@@ -13,6 +13,7 @@ from core import framework, safety
 from core.framework import new_year
 from core.errors import AppError
 from gui.jobs import run_job
+from gui.theme import resize_within_screen, scaled
 
 
 def _wrapping_label(text: str = "") -> QLabel:
@@ -43,9 +44,9 @@ class ChoosePage(QWizardPage):
         form.setFieldGrowthPolicy(QFormLayout.FieldsStayAtSizeHint)
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
-        self.year.setMinimumWidth(120)
+        self.year.setMinimumWidth(scaled(120))
         self.source = QComboBox()
-        self.source.setMinimumWidth(220)
+        self.source.setMinimumWidth(scaled(220))
         self.name = QLabel()
         form.addRow("新年度：", self.year)
         form.addRow("来源版本：", self.source)
@@ -234,7 +235,7 @@ class NewYearWizard(QWizard):
             self.addPage(page)
         # Sized by the font, so large fonts (ui/font_scale) do not squeeze the pages.
         em = self.fontMetrics().horizontalAdvance("测")
-        self.resize(max(760, em * 50), max(580, self.fontMetrics().height() * 32))
+        resize_within_screen(self, max(760, em * 50), max(580, self.fontMetrics().height() * 32))
 
     def reject(self) -> None:
         if self.running:  # the job ends on its own (its progress dialog has the cancel button)

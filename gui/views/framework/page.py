@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHeaderView, QInputDialog, QLabel, QLineEdit,
                                QPushButton, QSplitter, QTreeView, QVBoxLayout, QWidget)
 
 from core import audit, framework, settings, units
@@ -15,6 +15,7 @@ from gui.theme import scaled
 from gui.ui_state import remember, remember_header
 from gui.views.base import Page
 from gui.views.framework.detail import DetailPanel
+from gui.widgets.flow import FlowLayout
 
 
 class FrameworkPage(Page):
@@ -29,10 +30,10 @@ class FrameworkPage(Page):
         self._summary = ""  # the edition's totals, read with its rows
         self._current_seen = None  # the current edition when the page last refreshed
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
+        top = FlowLayout()
         top.addWidget(QLabel("版本："))
         self.edition = QComboBox()
-        self.edition.setMinimumWidth(160)
+        self.edition.setMinimumWidth(scaled(160))
         self.edition.activated.connect(lambda _: self.refresh_tree(reload=True))
         top.addWidget(self.edition)
         self.summary = QLabel()
@@ -44,7 +45,7 @@ class FrameworkPage(Page):
             top.addWidget(b)
         layout.addLayout(top)
 
-        filters = QHBoxLayout()
+        filters = FlowLayout()
         self.text = QLineEdit()
         self.text.setPlaceholderText("筛选：编号或内容（Ctrl+F）")
         self.text.setClearButtonEnabled(True)
@@ -70,7 +71,7 @@ class FrameworkPage(Page):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        tools = QHBoxLayout()
+        tools = FlowLayout()
         for text, slot in [("+测评项目", lambda: self.add_node(1)), ("+测评内容", lambda: self.add_node(2)),
                            ("+测评标准", lambda: self.add_node(3)), ("上移", lambda: self.shift(-1)),
                            ("下移", lambda: self.shift(1)), ("移动到…", self.move_to),

@@ -1,14 +1,17 @@
 """首页: days to the next 测评, archive coverage, findings owed, letters unsigned, the last round and
-the last backup — each figure a button that opens the list behind it."""
+the last backup — each figure a button that opens the list behind it. On a ledger without units or
+测评体系 it shows how to start instead (figures would all be zero)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
-from core import home
-from gui.theme import set_scaled_style
+from core import demo, home
+from gui import dialogs
 from gui.charts import coverage_chart
+from gui.theme import set_scaled_style
 from gui.views.base import Page
 
 CARD_STYLE = ("QFrame#card { background: white; border: 1px solid #d8dde6; border-radius: 6px; }"
@@ -56,14 +59,21 @@ class HomePage(Page):
         self.heading = QLabel()
         set_scaled_style(self.heading, "font-size: 13pt; font-weight: bold;")
         outer.addWidget(self.heading)
-        grid = QGridLayout()
-        outer.addLayout(grid, 1)
+        self.views = QStackedWidget()
+        outer.addWidget(self.views, 1)
+        self.start = self._build_start()
+        self.views.addWidget(self.start)
+        self.dashboard = QWidget()
+        self.views.addWidget(self.dashboard)
+        self.grid = grid = QGridLayout(self.dashboard)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.cards: dict[str, QFrame] = {}
 
         card, lay = _card("距下次测评")
         self.assessment = _figure_button("assessment", lambda: self.window_.show_page("settings"))
         lay.addWidget(self.assessment)
         lay.addStretch()
-        grid.addWidget(card, 0, 0)
+        self.cards["assessment"] = card
 
         card, lay = _card("督查问题")
         row = QHBoxLayout()
@@ -78,13 +88,13 @@ class HomePage(Page):
         self.owing = QVBoxLayout()
         lay.addLayout(self.owing)
         lay.addStretch()
-        grid.addWidget(card, 0, 1, 2, 1)
+        self.cards["findings"] = card
 
         card, lay = _card("目标责任书")
         self.letters = _figure_button("letters_unsigned", self._open_unsigned_letters)
         lay.addWidget(self.letters)
         lay.addStretch()
-        grid.addWidget(card, 0, 2)
+        self.cards["letters"] = card
 
         card, lay = _card("最近一轮测评")
         self.round = _figure_button("last_round", self._open_last_round)
@@ -93,7 +103,7 @@ class HomePage(Page):
         self.losing = QVBoxLayout()
         lay.addLayout(self.losing)
         lay.addStretch()
-        grid.addWidget(card, 1, 0)
+        self.cards["round"] = card
 
         card, lay = _card("数据备份")
         self.backup = _figure_button("backup_age", lambda: self.window_.show_page("safety"))
@@ -103,7 +113,7 @@ class HomePage(Page):
         self.new_year.clicked.connect(self._open_new_year)
         lay.addWidget(self.new_year)
         lay.addStretch()
-        grid.addWidget(card, 1, 2)
+        self.cards["backup"] = card
 
         card, lay = _card("档案材料完成情况（按测评项目，点击条形查看清单）")
         self.chart = coverage_chart()  # clicking a bar opens that 测评项目's checklist
@@ -113,14 +123,87 @@ class HomePage(Page):
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setWidget(self.chart)
         lay.addWidget(scroll, 1)
-        grid.addWidget(card, 2, 0, 1, 3)
-        grid.setRowStretch(2, 1)
+        self.cards["chart"] = card
+        self.columns = 0
+        self._arrange(3)
+
+    # --- three columns, or two when the window is narrow ---------------------------------------
+    PLACES = {3: {"assessment": (0, 0, 1, 1), "findings": (0, 1, 2, 1), "letters": (0, 2, 1, 1),
+                  "round": (1, 0, 1, 1), "backup": (1, 2, 1, 1), "chart": (2, 0, 1, 3)},
+              2: {"assessment": (0, 0, 1, 1), "letters": (0, 1, 1, 1), "findings": (1, 0, 1, 1),
+                  "round": (1, 1, 1, 1), "backup": (2, 0, 1, 1), "chart": (3, 0, 1, 2)}}
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for card in self.cards.values():
+            self.grid.removeWidget(card)
+        for key, place in self.PLACES[columns].items():
+            self.grid.addWidget(self.cards[key], *place)
+        chart_row = self.PLACES[columns]["chart"][0]
+        for row in range(4):
+            self.grid.setRowStretch(row, 1 if row == chart_row else 0)
         for column in range(3):
-            grid.setColumnStretch(column, 1)
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def _columns_for(self, width: int) -> int:
+        widest = max(card.minimumSizeHint().width() for key, card in self.cards.items() if key != "chart")
+        return 3 if width >= 3 * widest + 2 * self.grid.horizontalSpacing() + 24 else 2
+
+    def fit_width(self, width: int) -> None:
+        super().fit_width(width)
+        self._arrange(self._columns_for(width))
+
+    # --- how to start -------------------------------------------------------------------------
+    def _build_start(self) -> QFrame:
+        frame, lay = _card("开始使用：按下面的步骤建立本单位的台账")
+        self.start_steps: dict[str, tuple[QLabel, QPushButton, str]] = {}
+        steps = [("office", "1. 填写本单位信息（区名称、办公室名称、发文机关、机关代字、下次测评日期）",
+                  "填写本单位信息…", self._ask_office),
+                 ("units", "2. 导入责任单位名单（Excel，每行一个单位）", "导入单位…",
+                  lambda: self.window_.show_page("units").import_units()),
+                 ("framework", "3. 导入测评体系责任分解表（Excel）", "导入分解表…",
+                  lambda: self.window_.show_page("framework").import_framework()),
+                 ("demo", "或者：先加载示例区县的数据，熟悉程序后再换用新的数据文件夹", "加载示例数据",
+                  self._load_demo)]
+        for key, text, button_text, slot in steps:
+            row = QHBoxLayout()
+            label = QLabel(text)
+            label.setWordWrap(True)
+            row.addWidget(label, 1)
+            button = QPushButton(button_text)
+            button.setObjectName(f"start_{key}")
+            button.clicked.connect(slot)
+            row.addWidget(button)
+            lay.addLayout(row)
+            self.start_steps[key] = (label, button, text)
+        lay.addStretch()
+        return frame
+
+    def _show_start(self, steps: dict) -> None:
+        for key in ("office", "units", "framework"):
+            label, button, text = self.start_steps[key]
+            label.setText(text + ("　✔ 已完成" if steps[key] else ""))
+        self.start_steps["demo"][1].setEnabled(steps["demo_possible"])
+        self.start_steps["units"][1].setEnabled(not steps["units"])
+        self.start_steps["framework"][1].setEnabled(not steps["framework"])
+
+    def _ask_office(self) -> None:
+        if dialogs.ask_office(self, self.db):
+            self.refresh()
+
+    def _load_demo(self) -> None:
+        if dialogs.confirm(self, "加载示例数据", "把示例区县的责任单位、测评体系和台账加载到当前数据文件夹？", "加载"):
+            self.run_change("加载示例数据", demo.load_demo)
 
     # --- figures ------------------------------------------------------------------------------
     def refresh(self) -> None:
         super().refresh()
+        steps = home.getting_started(self.db)
+        self.views.setCurrentWidget(self.start if steps else self.dashboard)
+        if steps:
+            self._show_start(steps)
         f = self.figures = home.overview(self.db, self.ctx.data, with_last_round=False)
         self.heading.setText(f"{f['current_year']}年度　当前测评体系：{f['edition'] or '（尚未建立）'}　今天 {f['today']}")
         days = f["days_to_assessment"]

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout
 from core import letters
 from core.errors import AppError
 from gui import dialogs
+from gui.theme import scaled
 
 
 class TemplateDialog(QDialog):
@@ -26,7 +27,7 @@ class TemplateDialog(QDialog):
         for key, label in letters.TEMPLATE_FIELDS.items():
             edit = QPlainTextEdit() if key in ("body", "terms") else QLineEdit()
             if isinstance(edit, QPlainTextEdit):
-                edit.setMinimumHeight(150 if key == "terms" else 110)
+                edit.setMinimumHeight(scaled(150 if key == "terms" else 110))
             self.edits[key] = edit
             form.addRow(label + "：", edit)
         layout.addLayout(form)

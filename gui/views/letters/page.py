@@ -6,7 +6,7 @@ import os
 import tempfile
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QLabel, QLineEdit, QPushButton,
                                QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from core import framework, letters, settings, units
@@ -14,11 +14,12 @@ from gui import dialogs
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.printing import page_pixmaps, print_pdf
-from gui.theme import set_scaled_style
+from gui.theme import scaled, set_scaled_style
 from gui.ui_state import remember
 from gui.views.base import Page
 from gui.views.letters.dialogs import MarkDialog, TemplateDialog
 from gui.widgets.attachments_panel import AttachmentsPanel
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
 
 STATUS_COLUMNS = [
@@ -45,7 +46,7 @@ class LettersPage(Page):
         self._preview_dir = tempfile.TemporaryDirectory(prefix="letters-preview-")
         self._preview_pdf: str | None = None
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
+        top = FlowLayout()
         top.addWidget(QLabel("年度："))
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
@@ -56,7 +57,7 @@ class LettersPage(Page):
         top.addWidget(self.year)
         top.addWidget(QLabel("测评体系版本："))
         self.edition = QComboBox()
-        self.edition.setMinimumWidth(120)
+        self.edition.setMinimumWidth(scaled(120))
         self.edition.activated.connect(lambda _: self.refresh())
         top.addWidget(self.edition)
         self.summary = QLabel()
@@ -67,7 +68,7 @@ class LettersPage(Page):
             top.addWidget(b)
         layout.addLayout(top)
 
-        batch = QHBoxLayout()
+        batch = FlowLayout()
         self.only_selected = QCheckBox("仅所选单位")
         self.duplex = QCheckBox("双面打印（每份从奇数页开始）")
         self.one_pdf_button = QPushButton("生成责任书（一个 PDF）…")
@@ -83,7 +84,7 @@ class LettersPage(Page):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        filters = QHBoxLayout()
+        filters = FlowLayout()
         self.text = QLineEdit()
         self.text.setPlaceholderText("筛选单位")
         self.text.setClearButtonEnabled(True)
@@ -114,7 +115,7 @@ class LettersPage(Page):
         self.change_label.setWordWrap(True)
         self.change_label.setStyleSheet("color: #b3261e;")
         right_layout.addWidget(self.change_label)
-        actions = QHBoxLayout()
+        actions = FlowLayout()
         self.buttons = {}
         for key, text, slot in [("preview", "预览", self.preview), ("print", "打印…", self.print_letter),
                                 ("issued", "标记已印发…", lambda: self.mark(letters.ISSUED)),

@@ -5,21 +5,22 @@ details of the current material beside the list."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QVBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QLabel, QLineEdit, QSplitter, QVBoxLayout,
                                QWidget)
 
 from core import materials
 from gui.models.table import Col, RowsTableModel
+from gui.theme import scaled
 from gui.ui_state import remember
+from gui.widgets.flow import FlowLayout, side_by_side_or_stacked
 from gui.widgets.locate import reset_filters
 from gui.widgets.tables import make_table
 
-COLUMNS = [
-    Col("material_code", "材料编号", width=76), Col("code", "标准编号", width=60),
-    Col("standard_title", "测评标准", width=170), Col("kind", "材料类型", width=72),
-    Col("title", "材料名称", width=150), Col("status", "状态", width=62),
-    Col("file_count", "附件", align_right=True, width=38), Col("unit_name", "责任单位", width=100),
-    Col("due_on", "截止日期", width=80), Col("comment", "审核意见"),
+COLUMNS = [  # 状态 and 责任单位 early: in sight beside the detail pane at a large 界面字号
+    Col("material_code", "材料编号", width=76), Col("code", "标准编号", width=60), Col("status", "状态", width=62),
+    Col("unit_name", "责任单位", width=100), Col("standard_title", "测评标准", width=170),
+    Col("kind", "材料类型", width=72), Col("title", "材料名称", width=150),
+    Col("file_count", "附件", align_right=True, width=38), Col("due_on", "截止日期", width=80), Col("comment", "审核意见"),
 ]
 
 
@@ -32,12 +33,12 @@ class ChecklistView(QWidget):
         self.current: dict | None = None
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
-        filters = QHBoxLayout()
+        filters = FlowLayout()
         self.category_box, self.unit_box, self.group_box = QComboBox(), QComboBox(), QComboBox()
         self.kind_box, self.status_box = QComboBox(), QComboBox()
-        self.category_box.setMinimumWidth(150)
-        self.unit_box.setMinimumWidth(120)
-        self.group_box.setMinimumWidth(110)
+        self.category_box.setMinimumWidth(scaled(150))
+        self.unit_box.setMinimumWidth(scaled(120))
+        self.group_box.setMinimumWidth(scaled(110))
         self.kind_box.addItem("全部类型", "")
         for k in materials.KINDS:
             self.kind_box.addItem(k, k)
@@ -70,6 +71,7 @@ class ChecklistView(QWidget):
         split = QSplitter(Qt.Horizontal)  # the filters span both: the list and the details stay wide enough
         split.addWidget(self.table)
         split.addWidget(detail)
+        side_by_side_or_stacked(split)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([760, 420])

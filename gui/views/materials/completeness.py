@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from core import materials
 from gui.charts import coverage_chart
 from gui.models.table import Col, RowsTableModel, fmt_points
 from gui.ui_state import remember
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import make_table
 
 
@@ -32,7 +33,7 @@ class CompletenessView(QWidget):
         self.db = None
         self.edition_id: int | None = None
         v = QVBoxLayout(self)
-        row = QHBoxLayout()
+        row = FlowLayout()
         row.addWidget(QLabel("统计口径："))
         self.by_box = QComboBox()
         for key, label in materials.BY.items():
@@ -42,9 +43,9 @@ class CompletenessView(QWidget):
         row.addWidget(self.by_box)
         note = QLabel("已归档计为通过；一条标准的全部材料都通过时，其分值计为已覆盖（基数为有材料要求的标准分值）。")
         note.setStyleSheet("color: #666;")
-        row.addWidget(note)
-        row.addStretch()
+        note.setWordWrap(True)
         v.addLayout(row)
+        v.addWidget(note)
         split = QSplitter(Qt.Horizontal)
         self.model = RowsTableModel(COLUMNS, self)
         self.table = make_table(self.model, state_key="materials/completeness")

@@ -4,13 +4,15 @@ can make, the review comment, and its files."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
 from core import materials
 from gui.models.table import fmt_points
+from gui.theme import scaled
 from gui.views.materials.common import status_html
 from gui.widgets.attachments_panel import AttachmentsPanel
+from gui.widgets.flow import FlowLayout
 
 
 class DetailPane(QWidget):
@@ -30,7 +32,7 @@ class DetailPane(QWidget):
         self.kind_edit.addItems(materials.KINDS)
         self.title_edit = QLineEdit()
         self.requirement_edit = QPlainTextEdit()
-        self.requirement_edit.setFixedHeight(62)
+        self.requirement_edit.setFixedHeight(scaled(62))
         self.unit_edit = QComboBox()
         self.due_edit = QLineEdit()
         self.due_edit.setPlaceholderText("不限（或写 2026-09-30）")
@@ -43,7 +45,7 @@ class DetailPane(QWidget):
             form.addWidget(w, row, 1)
         form.addWidget(self.save_button, 4, 2)
         v.addLayout(form)
-        status_row = QHBoxLayout()
+        status_row = FlowLayout()
         self.status_label = QLabel()
         status_row.addWidget(self.status_label)
         status_row.addStretch()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QTabWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QPushButton, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from core import framework, materials, units
 from core.errors import AppError
@@ -15,6 +15,7 @@ from gui.views.materials.checklist import ChecklistView
 from gui.views.materials.completeness import CompletenessView
 from gui.views.materials.detail import DetailPane
 from gui.views.materials.review import ReviewWindow
+from gui.widgets.flow import FlowLayout
 
 
 class MaterialsPage(Page):
@@ -42,7 +43,7 @@ class MaterialsPage(Page):
     def _checklist_tab(self) -> QWidget:
         tab = QWidget()
         v = QVBoxLayout(tab)
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.review_button = QPushButton("档案审查（F9）")
         self.review_button.setShortcut("F9")
         self.review_button.setStyleSheet("font-weight: bold;")

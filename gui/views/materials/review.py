@@ -1,4 +1,5 @@
 """档案审查: walk the archive standard by standard, full window, by keyboard, fully offline.
+It opens on what waits for a verdict (已提交/需补充 with files); 显示全部材料 walks every item.
 
 → / ← next and previous; 1 or Y 通过; 2 or N 需补充 (asks for the comment); S skip; Esc closes.
 The position is saved at every step, so the walk resumes where it stopped.
@@ -6,16 +7,17 @@ The position is saved at every step, so the walk resumes where it stopped.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImageReader, QPixmap
-from PySide6.QtWidgets import (QDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from core import materials
+from core import attachments, materials
 from core.errors import AppError
-from gui.theme import set_scaled_style
+from gui.theme import resize_within_screen, scaled, set_scaled_style
 from gui.views.materials import dialogs as material_dialogs
 from gui.views.materials.common import status_html
 
@@ -53,9 +55,8 @@ class ReviewWindow(QDialog):
         self.edition_id = edition_id
         self.setWindowTitle("档案审查")
         self.setFocusPolicy(Qt.StrongFocus)
-        self.order = materials.review_order(ctx.db, edition_id)
-        saved = materials.review_position(ctx.db, edition_id)
-        self.index = self.order.index(saved) if saved in self.order else 0
+        self.order: list[int] = []
+        self.index = 0
         self.item: dict | None = None
 
         v = QVBoxLayout(self)
@@ -65,8 +66,12 @@ class ReviewWindow(QDialog):
         top.addWidget(self.position_label)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(10)
+        self.progress.setMaximumHeight(scaled(10))
         top.addWidget(self.progress, 1)
+        self.show_all = QCheckBox("显示全部材料（含待提交、已通过）")
+        self.show_all.setFocusPolicy(Qt.NoFocus)
+        self.show_all.toggled.connect(self.load_order)
+        top.addWidget(self.show_all)
         v.addLayout(top)
         self.header = QLabel()
         self.header.setWordWrap(True)
@@ -82,20 +87,38 @@ class ReviewWindow(QDialog):
                            ("需补充（2 / N）", self.request), ("跳过（S）", self.skip), ("下一项 →", self.next)]:
             b = QPushButton(text)
             b.setFocusPolicy(Qt.NoFocus)
-            b.setMinimumHeight(36)
+            b.setMinimumHeight(scaled(36))
             b.clicked.connect(slot)
             keys.addWidget(b)
         v.addLayout(keys)
         self.message = QLabel()
         self.message.setStyleSheet("color: #c62828;")
         v.addWidget(self.message)
-        self.resize(1200, 820)
-        self.show_current()
+        resize_within_screen(self, 1200, 820)  # its keys at the bottom stay on a 768-pixel-high screen
+        self.load_order()
 
     # --- moving -----------------------------------------------------------------------------------
+    def load_order(self) -> None:
+        """The walk, resumed at the saved item, or at the first one after it that is in the walk."""
+        db = self.ctx.db
+        self.order = materials.review_order(db, self.edition_id, to_review_only=not self.show_all.isChecked())
+        saved = materials.review_position(db, self.edition_id)
+        every = materials.review_order(db, self.edition_id)
+        place = {material_id: i for i, material_id in enumerate(every)}
+        start = place.get(saved, 0)
+        self.index = next((i for i, material_id in enumerate(self.order) if place[material_id] >= start), 0)
+        self.message.setText("")
+        self.show_current()
+
     def show_current(self) -> None:
         if not self.order:
-            self.header.setText("当前版本的档案材料清单是空的。")
+            self.item = None
+            self.position_label.setText("第 0 / 0 项")
+            self.progress.setMaximum(1)
+            self.progress.setValue(0)
+            self.header.setText("当前版本的档案材料清单是空的。" if self.show_all.isChecked()
+                                else "没有等待审查的材料（已提交或需补充且有文件的）。勾选“显示全部材料”可查看全部。")
+            self.scroll.setWidget(QWidget())
             return
         material_id = self.order[self.index]
         self.item = materials.review_item(self.ctx.db, material_id)
@@ -188,8 +211,8 @@ class ReviewWindow(QDialog):
         box.setFrameShape(QFrame.StyledPanel)
         v = QVBoxLayout(box)
         title = QHBoxLayout()
-        info = f["original_name"] + (f"　拍摄 {f['taken_at']}" if f["taken_at"] else "")
-        name = QLabel(f"<b>{info}</b>" + (f"<br>{f['caption']}" if f["caption"] else ""))
+        caption = attachments.photo_caption(f)
+        name = QLabel(f"<b>{html.escape(f['original_name'])}</b>" + (f"<br>{html.escape(caption)}" if caption else ""))
         name.setWordWrap(True)
         title.addWidget(name, 1)
         open_button = QPushButton("打开")

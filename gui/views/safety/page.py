@@ -11,6 +11,7 @@ from core.safety import health
 from gui import dialogs
 from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
+from gui.theme import scaled
 from gui.views.base import Page
 from gui.widgets.tables import make_table
 
@@ -47,7 +48,7 @@ class SafetyPage(Page):
         layout.addWidget(QLabel("体检结果："))
         self.problem_model = RowsTableModel(PROBLEM_COLUMNS, self)
         self.problems = make_table(self.problem_model, state_key="safety/problems")
-        self.problems.setMaximumHeight(180)
+        self.problems.setMaximumHeight(scaled(180))
         layout.addWidget(self.problems)
 
     def _auto_backup_box(self) -> QGroupBox:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from core import scoring
 from gui import dialogs
 from gui.jobs import run_job
 from gui.models.table import RowsTableModel
 from gui.views.scoring.report_tab import show_table
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import make_table
 
 PARTS = (("by_unit", "按责任单位"), ("by_category", "按测评项目"), ("new", "新增失分"), ("fixed", "已整改"))
@@ -19,7 +20,7 @@ class CompareTab(QWidget):
         super().__init__()
         self.page = page
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.compare_from, self.compare_to = QComboBox(), QComboBox()
         bar.addWidget(QLabel("较早轮次："))
         bar.addWidget(self.compare_from)

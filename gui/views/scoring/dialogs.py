@@ -9,6 +9,7 @@ from core import framework, scoring, units
 from core.errors import AppError
 from core.text import parse_number
 from gui import dialogs
+from gui.theme import scaled
 from gui.widgets import UnitRefsEdit
 
 
@@ -21,7 +22,7 @@ class RoundDialog(QDialog):
         form = QFormLayout(self)
         self.name = QLineEdit(rnd["name"] if rnd else "")
         self.name.setPlaceholderText("例如：2026年市测")
-        self.name.setMinimumWidth(260)
+        self.name.setMinimumWidth(scaled(260))
         self.kind = QComboBox()
         self.kind.addItems(scoring.KINDS)
         self.name.textChanged.connect(lambda t: self.kind.setCurrentText(scoring.infer_kind(t)))

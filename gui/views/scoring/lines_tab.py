@@ -3,7 +3,7 @@ lines; the selected losses as a 整改任务清单 or as 督查 findings."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from core import scoring
 from core.errors import AppError
@@ -12,6 +12,7 @@ from gui.models.table import RowsTableModel
 from gui.ui_state import remember
 from gui.views.scoring.columns import LINE_COLUMNS, fmt_rate
 from gui.views.scoring.dialogs import LineDialog
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
 
 
@@ -21,7 +22,7 @@ class LinesTab(QWidget):
         self.page = page
         self._lines_of = None  # (round id, lines, summary text) of the round shown
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("筛选：测评项目、点位、属地、责任单位、问题")
         self.filter.setClearButtonEnabled(True)

@@ -17,6 +17,7 @@ from gui.views.scoring.dialogs import RoundDialog
 from gui.views.scoring.lines_tab import LinesTab
 from gui.views.scoring.report_tab import ReportTab
 from gui.views.scoring.trend_tab import TrendTab
+from gui.widgets.flow import FlowLayout, side_by_side_or_stacked
 from gui.widgets.locate import reset_filters, select_row_by_id
 from gui.widgets.tables import make_table, selected_rows
 
@@ -40,7 +41,7 @@ class ScoringPage(Page):
         self.round_model = RowsTableModel(ROUND_COLUMNS, self)
         self.rounds = make_table(self.round_model, state_key="scoring/rounds", sortable=False)
         left_layout.addWidget(self.rounds, 1)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         for text, slot in [("新建", self.new_round), ("导入成绩…", self.import_results), ("修改", self.edit_round),
                            ("删除", self.delete_round)]:
             b = QPushButton(text)
@@ -64,6 +65,7 @@ class ScoringPage(Page):
                            (self.trend_tab, "趋势")):
             self.tabs.addTab(tab, title)
         splitter.addWidget(self.tabs)
+        side_by_side_or_stacked(splitter)
         splitter.setSizes([330, 1030])
         self.rounds.selectionModel().selectionChanged.connect(lambda *_: self.show_round())
         self.tabs.currentChanged.connect(lambda *_: self.show_round())

@@ -4,7 +4,7 @@ with a bar chart of those that lost most; picking a unit shows its own page belo
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from core import scoring, units
 from gui import dialogs
@@ -13,6 +13,7 @@ from gui.jobs import run_job
 from gui.models.table import RowsTableModel
 from gui.ui_state import remember
 from gui.views.scoring.columns import table_columns
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import make_table, selected_rows
 
 BARS_SHOWN = 15
@@ -32,7 +33,7 @@ class ReportTab(QWidget):
         super().__init__()
         self.page = page
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         bar.addWidget(QLabel("统计方式："))
         self.kind = QComboBox()
         for key, label in scoring.REPORT_KINDS.items():
@@ -60,7 +61,7 @@ class ReportTab(QWidget):
         unit_box = QWidget()
         unit_layout = QVBoxLayout(unit_box)
         unit_layout.setContentsMargins(0, 0, 0, 0)
-        unit_bar = QHBoxLayout()
+        unit_bar = FlowLayout()
         self.unit_heading = QLabel("在上表选择一个责任单位，查看它的每一项失分。")
         unit_bar.addWidget(self.unit_heading, 1)
         for text, slot in [("导出单位明细 Excel…", lambda: self.export_unit_page("xlsx")),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from core import scoring, units
 from gui.charts import TrendChart
 from gui.models.table import RowsTableModel
+from gui.theme import scaled
 from gui.ui_state import remember
 from gui.views.scoring.columns import TREND_COLUMNS
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import make_table
 
 BY_UNIT, BY_CATEGORY = "unit", "category"
@@ -19,13 +21,13 @@ class TrendTab(QWidget):
         super().__init__()
         self.page = page
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.kind = QComboBox()
         self.kind.addItem("责任单位", BY_UNIT)
         self.kind.addItem("测评项目", BY_CATEGORY)
         remember(self.kind, "scoring/trend_kind")
         self.subject = QComboBox()
-        self.subject.setMinimumWidth(260)
+        self.subject.setMinimumWidth(scaled(260))
         remember(self.subject, "scoring/trend_subject")
         bar.addWidget(QLabel("趋势："))
         bar.addWidget(self.kind)

@@ -3,9 +3,9 @@ where this PC finds the ledger (共享台账, shared_tab.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QInputDialog, QLineEdit, QListWidget, QPushButton, QScrollArea, QSpinBox,
+                               QInputDialog, QLabel, QLineEdit, QListWidget, QPushButton, QScrollArea, QSpinBox,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from core import clock, demo, framework, settings
@@ -41,6 +41,7 @@ class SettingsPage(Page):
 
         office = QGroupBox("单位信息与年度")
         form = QFormLayout(office)
+        self.district_name = QLineEdit()
         self.office_name = QLineEdit()
         self.issuing_body = QLineEdit()
         self.doc_code = QLineEdit()
@@ -53,9 +54,13 @@ class SettingsPage(Page):
         self.next_date.setDisplayFormat("yyyy-MM-dd")
         self.next_date.setSpecialValueText("未设定")
         self.next_date.setMinimumDate(QDate(2000, 1, 1))
+        form.addRow("区名称：", self.district_name)
         form.addRow("办公室名称：", self.office_name)
         form.addRow("发文机关：", self.issuing_body)
         form.addRow("机关代字：", self.doc_code)
+        self.bulletin_code = QLineEdit()
+        self.bulletin_code.setPlaceholderText("例如 X创城通，通报文号形如 X创城通〔2026〕3号")
+        form.addRow("通报机关代字：", self.bulletin_code)
         form.addRow("当前年度：", self.year)
         form.addRow("当前版本：", self.edition)
         form.addRow("下次测评日期：", self.next_date)
@@ -64,11 +69,27 @@ class SettingsPage(Page):
         form.addRow("", save)
         layout.addWidget(office)
 
+        archive = QGroupBox("归档（归档文件目录与档案盒，DA/T 22-2015）")
+        a_form = QFormLayout(archive)
+        self.fonds_code = QLineEdit()
+        self.fonds_code.setPlaceholderText("档案馆给本单位的全宗号，例如 Z001")
+        self.retention = QComboBox()
+        self.retention.addItems(list(settings.RETENTION_CODES))
+        self.org_code = QLineEdit()
+        self.org_code.setPlaceholderText("可不填；例如 BGS，档号形如 Z001-WS·2026-Y-BGS-0001")
+        a_form.addRow("全宗号：", self.fonds_code)
+        a_form.addRow("保管期限：", self.retention)
+        a_form.addRow("机构代码：", self.org_code)
+        save_archive = QPushButton("保存归档设置")
+        save_archive.clicked.connect(self.save_archive)
+        a_form.addRow("", save_archive)
+        layout.addWidget(archive)
+
         editions = QGroupBox("测评体系版本")
         e_layout = QVBoxLayout(editions)
         self.edition_model = RowsTableModel(EDITION_COLUMNS, self)
         self.edition_table = make_table(self.edition_model, state_key="settings/editions")
-        self.edition_table.setMinimumHeight(150)
+        self.edition_table.setMinimumHeight(theme.scaled(150))
         e_layout.addWidget(self.edition_table)
         e_bar = QHBoxLayout()
         for text, slot in [("新建空白版本…", self.new_edition), ("重命名…", self.rename_edition),
@@ -88,7 +109,7 @@ class SettingsPage(Page):
             group = QGroupBox(label)
             g_layout = QVBoxLayout(group)
             listing = QListWidget()
-            listing.setMinimumHeight(180)
+            listing.setMinimumHeight(theme.scaled(180))
             self.vocab_lists[kind] = listing
             g_layout.addWidget(listing)
             row = QHBoxLayout()
@@ -105,12 +126,19 @@ class SettingsPage(Page):
 
         fonts_box = QGroupBox("公文字体（PDF 中各用途使用的字体，字体总是嵌入文件）")
         f_form = QFormLayout(fonts_box)
-        self.font_combos = {}
+        self.font_combos, self.font_notes = {}, {}
         for role, label in settings.FONT_ROLES.items():
             combo = QComboBox()
-            combo.setMinimumWidth(420)
+            combo.setMinimumWidth(theme.scaled(420))
             self.font_combos[role] = combo
-            f_form.addRow(label + "：", combo)
+            note = QLabel()
+            note.setWordWrap(True)
+            note.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            self.font_notes[role] = note
+            cell = QVBoxLayout()
+            cell.addWidget(combo)
+            cell.addWidget(note)
+            f_form.addRow(label + "：", cell)
         save_fonts = QPushButton("保存字体设置")
         save_fonts.clicked.connect(self.save_fonts)
         f_form.addRow("", save_fonts)
@@ -135,9 +163,14 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         super().refresh()
         values = settings.get_all(self.db)
+        self.district_name.setText(values["district_name"])
         self.office_name.setText(values["office_name"])
         self.issuing_body.setText(values["issuing_body"])
         self.doc_code.setText(values["doc_code"])
+        self.bulletin_code.setText(values["bulletin_code"])
+        self.fonds_code.setText(values["fonds_code"])
+        self.retention.setCurrentText(values["retention"])
+        self.org_code.setText(values["org_code"])
         self.year.setValue(values["current_year"])
         self.edition.clear()
         self.edition.addItem("（无）", None)
@@ -165,16 +198,27 @@ class SettingsPage(Page):
             if chosen.get(role) and combo.findData(chosen[role]) < 0:
                 combo.addItem(chosen[role], chosen[role])
             combo.setCurrentIndex(max(combo.findData(chosen.get(role, "")), 0))
+        for role, used in settings.font_usage(self.db).items():
+            note = self.font_notes[role]
+            note.setText(f"正在使用：{used['path']}" + (f"\n⚠ {used['warning']}" if used["warning"] else ""))
+            note.setStyleSheet("color: #b3261e;" if used["warning"] else "")
 
     def save(self) -> None:
         next_date = "" if self.next_date.date() == self.next_date.minimumDate() else self.next_date.date().toString("yyyy-MM-dd")
-        values = {"office_name": self.office_name.text().strip(), "issuing_body": self.issuing_body.text().strip(),
-                  "doc_code": self.doc_code.text().strip(), "current_year": self.year.value(),
+        values = {"district_name": self.district_name.text().strip(), "office_name": self.office_name.text().strip(),
+                  "issuing_body": self.issuing_body.text().strip(), "doc_code": self.doc_code.text().strip(),
+                  "bulletin_code": self.bulletin_code.text().strip(), "current_year": self.year.value(),
                   "next_assessment_date": next_date}
         if self.edition.currentData():
             values["current_edition_id"] = self.edition.currentData()
         if self.run_change("保存设置", settings.set_many, values):
             self.window_.statusBar().showMessage("设置已保存。", 3000)
+
+    def save_archive(self) -> None:
+        values = {"fonds_code": self.fonds_code.text().strip(), "retention": self.retention.currentText(),
+                  "org_code": self.org_code.text().strip()}
+        if self.run_change("保存归档设置", settings.set_many, values):
+            self.window_.statusBar().showMessage("归档设置已保存，之后生成的归档文件目录和档案盒标签将使用它们。", 5000)
 
     def save_fonts(self) -> None:
         choice = {role: combo.currentData() for role, combo in self.font_combos.items() if combo.currentData()}

@@ -15,6 +15,13 @@ from gui import dialogs
 from gui.theme import scaled
 
 
+def _explanation(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555;")
+    return label
+
+
 class SharedLedgerTab(QWidget):
     def __init__(self, ctx, window):
         super().__init__()
@@ -23,12 +30,15 @@ class SharedLedgerTab(QWidget):
         layout = QVBoxLayout(self)
         which = QGroupBox("这台电脑使用的台账")
         w_layout = QVBoxLayout(which)
-        self.local_choice = QRadioButton(f"本机数据：这台电脑上的数据文件夹（{ctx.data.root}）")
-        self.server_choice = QRadioButton("共享台账：全办公室共用 PostgreSQL 服务器上的一本台账")
+        # short choices, their explanation wrapped beneath: the tab fits a laptop screen at a large 界面字号
+        self.local_choice = QRadioButton("本机数据")
+        self.server_choice = QRadioButton("共享台账")
         self.choices = QButtonGroup(self)
-        for button in (self.local_choice, self.server_choice):
+        for button, explained in ((self.local_choice, f"这台电脑上的数据文件夹（{ctx.data.root}）"),
+                                  (self.server_choice, "全办公室共用 PostgreSQL 服务器上的一本台账")):
             self.choices.addButton(button)
             w_layout.addWidget(button)
+            w_layout.addWidget(_explanation(explained))
         layout.addWidget(which)
 
         self.server_box = QGroupBox("共享台账服务器")
@@ -46,7 +56,8 @@ class SharedLedgerTab(QWidget):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.Password)
         self.password.setPlaceholderText("不记住时每次启动在“连接”窗口输入")
-        self.remember = QCheckBox("记住密码（保存在系统凭据管理器中，不写入任何文件）")
+        self.remember = QCheckBox("记住密码")
+        self.remember.setToolTip("保存在系统凭据管理器中，不写入任何文件")
         self.sslmode = QComboBox()
         for mode, label in connections.SSL_MODES.items():
             self.sslmode.addItem(label, mode)
@@ -56,6 +67,7 @@ class SharedLedgerTab(QWidget):
         form.addRow("用户名：", self.user)
         form.addRow("密码：", self.password)
         form.addRow("", self.remember)
+        form.addRow("", _explanation("记住的密码保存在系统凭据管理器中，不写入任何文件。"))
         form.addRow("加密方式：", self.sslmode)
         layout.addWidget(self.server_box)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from core import clock, supervision
 from core.errors import AppError
 from gui import dialogs
 from gui.jobs import run_job
 from gui.views.supervision.fields import date_edit, pydate, qdate
+from gui.widgets.flow import FlowLayout
 
 
 class BulletinTab(QWidget):
@@ -18,7 +19,7 @@ class BulletinTab(QWidget):
         super().__init__()
         self.page = page
         layout = QVBoxLayout(self)
-        form = QHBoxLayout()
+        form = FlowLayout()
         today = clock.today()
         self.b_from, self.b_to = date_edit(today), date_edit(today)
         form.addWidget(QLabel("统计期间："))
@@ -34,7 +35,7 @@ class BulletinTab(QWidget):
         layout.addLayout(form)
         self.b_preview = QListWidget()
         layout.addWidget(self.b_preview)
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         preview = QPushButton("统计")
         preview.clicked.connect(self.refresh)
         bar.addWidget(preview)

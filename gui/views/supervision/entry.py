@@ -12,6 +12,7 @@ from core.errors import AppError
 from core.supervision import sites
 from core.text import split_multi
 from gui import dialogs
+from gui.theme import scaled
 from gui.views.supervision.fields import completing_combo, date_edit, pydate
 
 UNIT_BY_DEFAULT = "（按点位或标准默认）"
@@ -35,7 +36,7 @@ class EntryForm(QGroupBox):
         self.standard.setPlaceholderText("标准编号或关键词（可不填）")
         self.description = QPlainTextEdit()
         self.description.setTabChangesFocus(True)
-        self.description.setFixedHeight(64)
+        self.description.setFixedHeight(scaled(64))
         self.unit = completing_combo([], UNIT_BY_DEFAULT)
         self.support = QLineEdit()
         self.support.setPlaceholderText("多个单位用“、”分隔")

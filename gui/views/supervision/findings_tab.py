@@ -15,10 +15,11 @@ from gui.jobs import run_job
 from gui.models.table import RowsTableModel
 from gui.ui_state import remember
 from gui.views.supervision import dialogs as supervision_dialogs
-from gui.views.supervision.fields import date_edit, pydate
 from gui.views.supervision.entry import EntryForm
+from gui.views.supervision.fields import date_edit, pydate
 from gui.views.supervision.models import FINDING_COLUMNS, HISTORY_COLUMNS, FindingsModel
 from gui.widgets.attachments_panel import AttachmentsPanel
+from gui.widgets.flow import FlowLayout, side_by_side_or_stacked
 from gui.widgets.tables import make_table, selected_rows
 
 LIST_LIMIT = 500  # rows shown at once; the count and the exports always cover every match
@@ -52,6 +53,7 @@ class FindingsTab(QWidget):
         entry_layout.addStretch()
         splitter.addWidget(entry_side)
         splitter.setSizes([1000, 380])
+        side_by_side_or_stacked(splitter)
         outer.addWidget(splitter)
 
     @property
@@ -59,7 +61,7 @@ class FindingsTab(QWidget):
         return self.page.db
 
     def _build_filters(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.f_status = QComboBox()
         self.f_status.addItem("全部状态", "")
         self.f_status.addItem("未销号", OPEN)
@@ -89,7 +91,7 @@ class FindingsTab(QWidget):
         return bar
 
     def _build_actions(self) -> QHBoxLayout:
-        actions = QHBoxLayout()
+        actions = FlowLayout()
         self.action_buttons = {}
         for key, text, slot in [("notice", "开具督办通知单…", self.issue_notice), ("sign", "签收…", self.sign),
                                 ("start", "开始整改", self.start_fixing), ("feedback", "整改反馈…", self.feedback),

@@ -9,6 +9,7 @@ from core.supervision import FindingFilter
 from gui.models.table import RowsTableModel
 from gui.views.supervision import dialogs as supervision_dialogs
 from gui.views.supervision.models import FINDING_COLUMNS, OWES_COLUMNS, FindingsModel
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import make_table, selected_rows
 
 RULE_SETTINGS = [("flag_supervision_count", "督办次数达到", " 次"),
@@ -25,15 +26,17 @@ class FlaggedTab(QWidget):
         self.flag_table = make_table(self.flag_model, state_key="supervision/flagged")
         layout.addWidget(self.flag_table, 3)
         rules_box = QGroupBox("挂牌规则（满足任一条即挂牌督办）")
-        rules = QHBoxLayout(rules_box)
+        rules = FlowLayout(rules_box)
         self.rule_edits = {}
         for key, prefix, suffix in RULE_SETTINGS:
             spin = QSpinBox()
             spin.setRange(1, 365)
             spin.setSuffix(suffix)
             self.rule_edits[key] = spin
-            rules.addWidget(QLabel(prefix))
-            rules.addWidget(spin)
+            rule = QHBoxLayout()  # a rule's words and its number stay on one line
+            rule.addWidget(QLabel(prefix))
+            rule.addWidget(spin)
+            rules.addLayout(rule)
         save = QPushButton("保存规则")
         save.clicked.connect(self.save_rules)
         rules.addWidget(save)
@@ -48,7 +51,7 @@ class FlaggedTab(QWidget):
         self.owes_table = make_table(self.owes_model, state_key="supervision/owes")
         self.owes_table.doubleClicked.connect(lambda _: self.show_unit_findings())
         o_layout.addWidget(self.owes_table)
-        hint = QHBoxLayout()
+        hint = FlowLayout()
         hint.addWidget(QLabel("双击单位查看它的全部问题。"))
         hint.addStretch()
         b = QPushButton("导出 Excel…")

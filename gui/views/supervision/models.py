@@ -9,18 +9,18 @@ from gui.models.table import Col, RowsTableModel
 
 OVERDUE_COLOUR, FLAG_BACKGROUND = QColor("#c00000"), QColor("#fde7d9")
 
-FINDING_COLUMNS = [
-    Col("id", "编号", align_right=True, width=56), Col("found_on", "发现日期", width=92), Col("source", "来源", width=72),
-    Col("site", "点位", width=120), Col("site_type", "点位类型", width=80), Col("locality", "属地", width=110),
-    Col("standard_code", "标准", width=52), Col("description", "问题描述", width=260), Col("unit", "责任单位", width=120),
-    Col("severity", "程度", width=44), Col("status", "状态", width=60), Col("due_on", "整改期限", width=92),
+FINDING_COLUMNS = [  # 状态 and 责任单位 first: in sight on a laptop screen at a large 界面字号
+    Col("id", "编号", align_right=True, width=56), Col("status", "状态", width=60), Col("unit", "责任单位", width=120),
+    Col("found_on", "发现日期", width=92), Col("site", "点位", width=120), Col("description", "问题描述", width=260),
+    Col("due_on", "整改期限", width=92), Col("severity", "程度", width=44), Col("source", "来源", width=72),
+    Col("site_type", "点位类型", width=80), Col("locality", "属地", width=110), Col("standard_code", "标准", width=52),
     Col("supervision_count", "督办", align_right=True, width=44), Col("notice_number", "通知单文号", width=150),
     Col("flag_reasons", "挂牌原因"),
 ]
 NOTICE_COLUMNS = [
-    Col("number", "文号", width=160), Col("unit", "责任单位", width=150), Col("issued_on", "交办日期", width=92),
-    Col("due_on", "整改期限", width=92), Col("finding_count", "问题数", align_right=True, width=56),
-    Col("round", "督办轮次", align_right=True, width=64), Col("state", "状态", width=60),
+    Col("number", "文号", width=160), Col("state", "状态", width=60), Col("unit", "责任单位", width=150),
+    Col("issued_on", "交办日期", width=92), Col("due_on", "整改期限", width=92),
+    Col("finding_count", "问题数", align_right=True, width=56), Col("round", "督办轮次", align_right=True, width=64),
     Col("receipt_signer", "签收人", width=80), Col("receipt_at", "签收时间", width=92), Col("void_reason", "作废原因"),
 ]
 OWES_COLUMNS = [
@@ -30,13 +30,13 @@ OWES_COLUMNS = [
     Col("next_due", "最近期限"),
 ]
 SITE_COLUMNS = [
-    Col("name", "点位名称", width=150), Col("site_type", "点位类型", width=100), Col("address", "地址", width=200),
-    Col("locality", "属地", width=130), Col("unit_names", "默认责任单位", width=200),
-    Col("finding_count", "问题数", align_right=True, width=60),
-    Col("retired", "状态", fmt=lambda v: "已停用" if v else "在用"),
+    Col("name", "点位名称", width=150), Col("retired", "状态", fmt=lambda v: "已停用" if v else "在用", width=60),
+    Col("site_type", "点位类型", width=100), Col("locality", "属地", width=130),
+    Col("unit_names", "默认责任单位", width=200), Col("finding_count", "问题数", align_right=True, width=60),
+    Col("address", "地址"),
 ]
 HISTORY_COLUMNS = [
-    Col("on_date", "日期", width=90), Col("action", "步骤", width=110), Col("to_status", "状态", width=60),
+    Col("on_date", "日期", width=90), Col("to_status", "状态", width=60), Col("action", "步骤", width=110),
     Col("person", "人员", width=90), Col("note", "说明"),
 ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from core import supervision
 from gui import dialogs
@@ -11,6 +11,7 @@ from gui.models.table import RowsTableModel
 from gui.views.supervision import dialogs as supervision_dialogs
 from gui.views.supervision.fields import date_edit, pydate
 from gui.views.supervision.models import NOTICE_COLUMNS
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import make_table, selected_rows
 
 
@@ -22,7 +23,7 @@ class NoticesTab(QWidget):
         self.notice_model = RowsTableModel(NOTICE_COLUMNS, self, muted=lambda r: bool(r["voided"]))
         self.notice_table = make_table(self.notice_model, state_key="supervision/notices")
         layout.addWidget(self.notice_table)
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         for text, slot in [("打印 / 保存 PDF…", self.print_notices), ("登记回执…", self.receipt),
                            ("作废…", self.void_notice), ("导出 Excel…", self.export_notices)]:
             b = QPushButton(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core import clock
 from core.supervision import sites, workdays
@@ -10,6 +10,7 @@ from gui import dialogs
 from gui.models.table import RowsTableModel
 from gui.views.supervision import dialogs as supervision_dialogs
 from gui.views.supervision.models import SITE_COLUMNS
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import make_table, selected_rows
 
 
@@ -22,7 +23,7 @@ class SitesTab(QWidget):
         self.site_table = make_table(self.site_model, state_key="supervision/sites")
         self.site_table.doubleClicked.connect(lambda _: self.edit_site())
         layout.addWidget(self.site_table)
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         for text, slot in [("新增点位…", self.add_site), ("编辑…", self.edit_site), ("停用/恢复", self.toggle_site),
                            ("导出 Excel…", lambda: supervision_dialogs.export_model(self, "点位库", self.site_model)),
                            ("导入放假安排…", self.import_holidays)]:

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit
 
 from core import settings, units
 from gui.dialogs import accept_buttons
+from gui.theme import scaled
 
 
 class UnitDialog(QDialog):
@@ -31,7 +32,7 @@ class UnitDialog(QDialog):
                     edit.setText(unit.get(key) or "")
         else:
             self.edits["kind"].setCurrentText("政府部门")
-        self.edits["name"].setMinimumWidth(320)
+        self.edits["name"].setMinimumWidth(scaled(320))
         if unit:
             hint = QLabel("修改单位名称视为更名，原名称会保留为曾用名，旧文件仍可导入。")
             hint.setWordWrap(True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QSplitter,
+from PySide6.QtWidgets import (QCheckBox, QInputDialog, QLabel, QLineEdit, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
 from core import units
@@ -15,13 +15,14 @@ from gui.models.table import Col, RowsTableModel
 from gui.ui_state import remember
 from gui.views.base import Page
 from gui.views.units.dialogs import GroupDialog, UnitDialog
+from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
 
-UNIT_COLUMNS = [
-    Col("name", "单位名称", width=200), Col("short_name", "简称", width=110), Col("kind", "单位类别", width=90),
+UNIT_COLUMNS = [  # 状态 early: in sight at a large 界面字号
+    Col("name", "单位名称", width=200), Col("short_name", "简称", width=110),
+    Col("retired", "状态", fmt=lambda v: "已停用" if v else "在用", width=60), Col("kind", "单位类别", width=90),
     Col("head", "主要负责人", width=90), Col("leader", "分管领导", width=90), Col("liaison", "联络员", width=80),
     Col("phone", "联系电话", width=120), Col("aliases", "曾用名", width=160),
-    Col("retired", "状态", fmt=lambda v: "已停用" if v else "在用", width=60),
 ]
 
 
@@ -33,7 +34,7 @@ class UnitsPage(Page):
     def __init__(self, ctx, window):
         super().__init__(ctx, window)
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("筛选：单位名称、简称、曾用名、联系人（Ctrl+F）")
         self.filter.setClearButtonEnabled(True)
@@ -60,7 +61,7 @@ class UnitsPage(Page):
         groups = QWidget()
         g_layout = QVBoxLayout(groups)
         g_layout.setContentsMargins(0, 0, 0, 0)
-        g_bar = QHBoxLayout()
+        g_bar = FlowLayout()
         g_bar.addWidget(QLabel("单位分组（分解表中可直接使用分组名称，如“各街道办事处”）"))
         g_bar.addStretch()
         for text, slot in [("新增分组", self.add_group), ("编辑分组", self.edit_group), ("删除分组", self.delete_group)]:
