@@ -28,7 +28,7 @@ def test_older_database_is_copied_aside_then_migrated(tmp_path):
     conn.commit()
     conn.close()
     db = open_db(path, backup_dir=tmp_path / "backups")
-    assert "units" in db.tables()
+    assert db.has_table("units")
     assert db.value("SELECT text FROM legacy_notes") == "保留我"
     copies = list((tmp_path / "backups").glob("*.db"))
     assert len(copies) == 1
