@@ -156,16 +156,6 @@ def ledger_args(db, data_dir) -> list[str]:
     return ["--data", str(data_dir.root)] + (["--server", db.url] if db.engine == "postgresql" else [])
 
 
-# The server ledger's backup (a .ccbak written from the server) is still being built; tests that
-# make one are expected to fail there until it is, and to be told when it passes (strict).
-SERVER_BACKUP_PENDING = pytest.mark.xfail(strict=True, reason="backup of a server ledger not written yet")
-
-
-def expect_server_backup_pending(request, db) -> None:
-    if db.engine == "postgresql":
-        request.applymarker(SERVER_BACKUP_PENDING)
-
-
 @pytest.fixture
 def demo_db(db):
     """The demo district (db holds it when the test asks for demo_db)."""

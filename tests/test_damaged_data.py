@@ -18,7 +18,7 @@ import core.db
 from core import attachments, audit, safety
 from core.safety import health
 from core.errors import AppError
-from conftest import expect_server_backup_pending, ledger_args
+from conftest import ledger_args
 from main import main
 from test_cli import run
 from test_materials_io import _fill, _pending, _template
@@ -252,8 +252,7 @@ def test_a_read_only_data_folder_logs_to_a_temporary_folder(demo_db, data_dir, t
 
 
 def test_exports_letters_packages_and_backups_name_the_disk_problem(demo_db, data_dir, tmp_path, monkeypatch,
-                                                                    capsys, request):
-    expect_server_backup_pending(request, demo_db)
+                                                                    capsys):
     ledger = ledger_args(demo_db, data_dir)
     demo_db.close()
     out = tmp_path / "输出"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import expect_server_backup_pending
 from core import home, materials, safety, settings, supervision
 
 
@@ -60,8 +59,7 @@ def test_figures_equal_direct_counts(demo_db, data_dir):
     assert f["days_to_assessment"] == (dt.date.fromisoformat(next_date) - today).days
 
 
-def test_the_age_of_the_last_backup(demo_db, data_dir, request):
-    expect_server_backup_pending(request, demo_db)
+def test_the_age_of_the_last_backup(demo_db, data_dir):
     today = dt.date(2026, 11, 23)
     assert home.overview(demo_db, data_dir, today)["backup_age_days"] is None
     safety.make_backup(data_dir, demo_db)
