@@ -21,7 +21,7 @@ def data_folder_only(engine):
     """Decided before the demo is copied."""
     if engine != "sqlite":
         pytest.skip("the data folder's own backup, restore, snapshots and mirror (the SQLite file and "
-                    "attachments/); a server ledger's backup and restore are tested with server-import")
+                    "attachments/); a server ledger's backup and restore are tested in test_ledger_move")
 
 
 @pytest.fixture
