@@ -25,17 +25,11 @@ def data_dir(tmp_path):
     return DataDir(tmp_path / "data")
 
 
-# Test modules whose tests run on both engines (a store fixture parametrized by engine); the
-# others run on SQLite only.
-BOTH_ENGINES = {"test_store_api", "test_shared_rules", "test_attachment_store", "test_audit_search",
-                "test_settings", "test_framework", "test_framework_import", "test_units", "test_letters",
-                "test_workdays", "test_materials", "test_materials_io"}
-
-
 def pytest_generate_tests(metafunc):
+    """Every test that uses the ledger runs on SQLite and on a throwaway PostgreSQL server, except
+    tests that drive the window (they stay on SQLite; the window's own server tests start theirs)."""
     if "engine" in metafunc.fixturenames:
-        module = metafunc.module.__name__.rsplit(".", 1)[-1]
-        engines = ["sqlite", "postgresql"] if module in BOTH_ENGINES else ["sqlite"]
+        engines = ["sqlite"] if "qtbot" in metafunc.fixturenames else ["sqlite", "postgresql"]
         metafunc.parametrize("engine", engines, indirect=True)
 
 
@@ -81,34 +75,90 @@ def pg_template(pg_server):
 _pg_databases = iter(range(1, 10 ** 9))
 
 
-@pytest.fixture
-def db(engine, data_dir, request):
-    from core.store import open_store
+@pytest.fixture(scope="session")
+def pg_ledger_templates(pg_server, pg_template):
+    """Ledgers filled once per kind and per day they are dated from (the demo's findings count back
+    from today) into a template database, copied for every test instead of filled again."""
+    from core import clock
+    from core.paths import DataDir
+    from core.store import open_store, postgres
+    import tempfile
 
-    if engine == "sqlite":
-        database = open_store(data_dir, "测试员")
-        yield database
-        database.close()
-        return
+    made: dict[tuple[str, str], str] = {}
+
+    def template(kind: str, fill) -> str:
+        key = (kind, clock.today().isoformat())
+        if key not in made:
+            name = f"chuangcheng_{kind}_{len(made) + 1}"
+            admin = postgres.connect(pg_server.url())
+            admin.run_script(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
+            admin.close()
+            with tempfile.TemporaryDirectory() as folder:
+                store = open_store(DataDir(Path(folder)), "测试员", server=pg_server.url(name))
+                fill(store)
+                store.close()
+            made[key] = name
+        return made[key]
+
+    return template
+
+
+def _pg_copy(request, template: str) -> str:
+    """The address of a new database copied from the template, dropped when the test ends."""
     from core.store import postgres
 
     server = request.getfixturevalue("pg_server")
-    template = request.getfixturevalue("pg_template")
     name = f"chuangcheng_test_{next(_pg_databases)}"
     admin = postgres.connect(server.url())
     admin.run_script(f"CREATE DATABASE {name} TEMPLATE {template}")
-    database = open_store(data_dir, "测试员", server=server.url(name))
-    yield database
-    database.close()
-    admin.run_script(f"DROP DATABASE {name} WITH (FORCE)")
-    admin.close()
+
+    def drop():
+        admin.run_script(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.close()
+
+    request.addfinalizer(drop)
+    return server.url(name)
+
+
+def open_test_ledger(request, kind: str = "", fill=None):
+    """A fixture's store on the test's engine: a new ledger, or one `fill` filled (named `kind`;
+    on the server filled once into a template and copied). The fixture must ask for `engine`."""
+    from core.store import open_store
+
+    data_dir = request.getfixturevalue("data_dir")
+    if request.getfixturevalue("engine") == "sqlite":
+        store = open_store(data_dir, "测试员")
+        request.addfinalizer(store.close)
+        if fill:
+            fill(store)
+        return store
+    if fill:
+        template = request.getfixturevalue("pg_ledger_templates")(kind, fill)
+    else:
+        template = request.getfixturevalue("pg_template")
+    store = open_store(data_dir, "测试员", server=_pg_copy(request, template))
+    request.addfinalizer(store.close)
+    return store
+
+
+@pytest.fixture
+def db(engine, request):
+    if "demo_db" in request.fixturenames:  # one store for the test, the demo in it
+        from core.demo import load_demo
+
+        return open_test_ledger(request, "demo", load_demo)
+    return open_test_ledger(request)
+
+
+def ledger_args(db, data_dir) -> list[str]:
+    """The command line's options for the ledger a test's store is on: the data folder, and the
+    server when the store is on one."""
+    return ["--data", str(data_dir.root)] + (["--server", db.url] if db.engine == "postgresql" else [])
 
 
 @pytest.fixture
 def demo_db(db):
-    from core.demo import load_demo
-
-    load_demo(db)
+    """The demo district (db holds it when the test asks for demo_db)."""
     return db
 
 

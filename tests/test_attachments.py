@@ -16,8 +16,8 @@ def test_same_content_stored_once_and_removal_keeps_the_file(db, tmp_path):
     id2 = attachments.add_attachment(db, "units", 2, b, caption="说明")
     r1, r2 = attachments.get_attachment(db, id1), attachments.get_attachment(db, id2)
     assert r1["sha256"] == r2["sha256"] and r1["original_name"] == "甲.txt" and r1["size"] == 12
-    files = [p for p in attachments.attachments_root(db).rglob("*") if p.is_file()]
-    assert len(files) == 1 and files[0].read_bytes() == b"same content"
+    assert db.files.hashes() == {r1["sha256"]}  # one stored file, in the folder or on the server
+    assert attachments.stored_path(db, r1["sha256"]).read_bytes() == b"same content"
     attachments.remove_attachment(db, id1)
     assert attachments.stored_path(db, r1["sha256"]).exists()
     attachments.remove_attachment(db, id2)
@@ -33,8 +33,7 @@ def test_over_the_size_limit_is_refused_before_copying(db, tmp_path):
         f.truncate(2 * 1024 * 1024)  # sparse
     with pytest.raises(AppError, match="超过附件上限"):
         attachments.add_attachment(db, "units", 1, big)
-    root = attachments.attachments_root(db)
-    assert not any(p.is_file() for p in root.rglob("*")) if root.exists() else True
+    assert db.files.hashes() == set()
     assert db.value("SELECT count(*) FROM attachments") == 0
 
 
@@ -43,11 +42,26 @@ def test_verify_finds_tampered_and_missing_files(db, tmp_path):
     f.write_bytes(b"%PDF-1.4 demo")
     aid = attachments.add_attachment(db, "units", 1, f)
     assert attachments.verify(db) == []
-    path = attachments.stored_path(db, attachments.get_attachment(db, aid)["sha256"])
-    path.write_bytes(b"changed")
+    sha = attachments.get_attachment(db, aid)["sha256"]
+    _change_stored_file(db, sha, b"changed")
     assert attachments.verify(db)[0]["problem"].startswith("内容已被改动")
-    path.unlink()
+    _change_stored_file(db, sha, None)
     assert attachments.verify(db)[0]["problem"] == "文件缺失"
+
+
+def _change_stored_file(db, sha, content):
+    """Someone changes (or, with None, deletes) a stored file behind the program's back: the file in
+    the data folder, or the row on the server."""
+    if db.files.in_database:
+        with db.write():
+            if content is None:
+                db.execute("DELETE FROM attachment_files WHERE sha256 = :sha", {"sha": sha})
+            else:
+                db.execute("UPDATE attachment_files SET content = :content WHERE sha256 = :sha",
+                           {"sha": sha, "content": content})
+        return
+    path = attachments.stored_path(db, sha)
+    path.unlink() if content is None else path.write_bytes(content)
 
 
 def test_photo_date_from_exif_and_image_check(db, tmp_path):
@@ -66,3 +80,17 @@ def test_photo_date_from_exif_and_image_check(db, tmp_path):
     with pytest.raises(AppError, match="不是可识别的图片"):
         attachments.check_image(text)
     assert attachments.photo_date(text) == ""
+
+
+def test_the_check_names_a_changed_stored_file_and_repair_leaves_it_without_a_good_copy(db, tmp_path):
+    from core.safety import health
+
+    f = tmp_path / "a.pdf"
+    f.write_bytes(b"%PDF-1.4 demo")
+    sha = attachments.get_attachment(db, attachments.add_attachment(db, "units", 1, f))["sha256"]
+    _change_stored_file(db, sha, b"changed")
+    problems = health.check(db)
+    # no copy in a backup mirror to re-link from: named, not repaired
+    assert [(p["problem"], p["repair"]) for p in problems] == [("内容已被改动（哈希不符）", "")]
+    assert health.repair(db, problems) == 0
+    assert health.check(db) == problems

@@ -16,6 +16,14 @@ from core.safety import health
 from core.store import open_store
 
 
+@pytest.fixture(autouse=True)
+def data_folder_only(engine):
+    """Decided before the demo is copied."""
+    if engine != "sqlite":
+        pytest.skip("the data folder's own backup, restore, snapshots and mirror (the SQLite file and "
+                    "attachments/); a server ledger's backup and restore are tested in test_ledger_move")
+
+
 @pytest.fixture
 def filled(demo_db, data_dir, tmp_path):
     for i in range(3):

@@ -18,11 +18,17 @@ import core.db
 from core import attachments, audit, safety
 from core.safety import health
 from core.errors import AppError
+from conftest import ledger_args
 from main import main
 from test_cli import run
 from test_materials_io import _fill, _pending, _template
 
 RESTORE_HINT = "main.py restore 备份文件 --yes"
+
+
+def data_folder_only(db, what: str) -> None:
+    if db.engine != "sqlite":
+        pytest.skip(f"{what} is the data folder's own (on the server the folder keeps only logs and cache)")
 
 
 def _stored(root) -> dict:
@@ -58,6 +64,7 @@ def test_a_zero_byte_database_is_new_only_in_an_empty_folder(tmp_path):
 
 
 def test_check_repair_refuses_when_the_database_references_almost_none(demo_db, data_dir, capsys):
+    data_folder_only(demo_db, "files left in attachments/")
     files = _stored(data_dir.root)
     shas = [r["sha256"] for r in demo_db.rows("SELECT DISTINCT sha256 FROM attachments ORDER BY sha256")]
     assert len(shas) >= 3
@@ -78,6 +85,7 @@ def test_check_repair_refuses_when_the_database_references_almost_none(demo_db, 
 
 
 def test_check_repair_quarantines_instead_of_deleting_and_audits_each_file(demo_db, data_dir):
+    data_folder_only(demo_db, "the 隔离区 and the backup mirror")
     safety.auto_backup(data_dir, demo_db)  # the mirror a damaged file is re-linked from
     sha = demo_db.rows("SELECT sha256 FROM attachments ORDER BY id LIMIT 1")[0]["sha256"]
     damaged = attachments.stored_path(demo_db, sha)
@@ -144,6 +152,7 @@ DATABASE_FAILURES = [
 
 def test_full_disk_and_locked_files_refuse_a_materials_return_and_leave_no_files(
         demo_db, data_dir, tmp_path, monkeypatch, capsys):
+    data_folder_only(demo_db, "a file failing to land in attachments/ and SQLite's COMMIT failing")
     template, headers, sheet = _template(demo_db, tmp_path)
     first, second, third = _pending(sheet, headers, "说明报告")[:2] + _pending(sheet, headers, "实景图片")[:1]
     shared_sha = demo_db.value("SELECT sha256 FROM attachments LIMIT 1")
@@ -201,6 +210,7 @@ def _failing_commit(db, error):
 
 
 def test_check_tells_a_full_disk_from_a_damaged_database(demo_db, data_dir, monkeypatch, capsys):
+    data_folder_only(demo_db, "an unopenable or damaged SQLite file")
     demo_db.conn.close()
     command = ["--data", str(data_dir.root), "check"]
     for error, expected in [(sqlite3.OperationalError("database or disk is full"), "磁盘已满"),
@@ -222,6 +232,7 @@ def test_check_tells_a_full_disk_from_a_damaged_database(demo_db, data_dir, monk
 
 
 def test_a_read_only_data_folder_logs_to_a_temporary_folder(demo_db, data_dir, tmp_path, monkeypatch, capsys):
+    data_folder_only(demo_db, "the log's fall-back from a read-only data folder (the same for both engines)")
     made = safety.make_backup(data_dir, demo_db, tmp_path / "bk")
     demo_db.conn.close()
     real_handler = logging.handlers.RotatingFileHandler
@@ -242,7 +253,8 @@ def test_a_read_only_data_folder_logs_to_a_temporary_folder(demo_db, data_dir, t
 
 def test_exports_letters_packages_and_backups_name_the_disk_problem(demo_db, data_dir, tmp_path, monkeypatch,
                                                                     capsys):
-    demo_db.conn.close()
+    ledger = ledger_args(demo_db, data_dir)
+    demo_db.close()
     out = tmp_path / "输出"
     out.mkdir()
     cases = [
@@ -261,7 +273,7 @@ def test_exports_letters_packages_and_backups_name_the_disk_problem(demo_db, dat
             return real_replace(src, dst)
 
         monkeypatch.setattr(os, "replace", into_out_fails)
-        assert main(["--data", str(data_dir.root), *command]) == 2, command
+        assert main([*ledger, *command]) == 2, command
         err = capsys.readouterr().err
         assert expected in err and "Traceback" not in err, err
         assert list(out.iterdir()) == []  # no half file, no temporary left behind
@@ -269,6 +281,7 @@ def test_exports_letters_packages_and_backups_name_the_disk_problem(demo_db, dat
 
 def test_a_signed_copy_that_cannot_be_stored_leaves_the_letter_unmarked(demo_db, data_dir, tmp_path, monkeypatch,
                                                                          capsys):
+    data_folder_only(demo_db, "a scan failing to land in attachments/")
     scan = tmp_path / "签字盖章.pdf"
     scan.write_bytes(b"%PDF-1.4 signed and stamped")
     before = demo_db.rows("SELECT * FROM letter_status ORDER BY id")
@@ -335,6 +348,7 @@ def test_a_really_full_disk(small_disk, tmp_path):
 
 
 def test_quarantine_days_follow_the_clock(demo_db, data_dir, monkeypatch):
+    data_folder_only(demo_db, "the 隔离区")
     monkeypatch.setenv("CHUANGCHENG_TODAY", "2026-12-01")
     orphan = data_dir.attachments / "ee" / ("e" * 64)
     orphan.parent.mkdir(exist_ok=True)

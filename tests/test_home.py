@@ -57,9 +57,13 @@ def test_figures_equal_direct_counts(demo_db, data_dir):
 
     next_date = settings.get(db, "next_assessment_date")
     assert f["days_to_assessment"] == (dt.date.fromisoformat(next_date) - today).days
-    assert f["backup_age_days"] is None
-    safety.make_backup(data_dir, db)
-    assert home.overview(db, data_dir, today)["backup_age_days"] < 0.01
+
+
+def test_the_age_of_the_last_backup(demo_db, data_dir):
+    today = dt.date(2026, 11, 23)
+    assert home.overview(demo_db, data_dir, today)["backup_age_days"] is None
+    safety.make_backup(data_dir, demo_db)
+    assert home.overview(demo_db, data_dir, today)["backup_age_days"] < 0.01
 
 
 def test_days_to_the_next_assessment_count_from_the_clock(db, data_dir, monkeypatch):

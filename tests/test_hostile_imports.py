@@ -46,8 +46,7 @@ IMPORTERS = _importers()
 
 
 def _snapshot(db):
-    tables = [r["name"] for r in db.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    return {t: db.rows(f"SELECT * FROM [{t}]") for t in tables}
+    return {t: sorted(db.rows(f"SELECT * FROM {t}"), key=repr) for t in db.tables()}
 
 
 def _refused_or_accepted(db, call, path):

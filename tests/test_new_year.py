@@ -97,7 +97,7 @@ def test_run_makes_the_new_year_in_one_step(demo_db):
         assert supervision.get_finding(db, f)["node_id"] == node
     # one summary row for the step
     rows = [r for r in audit.recent(db, 50) if r["action"] == "建立新年度"]
-    assert len(rows) == 1 and rows[0]["record_id"] == str(new) and rows[0]["operator"] == "测试员"
+    assert len(rows) == 1 and rows[0]["record_id"] == str(new) and rows[0]["operator"] == db.operator
     assert "2026年度 → 2027年度" in rows[0]["summary"] and f"材料 {p.materials} 项" in rows[0]["summary"]
     # progress ran from start to end
     assert steps[0][0] == 0 and steps[-1][0] == steps[-1][1]
@@ -170,7 +170,7 @@ def test_cancel_leaves_nothing_behind(demo_db):
     with pytest.raises(Cancelled):
         new_year.run(db, 2027, progress=lambda *a: None, cancel=cancel)
     assert table_counts(db) == before
-    assert not db.conn.in_transaction
+    assert not db.in_transaction
 
 
 def test_a_retired_standard_and_its_open_finding_stay_with_the_old_year(demo_db):

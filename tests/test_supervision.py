@@ -5,6 +5,7 @@ import multiprocessing
 
 import pytest
 
+from conftest import open_test_ledger
 from core import attachments, audit, settings, supervision, units
 from core.errors import AppError
 from core.supervision import TRANSITIONS, FindingFilter, sites
@@ -20,13 +21,17 @@ def make_photo(path, colour=(200, 40, 40)):
 
 
 @pytest.fixture
-def office(db, monkeypatch):
+def office(engine, request):
     """The demo district without the demo's own findings, so numbers and counts start from zero."""
+    return open_test_ledger(request, "office", _demo_without_findings)
+
+
+def _demo_without_findings(db):
     from core.demo import load_demo
 
-    monkeypatch.setattr("core.demo.supervision.load_demo_part", lambda *args, **kwargs: None)
-    load_demo(db)
-    return db
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("core.demo.supervision.load_demo_part", lambda *args, **kwargs: None)
+        load_demo(db)
 
 
 @pytest.fixture
@@ -255,11 +260,11 @@ def test_notice_into_unknown_year_warns(office, place):
     assert notice["warnings"] and "2027年" in notice["warnings"][0]
 
 
-def _issue_in_process(data_root, unit_name, finding_ids, queue):
+def _issue_in_process(data_root, server, unit_name, finding_ids, queue):
     from core.paths import DataDir
     from core.store import open_store
 
-    db = open_store(DataDir(data_root), "进程")
+    db = open_store(DataDir(data_root), "进程", server=server)
     unit_id = units.resolve_one(db, unit_name)
     numbers = [supervision.issue_notice(db, unit_id, [fid], issued_on="2026-10-08")["number"] for fid in finding_ids]
     queue.put(numbers)
@@ -269,7 +274,8 @@ def test_two_processes_issuing_at_once_get_distinct_consecutive_numbers(office, 
     fids = [new_finding(office, place) for _ in range(20)]
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_issue_in_process, args=(str(data_dir.root), "区城管局", part, queue))
+    server = office.url if office.engine == "postgresql" else None
+    procs = [ctx.Process(target=_issue_in_process, args=(str(data_dir.root), server, "区城管局", part, queue))
              for part in (fids[0::2], fids[1::2])]
     for p in procs:
         p.start()

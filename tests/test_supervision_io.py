@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import ROOT, ledger_args
 from core import supervision, units
 from core.errors import AppError
 from core.supervision import FindingFilter
@@ -132,35 +132,36 @@ def test_bulletin_counts_match_the_database(office, place, tmp_path):  # noqa: F
         supervision.bulletin_data(office, "2026-10-31", "2026-10-01")
 
 
-def run_cli(data_dir, *args):
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--data", str(data_dir.root), *args],
+def run_cli(ledger, *args):
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *ledger, *args],
                           capture_output=True, text=True, encoding="utf-8", cwd=ROOT)
 
 
 def test_cli_issue_print_and_bulletin(office, place, data_dir, tmp_path):  # noqa: F811
     ids = [new_finding(office, place) for _ in range(2)]
-    out = run_cli(data_dir, "findings-export", str(tmp_path / "all.xlsx"), "--status", "待交办")
+    ledger = ledger_args(office, data_dir)
+    out = run_cli(ledger, "findings-export", str(tmp_path / "all.xlsx"), "--status", "待交办")
     assert out.returncode == 0, out.stderr
     ws = openpyxl.load_workbook(tmp_path / "all.xlsx").active
     exported = [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)]
     assert sorted(exported) == ids
-    out = run_cli(data_dir, "notice-issue", "--unit", "城管局", "--findings", ",".join(map(str, exported)),
+    out = run_cli(ledger, "notice-issue", "--unit", "城管局", "--findings", ",".join(map(str, exported)),
                   "--date", "2026-10-09", "--out", str(tmp_path / "n.pdf"))
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "X创城督〔2026〕1号"
     assert "X创城督〔2026〕1号" in pdf_text(tmp_path / "n.pdf")
-    refused = run_cli(data_dir, "notice-issue", "--unit", "区城管局", "--findings", str(ids[0]), "--date", "2026-10-12")
+    refused = run_cli(ledger, "notice-issue", "--unit", "区城管局", "--findings", str(ids[0]), "--date", "2026-10-12")
     assert refused.returncode == 2 and "尚未逾期" in refused.stderr
-    assert run_cli(data_dir, "notice-issue", "--unit", "区城管局", "--findings", "99999").returncode == 2
-    out = run_cli(data_dir, "notices", "--out", str(tmp_path / "all.pdf"), "--year", "2026")
+    assert run_cli(ledger, "notice-issue", "--unit", "区城管局", "--findings", "99999").returncode == 2
+    out = run_cli(ledger, "notices", "--out", str(tmp_path / "all.pdf"), "--year", "2026")
     assert out.returncode == 0 and "1 份" in out.stdout
-    out = run_cli(data_dir, "bulletin", "--from", "2026-09-01", "--to", "2026-10-31", "--out", str(tmp_path / "b.xlsx"))
+    out = run_cli(ledger, "bulletin", "--from", "2026-09-01", "--to", "2026-10-31", "--out", str(tmp_path / "b.xlsx"))
     assert out.returncode == 0, out.stderr
-    assert run_cli(data_dir, "bulletin", "--from", "2026-09-01", "--to", "2026-10-31",
+    assert run_cli(ledger, "bulletin", "--from", "2026-09-01", "--to", "2026-10-31",
                    "--out", str(tmp_path / "b.doc")).returncode == 2
     bad = tmp_path / "bad.xlsx"
     write_workbook(bad, [Sheet("结果", HEADERS, [["2026-10-12", "明察暗访", "某某点", "菜市场", "", "", "x", "无此单位", "", "", ""]])])
-    out = run_cli(data_dir, "findings-import", str(bad), "--report", str(tmp_path / "problems.xlsx"))
+    out = run_cli(ledger, "findings-import", str(bad), "--report", str(tmp_path / "problems.xlsx"))
     assert out.returncode == 2 and "点位类型" in out.stderr and "无此单位" in out.stderr
     assert (tmp_path / "problems.xlsx").exists()
 

@@ -36,9 +36,11 @@ def _check(db) -> list[dict]:
         mirrored = _mirror_copy(db, p["sha256"])
         problems.append({"area": "附件", "problem": p["problem"], "detail": f"{p['name']}（{p['sha256'][:12]}…，被引用 {p['uses']} 次）",
                          "repair": "relink" if mirrored else "", "sha256": p["sha256"]})
+    # A server's stored files are not this PC's to move into a quarantine folder.
+    orphan_repair = "" if db.files.in_database else "remove_orphan"
     for path in attachments.unreferenced_files(db):
         problems.append({"area": "附件", "problem": "没有记录引用的文件", "detail": path.name,
-                         "repair": "remove_orphan", "path": str(path)})
+                         "repair": orphan_repair, "path": str(path)})
     return problems
 
 
@@ -55,7 +57,10 @@ def unopenable(exc: StorageError) -> dict:
 
 
 def _mirror_copy(db, sha: str) -> Path | None:
-    """A good copy of a stored file in the automatic backup's attachment mirror, if there is one."""
+    """A good copy of a stored file in the automatic backup's attachment mirror, if there is one
+    (a data folder's only: a server ledger's files have no mirror on this PC)."""
+    if db.files.in_database:
+        return None
     mirror = mirror_folder(attachments.attachments_root(db).parent / "backups") / sha[:2] / sha
     if mirror.exists() and attachments.file_sha256(mirror) == sha:
         return mirror
@@ -82,6 +87,8 @@ def repair(db, problems: list[dict]) -> int:
     """Apply the safe repairs: re-link a missing or damaged file from the backup mirror, move files
     no record refers to into the quarantine. The caller asks the user first. Returns how many were
     repaired; AppError (nothing done) when the files to move are most of the store."""
+    if db.files.in_database:
+        return 0  # nothing on a server is re-linked from or moved to this PC's folders
     _refuse_mass_removal(db, problems)
     today = clock.today()
     root = attachments.attachments_root(db).parent
