@@ -7,6 +7,7 @@ import pytest
 from core import settings, supervision
 from core.errors import AppError
 from core.xlsx.writer import Sheet, write_workbook
+from conftest import ledger_args
 from test_scoring import HEADERS_B, case_db, write_xlsx  # noqa: F401 - fixture
 from test_supervision import office, place  # noqa: F401 - fixtures
 from test_supervision_io import HEADERS, run_cli
@@ -31,9 +32,9 @@ def test_findings_import_reports_an_unknown_type_once_and_adds_it_when_asked(off
         supervision.import_findings(office, path)
     assert [p.column for p in err.value.problems] == ["点位类型"]
     assert "城中村" in err.value.problems[0].message and "第 2、3、4 行" in err.value.problems[0].message
-    out = run_cli(data_dir, "findings-import", str(path))
+    out = run_cli(ledger_args(office, data_dir), "findings-import", str(path))
     assert out.returncode == 2 and out.stderr.count("城中村") == 1 and "--add-types" in out.stderr
-    out = run_cli(data_dir, "findings-import", str(path), "--add-types")
+    out = run_cli(ledger_args(office, data_dir), "findings-import", str(path), "--add-types")
     assert out.returncode == 0, out.stderr
     assert "新增 3 个督查问题" in out.stdout and "新加入点位类型：城中村" in out.stdout
     assert "城中村" in settings.vocab(office, "site_type")
@@ -45,9 +46,9 @@ def test_results_import_checks_types_against_the_same_list(case_db, data_dir, tm
             ["市容环境", "1.1.1", "东岗路", "城中村", "东岗街道", 1, 0.8, None, "甲局", "垃圾"],
             ["市容环境", "1.1.1", "西岗路", "城中村", "东岗街道", 1, 0.8, None, "甲局", "垃圾"]]
     path = write_xlsx(tmp_path / "成绩.xlsx", HEADERS_B, rows)
-    out = run_cli(data_dir, "import-results", str(path), "--round", "2026年市测")
+    out = run_cli(ledger_args(case_db, data_dir), "import-results", str(path), "--round", "2026年市测")
     assert out.returncode == 2 and out.stderr.count("城中村") == 1 and "农贸市场" not in out.stderr.split("可选")[0]
-    out = run_cli(data_dir, "import-results", str(path), "--round", "2026年市测", "--add-types")
+    out = run_cli(ledger_args(case_db, data_dir), "import-results", str(path), "--round", "2026年市测", "--add-types")
     assert out.returncode == 0, out.stderr
     assert "新加入点位类型：城中村" in out.stdout and "城中村" in settings.vocab(case_db, "site_type")
 
