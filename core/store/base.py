@@ -252,8 +252,22 @@ class Store:
     def _rollback(self) -> None:
         raise NotImplementedError
 
+    @contextmanager
     def _savepoint(self):
-        raise NotImplementedError
+        """A nested write: SAVEPOINT, spelled the same on both engines."""
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        self._conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self._conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        else:
+            self._conn.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            self._savepoints -= 1
 
     def _failures(self, what: str):
         """A context turning the engine's storage failures into a user's error (AppError)."""

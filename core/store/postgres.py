@@ -148,22 +148,6 @@ class PostgresStore(Store):
             self._conn.execute("ROLLBACK")
 
     @contextmanager
-    def _savepoint(self):
-        self._savepoints += 1
-        name = f"sp{self._savepoints}"
-        self._conn.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-            self._conn.execute(f"RELEASE SAVEPOINT {name}")
-            raise
-        else:
-            self._conn.execute(f"RELEASE SAVEPOINT {name}")
-        finally:
-            self._savepoints -= 1
-
-    @contextmanager
     def _failures(self, what):
         """The server's refusals and a lost connection as a user's error (exit 2, nothing written:
         the transaction is rolled back by the server)."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.store.base import Store, identifier
+from core.store.base import Store
 
 # Tables of the engine, the migration runner and the search index: not the ledger's own.
 _NOT_LEDGER = ("sqlite_%", "\\_sqlite\\_migrations", "fts\\_%")
@@ -56,22 +55,6 @@ class SqliteStore(Store):
     def _rollback(self):
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
-
-    @contextmanager
-    def _savepoint(self):
-        self._savepoints += 1
-        name = f"sp{self._savepoints}"
-        self._conn.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute(f"ROLLBACK TO {name}")
-            self._conn.execute(f"RELEASE {name}")
-            raise
-        else:
-            self._conn.execute(f"RELEASE {name}")
-        finally:
-            self._savepoints -= 1
 
     def _failures(self, what):
         from core.errors import storage_errors
