@@ -83,3 +83,8 @@ def test_check_boxes_and_tree_arrows_grow_with_the_font(qtbot, demo_db, data_dir
     w = _laptop_window(qtbot, demo_db, data_dir)
     tree = w.show_page("framework").tree
     assert tree.indentation() >= 2 * small[1] - 1
+    font_scale(1.0)  # back to the platform's own style, which paints without a Python proxy in between
+    from gui.theme import ScalingStyle
+
+    assert not isinstance(style(), ScalingStyle)
+    assert style().pixelMetric(QStyle.PM_IndicatorWidth, None, box) == small[0]
