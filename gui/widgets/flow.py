@@ -16,6 +16,10 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list = []
         self._stretch: dict[int, int] = {}  # id(item) → stretch
+        # Asked again on every layout pass of the page (dozens per filter change at 10x): the answers
+        # hold until an item changes, which invalidates the layout.
+        self._heights: dict[int, int] = {}
+        self._placed: QRect | None = None
 
     # --- the QHBoxLayout calls the bars use --------------------------------------------------------
     def addWidget(self, widget, stretch: int = 0, alignment=None) -> None:  # noqa: N802 - Qt's name
@@ -63,11 +67,21 @@ class FlowLayout(QLayout):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802
-        return self._place(QRect(0, 0, width, 0), apply=False)
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = self._place(QRect(0, 0, width, 0), apply=False)
+        return height
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802
         super().setGeometry(rect)
-        self._place(rect, apply=True)
+        if rect != self._placed:
+            self._place(rect, apply=True)
+            self._placed = QRect(rect)
+
+    def invalidate(self) -> None:
+        self._heights.clear()
+        self._placed = None
+        super().invalidate()
 
     def sizeHint(self) -> QSize:  # noqa: N802
         """One line, as a QHBoxLayout would ask."""
