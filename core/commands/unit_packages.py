@@ -1,0 +1,82 @@
+"""Commands of 工作包: a package per unit out, its return (回执) back in."""
+
+from __future__ import annotations
+
+import sys
+
+from core import unit_packages, units
+from core.commands import EXIT_OK, add_command
+from core.commands.progress import Progress
+from core.errors import AppError
+
+
+def register(sub):
+    p = add_command(sub, "unit-package", "为单位生成工作包：回执工作簿（督查问题、档案材料、责任书、任务清单）、"
+                                         "未办结的督办通知单和任务清单 PDF", cmd_unit_package)
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--unit", metavar="NAME", help="单位（全称、简称或曾用名）")
+    target.add_argument("--all", action="store_true", help="全部有任务的在用单位，每个单位一个文件夹")
+    p.add_argument("--out", required=True, metavar="DIR|OUT.zip",
+                   help="保存位置：新的或空的文件夹；单个单位也可以是 .zip")
+
+    p = add_command(sub, "unit-package-import", "导入单位报回的工作包回执：整改反馈、报送材料和责任书签订一次登记"
+                                                "（先检查全部内容，有问题时不导入）", cmd_unit_package_import)
+    p.add_argument("file", metavar="FILE.xlsx", help="单位填好的工作包回执")
+    p.add_argument("--files", metavar="DIR|ZIP", help="回执中提到的照片、文件和扫描件所在的文件夹或 .zip 压缩包")
+    p.add_argument("--report", metavar="PROBLEMS.xlsx", help="有问题时把问题清单另存为 Excel")
+
+
+def cmd_unit_package(args, ctx) -> int:
+    progress = Progress()
+    if args.all:
+        result = unit_packages.export_all(ctx.db, args.out, progress=progress)
+        progress.finish()
+        print(f"已为 {len(result.packages)} 个单位生成工作包（PDF 共 {result.pages} 页），保存在：{args.out}")
+        if result.skipped:
+            print(f"以下 {len(result.skipped)} 个单位没有待办事项，未生成工作包：" + "、".join(result.skipped))
+        return EXIT_OK
+    done = unit_packages.export_package(ctx.db, units.resolve_one(ctx.db, args.unit), args.out, progress=progress)
+    progress.finish()
+    print(f"已生成“{done.unit}”的工作包 {done.code}：督查问题 {done.findings} 个，档案材料 {done.materials} 项，"
+          f"督办通知单 {done.notices} 份，测评任务 {done.tasks} 项{'' if done.letter else '（无责任书）'}。保存在：{done.path}")
+    return EXIT_OK
+
+
+def cmd_unit_package_import(args, ctx) -> int:
+    try:
+        result = unit_packages.import_return(ctx.db, args.file, args.files)
+    except AppError as exc:
+        if exc.problems and args.report:
+            from core.xlsx.writer import write_problems
+            write_problems(args.report, exc.problems)
+            print(f"问题清单已保存到：{args.report}", file=sys.stderr)
+        raise
+    for line in describe(result):
+        print(line)
+    return EXIT_OK
+
+
+def describe(result) -> list[str]:
+    """What an import took, in words (the window says the same)."""
+    if not result.changed:
+        when = f"（此工作包已于 {result.imported_before} 导入过）" if result.imported_before else ""
+        lines = [f"“{result.unit}”的工作包回执 {result.code} 与台账一致，没有需要登记的变化，未做任何更改{when}。"]
+    else:
+        taken = []
+        if result.findings:
+            taken.append(f"{result.findings} 个督查问题已反馈（附整改后照片 {result.photos} 张）")
+        if result.materials_submitted or result.materials_files or result.materials_updated:
+            taken.append(f"{result.materials_submitted} 项档案材料变为“已提交”（添加文件 {result.materials_files} 个）")
+        if result.letter_signed:
+            taken.append("责任书已登记签订")
+        if result.scans:
+            taken.append(f"责任书扫描件 {result.scans} 份")
+        lines = [f"已导入“{result.unit}”的工作包回执 {result.code}：" + "，".join(taken) + "。"]
+    if result.findings_unchanged:
+        lines.append(f"与已登记的整改反馈相同、未重复登记的问题 {result.findings_unchanged} 个。")
+    if result.unanswered:
+        lines.append(f"未填写整改情况的问题 {result.unanswered} 个，保持原状。")
+    if result.unmatched_files:
+        lines.append(f"文件夹中未被回执引用的文件（{len(result.unmatched_files)} 个，未导入）："
+                     + "、".join(result.unmatched_files))
+    return lines
