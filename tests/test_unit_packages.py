@@ -10,6 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 from PIL import Image
+from PySide6.QtCore import Qt
 
 from core import audit, framework, letters, materials, supervision, unit_packages, units
 from core.errors import AppError
@@ -243,3 +244,46 @@ def test_command_line_exports_refuses_and_imports(office, unit_work, data_dir, t
     out = run_cli(ledger, "unit-package", "--all", "--out", str(tmp_path / "全部"))
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "全部" / "区城管局" / "区城管局工作包回执.xlsx").exists()
+
+
+# --- the window -----------------------------------------------------------------------------------
+
+def test_window_exports_a_package_and_takes_its_return(qtbot, window, demo_db, tmp_path, monkeypatch):
+    from gui.widgets.locate import select_row_by_id
+
+    cg = units.resolve_one(demo_db, "区城管局")
+    site = supervision.list_sites(demo_db)[0]["id"]
+    fid = new_finding(demo_db, site, found_on="2026-11-18", unit_id=cg, description="解放路护栏损坏")
+    supervision.issue_notice(demo_db, cg, [fid], issued_on="2026-11-20")
+    supervision.sign(demo_db, fid, "王联络", "2026-11-21")
+    supervision.start_fixing(demo_db, fid, "2026-11-22")
+    page = window.show_page("units")
+    assert select_row_by_id(page.table, cg)
+    infos, errors = [], []
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
+    monkeypatch.setattr("gui.dialogs.show_error", lambda parent, title, exc: errors.append(exc))
+    monkeypatch.setattr("gui.dialogs.save_file", lambda *a, **k: str(tmp_path / "城管.zip"))
+    qtbot.mouseClick(page.buttons["package"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(infos or errors), timeout=60000)
+    assert not errors and "已生成“区城管局”的工作包 GZB" in infos[0]
+    with zipfile.ZipFile(tmp_path / "城管.zip") as z:
+        z.extractall(tmp_path / "回执")
+    book = _workbook(tmp_path / "回执")
+    _fill(book, "督查问题", "问题编号", fid, 整改情况="已更换护栏", 完成日期="2026-11-19")
+    monkeypatch.setattr("gui.dialogs.open_file", lambda *a, **k: str(book))
+    qtbot.mouseClick(page.buttons["package_return"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(errors), timeout=60000)
+    assert [(p.row, p.column) for p in errors[0].problems] == [(2 + _row_of(book, fid), "督查问题：完成日期")]
+    assert supervision.get_finding(demo_db, fid)["status"] == "整改中"
+    _fill(book, "督查问题", "问题编号", fid, 完成日期="2026年11月30日")
+    shutil.make_archive(str(tmp_path / "报回"), "zip", tmp_path / "回执")
+    monkeypatch.setattr("gui.dialogs.open_file", lambda *a, **k: str(tmp_path / "报回.zip"))
+    infos.clear()
+    qtbot.mouseClick(page.buttons["package_return"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(infos), timeout=60000)
+    assert "1 个督查问题已反馈" in infos[0]
+    assert supervision.get_finding(demo_db, fid)["status"] == "已反馈"
+
+
+def _row_of(book, finding_id) -> int:
+    return [r["问题编号"] for r in _sheet_rows(book, "督查问题")].index(finding_id)

@@ -51,32 +51,6 @@ def cmd_unit_package_import(args, ctx) -> int:
             write_problems(args.report, exc.problems)
             print(f"问题清单已保存到：{args.report}", file=sys.stderr)
         raise
-    for line in describe(result):
+    for line in result.summary():
         print(line)
     return EXIT_OK
-
-
-def describe(result) -> list[str]:
-    """What an import took, in words (the window says the same)."""
-    if not result.changed:
-        when = f"（此工作包已于 {result.imported_before} 导入过）" if result.imported_before else ""
-        lines = [f"“{result.unit}”的工作包回执 {result.code} 与台账一致，没有需要登记的变化，未做任何更改{when}。"]
-    else:
-        taken = []
-        if result.findings:
-            taken.append(f"{result.findings} 个督查问题已反馈（附整改后照片 {result.photos} 张）")
-        if result.materials_submitted or result.materials_files or result.materials_updated:
-            taken.append(f"{result.materials_submitted} 项档案材料变为“已提交”（添加文件 {result.materials_files} 个）")
-        if result.letter_signed:
-            taken.append("责任书已登记签订")
-        if result.scans:
-            taken.append(f"责任书扫描件 {result.scans} 份")
-        lines = [f"已导入“{result.unit}”的工作包回执 {result.code}：" + "，".join(taken) + "。"]
-    if result.findings_unchanged:
-        lines.append(f"与已登记的整改反馈相同、未重复登记的问题 {result.findings_unchanged} 个。")
-    if result.unanswered:
-        lines.append(f"未填写整改情况的问题 {result.unanswered} 个，保持原状。")
-    if result.unmatched_files:
-        lines.append(f"文件夹中未被回执引用的文件（{len(result.unmatched_files)} 个，未导入）："
-                     + "、".join(result.unmatched_files))
-    return lines

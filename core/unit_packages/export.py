@@ -260,7 +260,7 @@ def _write_files(db, ledger, unit, package_id, folder: Path, findings, materials
                                                 cancel=cancel).page_count
     if tasks:
         lead = sum(1 for t in tasks if t["role"] == framework.LEAD)
-        intro = (f"根据{ledger.edition or '责任分解表'}，你单位牵头 {lead} 项、配合 {len(tasks) - lead} 项测评标准，"
+        intro = (f"根据{ledger.edition}测评任务责任分解表，你单位牵头{lead}项、配合{len(tasks) - lead}项测评标准，"
                  "清单如下。牵头单位对标准达标负总责，配合单位按分工做好相关工作。")
         pages += letters_pdf.write_task_list(f"{unit['name']}{ledger.year}年度创城任务清单", intro, tasks,
                                              folder / "任务清单.pdf")

@@ -39,6 +39,33 @@ class ReturnResult:
     imported_before: str = ""  # when this package was imported before (empty the first time)
     unmatched_files: list[str] = field(default_factory=list)
 
+    def summary(self) -> list[str]:
+        """What the import took, in words (the command line and the window say the same)."""
+        if not self.changed:
+            when = f"（此工作包已于 {self.imported_before} 导入过）" if self.imported_before else ""
+            lines = [f"“{self.unit}”的工作包回执 {self.code} 与台账一致，没有需要登记的变化，未做任何更改{when}。"]
+        else:
+            taken = []
+            if self.findings:
+                taken.append(f"{self.findings} 个督查问题已反馈（附整改后照片 {self.photos} 张）")
+            if self.materials_submitted or self.materials_files:
+                taken.append(f"{self.materials_submitted} 项档案材料变为“已提交”（添加文件 {self.materials_files} 个）")
+            if self.materials_updated:
+                taken.append(f"更新报送信息的档案材料 {self.materials_updated} 项")
+            if self.letter_signed:
+                taken.append("责任书已登记签订")
+            if self.scans:
+                taken.append(f"责任书扫描件 {self.scans} 份")
+            lines = [f"已导入“{self.unit}”的工作包回执 {self.code}：" + "，".join(taken) + "。"]
+        if self.findings_unchanged:
+            lines.append(f"与已登记的整改反馈相同、未重复登记的问题 {self.findings_unchanged} 个。")
+        if self.unanswered:
+            lines.append(f"未填写整改情况的问题 {self.unanswered} 个，保持原状。")
+        if self.unmatched_files:
+            lines.append(f"文件夹中未被回执引用的文件（{len(self.unmatched_files)} 个，未导入）："
+                         + "、".join(self.unmatched_files))
+        return lines
+
     @property
     def changed(self) -> bool:
         return bool(self.findings or self.materials_submitted or self.materials_files or self.materials_updated
