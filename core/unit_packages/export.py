@@ -21,7 +21,7 @@ from pathlib import Path
 from core import audit, clock, framework, settings, units
 from core.errors import AppError, Cancelled, app_error_from_os
 from core.file_access import long_path
-from core.letters import SIGNED, latest_status, tasks_by_unit
+from core.letters import NOT_ISSUED, SIGNED, latest_status, tasks_by_unit
 from core.materials import checklist, safe_name
 from core.supervision import notice_document
 from core.supervision.rules import OWING, status_in
@@ -211,7 +211,7 @@ def _letter_row(ledger: _Ledger, unit: dict, tasks: list[dict]) -> dict | None:
         return None
     status = ledger.letters.get(unit["id"]) or {}
     signed = status.get("state") == SIGNED
-    return {"year": ledger.year, "unit_name": unit["name"], "state": status.get("state") or "未印发",
+    return {"year": ledger.year, "unit_name": unit["name"], "state": status.get("state") or NOT_ISSUED,
             "task_count": len(tasks), "signed_by": status.get("signed_by", "") if signed else "",
             "signed_on": status.get("signed_on", "") if signed else "", "scan": ""}
 

@@ -21,6 +21,7 @@ from core.xlsx import materials_io, work_package_io as io
 from core.xlsx.reader import Problem
 
 FEEDBACK = lifecycle.TRANSITIONS["feedback"]
+SHOWN_UNMATCHED = 20
 
 
 @dataclass
@@ -61,9 +62,10 @@ class ReturnResult:
             lines.append(f"与已登记的整改反馈相同、未重复登记的问题 {self.findings_unchanged} 个。")
         if self.unanswered:
             lines.append(f"未填写整改情况的问题 {self.unanswered} 个，保持原状。")
-        if self.unmatched_files:
-            lines.append(f"文件夹中未被回执引用的文件（{len(self.unmatched_files)} 个，未导入）："
-                         + "、".join(self.unmatched_files))
+        if self.unmatched_files:  # a workbook returned in a busy folder: name the first few
+            shown = "、".join(self.unmatched_files[:SHOWN_UNMATCHED])
+            more = f" 等 {len(self.unmatched_files)} 个" if len(self.unmatched_files) > SHOWN_UNMATCHED else ""
+            lines.append(f"文件夹中未被回执引用的文件（{len(self.unmatched_files)} 个，未导入）：{shown}{more}")
         return lines
 
     @property
