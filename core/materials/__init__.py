@@ -19,8 +19,8 @@ from core.materials.package import PackageResult, build_package, package_layout,
 from core.materials.records import (APPROVED, ARCHIVED, CODE_PREFIX, DEFAULT_KINDS, KINDS, MATERIAL_METHODS,
                                     NEEDS_MORE, OWING, OWNER, PASSED, PENDING, STATUSES, SUBMITTED, code_ranges,
                                     material_code, material_row, needs_materials, parse_code)
-from core.materials.returns import (ImportResult, export_checklist, export_unit_template, import_checklist,
-                                    import_file, import_return)
+from core.materials.returns import (ImportResult, ReturnPlan, export_checklist, export_unit_template, find_file,
+                                    import_checklist, import_file, import_return, plan_return, write_return)
 from core.materials.workflow import (TO_REVIEW, TRANSITIONS, allowed_actions, change_status, review_item, review_order,
                                      review_position, save_review_position, submit_if_pending)
 
@@ -36,7 +36,8 @@ __all__ = [
     "APPROVED", "ARCHIVED", "CODE_PREFIX", "DEFAULT_KINDS", "KINDS", "MATERIAL_METHODS", "NEEDS_MORE", "OWING",
     "OWNER", "PASSED", "PENDING", "STATUSES", "SUBMITTED", "code_ranges", "material_code", "material_row",
     "needs_materials", "parse_code",
-    "ImportResult", "export_checklist", "export_unit_template", "import_checklist", "import_file", "import_return",
+    "ImportResult", "ReturnPlan", "export_checklist", "export_unit_template", "find_file", "import_checklist",
+    "import_file", "import_return", "plan_return", "write_return",
     "TO_REVIEW", "TRANSITIONS", "allowed_actions", "change_status", "review_item", "review_order", "review_position",
     "save_review_position", "submit_if_pending",
 ]

@@ -188,83 +188,109 @@ def import_return(db, table, edition_id: int, files=None, unit_id: int | None = 
     """A unit's filled 报送模板 with the files it names: every row and file checked first; then the
     files are attached, metadata stored and the items become 已提交, in one transaction. Files
     already attached to the item (same content) are skipped, so the same return twice changes nothing."""
+    limit_mb = settings.get(db, "attachment_max_mb")
+    source = materials_io.open_files(files, limit_mb * 1024 * 1024, cancel) if files else None
+    try:
+        problems: list[Problem] = []
+        plan = plan_return(db, table, edition_id, source, unit_id, problems, cancel)
+        if problems:
+            raise AppError(f"报送表中有 {len(problems)} 处问题，未导入任何内容。请按列表修改后重新导入。",
+                           problems=problems)
+        write_return(db, plan, progress, cancel)
+        return plan.result
+    finally:
+        if source is not None:
+            source.close()
+
+
+@dataclass
+class ReturnPlan:
+    """What a checked return will do: per material (row, files, metadata, photo caption)."""
+
+    items: list
+    result: ImportResult
+
+
+def plan_return(db, table, edition_id: int, source, unit_id: int | None, problems: list,
+                cancel=None) -> ReturnPlan:
+    """Check every row of a return and the files it names (in `source`, a materials_io.FileSource,
+    or None), adding what is wrong to `problems`; nothing is written. Also the 工作包 import checks
+    its 档案材料 sheet with it, beside its other sheets."""
     edition = framework.get_edition(db, edition_id)
     known = _materials_by_id(db, edition_id)
     res = units.resolver(db)
     limit_mb = settings.get(db, "attachment_max_mb")
-    problems: list[Problem] = []
-    source = materials_io.open_files(files, limit_mb * 1024 * 1024, cancel) if files else None
-    try:
-        expected_unit = unit_id
-        plans = []
-        used = set()
-        result = ImportResult("return")
-        for row in table.rows:
-            if cancel and cancel():
-                raise Cancelled()
-            v, n = row.values, row.number
-            m = _lookup_material(v, n, known, problems, edition["name"])
-            if m is None:
+    expected_unit = unit_id
+    plans = []
+    used = set()
+    result = ImportResult("return")
+    for row in table.rows:
+        if cancel and cancel():
+            raise Cancelled()
+        v, n = row.values, row.number
+        m = _lookup_material(v, n, known, problems, edition["name"])
+        if m is None:
+            continue
+        sheet_unit = clean_text(v.get("unit"))
+        if sheet_unit:
+            hit = res.lookup(sheet_unit)
+            if not hit or hit[0] != "unit":
+                problems.append(Problem(n, LABELS["unit"], f"未知的责任单位“{sheet_unit}”"))
                 continue
-            sheet_unit = clean_text(v.get("unit"))
-            if sheet_unit:
-                hit = res.lookup(sheet_unit)
-                if not hit or hit[0] != "unit":
-                    problems.append(Problem(n, LABELS["unit"], f"未知的责任单位“{sheet_unit}”"))
-                    continue
-                if expected_unit is None:
-                    expected_unit = hit[1]
-                elif hit[1] != expected_unit and unit_id is not None:
-                    problems.append(Problem(n, LABELS["unit"], f"这是“{res.display.get(hit[1], sheet_unit)}”的报送表，"
-                                            f"不是所选的“{res.display.get(unit_id, '')}”的。这可能是其他单位的报送表，请核对"))
-                    continue
-                elif hit[1] != expected_unit:
-                    problems.append(Problem(n, LABELS["unit"], f"本行的责任单位“{sheet_unit}”与表中其他行"
-                                            f"（{res.display.get(expected_unit, '')}）不同：一张报送表只能是一个单位的"))
-                    continue
-            if expected_unit is not None and m["unit_id"] != expected_unit:
-                problems.append(Problem(n, LABELS["material_code"],
-                                        f"材料 {material_code(m['id'])} 属于“{m['unit_name'] or '未指定单位'}”，"
-                                        f"不是本表的“{res.display.get(expected_unit, '')}”。这可能是其他单位的报送表，请核对"))
+            if expected_unit is None:
+                expected_unit = hit[1]
+            elif hit[1] != expected_unit and unit_id is not None:
+                problems.append(Problem(n, LABELS["unit"], f"这是“{res.display.get(hit[1], sheet_unit)}”的报送表，"
+                                        f"不是所选的“{res.display.get(unit_id, '')}”的。这可能是其他单位的报送表，请核对"))
                 continue
-            meta = _return_meta(table.columns_found, v, n, m, problems)
-            caption = _photo_caption(table.columns_found, v, n, problems)
-            names = materials_io.file_names(v.get("files"))
-            found_paths = []
-            for name in names:
-                if source is None:
-                    problems.append(Problem(n, LABELS["files"], f"表中写了文件“{name}”，但没有提供文件夹或压缩包"
-                                            "（命令行加 --files 文件夹或压缩包）"))
-                    continue
-                path, why = source.find(name)
-                if path is None:
-                    problems.append(Problem(n, LABELS["files"], why))
-                    continue
-                if source.relative(path).casefold() in source.oversized or (
-                        path.exists() and path.stat().st_size > limit_mb * 1024 * 1024):
-                    problems.append(Problem(n, LABELS["files"], f"文件“{name}”超过附件上限 {limit_mb} MB，"
-                                            "请压缩后重新报送，或在“设置”中调高附件大小上限"))
-                    continue
+            elif hit[1] != expected_unit:
+                problems.append(Problem(n, LABELS["unit"], f"本行的责任单位“{sheet_unit}”与表中其他行"
+                                        f"（{res.display.get(expected_unit, '')}）不同：一张报送表只能是一个单位的"))
+                continue
+        if expected_unit is not None and m["unit_id"] != expected_unit:
+            problems.append(Problem(n, LABELS["material_code"],
+                                    f"材料 {material_code(m['id'])} 属于“{m['unit_name'] or '未指定单位'}”，"
+                                    f"不是本表的“{res.display.get(expected_unit, '')}”。这可能是其他单位的报送表，请核对"))
+            continue
+        meta = _return_meta(table.columns_found, v, n, m, problems)
+        caption = _photo_caption(table.columns_found, v, n, problems)
+        names = materials_io.file_names(v.get("files"))
+        found_paths = []
+        for name in names:
+            path = find_file(source, name, n, LABELS["files"], limit_mb, problems)
+            if path is not None:
                 found_paths.append(path)
                 used.add(path)
-            if names and m["status"] == ARCHIVED:
-                problems.append(Problem(n, LABELS["files"], f"材料 {material_code(m['id'])} 已归档，"
-                                        "不能再添加文件；如需更换请先撤销归档"))
-                continue
-            if not names:
-                result.rows_without_files.append(material_code(m["id"]))
-            plans.append((m, found_paths, meta, caption))
-        if problems:
-            raise AppError(f"报送表中有 {len(problems)} 处问题，未导入任何内容。请按列表修改后重新导入。",
-                           problems=problems)
-        if source is not None:
-            result.unmatched_files = sorted(source.relative(p) for p in set(source.by_path.values()) - used
-                                            if p.exists())
-        _write_return(db, plans, result, progress, cancel)
-        return result
-    finally:
-        if source is not None:
-            source.close()
+        if names and m["status"] == ARCHIVED:
+            problems.append(Problem(n, LABELS["files"], f"材料 {material_code(m['id'])} 已归档，"
+                                    "不能再添加文件；如需更换请先撤销归档"))
+            continue
+        if not names:
+            result.rows_without_files.append(material_code(m["id"]))
+        plans.append((m, found_paths, meta, caption))
+    if source is not None:
+        result.unmatched_files = sorted(source.relative(p) for p in set(source.by_path.values()) - used
+                                        if p.exists())
+    return ReturnPlan(plans, result)
+
+
+def find_file(source, name: str, n: int, column: str, limit_mb: int, problems: list):
+    """The file a row names, found in the folder or .zip sent with the return (None, with the
+    problem noted, when it is not there, not unique or over the attachment limit)."""
+    if source is None:
+        problems.append(Problem(n, column, f"表中写了文件“{name}”，但没有提供文件夹或压缩包"
+                                "（命令行加 --files 文件夹或压缩包）"))
+        return None
+    path, why = source.find(name)
+    if path is None:
+        problems.append(Problem(n, column, why))
+        return None
+    if source.relative(path).casefold() in source.oversized or (
+            path.exists() and path.stat().st_size > limit_mb * 1024 * 1024):
+        problems.append(Problem(n, column, f"文件“{name}”超过附件上限 {limit_mb} MB，"
+                                "请压缩后重新报送，或在“设置”中调高附件大小上限"))
+        return None
+    return path
 
 
 def _return_meta(columns_found, v: dict, n: int, m: dict, problems: list) -> dict:
@@ -307,7 +333,9 @@ def _photo_caption(columns_found, v: dict, n: int, problems: list) -> dict:
     return caption
 
 
-def _write_return(db, plans, result: ImportResult, progress, cancel) -> None:
+def write_return(db, plan: ReturnPlan, progress=None, cancel=None) -> None:
+    """Write a checked return (plan_return): inside a caller's transaction, or in its own."""
+    plans, result = plan.items, plan.result
     total = sum(len(p[1]) for p in plans) or 1
     done = 0
     # A return refused part-way (a full disk, a cancel) leaves no stored file behind that only it brought.

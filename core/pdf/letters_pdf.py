@@ -80,3 +80,21 @@ def write_letters(letters: list[Letter], out_path, *, duplex: bool = False, prog
     """The letters into one PDF (a path or a binary file); returns the number of pages."""
     return render([letter_document(x) for x in letters], out_path, duplex=duplex, progress=progress,
                   cancel=cancel, font_preferences=font_preferences, title=title).page_count
+
+
+def task_list_document(title: str, intro: str, tasks: list[dict]) -> GbtDocument:
+    """A unit's 任务清单 on its own (the task table of its letter), for its 工作包."""
+    doc = GbtDocument(kind="plain", title=title)
+    doc.paragraph(intro)
+    show_deadline = any(t.get("deadline") for t in tasks)
+    headers = TASK_HEADERS + (["完成时限"] if show_deadline else [])
+    rows = [[i, t["code"], t["title"], t["role_name"], format_points(t.get("points"))]
+            + ([t.get("deadline") or ""] if show_deadline else []) for i, t in enumerate(tasks, 1)]
+    doc.table(headers, rows, col_widths_mm=DEADLINE_WIDTHS_MM if show_deadline else TASK_WIDTHS_MM,
+              aligns=TASK_ALIGNS[:len(headers)])
+    return doc
+
+
+def write_task_list(title: str, intro: str, tasks: list[dict], out_path) -> int:
+    """The task list as a PDF; returns the number of pages."""
+    return render([task_list_document(title, intro, tasks)], out_path, title=title).page_count

@@ -91,9 +91,10 @@ def _cell(key: str, value):
 
 # --- reading the sheet ----------------------------------------------------------------------------
 
-def read_sheet(path, progress=None, cancel=None):
-    """The checklist or return in the workbook (a core.xlsx.reader.TableRead keyed as COLUMNS)."""
-    return read_table(path, COLUMNS, progress=progress, cancel=cancel)
+def read_sheet(path, progress=None, cancel=None, sheet_names=None):
+    """The checklist or return in the workbook (a core.xlsx.reader.TableRead keyed as COLUMNS),
+    searched in every visible sheet or only in `sheet_names`."""
+    return read_table(path, COLUMNS, sheet_names=sheet_names, progress=progress, cancel=cancel)
 
 
 def is_return(table) -> bool:
@@ -126,6 +127,11 @@ def write_unit_template(path, sheet_name: str, rows: list[dict], progress=None, 
                                 widths={"测评标准": 36, "材料名称": 28, "材料要求": 36, "文件名": 30, "题名": 36,
                                         "说明": 24, "照片地点": 18, "照片人物": 18, "照片事由": 24})],
                    progress=progress, cancel=cancel)
+
+
+def template_rows(rows: list[dict]) -> list[list]:
+    """Rows of a 报送模板 as its sheet holds them (TEMPLATE_SHEET), for a workbook that carries one."""
+    return list(_body(TEMPLATE_SHEET, rows))
 
 
 def write_catalogue(path, catalogue, progress=None, cancel=None) -> int:

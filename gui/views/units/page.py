@@ -1,4 +1,5 @@
-"""责任单位: the units, their former names, retiring and merging, groups, Excel import and export."""
+"""责任单位: the units, their former names, retiring and merging, groups, Excel import and export, and
+each unit's 工作包 out and its return back in (packages.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gui.jobs import run_job
 from gui.models.table import Col, RowsTableModel
 from gui.ui_state import remember
 from gui.views.base import Page
+from gui.views.units import packages
 from gui.views.units.dialogs import GroupDialog, UnitDialog
 from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import filter_as_you_type, make_table, selected_rows
@@ -47,7 +49,10 @@ class UnitsPage(Page):
         for key, text, slot in [("add", "新增", self.add_unit), ("edit", "编辑", self.edit_unit),
                                 ("retire", "停用/恢复", self.toggle_retired), ("merge", "合并到…", self.merge),
                                 ("delete", "删除", self.delete_unit), ("import", "从 Excel 导入…", self.import_units),
-                                ("export", "导出 Excel…", self.export_units), ("history", "历史…", self.show_history)]:
+                                ("export", "导出 Excel…", self.export_units),
+                                ("package", "导出工作包…", lambda: packages.export_packages(self)),
+                                ("package_return", "导入工作包回执…", lambda: packages.import_return(self)),
+                                ("history", "历史…", self.show_history)]:
             b = QPushButton(text)
             b.clicked.connect(slot)
             self.buttons[key] = b
