@@ -108,7 +108,7 @@ def test_recording_a_chase_shows_in_the_items_history(chasing):
     db, c = chasing["db"], chasing
     n = remind.record(db, c["unit"], "电话", note="答复周五前办结")
     entry = _entry(db, c["unit"])
-    assert n == len(entry["items"]) == 7
+    assert len(entry["items"]) == 7 and n == 6  # the late finding, also not 签收, is chased once
     assert {i["last_reminded"] for i in entry["items"]} == {f"{TODAY} 电话"}
     rows = db.rows("SELECT unit_id, record_table, record_id, method, note, operator FROM reminders ORDER BY id")
     assert {(r["record_table"], r["record_id"]) for r in rows} == {(i["record_table"], i["record_id"])
@@ -117,9 +117,12 @@ def test_recording_a_chase_shows_in_the_items_history(chasing):
         (c["unit"], "电话", "答复周五前办结", db.operator)}
     finding_history = audit.history(db, "findings", c["late"])
     chased = [h for h in finding_history if h["action"] == "催办（电话）"]
-    assert len(chased) == 2 and chased[0]["operator"] == db.operator and chased[0]["at"].startswith(TODAY)
+    assert len(chased) == 1 and chased[0]["operator"] == db.operator and chased[0]["at"].startswith(TODAY)
     assert "催办方式：电话" in chased[0]["after_text"] and "答复周五前办结" in chased[0]["after_text"]
     assert [h["action"] for h in audit.history(db, "materials", c["needs_more"])][-1] == "催办（电话）"
+    steps = supervision.history(db, c["late"])  # the finding's 处理过程 on the 督查督办 page
+    assert [s["action"] for s in steps] == ["录入", "交办", "催办（电话）"]
+    assert steps[-1]["person"] == db.operator and steps[-1]["note"] == "答复周五前办结" and steps[-1]["on_date"] == TODAY
     assert remind.reminders_of(db, "unit_packages", c["package"])[0]["method"] == "电话"
     with pytest.raises(AppError, match="催办方式"):
         remind.record(db, c["unit"], "微信")
@@ -185,7 +188,7 @@ def test_command_line(chasing, data_dir, tmp_path):
     assert out.returncode == 2 and ".xlsx" in out.stderr
     out = run_cli(ledger, "remind", "--date", TODAY, "--record", "区城管局", "--method", "催办单")
     assert out.returncode == 0, out.stderr
-    assert f"已记录：{unit['name']} 催办（催办单），共 7 项事项。" in out.stdout
-    assert db.value("SELECT count(*) FROM reminders WHERE method = '催办单'") == 7
+    assert f"已记录：{unit['name']} 催办（催办单），共 6 项事项。" in out.stdout
+    assert db.value("SELECT count(*) FROM reminders WHERE method = '催办单'") == 6
     out = run_cli(ledger, "remind", "--record", "区城管局")
     assert out.returncode == 2 and "--method" in out.stderr

@@ -18,7 +18,8 @@ def action_of(method: str) -> str:
 
 def record(db, unit_id: int, method: str, *, note: str = "", day=None, items: list[dict] | None = None) -> int:
     """Record that the unit was chased (by 电话, 短信 or 催办单) about its items of the day (or the
-    items given, as the list returned them); returns how many items were recorded."""
+    items given, as the list returned them); returns how many records (findings, materials, …)
+    the 催办 was about."""
     if method not in METHODS:
         raise AppError(f"催办方式“{method}”无法识别，可选：{'、'.join(METHODS)}。")
     note = " ".join(str(note or "").split())
@@ -31,7 +32,11 @@ def record(db, unit_id: int, method: str, *, note: str = "", day=None, items: li
             raise AppError(f"“{unit['name']}”今天没有需要催办的事项，未记录。")
         stamp = clock.stamp()
         db.note_change("reminders")
+        # A finding both late and not yet 签收 is one record chased once.
+        records: dict[tuple, dict] = {}
         for item in items:
+            records.setdefault((item["record_table"], item["record_id"]), item)
+        for item in records.values():
             if item["unit_id"] != unit_id:
                 raise AppError(f"事项“{item['matter'][:30]}”不属于“{unit['name']}”，未记录。")
             db.insert("reminders", {"unit_id": unit_id, "record_table": item["record_table"],
@@ -40,7 +45,7 @@ def record(db, unit_id: int, method: str, *, note: str = "", day=None, items: li
             audit.log(db, action_of(method), item["record_table"], item["record_id"], None,
                       {"method": method, "note": note} if note else {"method": method},
                       f"{unit['name']}：{item['matter'][:60]}")
-    return len(items)
+    return len(records)
 
 
 def reminders_of(db, record_table: str, record_id: int) -> list[dict]:

@@ -25,8 +25,8 @@ def _due_and_overdue(found: list[dict], noun: str, measure: str, due_verb: str) 
         parts.append(f"{len(coming)} {measure}{noun}{'最早' if len(dates_) > 1 else ''}将于 {when} {due_verb}")
     if late:
         worst = max(i["overdue_days"] for i in late)
-        days = f"{worst} 天" if len(late) == 1 else f"（最长 {worst} 天）"
-        parts.append(f"{len(late)} {measure}{'' if coming else noun}已逾期 {days}")
+        days = f" {worst} 天" if len(late) == 1 else f"（最长 {worst} 天）"
+        parts.append(f"{len(late)} {measure}{'' if coming else noun}已逾期{days}")
     return parts
 
 
