@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import clock, framework, letters, materials, safety, scoring, settings, supervision
+from core import clock, framework, letters, materials, remind, safety, scoring, settings, supervision
 
 TOP = 5  # units listed under "owing most" and "losing most"
 
@@ -92,6 +92,7 @@ def overview(db, data, today: dt.date | None = None, *, with_last_round: bool = 
         "owing_most": [{"unit_id": u["unit_id"], "name": u["unit"], "open": u["open"], "overdue": u["overdue"] or 0}
                        for u in owing],
         "letters_unsigned": letters.unsigned_count(db),
+        "remind_units": remind.count_units(db, today),
         "last_round": last_round(db) if with_last_round else None,
         "backup_age_days": backups.age_days,
         "backup": backups,

@@ -63,7 +63,15 @@ SETTINGS = {
     "flag_overdue_workdays": ("逾期超过此工作日数即挂牌", 5),
     "flag_repeat_days": ("同一点位此天数内重复出现即挂牌", 30),
     "notice_contact": ("督办通知单联系人及电话", ""),
+    # 今日催办: what is chased before its date, and how long a unit may leave a step undone.
+    "remind_lead_workdays": ("催办提前工作日", 3),
+    "remind_unsigned_days": ("未签收天数", 2),
+    "remind_package_days": ("工作包回收天数", 5),
 }
+
+
+# 今日催办's settings and the values they can take (0 催办提前工作日: only what is due today or overdue).
+REMIND_RANGES = {"remind_lead_workdays": (0, 30), "remind_unsigned_days": (1, 60), "remind_package_days": (1, 90)}
 
 
 # The office's own names: until the first-run step (or 设置) fills them, documents print the
@@ -175,6 +183,10 @@ def _checked(key: str, value):
     if key in ("flag_supervision_count", "flag_overdue_workdays", "flag_repeat_days") and (
             not isinstance(value, int) or isinstance(value, bool) or value < 1):
         raise AppError(f"“{SETTINGS[key][0]}”应为不小于 1 的整数。")
+    if key in REMIND_RANGES and (not isinstance(value, int) or isinstance(value, bool)
+                                 or not REMIND_RANGES[key][0] <= value <= REMIND_RANGES[key][1]):
+        low, high = REMIND_RANGES[key]
+        raise AppError(f"“{SETTINGS[key][0]}”应为 {low} 到 {high} 之间的整数。")
     if key == "deadline_days" and (not isinstance(value, dict) or not all(
             isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value.values())):
         raise AppError("默认整改时限应为每个严重程度对应一个不小于 1 的工作日数。")

@@ -32,6 +32,7 @@ MODULES = [
     "bench.figures.search",
     "bench.figures.list_filter",
     "bench.figures.unit_packages",
+    "bench.figures.remind",
 ]
 QUERY_LIMIT_S = 30  # a call still running after this is stopped and recorded as over the limit
 VALUE_TIME_S = 15  # sampling one value stops after this much measuring (after the first sample)

@@ -37,6 +37,7 @@ LABELS = {
     "notice_id": "督办通知单", "owner_table": "所属", "owner_id": "所属记录", "size": "大小（字节）",
     "mime": "文件类型", "is_workday": "上班", "holiday": "节日", "doc_title": "题名", "responsible": "责任者",
     "place": "地点", "people": "人物", "subject": "事由", "taken_at": "时间", "period": "期间", "seq": "序号",
+    "method": "催办方式",
 }
 TABLE_LABELS = {
     ("findings", "result"): "复查结果", ("findings", "name"): "文件名", ("materials", "name"): "文件名",

@@ -38,9 +38,23 @@ def record_event(db, finding_id: int, on_date: str, action: str, from_status: st
 
 
 def history(db, finding_id: int) -> list[dict]:
-    return db.rows("SELECT e.*, o.number AS notice_number FROM finding_events e"
-                   " LEFT JOIN notices o ON o.id = e.notice_id WHERE e.finding_id = :id ORDER BY e.id",
-                   {"id": finding_id})
+    """The finding's steps in the order they were recorded, each 催办 of it (by 电话, 短信 or 催办单:
+    who chased, when) among them. A 催办 is not a step: the dates of the steps are checked against
+    finding_events alone."""
+    from core.remind.records import action_of, reminders_of
+
+    steps = db.rows("SELECT e.*, o.number AS notice_number FROM finding_events e"
+                    " LEFT JOIN notices o ON o.id = e.notice_id WHERE e.finding_id = :id ORDER BY e.id",
+                    {"id": finding_id})
+    chased = [{"on_date": r["created_at"][:10], "action": action_of(r["method"]), "from_status": "", "to_status": "",
+               "person": r["operator"], "result": "", "note": r["note"], "notice_number": None,
+               "recorded_at": r["created_at"]} for r in reminders_of(db, "findings", finding_id)]
+    merged = []
+    for step in steps:  # the steps keep their own order; each 催办 goes in where its time falls
+        while chased and chased[0]["recorded_at"] < step["recorded_at"]:
+            merged.append(chased.pop(0))
+        merged.append(step)
+    return merged + chased
 
 
 def move(db, finding: dict, action: str, on_date: str, **event) -> None:

@@ -10,8 +10,9 @@ def page_classes():
     from gui.views.home import HomePage
     from gui.views.letters.page import LettersPage
     from gui.views.materials import MaterialsPage
+    from gui.views.remind import RemindPage
     from gui.views.settings import SettingsPage
     from gui.views.supervision import SupervisionPage
     from gui.views.units.page import UnitsPage
 
-    return [HomePage, FrameworkPage, AssignmentsPage, UnitsPage, LettersPage, SupervisionPage, MaterialsPage, ScoringPage, SafetyPage, AuditLogPage, SettingsPage]
+    return [HomePage, FrameworkPage, AssignmentsPage, UnitsPage, RemindPage, LettersPage, SupervisionPage, MaterialsPage, ScoringPage, SafetyPage, AuditLogPage, SettingsPage]

@@ -1,5 +1,5 @@
-"""首页: days to the next 测评, archive coverage, findings owed, letters unsigned, the last round and
-the last backup — each figure a button that opens the list behind it. On a ledger without units or
+"""首页: days to the next 测评, archive coverage, findings owed, letters unsigned, units to chase
+today (今日催办), the last round and the last backup — each figure a button that opens the list behind it. On a ledger without units or
 测评体系 it shows how to start instead (figures would all be zero)."""
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def _colour(button: QPushButton, colour: str) -> None:
 class HomePage(Page):
     key = "home"
     title = "首页"
-    areas = ("*", "framework", "materials", "supervision", "letters", "scoring", "safety", "settings", "units")
+    areas = ("*", "framework", "materials", "supervision", "letters", "scoring", "safety", "settings", "units",
+             "remind")
 
     def __init__(self, ctx, window):
         super().__init__(ctx, window)
@@ -96,6 +97,12 @@ class HomePage(Page):
         lay.addStretch()
         self.cards["letters"] = card
 
+        card, lay = _card("今日催办")
+        self.remind = _figure_button("remind_units", lambda: self.window_.show_page("remind"))
+        lay.addWidget(self.remind)
+        lay.addStretch()
+        self.cards["remind"] = card
+
         card, lay = _card("最近一轮测评")
         self.round = _figure_button("last_round", self._open_last_round)
         lay.addWidget(self.round)
@@ -128,10 +135,10 @@ class HomePage(Page):
         self._arrange(3)
 
     # --- three columns, or two when the window is narrow ---------------------------------------
-    PLACES = {3: {"assessment": (0, 0, 1, 1), "findings": (0, 1, 2, 1), "letters": (0, 2, 1, 1),
-                  "round": (1, 0, 1, 1), "backup": (1, 2, 1, 1), "chart": (2, 0, 1, 3)},
+    PLACES = {3: {"assessment": (0, 0, 1, 1), "findings": (0, 1, 1, 1), "letters": (0, 2, 1, 1),
+                  "remind": (1, 0, 1, 1), "round": (1, 1, 1, 1), "backup": (1, 2, 1, 1), "chart": (2, 0, 1, 3)},
               2: {"assessment": (0, 0, 1, 1), "letters": (0, 1, 1, 1), "findings": (1, 0, 1, 1),
-                  "round": (1, 1, 1, 1), "backup": (2, 0, 1, 1), "chart": (3, 0, 1, 2)}}
+                  "round": (1, 1, 1, 1), "remind": (2, 0, 1, 1), "backup": (2, 1, 1, 1), "chart": (3, 0, 1, 2)}}
 
     def _arrange(self, columns: int) -> None:
         if columns == self.columns:
@@ -221,6 +228,8 @@ class HomePage(Page):
                                       for u in f["owing_most"]], self._open_unit_findings, "没有未销号的问题。")
         self.letters.setText(f"{f['letters_unsigned']} 个单位\n尚未签订" if f["letters_unsigned"]
                              else "全部已签订")
+        self.remind.setText(f"{f['remind_units']} 个单位\n今天需要催办" if f["remind_units"] else "今天没有需要催办的单位")
+        _colour(self.remind, WARN if f["remind_units"] else "")
         self.round.setText("正在统计最近一轮测评……")
         self._fill_units(self.losing, [], self._open_unit_losses, "")
         self._fetch_last_round()

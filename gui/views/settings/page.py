@@ -84,6 +84,7 @@ class SettingsPage(Page):
         save_archive.clicked.connect(self.save_archive)
         a_form.addRow("", save_archive)
         layout.addWidget(archive)
+        layout.addWidget(self._build_remind())
 
         editions = QGroupBox("测评体系版本")
         e_layout = QVBoxLayout(editions)
@@ -160,9 +161,32 @@ class SettingsPage(Page):
         layout.addWidget(display)
         layout.addStretch()
 
+    def _build_remind(self) -> QGroupBox:
+        box = QGroupBox("今日催办")
+        form = QFormLayout(box)
+        self.remind_spins = {}
+        for key, suffix in (("remind_lead_workdays", " 个工作日内到期即催办"), ("remind_unsigned_days", " 天后仍未签收即催办"),
+                            ("remind_package_days", " 天后工作包仍未交回即催办")):
+            spin = QSpinBox()
+            spin.setRange(*settings.REMIND_RANGES[key])
+            spin.setSuffix(suffix)
+            self.remind_spins[key] = spin
+            form.addRow(settings.SETTINGS[key][0] + "：", spin)
+        save = QPushButton("保存催办设置")
+        save.clicked.connect(self.save_remind)
+        form.addRow("", save)
+        return box
+
+    def save_remind(self) -> None:
+        values = {key: spin.value() for key, spin in self.remind_spins.items()}
+        if self.run_change("保存催办设置", settings.set_many, values):
+            self.window_.statusBar().showMessage("催办设置已保存，今日催办按新的天数列出。", 5000)
+
     def refresh(self) -> None:
         super().refresh()
         values = settings.get_all(self.db)
+        for key, spin in self.remind_spins.items():
+            spin.setValue(values[key])
         self.district_name.setText(values["district_name"])
         self.office_name.setText(values["office_name"])
         self.issuing_body.setText(values["issuing_body"])
