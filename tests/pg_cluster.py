@@ -37,6 +37,9 @@ def _free_port() -> int:
 
 class Cluster:
     def __init__(self):
+        if os.name == "nt":
+            raise RuntimeError("Windows 上不启动测试用的 PostgreSQL 服务器（它是 Debian 的 initdb/pg_ctl）："
+                               "这一半测试在 Linux 上运行")
         self.initdb = find_program("initdb")
         self.pg_ctl = find_program("pg_ctl")
         if not self.initdb or not self.pg_ctl:

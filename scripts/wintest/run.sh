@@ -91,7 +91,7 @@ PYEOF
 )
 echo "${#CORE[@]} 个测试文件：${CORE[*]}"
 wrun "$PY" -m pytest -q -ra -p no:pytest-qt -p no:cacheprovider -p wintest_plugin -o faulthandler_timeout=600 \
-  --basetemp "$(winpath "$H/pytest-tmp")" "${CORE[@]}" | tee "$H/core-suite.log"
+  -n 2 --dist loadfile --basetemp "$(winpath "$H/pytest-tmp")" "${CORE[@]}" | tee "$H/core-suite.log"
 suite_rc=${PIPESTATUS[0]}
 LAST=$(tr -d '\r' < "$H/core-suite.log" | sed '/^[[:space:]]*$/d' | tail -1)
 passed=$(echo "$LAST" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
