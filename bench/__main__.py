@@ -1,7 +1,10 @@
-"""python -m bench --scale 1x|10x [--only NAME[,NAME…]] [--data DIR] [--repeat N] [--seed S] [--profile FILE]
+"""python -m bench --scale 1x|10x [--only NAME[,NAME…]] [--data DIR] [--server URL] [--repeat N] [--seed S]
+                    [--profile FILE]
 
 Prints one JSON object per figure (per case or page where a figure has several) on stdout;
-progress goes to stderr. Without --data the dataset is generated into a temporary folder.
+progress goes to stderr. Without --data the dataset is generated into a temporary folder. With
+--server the dataset is the shared ledger on that server (--data is then only this PC's folder):
+the figures that only read the ledger are measured, the others skipped with a note.
 """
 
 from __future__ import annotations
@@ -26,7 +29,11 @@ def _parse(argv):
                         help="dataset size (with --data: only the label printed with each figure)")
     parser.add_argument("--only", metavar="NAME[,NAME…]",
                         help="measure only these figures: " + ", ".join(figure_names()))
-    parser.add_argument("--data", metavar="DIR", help="measure this data folder instead of a generated one")
+    parser.add_argument("--data", metavar="DIR", help="measure this data folder instead of a generated one"
+                                                      " (with --server: this PC's folder for logs and cache)")
+    parser.add_argument("--server", metavar="URL",
+                        help="measure the shared ledger on this PostgreSQL server (postgresql://user@host:port/db),"
+                             " which already holds the dataset; the password as libpq finds it (PGPASSWORD, pgpass)")
     parser.add_argument("--repeat", type=int, metavar="N", help="samples per figure (per value for the filters)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated dataset")
     parser.add_argument("--profile", metavar="FILE", type=Path,
@@ -48,16 +55,24 @@ def main(argv=None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
         started = time.perf_counter()
-        dataset = existing(DataDir(args.data)) if args.data else generate(tmp / "data", args.scale, args.seed)
-        print(f"dataset in {dataset.data.root} ({time.perf_counter() - started:.1f} s): "
+        if args.server:
+            dataset = existing(DataDir(args.data or tmp / "local"), server=args.server)
+        else:
+            dataset = existing(DataDir(args.data)) if args.data else generate(tmp / "data", args.scale, args.seed)
+        where = args.server.rsplit("@", 1)[-1] if args.server else dataset.data.root
+        print(f"dataset in {where} ({time.perf_counter() - started:.1f} s): "
               + ", ".join(f"{k} {v:,}" for k, v in dataset.counts.items()), file=sys.stderr)
         scratch = tmp / "scratch"
         scratch.mkdir()
-        ctx = Context(dataset, args.scale, args.repeat, scratch)
+        ctx = Context(dataset, args.scale, args.repeat, scratch, server=args.server)
         profiler = cProfile.Profile() if args.profile else None
         for group in groups():
             wanted = args.only & set(group.names)
             if not wanted:
+                continue
+            if ctx.server and not group.reads_only:
+                print(f"{', '.join(g for g in group.names if g in wanted)}: skipped on a shared ledger"
+                      " (it writes, or starts the program in child processes on a data folder)", file=sys.stderr)
                 continue
             started = time.perf_counter()
             if profiler:

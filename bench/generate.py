@@ -61,8 +61,8 @@ class Dataset:
     edition_id: int
     units: int
     standards: int
-    framework_xlsx: Path
-    units_xlsx: Path
+    framework_xlsx: Path | None  # None on a shared ledger: the figures that import them are not run there
+    units_xlsx: Path | None
     counts: dict[str, int] = field(default_factory=dict)  # rows per table (see table_counts)
 
 
@@ -120,24 +120,28 @@ def table_counts(db) -> dict[str, int]:
     return counts
 
 
-def existing(data: DataDir) -> Dataset:
+def existing(data: DataDir, server: str | None = None, password: str | None = None) -> Dataset:
     """A data folder made elsewhere (an office's copy, the demo): its import files are written from
-    it with the program's own exports when they are not there yet."""
-    db = open_store(data, OPERATOR)
+    it with the program's own exports when they are not there yet. With `server`, the shared
+    ledger on that server holds the dataset (data is then only this PC's folder) and no files are
+    written."""
+    db = open_store(data, OPERATOR, server=server, password=password)
     try:
         edition_id = framework.resolve_edition(db)
-        folder = files_dir(data)
-        folder.mkdir(exist_ok=True)
-        framework_xlsx, units_xlsx = folder / "责任分解表.xlsx", folder / "责任单位.xlsx"
-        if not framework_xlsx.exists():
-            framework.export_framework(db, framework_xlsx, edition_id)
-        if not units_xlsx.exists():
-            units.export_units(db, units_xlsx)
+        framework_xlsx = units_xlsx = None
+        if not server:
+            folder = files_dir(data)
+            folder.mkdir(exist_ok=True)
+            framework_xlsx, units_xlsx = folder / "责任分解表.xlsx", folder / "责任单位.xlsx"
+            if not framework_xlsx.exists():
+                framework.export_framework(db, framework_xlsx, edition_id)
+            if not units_xlsx.exists():
+                units.export_units(db, units_xlsx)
         return Dataset(data, edition_id, db.value("SELECT count(*) FROM units WHERE retired = 0"),
                        framework.edition_totals(db, edition_id)["standards"], framework_xlsx, units_xlsx,
                        table_counts(db))
     finally:
-        db.conn.close()
+        db.close()
 
 
 # --- units --------------------------------------------------------------------------------------

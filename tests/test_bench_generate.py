@@ -1,8 +1,10 @@
 """The benchmark dataset (bench/generate.py) has DESIGN.md's 1x counts and the program's invariants,
-and `python -m bench` prints its figures as JSON lines with the required keys.
+`python -m bench` prints its figures as JSON lines with the required keys, on a data folder's
+ledger or on a shared ledger (--server), and bench.server_bench moves the dataset onto a server
+and soaks it with several clients without an error or a number taken twice.
 
 Generating 1x takes about 5 s here (10 s on a busy machine), once for the module; the run of the
-whole command on its own generated data is `slow`.
+whole command on its own generated data and the server bench (about a minute) are `slow`.
 """
 
 from __future__ import annotations
@@ -97,16 +99,16 @@ def test_the_data_keeps_the_programs_invariants(bench_db, dataset):
     assert {"已印发", "已签订"} <= states
 
 
-def _run_bench(args: list[str], timeout: int) -> list[dict]:
+def _run_bench(args: list[str], timeout: int, module: str = "bench", with_stderr: bool = False):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           encoding="utf-8", timeout=timeout)
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     assert lines
     for line in lines:
         assert REQUIRED_KEYS <= line.keys(), line
-    return lines
+    return (lines, done.stderr) if with_stderr else lines
 
 
 def test_bench_search_prints_json_lines(dataset):
@@ -117,6 +119,52 @@ def test_bench_search_prints_json_lines(dataset):
     assert {line["budget_ms"] for line in search} == {50, 100}
     assert all(line["scale"] == "1x" and line["median_ms"] is not None for line in search)
     assert [line["figure"] for line in lines if line["figure"] == "home"] == ["home"]
+
+
+def test_bench_measures_either_engine_with_the_same_figures(demo_db, data_dir, engine):
+    """On a shared ledger (--server) the figures that only read run and say which engine they
+    measured; a figure that writes is left out with a note, not run against the office's ledger."""
+    from conftest import ledger_args
+
+    lines, stderr = _run_bench(["--scale", "1x", "--only", "home,tree_filter,import_units_xlsx", "--repeat", "1",
+                                *ledger_args(demo_db, data_dir)], timeout=300, with_stderr=True)
+    assert {line["engine"] for line in lines} == {engine}
+    figures = {line["figure"] for line in lines}
+    assert {"home", "tree_filter"} <= figures
+    if engine == "postgresql":
+        assert "import_units_xlsx" not in figures
+        assert "import_units_xlsx: skipped on a shared ledger" in stderr
+    else:
+        assert "import_units_xlsx" in figures
+
+
+def _needs_postgresql():
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pg_cluster import find_program
+
+    if not find_program("initdb") or not find_program("pg_ctl"):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("PostgreSQL 服务器程序（initdb、pg_ctl）未安装")
+        pytest.skip("PostgreSQL 服务器程序（initdb、pg_ctl）未安装")
+
+
+@pytest.mark.slow
+def test_server_bench_moves_the_data_in_and_soaks_it_without_errors(dataset):
+    _needs_postgresql()
+    lines = _run_bench(["--scale", "1x", "--data", str(dataset.data.root), "--clients", "2", "--seconds", "5",
+                        "--only", "home", "--repeat", "1"], timeout=900, module="bench.server_bench")
+    by_figure = {line["figure"]: line for line in lines}
+    assert list(by_figure) == ["server_import", "home", "server_soak"]
+    assert all(line["engine"] == "postgresql" for line in lines)
+    moved = by_figure["server_import"]
+    assert moved["seconds"] > 0 and moved["rows_per_s"] > 0
+    assert (moved["attachments"], moved["stored_files"]) == (dataset.counts["attachments"],
+                                                             dataset.counts["stored_files"])
+    soak = by_figure["server_soak"]
+    assert soak["clients"] == 2 and soak["loops"] > 0 and soak["writes"] > 0
+    assert soak["median_ms"] is not None and soak["p95_ms"] is not None and soak["budget_ms"] == 100
+    assert (soak["errors"], soak["duplicate_numbers"], soak["number_gaps"]) == (0, 0, 0)
+    assert {"findings", "materials", "audit", "search"} <= soak["kinds"].keys()
 
 
 @pytest.mark.slow

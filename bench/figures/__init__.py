@@ -4,6 +4,10 @@ A module of this package registers a function with @group(name, …) naming ever
 measure; the function gets the run's Context and the subset of its names that were asked for, and
 yields one result() per line. Figures measured together (the window runs give three) live in one
 group so the expensive part runs once. Add a module to MODULES to add figures.
+
+A figure opens the ledger with ctx.open_store() (and the window with bench.figures.qt.open_window),
+so the same code measures a data folder's SQLite ledger or a shared ledger on a server; groups that
+only read the ledger say so with @group(…, reads_only=True) and are the ones run on a server.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.generate import Dataset
+from bench.generate import OPERATOR, Dataset
 from core.paths import DataDir
 
 MODULES = [
@@ -44,6 +48,23 @@ class Context:
     scale: str
     repeat: int | None  # --repeat: samples per figure (per value for the filters) instead of the default
     scratch: Path
+    server: str | None = None  # the shared ledger's address: the dataset is on this server, not in the folder
+    password: str | None = None  # the server login's, when not in the address (libpq's rules otherwise)
+
+    @property
+    def engine(self) -> str:
+        return "postgresql" if self.server else "sqlite"
+
+    @property
+    def ledger(self) -> str:
+        """Which ledger is measured (a key for what is chosen from it once per run)."""
+        return self.server or str(self.dataset.data.root)
+
+    def open_store(self):
+        """The dataset's ledger as the program opens it: the data folder's, or the shared one."""
+        from core.store import open_store
+
+        return open_store(self.dataset.data, OPERATOR, server=self.server, password=self.password)
 
     def samples(self, default: int) -> int:
         return self.repeat or default
@@ -65,14 +86,15 @@ class Context:
 class Group:
     names: tuple[str, ...]
     run: Callable[[Context, set[str]], Iterable[dict]]
+    reads_only: bool  # reads the ledger only, in this process: can measure a shared ledger
 
 
 _GROUPS: list[Group] = []
 
 
-def group(*names: str):
+def group(*names: str, reads_only: bool = False):
     def register(func):
-        _GROUPS.append(Group(names, func))
+        _GROUPS.append(Group(names, func, reads_only))
         return func
     return register
 
@@ -98,14 +120,30 @@ def repeats(count: int, budget_s: float = VALUE_TIME_S):
 
 
 class QueryLimit:
-    """Interrupts a query on this connection once it has run QUERY_LIMIT_S (sqlite3.OperationalError
-    "interrupted"), so that one pathological case, minutes per call, cannot stall the whole run."""
+    """Stops a query of this store once it has run QUERY_LIMIT_S, so that one pathological case,
+    minutes per call, cannot stall the whole run: SQLite interrupts it (sqlite3.OperationalError
+    "interrupted"), the server cancels it (statement_timeout, for every statement of the session).
+    stopped(exc) tells such a stop from any other failure."""
 
-    def __init__(self, conn, seconds: float = QUERY_LIMIT_S):
+    def __init__(self, db, seconds: float = QUERY_LIMIT_S):
         self.seconds = seconds
         self.deadline = math.inf
         self.fired = 0
-        conn.set_progress_handler(self._check, 10_000)  # every 10,000 VM steps: negligible overhead
+        self.engine = db.engine
+        if db.engine == "sqlite":
+            db.conn.set_progress_handler(self._check, 10_000)  # every 10,000 VM steps: negligible overhead
+        else:
+            db.run_script(f"SET statement_timeout = {int(seconds * 1000)}")
+
+    def stopped(self, exc: BaseException) -> bool:
+        if self.engine == "sqlite":
+            return isinstance(exc, sqlite3.OperationalError) and str(exc) == "interrupted"
+        import psycopg
+
+        if isinstance(exc, psycopg.errors.QueryCanceled):
+            self.fired += 1
+            return True
+        return False
 
     @contextmanager
     def armed(self):
@@ -194,6 +232,6 @@ def result(name: str, samples_ms: list[float] | None, budget_ms: float | None, c
     other work shared the cores and wall times are inflated."""
     line = {"figure": name, "median_ms": median(samples_ms or []), "p95_ms": p95(samples_ms or []),
             "budget_ms": None if budget_ms is None else round(budget_ms, 2), "scale": ctx.scale,
-            "n": len(samples_ms) if n is None else n, "load": _load_average()}
+            "n": len(samples_ms) if n is None else n, "load": _load_average(), "engine": ctx.engine}
     line.update(extra)
     return line

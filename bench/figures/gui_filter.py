@@ -3,11 +3,10 @@ the result. Timed from the change to the end of the event processing that repain
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 
 from bench.figures import Context, QueryLimit, Timer, group, median, repeats, result
-from bench.figures.qt import open_window, settle
+from bench.figures.qt import close_window, open_window, settle
 from bench.figures.tree_filter import cases
 
 
@@ -41,21 +40,21 @@ def _clear(page, kwargs: dict) -> None:
         _pick(_combo(page, key), 0)
 
 
-def _ignore_interrupts(previous):
+def _ignore_interrupts(previous, limit: QueryLimit):
     """A query stopped by the QueryLimit fails inside the page's slot; Qt hands that to sys.excepthook."""
     def hook(kind, exc, tb):
-        if not (issubclass(kind, sqlite3.OperationalError) and str(exc) == "interrupted"):
+        if not limit.stopped(exc):
             previous(kind, exc, tb)
     return hook
 
 
-@group("gui_tree_filter")
+@group("gui_tree_filter", reads_only=True)
 def gui_tree_filter(ctx: Context, wanted: set[str]):
     app, window = open_window(ctx)
     page = window.show_page("framework")
     settle(app)
-    limit = QueryLimit(page.db.conn)
-    previous_hook, sys.excepthook = sys.excepthook, _ignore_interrupts(sys.excepthook)
+    limit = QueryLimit(page.db)
+    previous_hook, sys.excepthook = sys.excepthook, _ignore_interrupts(sys.excepthook, limit)
     try:
         for case in cases(page.db, ctx.dataset.edition_id):
             timer, fired = Timer(), limit.fired
@@ -75,6 +74,4 @@ def gui_tree_filter(ctx: Context, wanted: set[str]):
                          values=[label for label, _ in case.values])
     finally:
         sys.excepthook = previous_hook
-        window.close()
-        window.deleteLater()  # later GUI figures start from an application without this window
-        settle(app)
+        close_window(app, window)

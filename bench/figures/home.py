@@ -9,9 +9,7 @@ DESIGN.md sets no budget of its own for it; the start page is inside the window'
 from __future__ import annotations
 
 from bench.figures import Context, Timer, group, median, result, time_each
-from bench.generate import OPERATOR
 from core import framework, home, letters, supervision
-from core.store import open_store
 
 
 def _parts_ms(db) -> dict[str, float]:
@@ -26,9 +24,9 @@ def _parts_ms(db) -> dict[str, float]:
     return time_each(parts)
 
 
-@group("home")
+@group("home", reads_only=True)
 def home_figure(ctx: Context, wanted: set[str]):
-    db = open_store(ctx.dataset.data, OPERATOR)
+    db = ctx.open_store()
     try:
         timer = Timer()
         for _ in range(ctx.samples(10 if ctx.scale == "1x" else 5)):
@@ -37,4 +35,4 @@ def home_figure(ctx: Context, wanted: set[str]):
         yield result("home", timer.wall, None, ctx, cpu_median_ms=median(timer.cpu), parts_ms=_parts_ms(db),
                      findings_open=overview["findings_open"], letters_unsigned=overview["letters_unsigned"])
     finally:
-        db.conn.close()
+        db.close()

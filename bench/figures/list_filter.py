@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 
 from bench.figures import Context, Timer, group, median, p95, repeats, result, slowest
-from bench.figures.qt import open_window, settle
+from bench.figures.qt import close_window, open_window, settle
 
 BUDGET_MS, SHORT_TEXT_BUDGET_MS = 50, 100
 
@@ -166,7 +166,7 @@ def _shown(page) -> int | None:
     return model.rowCount() if model is not None else None
 
 
-@group("list_filter")
+@group("list_filter", reads_only=True)
 def list_filter(ctx: Context, wanted: set[str]):
     app, window = open_window(ctx)
     try:
@@ -218,6 +218,4 @@ def list_filter(ctx: Context, wanted: set[str]):
                          slowest=worst, cpu_median_ms=median(cpu.get(worst, [])), debounce_ms=pause or None,
                          values=per_value, rows_shown=shown)
     finally:
-        window.close()
-        window.deleteLater()
-        settle(app)
+        close_window(app, window)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bench.figures import Context
-from bench.generate import OPERATOR
 
 
 def application():
@@ -20,10 +19,20 @@ def settle(app, rounds: int = 3) -> None:
 
 
 def open_window(ctx: Context):
+    """The main window on the run's ledger, opened the way the connect dialog hands a shared ledger
+    over (the store already open): the same for the data folder's ledger and the server's."""
     from gui.app import open_main_window
 
     app = application()
-    window = open_main_window(ctx.dataset.data, OPERATOR, ask_first_start=False)
+    window = open_main_window(ctx.dataset.data, None, shared=(ctx.open_store(), ctx.password))
     window.show()
     settle(app)
     return app, window
+
+
+def close_window(app, window) -> None:
+    """Close the window and its store; later GUI figures start from an application without it."""
+    window.close()
+    window.deleteLater()
+    settle(app)
+    window.ctx.db.close()

@@ -15,10 +15,8 @@ import sys
 from collections import Counter
 
 from bench.figures import Context, Timer, group, median, ms_since, now, p95, repeats, result, slowest, time_each
-from bench.generate import OPERATOR
 from core import framework, search
-from core.migrations import SEARCH_SOURCES
-from core.store import open_store
+from core.store.search import KINDS as INDEXED_KINDS
 
 LENGTHS = (1, 2, 3, 5)
 BUDGET_MS = {1: 100, 2: 100, 3: 50, 5: 50}
@@ -31,11 +29,12 @@ CJK = re.compile(r"[\u4e00-\u9fff]+")
 def _texts(db) -> list[str]:
     """A spread sample of the indexed texts of every kind (every k-th row of each search table)."""
     texts = []
-    for table in SEARCH_SOURCES:
+    for kind in INDEXED_KINDS:
+        table, record = db.search.table(kind), db.search.id("s")
         total = db.value(f"SELECT count(*) FROM {table}") or 0
         step = max(1, total // SAMPLE_ROWS)
-        texts += [r["t"] for r in db.rows(f"SELECT title || ' ' || detail AS t FROM {table} WHERE rowid % :p1 = 0",
-                                       {"p1": step})]
+        texts += [r["t"] for r in db.rows(f"SELECT s.title || ' ' || s.detail AS t FROM {table} s"
+                                          f" WHERE {record} % :p1 = 0", {"p1": step})]
     return texts
 
 
@@ -50,24 +49,21 @@ def _grams(texts: list[str], n: int) -> Counter:
 def _matches(db, text: str) -> int:
     """Records of every kind holding the text (what search would find without its limit)."""
     total = 0
-    for table in SEARCH_SOURCES:
-        if len(text) >= 3:
-            total += db.value(f"SELECT count(*) FROM {table} WHERE {table} MATCH :p1", {"p1": '"' + text + '"'})
-        else:
-            total += db.value(f"SELECT count(*) FROM {table} WHERE title LIKE :p1 OR detail LIKE :p2",
-                            {"p1": f"%{text}%", "p2": f"%{text}%"})
+    for kind in INDEXED_KINDS:
+        found = db.search.matching_ids(kind, [text])
+        if found is not None:
+            total += db.value(f"SELECT count(*) FROM ({found[0]}) m", found[1])
     return total
 
 
-_CHOSEN: dict[str, dict] = {}  # data folder → its queries, chosen once per run (search and gui_search)
+_CHOSEN: dict[str, dict] = {}  # ledger → its queries, chosen once per run (search and gui_search)
 
 
-def queries(db) -> dict[int, list[tuple[str, str, int]]]:
+def queries(ctx: Context, db) -> dict[int, list[tuple[str, str, int]]]:
     """Per length: (case, text, records matching) for a common, a rare and an absent query."""
-    key = str(db.path)
-    if key not in _CHOSEN:
-        _CHOSEN[key] = _choose(db)
-    return _CHOSEN[key]
+    if ctx.ledger not in _CHOSEN:
+        _CHOSEN[ctx.ledger] = _choose(db)
+    return _CHOSEN[ctx.ledger]
 
 
 def _choose(db) -> dict[int, list[tuple[str, str, int]]]:
@@ -103,11 +99,11 @@ def _by_kind_ms(db, text: str) -> dict[str, float]:
                       for kind in search.KINDS})
 
 
-@group("search")
+@group("search", reads_only=True)
 def search_figure(ctx: Context, wanted: set[str]):
-    db = open_store(ctx.dataset.data, OPERATOR)
+    db = ctx.open_store()
     try:
-        for n, picked in queries(db).items():
+        for n, picked in queries(ctx, db).items():
             timer, per_value, samples, cpu = Timer(), {}, {}, {}
             for case, text, found in picked:
                 before = len(timer.wall)
@@ -122,22 +118,22 @@ def search_figure(ctx: Context, wanted: set[str]):
             yield result("search", worst_samples, BUDGET_MS[n], ctx, n=len(timer.wall), query_chars=n, slowest=worst,
                          cpu_median_ms=median(cpu.get(worst, [])), queries=per_value)
     finally:
-        db.conn.close()
+        db.close()
 
 
-@group("gui_search")
+@group("gui_search", reads_only=True)
 def gui_search(ctx: Context, wanted: set[str]):
     """Through the dialog on a real main window: from setting the text to the list model filled
     and the events it posted processed. The dialog waits TYPING_PAUSE_MS after the last keystroke
     before searching; that pause is left out (given as typing_pause_ms) and run_search called at once."""
-    from bench.figures.qt import open_window, settle
+    from bench.figures.qt import close_window, open_window, settle
     from gui.dialogs.search import TYPING_PAUSE_MS
 
-    db = open_store(ctx.dataset.data, OPERATOR)
+    db = ctx.open_store()
     try:
-        picked_by_length = queries(db)
+        picked_by_length = queries(ctx, db)
     finally:
-        db.conn.close()
+        db.close()
     app, window = open_window(ctx)
     try:
         window.open_search()
@@ -167,6 +163,4 @@ def gui_search(ctx: Context, wanted: set[str]):
                          queries=per_value)
         dialog.close()
     finally:
-        window.close()
-        window.deleteLater()
-        settle(app)
+        close_window(app, window)

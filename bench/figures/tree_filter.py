@@ -5,13 +5,10 @@ not in every sample."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from bench.figures import Context, QueryLimit, Timer, group, median, ms_since, now, repeats, result
-from bench.generate import OPERATOR
 from core import framework, settings
-from core.store import open_store
 
 # Typed text: frequent words, a code prefix ("1.10" must not match "1.1"), a word found nowhere.
 LONG_QUERIES = ["公益广告", "农贸市场", "知晓率", "垃圾分类投放点", "1.10", "没有这样的词"]
@@ -49,11 +46,11 @@ def _sample_units(db, edition_id: int) -> list[tuple[str, int]]:
     return list(dict.fromkeys((u["name"], u["id"]) for u in picked))
 
 
-@group("tree_filter")
+@group("tree_filter", reads_only=True)
 def tree_filter(ctx: Context, wanted: set[str]):
     edition_id = ctx.dataset.edition_id
-    db = open_store(ctx.dataset.data, OPERATOR)
-    limit = QueryLimit(db.conn)
+    db = ctx.open_store()
+    limit = QueryLimit(db)
     for case in cases(db, edition_id):
         timer, filters, fired = Timer(), [], limit.fired
         started = now()
@@ -66,12 +63,12 @@ def tree_filter(ctx: Context, wanted: set[str]):
                         started = now()
                         with limit.armed():
                             framework.filter_node_ids(db, edition_id, **kwargs)
-                except sqlite3.OperationalError as exc:
-                    if str(exc) != "interrupted":
+                except Exception as exc:
+                    if not limit.stopped(exc):
                         raise
                     break  # stopped by the limit: the sample stays as a lower bound
                 filters.append(ms_since(started))
         yield result("tree_filter", timer.wall, case.budget_ms, ctx, case=case.name, cpu_median_ms=median(timer.cpu),
                      filter_ms=median(filters), tree_rows_ms=round(tree_ms, 1), timed_out=limit.fired - fired,
                      values=[label for label, _ in case.values])
-    db.conn.close()
+    db.close()

@@ -77,9 +77,9 @@ def _openpyxl_floor(path, headers: list[str], table: list[list]) -> None:
     workbook.save(path)
 
 
-@group("export_framework_xlsx")
+@group("export_framework_xlsx", reads_only=True)
 def export_framework(ctx: Context, wanted: set[str]):
-    db = open_store(ctx.dataset.data, OPERATOR)
+    db = ctx.open_store()
     target = ctx.scratch / "export.xlsx"
     table = framework.framework_table(db, ctx.dataset.edition_id)
     export, floor, rows = Timer(), Timer(), 0
@@ -88,6 +88,6 @@ def export_framework(ctx: Context, wanted: set[str]):
             rows = framework.export_framework(db, target, ctx.dataset.edition_id)
         with floor.sample():
             _openpyxl_floor(ctx.scratch / "floor.xlsx", framework_io.EXPORT_HEADERS, table)
-    db.conn.close()
+    db.close()
     yield _line("export_framework_xlsx", export, rows / EXPORT_ROWS_PER_S * 1000, ctx, rows,
                 floor_rows_per_s=_rate(rows, floor.wall), lxml=LXML, file_kb=round(target.stat().st_size / 1024))
