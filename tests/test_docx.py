@@ -5,21 +5,25 @@ page), the command line's choice by extension, and a LibreOffice conversion behi
 import datetime as dt
 import shutil
 import subprocess
+import zipfile
 
 import docx
 import pytest
 from docx.oxml.ns import qn
+from lxml import etree
 from pypdf import PdfReader
 
 from conftest import ledger_args
 from core import scoring, supervision, units
 from core.docx.layout import ems
+from core.docx.ooxml import SCHEMA_ORDER, prefixed
 from core.pdf.supervision_pdf import NEW_HEADERS, PROBLEM_HEADERS, RANK_HEADERS
 from test_cli import run
 from test_supervision import make_photo, new_finding, office, place  # noqa: F401 - fixtures
 from test_supervision_io import pdf_text, run_cli
 
 TITLE_FONT, BODY_FONT = "方正小标宋简体", "仿宋_GB2312"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def texts(document) -> list[str]:
@@ -44,6 +48,24 @@ def table_with_header(document, headers: list[str]):
     return next(t for t in document.tables if table_rows(t)[0] == headers)
 
 
+def assert_opens_in_word(path):
+    """Word refuses a file (“无法读取的内容”) whose property elements hold their children out of the
+    schema's order: every pPr, rPr, trPr, tblPr and sectPr of the file is checked."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("word/") and name.endswith(".xml")) or "styles" in name:
+                continue
+            for element in etree.fromstring(archive.read(name)).iter():
+                if not isinstance(element.tag, str) or not element.tag.startswith(W):
+                    continue
+                order = SCHEMA_ORDER.get(prefixed(element.tag))
+                if order:
+                    children = [prefixed(c.tag) for c in element if isinstance(c.tag, str)]
+                    assert all(c in order for c in children), (name, children)
+                    assert [order.index(c) for c in children] == sorted(order.index(c) for c in children), \
+                        (name, children)
+
+
 def assert_gbt9704_page(section, landscape: bool = False):
     """A4 with the margins GB/T 9704 gives (turned for a landscape table), 22 lines of 28 characters."""
     width, height = (297, 210) if landscape else (210, 297)
@@ -66,6 +88,7 @@ def test_two_notices_in_one_word_file(office, place, tmp_path):  # noqa: F811
     second = supervision.issue_notice(office, street, [b], issued_on="2026-09-30")
     out = tmp_path / "通知单.docx"
     assert supervision.write_notices(office, [first["id"], second["id"]], out) is None
+    assert_opens_in_word(out)
     document = docx.Document(out)
     lines = texts(document)
     for expected in ("X创城督〔2026〕1号", "X创城督〔2026〕2号", "区城管局：", "城关街道办事处：", "一、存在问题",
@@ -109,6 +132,7 @@ def test_bulletin_in_word_has_the_pdfs_number_and_tables(office, place, tmp_path
     word, pdf = tmp_path / "通报.docx", tmp_path / "通报.pdf"
     data = supervision.write_bulletin(office, "2026-10-01", "2026-10-31", word, today=dt.date(2026, 10, 31))
     supervision.write_bulletin(office, "2026-10-01", "2026-10-31", pdf, today=dt.date(2026, 10, 31))
+    assert_opens_in_word(word)
     document = docx.Document(word)
     lines = texts(document)
     assert lines[0] == "XX区创建全国文明城市工作指挥部办公室"
@@ -154,6 +178,7 @@ def test_loss_notice_and_reports_in_word(demo_db, tmp_path):
     # the other reports are plain documents: no 版头, a wide table on a turned page
     out = tmp_path / "按测评项目.docx"
     scoring.write_report_word(demo_db, round_id, scoring.BY_CATEGORY, out)
+    assert_opens_in_word(out)
     document = docx.Document(out)
     table = scoring.report_table(demo_db, round_id, scoring.BY_CATEGORY)
     assert texts(document)[:2] == [table.title, "统计方式：按测评项目。"]

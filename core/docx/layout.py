@@ -28,6 +28,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
+from core import clock
 from core.docx.ooxml import put
 from core.errors import AppError, Cancelled, storage_error
 from core.file_access import check_not_in_use
@@ -92,6 +93,8 @@ class WordFile:
         props = self.docx.core_properties
         props.title, props.author, props.comments = title, author, f"由{CREATOR}生成"
         props.last_modified_by = author
+        # Now (Word reads the stamp as UTC), not the 2013 of python-docx's template.
+        props.created = props.modified = clock.now().astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
         self.docx.settings.odd_and_even_pages_header_footer = True
 
     def _set_defaults(self) -> None:
@@ -197,8 +200,7 @@ class WordDocument:
 
     def __init__(self, file: WordFile, *, kind: str = "plain", title: str = "", issuer_mark: str = "",
                  doc_number: str = "", landscape: bool = False):
-        self.file, self.kind, self.doc_number = file, kind, doc_number
-        self.body = file.docx
+        self.kind, self.body = kind, file.docx
         self.area_width_mm = AREA_HEIGHT_MM if landscape else AREA_WIDTH_MM
         self._break_before = False
         file.start(landscape)
@@ -265,13 +267,15 @@ class WordDocument:
         return self
 
     def heading1(self, text: str) -> "WordDocument":
-        """一、 in 黑体."""
-        self._paragraph(_strip(text), font=HEADING1_FONT, indent_chars=2, keep_with_next=True)
+        """一、 in 黑体 (an outline level, so Word's 导航窗格 lists it)."""
+        heading = self._paragraph(_strip(text), font=HEADING1_FONT, indent_chars=2, keep_with_next=True)
+        put(heading._p.get_or_add_pPr(), "w:outlineLvl", val=0)
         return self
 
     def heading2(self, text: str) -> "WordDocument":
         """（一） in 楷体."""
-        self._paragraph(_strip(text), font=HEADING2_FONT, indent_chars=2, keep_with_next=True)
+        heading = self._paragraph(_strip(text), font=HEADING2_FONT, indent_chars=2, keep_with_next=True)
+        put(heading._p.get_or_add_pPr(), "w:outlineLvl", val=1)
         return self
 
     def heading3(self, text: str) -> "WordDocument":
