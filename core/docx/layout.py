@@ -203,6 +203,7 @@ class WordDocument:
         self.kind, self.body = kind, file.docx
         self.area_width_mm = AREA_HEIGHT_MM if landscape else AREA_WIDTH_MM
         self._break_before = False
+        self.last_table = None  # the table the last table() call wrote
         file.start(landscape)
         if kind == "gongwen":
             self._masthead(issuer_mark, doc_number)
@@ -314,7 +315,7 @@ class WordDocument:
         columns = len(headers)
         widths = self._widths(headers, rows, col_widths_mm)
         aligns = list(aligns or ["justify"] * columns)
-        table = self.new_table(columns)
+        table = self.last_table = self.new_table(columns)
         _ruled(table)
         for column, width in zip(table.columns, widths):
             column.width = Mm(width)
@@ -329,11 +330,13 @@ class WordDocument:
                 cell.width = Mm(widths[j])
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 align = "centre" if is_header else aligns[j]
-                self._cell_text(cell, value, HEADING1_FONT if is_header else BODY_FONT, font_size, leading, align)
+                self.cell_text(cell, value, HEADING1_FONT if is_header else BODY_FONT, font_size, leading, align)
         return self
 
-    def _cell_text(self, cell, text: str, font: str, size: float, leading: float, align: str):
-        paragraph = cell.paragraphs[0]
+    def cell_text(self, cell, text: str, font: str, size: float, leading: float, align: str, *,
+                  new_paragraph: bool = False):
+        """Text in a table cell: its first paragraph, or one more below (new_paragraph)."""
+        paragraph = cell.add_paragraph() if new_paragraph else cell.paragraphs[0]
         paragraph.alignment = ALIGNS["left" if align == "justify" else align]
         fmt = paragraph.paragraph_format
         fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(leading)
@@ -392,11 +395,11 @@ class WordDocument:
         if cc:
             row = table.add_row()
             cell = row.cells[0].merge(row.cells[1])
-            self._cell_text(cell, f"抄送：{cc}", BODY_FONT, SMALL_SIZE, LINE, "left")
+            self.cell_text(cell, f"抄送：{cc}", BODY_FONT, SMALL_SIZE, LINE, "left")
         row = table.add_row()
         for cell, text, align in ((row.cells[0], printer, "left"), (row.cells[1], date_text, "right")):
             cell.width = Mm(half)
-            self._cell_text(cell, text, BODY_FONT, SMALL_SIZE, LINE, align)
+            self.cell_text(cell, text, BODY_FONT, SMALL_SIZE, LINE, align)
         return self
 
 

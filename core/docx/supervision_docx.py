@@ -46,15 +46,14 @@ class NoticeWord(WordDocument):
             for start in range(0, len(shown), 2):
                 cells = table.add_row().cells
                 for cell, (photo, (width, height)) in zip(cells, shown[start:start + 2]):
-                    paragraph = self._cell_text(cell, "", BODY_FONT, CAPTION_SIZE, CAPTION_SIZE * 1.5, "centre")
+                    paragraph = self.cell_text(cell, "", BODY_FONT, CAPTION_SIZE, CAPTION_SIZE * 1.5, "centre")
                     try:
                         paragraph.runs[0].add_picture(photo["path"], width=Mm(width), height=Mm(height))
                     except Exception:  # a format Word cannot hold (python-docx refuses it): named instead
                         skipped.append((photo, None))
                     if photo.get("caption"):
-                        caption = cell.add_paragraph()
-                        caption.alignment = paragraph.alignment
-                        set_font(caption.add_run(photo["caption"]), BODY_FONT, CAPTION_SIZE)
+                        self.cell_text(cell, photo["caption"], BODY_FONT, CAPTION_SIZE, CAPTION_SIZE * 1.5, "centre",
+                                       new_paragraph=True)
         if skipped:
             self.paragraph("无法嵌入的照片：" + "、".join(p["name"] for p, _ in skipped), indent=False, align="left")
         return self
@@ -66,7 +65,7 @@ class NoticeWord(WordDocument):
         rows = receipt_rows(notice)
         self.table(["", ""], rows, col_widths_mm=[RECEIPT_LABEL_MM, self.area_width_mm - RECEIPT_LABEL_MM],
                    aligns=["centre", "left"], font_size=SMALL_SIZE, header=False)
-        for row in self.body.tables[-1].rows:  # the labels in 黑体, as in the PDF
+        for row in self.last_table.rows:  # the labels in 黑体, as in the PDF
             for run in row.cells[0].paragraphs[0].runs:
                 set_font(run, HEADING1_FONT, SMALL_SIZE)
         return self
