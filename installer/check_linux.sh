@@ -93,6 +93,16 @@ else
   step_end FAIL
 fi
 
+# python-docx writes every .docx from its own template files: they must ride along in the bundle.
+step_start "打包程序输出 Word 通报（.docx）"
+rm -rf "$WORK/docx-data"; cp -a "$WORK/demo-template" "$WORK/docx-data"  # numbering the 通报 writes to the ledger
+if "$BUNDLE/chuangcheng-cli" --data "$WORK/docx-data" loss-report --round 2025年市测 --out "$WORK/通报.docx" \
+   && [ -s "$WORK/通报.docx" ]; then
+  step_end PASS
+else
+  step_end FAIL
+fi
+
 step_start "打包程序 screenshots，隐藏系统字体后与源代码渲染逐像素一致"
 NOFONTS=$WORK/fontconfig-empty
 mkdir -p "$NOFONTS/cache"

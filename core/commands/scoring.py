@@ -21,13 +21,13 @@ def register(sub):
     p.add_argument("--report", metavar="PROBLEMS.xlsx", help="有问题时把问题清单另存为 Excel")
     p.add_argument("--add-types", action="store_true", help="文件中词表没有的点位类型加入点位类型词表后导入")
 
-    p = add_command(sub, "loss-report", "导出一轮测评的失分统计（.xlsx 或 .pdf）", cmd_loss_report)
+    p = add_command(sub, "loss-report", "导出一轮测评的失分统计（.xlsx、.pdf 或 Word 文档 .docx）", cmd_loss_report)
     p.add_argument("--round", required=True, metavar="NAME", help="测评轮次名称")
     p.add_argument("--by", choices=list(scoring.REPORT_KINDS), default=scoring.BY_UNIT,
                    help="统计方式：unit 责任单位，category 测评项目，locality 属地，site-type 点位类型，"
                         "standard 失分最多的标准（默认 unit）")
     p.add_argument("--unit", metavar="NAME", help="只导出这个单位的失分明细（单位全称或简称）")
-    p.add_argument("--out", required=True, metavar="OUT.xlsx|OUT.pdf")
+    p.add_argument("--out", required=True, metavar="OUT.xlsx|OUT.pdf|OUT.docx")
 
     p = add_command(sub, "compare-rounds", "对比两轮测评：各单位、各测评项目的变化，新增和已整改的失分",
                     cmd_compare_rounds)
@@ -70,7 +70,9 @@ def _format(path: str) -> str:
         return "xlsx"
     if lower.endswith(".pdf"):
         return "pdf"
-    raise AppError(f"不支持的导出格式：{path}。请使用 .xlsx 或 .pdf 文件名。")
+    if lower.endswith(".docx"):
+        return "docx"
+    raise AppError(f"不支持的导出格式：{path}。请使用 .xlsx、.pdf 或 .docx（Word 文档）文件名。")
 
 
 def cmd_loss_report(args, ctx) -> int:
@@ -81,6 +83,9 @@ def cmd_loss_report(args, ctx) -> int:
         if kind == "xlsx":
             n = scoring.export_unit_page(ctx.db, round_id, unit_id, args.out)
             print(f"已导出 {n} 项失分到：{args.out}")
+        elif kind == "docx":
+            scoring.write_unit_page_word(ctx.db, round_id, unit_id, args.out)
+            print(f"已生成 Word 文档：{args.out}")
         else:
             pages = scoring.write_unit_page_pdf(ctx.db, round_id, unit_id, args.out)
             print(f"已生成 {pages} 页 PDF：{args.out}")
@@ -88,6 +93,9 @@ def cmd_loss_report(args, ctx) -> int:
     if kind == "xlsx":
         n = scoring.export_report(ctx.db, round_id, args.by, args.out)
         print(f"已导出 {n} 行（{scoring.REPORT_KINDS[args.by]}）到：{args.out}")
+    elif kind == "docx":
+        scoring.write_report_word(ctx.db, round_id, args.by, args.out)
+        print(f"已生成 Word 文档（{scoring.REPORT_KINDS[args.by]}）：{args.out}")
     else:
         pages = scoring.write_report_pdf(ctx.db, round_id, args.by, args.out)
         print(f"已生成 {pages} 页 PDF（{scoring.REPORT_KINDS[args.by]}）：{args.out}")

@@ -29,17 +29,17 @@ def register(sub):
     p.add_argument("--findings", metavar="ID,ID,...", required=True, help="问题编号，逗号分隔")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="交办日期（默认今天）")
     p.add_argument("--requirement", metavar="TEXT", default="", help="整改要求（默认使用标准表述）")
-    p.add_argument("--out", metavar="OUT.pdf", help="同时生成通知单 PDF")
+    p.add_argument("--out", metavar="OUT.pdf|OUT.docx", help="同时生成通知单 PDF（或 .docx：Word 文档，可编辑）")
 
-    p = add_command(sub, "notices", "把督办通知单输出为一个 PDF（公文格式）", cmd_notices)
-    p.add_argument("--out", metavar="OUT.pdf", required=True)
+    p = add_command(sub, "notices", "把督办通知单输出为一个 PDF（公文格式；.docx 为可编辑的 Word 文档）", cmd_notices)
+    p.add_argument("--out", metavar="OUT.pdf|OUT.docx", required=True)
     p.add_argument("--number", metavar="文号", action="append", default=[], help="指定文号，可重复")
     p.add_argument("--year", metavar="YYYY", type=int, help="某年度的全部通知单")
 
-    p = add_command(sub, "bulletin", "生成督查通报（PDF 公文或 .xlsx）", cmd_bulletin)
+    p = add_command(sub, "bulletin", "生成督查通报（PDF 公文、Word 文档 .docx 或 .xlsx）", cmd_bulletin)
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", required=True)
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", required=True)
-    p.add_argument("--out", metavar="OUT.pdf|OUT.xlsx", required=True)
+    p.add_argument("--out", metavar="OUT.pdf|OUT.docx|OUT.xlsx", required=True)
 
     p = add_command(sub, "holidays-import", "导入某年的法定节假日安排（日期、类型 放假/上班、名称）",
                     cmd_holidays_import)
@@ -87,7 +87,7 @@ def _ids(text: str) -> list[int]:
 
 def cmd_notice_issue(args, ctx) -> int:
     if args.out:
-        _require_suffix(args.out, ".pdf")
+        _require_document(args.out)
     unit_id = units.resolve_one(ctx.db, args.unit)
     notice = supervision.issue_notice(ctx.db, unit_id, _ids(args.findings), issued_on=args.date,
                                       requirement=args.requirement)
@@ -96,13 +96,13 @@ def cmd_notice_issue(args, ctx) -> int:
     for warning in notice["warnings"]:
         print(f"注意：{warning}", file=sys.stderr)
     if args.out:
-        supervision.render_notices(ctx.db, [notice["id"]], args.out)
+        supervision.write_notices(ctx.db, [notice["id"]], args.out)
         print(f"通知单已保存到：{args.out}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_notices(args, ctx) -> int:
-    _require_suffix(args.out, ".pdf")
+    _require_document(args.out)
     if args.number:
         ids = [supervision.find_notice(ctx.db, n) for n in args.number]
     else:
@@ -110,15 +110,15 @@ def cmd_notices(args, ctx) -> int:
     if not ids:
         raise AppError("没有符合条件的督办通知单。" + (f"{args.year} 年尚未开具通知单。" if args.year else ""))
     progress = Progress()
-    result = supervision.render_notices(ctx.db, ids, args.out, progress=progress)
+    pages = supervision.write_notices(ctx.db, ids, args.out, progress=progress)
     progress.finish()
-    print(f"已输出 {len(ids)} 份督办通知单（{result.page_count} 页）到：{args.out}")
+    print(f"已输出 {len(ids)} 份督办通知单（{'Word 文档' if pages is None else f'{pages} 页'}）到：{args.out}")
     return EXIT_OK
 
 
 def cmd_bulletin(args, ctx) -> int:
-    if not args.out.lower().endswith((".pdf", ".xlsx")):
-        raise AppError(f"不支持的通报格式：{args.out}。请使用 .pdf 或 .xlsx 文件名。")
+    if not args.out.lower().endswith((".pdf", ".docx", ".xlsx")):
+        raise AppError(f"不支持的通报格式：{args.out}。请使用 .pdf、.docx（Word 文档）或 .xlsx 文件名。")
     data = supervision.write_bulletin(ctx.db, args.start, args.end, args.out)
     c = data["counts"]
     print(f"通报已保存到：{args.out}（新发现 {c['new']}，销号 {c['closed']}，逾期 {c['overdue']}，挂牌 {c['flagged']}）")
@@ -129,6 +129,11 @@ def cmd_holidays_import(args, ctx) -> int:
     result = workdays.import_schedule(ctx.db, args.year, args.file)
     print(f"已录入 {args.year} 年放假安排：放假 {result['holidays']} 天，调休上班 {result['workdays']} 天。")
     return EXIT_OK
+
+
+def _require_document(path: str) -> None:
+    if not path.lower().endswith((".pdf", ".docx")):
+        raise AppError(f"不支持的通知单格式：{path}。请使用 .pdf 或 .docx（Word 文档）文件名。")
 
 
 def _require_suffix(path: str, suffix: str) -> None:

@@ -29,11 +29,12 @@ def _rate_text(rate) -> str:
     return "—" if rate is None else f"{rate * 100:.2f}%"
 
 
-def unit_notice(content: dict) -> GbtDocument:
-    """关于…失分情况的通报: summary, the ranking, the standards that lost most, unattributed losses."""
+def unit_notice(content: dict, make=GbtDocument):
+    """关于…失分情况的通报: summary, the ranking, the standards that lost most, unattributed losses;
+    written into make(**fields), a GbtDocument or its Word twin (core.docx.layout.WordDocument)."""
     rnd, summary, today = content["round"], content["summary"], content["today"]
-    doc = GbtDocument(kind="gongwen", title=f"关于{rnd['name']}失分情况的通报", issuer_mark=content["issuing_body"],
-                      doc_number=content.get("number", ""))
+    doc = make(kind="gongwen", title=f"关于{rnd['name']}失分情况的通报", issuer_mark=content["issuing_body"],
+               doc_number=content.get("number", ""))
     doc.addressee("各责任单位：")
     when = f"{format_date(dt.date.fromisoformat(rnd['held_on']))}，" if rnd["held_on"] else ""
     doc.paragraph(f"{when}{with_note(rnd['name'], rnd['kind'])}共测评 {summary['lines']} 项（点位），应得分 "
@@ -74,8 +75,8 @@ def unit_notice(content: dict) -> GbtDocument:
     return doc
 
 
-def plain_report(table, note: str = "") -> GbtDocument:
-    doc = GbtDocument(kind="plain", title=table.title, landscape=len(table.columns) > 6)
+def plain_report(table, note: str = "", make=GbtDocument):
+    doc = make(kind="plain", title=table.title, landscape=len(table.columns) > 6)
     if note:
         doc.paragraph(note)
     if table.rows:

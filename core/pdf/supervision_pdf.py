@@ -75,11 +75,24 @@ def _photo_block(number: int, finding: dict):
     return build
 
 
-def notice_document(notice: dict) -> GbtDocument:
-    """One notice as core.supervision.notice_document gives it (with its office and photos)."""
+class NoticePdf(GbtDocument):
+    """A notice's page: a GbtDocument that also sets the problems' photos and the 回执."""
+
+    def photos(self, number: int, finding: dict) -> "NoticePdf":
+        block = _photo_block(number, finding)
+        return self.add(block) if block else self
+
+    def receipt(self, notice: dict) -> "NoticePdf":
+        return self.add(_receipt(notice))
+
+
+def notice_document(notice: dict, make=NoticePdf):
+    """One notice as core.supervision.notice_document gives it (with its office and photos).
+
+    make(**fields) gives the document it is written into: a NoticePdf, or its Word twin
+    (core.docx.supervision_docx), so both say the same."""
     office = notice["office"]
-    doc = GbtDocument(kind="gongwen", issuer_mark=office, doc_number=notice["number"],
-                      title="创城督查问题督办通知单")
+    doc = make(kind="gongwen", issuer_mark=office, doc_number=notice["number"], title="创城督查问题督办通知单")
     if notice["voided"]:
         doc.paragraph(f"（本通知单已作废：{notice['void_reason']}）", indent=False, align="centre")
     doc.addressee(f"{notice['unit']}：")
@@ -93,9 +106,7 @@ def notice_document(notice: dict) -> GbtDocument:
              f["notice_due_on"]] for i, f in enumerate(notice["findings"], 1)]
     doc.table(PROBLEM_HEADERS, rows, col_widths_mm=PROBLEM_WIDTHS_MM, aligns=PROBLEM_ALIGNS)
     for i, f in enumerate(notice["findings"], 1):
-        block = _photo_block(i, f)
-        if block:
-            doc.add(block)
+        doc.photos(i, f)
     doc.heading1("二、整改要求")
     doc.paragraph(notice["requirement"])
     doc.heading1("三、整改期限")
@@ -106,9 +117,20 @@ def notice_document(notice: dict) -> GbtDocument:
         doc.paragraph(notice["contact"])
     doc.signature(office, dt.date.fromisoformat(notice["issued_on"]))
     doc.page_break()  # the 回执 is cut off and returned: a page of its own
-    doc.add(_receipt(notice))
+    doc.receipt(notice)
     doc.banji(printer=office, print_date=dt.date.fromisoformat(notice["issued_on"]))
     return doc
+
+
+RECEIPT_NOTE = "（本回执由责任单位填写后交回区创城办）"
+
+
+def receipt_rows(notice: dict) -> list[list[str]]:
+    """The 回执's lines: label and what is filled in (blank lines to write on while unsigned)."""
+    signed = notice["receipt_signer"]
+    return [["通知单文号", notice["number"]], ["责任单位", notice["unit"]], ["签收人", signed],
+            ["签收时间", _date_text(notice["receipt_at"]) if signed else "　　　　年　　月　　日"],
+            ["整改情况", notice["receipt_note"] or "\n\n\n\n"]]
 
 
 def _receipt(notice: dict):
@@ -117,21 +139,13 @@ def _receipt(notice: dict):
         title = body_style(fonts, "heiti", first_indent=0, align="centre")
         label = body_style(fonts, "heiti", first_indent=0, align="centre", size=14, leading=22)
         value = body_style(fonts, first_indent=0, align="left", size=14, leading=22, tracking=0)
-        signed = notice["receipt_signer"]
-        data = [
-            ["通知单文号", notice["number"]],
-            ["责任单位", notice["unit"]],
-            ["签收人", signed],
-            ["签收时间", _date_text(notice["receipt_at"]) if signed else "　　　　年　　月　　日"],
-            ["整改情况", notice["receipt_note"] or "\n\n\n\n"],
-        ]
-        cells = [[TextBlock(a, label), TextBlock(b, value)] for a, b in data]
+        cells = [[TextBlock(a, label), TextBlock(b, value)] for a, b in receipt_rows(notice)]
         table = Table(cells, colWidths=[32 * mm, AREA_WIDTH - 32 * mm], hAlign="CENTER")
         table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), value.font, value.size),  # else Helvetica, unembedded
                                    ("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                    ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
         cut = body_style(fonts, first_indent=0, align="centre", size=12, leading=20, tracking=0)
-        return KeepTogether([TextBlock("（本回执由责任单位填写后交回区创城办）", cut),
+        return KeepTogether([TextBlock(RECEIPT_NOTE, cut),
                              TextBlock("回　执", title), table])
     return build
 
@@ -152,18 +166,19 @@ RANK_HEADERS = ["排名", "责任单位", "未销号问题", "逾期问题", "�
 PDF_ITEM_LIMIT = 200
 
 
-def _table(doc: GbtDocument, headers, rows: list, **kwargs) -> None:
+def _table(doc, headers, rows: list, **kwargs) -> None:
     if len(rows) > PDF_ITEM_LIMIT:
         doc.paragraph(f"共{len(rows)}个，以下列出前{PDF_ITEM_LIMIT}个，完整清单见同期 Excel 通报。")
         rows = rows[:PDF_ITEM_LIMIT]
     doc.table(headers, rows, **kwargs)
 
 
-def bulletin_document(data: dict, office: str) -> GbtDocument:
-    """The 通报 of core.supervision.bulletin_data, issued by `office`."""
+def bulletin_document(data: dict, office: str, make=GbtDocument):
+    """The 通报 of core.supervision.bulletin_data, issued by `office`, written into make(**fields):
+    a GbtDocument, or its Word twin (core.docx.layout.WordDocument)."""
     c = data["counts"]
-    doc = GbtDocument(kind="gongwen", issuer_mark=office, doc_number=data.get("number", ""),
-                      title=f"创城督查通报\n（{data['period']}）")
+    doc = make(kind="gongwen", issuer_mark=office, doc_number=data.get("number", ""),
+               title=f"创城督查通报\n（{data['period']}）")
     doc.addressee("区创城指挥部各成员单位，各街道办事处：")
     doc.paragraph(f"{data['period']}，区创城办通过明察暗访、点位检查等方式共发现问题{c['new']}个"
                   f"（其中现场整改{c['on_spot']}个），销号{c['closed']}个。截至{_date_text(data['as_of'])}，"

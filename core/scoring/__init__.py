@@ -11,7 +11,7 @@ from core.scoring.attribution import (HOW_NAMES, LEAD, LEADS_SQL, LOCALITY, NAME
                                       attribution_settings, set_attribution)
 from core.scoring.compare import category_names, compare_rounds, trend
 from core.scoring.exports import (export_compare, export_report, export_tasks, export_unit_page, notice_content,
-                                  write_report_pdf, write_unit_page_pdf)
+                                  write_report_pdf, write_report_word, write_unit_page_pdf, write_unit_page_word)
 from core.scoring.importing import FORM_PER_SITE, FORM_PER_STANDARD, check_results, import_results
 from core.scoring.loss_findings import findings_from_losses
 from core.scoring.points import EPS, ScoreError, norm_title, settle_scores

@@ -1,6 +1,7 @@
 """丢分分析 documents: the reports, a unit's own page, a comparison and a task list as .xlsx, and the
-通报 and reports as PDF. The tables and the 通报's content are made here; core/xlsx/scoring_io.py and
-core/pdf/scoring_pdf.py only write them to files (openpyxl and reportlab load when a file is made)."""
+通报 and reports as PDF or Word. The tables and the 通报's content are made here; core/xlsx/scoring_io.py,
+core/pdf/scoring_pdf.py and core/docx/scoring_docx.py only write them to files (openpyxl, reportlab and
+python-docx load when a file is made)."""
 
 from __future__ import annotations
 
@@ -83,22 +84,44 @@ def write_report_pdf(db, round_id: int, by: str, path, progress=None, cancel=Non
     """The report `by` as PDF; the by-unit ranking is the 通报. Returns pages."""
     from core.pdf import scoring_pdf
 
+    return _write_report(db, round_id, by, path, scoring_pdf, progress, cancel)
+
+
+def write_report_word(db, round_id: int, by: str, path, progress=None, cancel=None) -> None:
+    """The report `by` as Word (.docx) for editing, with the same content and 发文字号 as the PDF."""
+    from core.docx import scoring_docx
+
+    _write_report(db, round_id, by, path, scoring_docx, progress, cancel)
+
+
+def _write_report(db, round_id: int, by: str, path, writer, progress, cancel):
+    """The by-unit ranking is the 失分通报, numbered when it is first written (in either format);
+    the other reports are plain tables. `writer` is core.pdf.scoring_pdf or core.docx.scoring_docx."""
     if by == BY_UNIT:
         content = notice_content(db, round_id)
 
-        def render(number: str) -> int:
+        def render(number: str):
             content["number"] = number
-            return scoring_pdf.write_notice(content, path, progress, cancel)
+            return writer.write_notice(content, path, progress, cancel)
 
         return bulletin_numbers.write_numbered(db, bulletin_numbers.LOSS_BULLETIN, f"round:{round_id}",
                                                content["today"].year, f"关于{content['round']['name']}失分情况的通报",
                                                render)
-    return scoring_pdf.write_table(report_table(db, round_id, by), f"统计方式：{REPORT_KINDS[by]}。", path,
-                                   progress, cancel)
+    return writer.write_table(report_table(db, round_id, by), f"统计方式：{REPORT_KINDS[by]}。", path, progress, cancel)
 
 
 def write_unit_page_pdf(db, round_id: int, unit_id: int, path) -> int:
     from core.pdf import scoring_pdf
 
+    return _write_unit_page(db, round_id, unit_id, path, scoring_pdf)
+
+
+def write_unit_page_word(db, round_id: int, unit_id: int, path) -> None:
+    from core.docx import scoring_docx
+
+    _write_unit_page(db, round_id, unit_id, path, scoring_docx)
+
+
+def _write_unit_page(db, round_id: int, unit_id: int, path, writer):
     table = unit_page_table(db, round_id, unit_id)
-    return scoring_pdf.write_table(table, f"共 {len(table.rows)} 项失分，合计 {table.total_loss:g} 分。", path)
+    return writer.write_table(table, f"共 {len(table.rows)} 项失分，合计 {table.total_loss:g} 分。", path)

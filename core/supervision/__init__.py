@@ -21,7 +21,8 @@ from core.supervision.importing import export_findings, import_findings, parse_f
 from core.supervision.lifecycle import (TRANSITIONS, WORKFLOW, allowed_actions, feedback, history, record_event,
                                         review, sign, start_fixing)
 from core.supervision.notices import (default_requirement, find_notice, format_number, get_notice, issue_notice,
-                                      list_notices, notice_document, record_receipt, render_notices, void_notice)
+                                      list_notices, notice_document, record_receipt, render_notices, void_notice,
+                                      write_notices)
 from core.supervision.queries import (FindingFilter, count_query, counts, counts_query, list_findings, list_query,
                                       text_condition, unit_owes)
 from core.supervision.rules import (CLOSED, FAILED, FIXING, ISSUED, OPEN, OPEN_SQL, OVERDUE_SQL, OWING, PASSED,
@@ -39,7 +40,7 @@ __all__ = [
     "TRANSITIONS", "WORKFLOW", "allowed_actions", "feedback", "history", "record_event", "review", "sign",
     "start_fixing",
     "default_requirement", "find_notice", "format_number", "get_notice", "issue_notice", "list_notices",
-    "notice_document", "record_receipt", "render_notices", "void_notice",
+    "notice_document", "record_receipt", "render_notices", "void_notice", "write_notices",
     "FindingFilter", "count_query", "counts", "counts_query", "list_findings", "list_query", "text_condition",
     "unit_owes",
     "CLOSED", "FAILED", "FIXING", "ISSUED", "OPEN", "OPEN_SQL", "OVERDUE_SQL", "OWING", "PASSED", "PENDING",

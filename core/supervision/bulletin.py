@@ -1,4 +1,4 @@
-"""创城督查通报: what a 通报 for a day or a period reports, written as a 公文 PDF or an .xlsx."""
+"""创城督查通报: what a 通报 for a day or a period reports, written as a 公文 PDF, in Word or as an .xlsx."""
 
 from __future__ import annotations
 
@@ -54,19 +54,24 @@ def period_text(start: dt.date, end: dt.date) -> str:
 
 
 def write_bulletin(db, start, end, path, today: dt.date | None = None, progress=None, cancel=None) -> dict:
-    """The 通报 as PDF or .xlsx, chosen by the file name. Returns the data it reports."""
+    """The 通报 as PDF, Word (.docx, to edit) or .xlsx, chosen by the file name. Returns the data it
+    reports. PDF and Word carry the 发文字号, the same one however often the period is written."""
     data = bulletin_data(db, start, end, today)
     if str(path).lower().endswith(".xlsx"):
         from core.xlsx import supervision_io
 
         supervision_io.write_bulletin(path, data, progress=progress, cancel=cancel)
     else:
-        from core.pdf import supervision_pdf
+        from core.docx import is_word
+
+        if is_word(path):
+            from core.docx.supervision_docx import write_bulletin as write
+        else:
+            from core.pdf.supervision_pdf import render_bulletin as write
 
         def render(number: str):
             data["number"] = number
-            supervision_pdf.render_bulletin(data, settings.get(db, "office_name"), path, progress=progress,
-                                            cancel=cancel)
+            write(data, settings.get(db, "office_name"), path, progress=progress, cancel=cancel)
 
         bulletin_numbers.write_numbered(db, bulletin_numbers.SUPERVISION_BULLETIN, f"{data['start']}..{data['end']}",
                                         dt.date.fromisoformat(data["as_of"]).year, f"创城督查通报（{data['period']}）",

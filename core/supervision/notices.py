@@ -202,3 +202,17 @@ def render_notices(db, notice_ids: list[int], path, progress=None, cancel=None):
 
     return supervision_pdf.render_notices([notice_document(db, nid) for nid in notice_ids], path,
                                           progress=progress, cancel=cancel)
+
+
+def write_notices(db, notice_ids: list[int], path, progress=None, cancel=None) -> int | None:
+    """The notices as one file, chosen by its name: Word (.docx) to edit, else PDF. Returns the
+    PDF's pages; None for Word (its pages are counted by the program that opens it)."""
+    from core.docx import is_word
+
+    if not is_word(path):
+        return render_notices(db, notice_ids, path, progress, cancel).page_count
+    from core.docx import supervision_docx
+
+    supervision_docx.write_notices([notice_document(db, nid) for nid in notice_ids], path, progress=progress,
+                                   cancel=cancel)
+    return None

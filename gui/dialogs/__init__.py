@@ -164,6 +164,16 @@ def save_file(parent, title: str, name: str, filters: str, kind: str = "export")
     return path
 
 
+# Documents in 公文 layout are saved as PDF to print, or as Word to edit; the file name decides.
+PDF_OR_WORD = "PDF 文件 (*.pdf);;Word 文档 (*.docx)"
+
+
+def document_path(path: str) -> str:
+    """The path a document is written to: as typed when it ends in .pdf or .docx, else with .pdf
+    added (the PDF stays the default)."""
+    return path if not path or path.lower().endswith((".pdf", ".docx")) else path + ".pdf"
+
+
 def choose_folder(parent, title: str, kind: str = "export") -> str:
     folder = QFileDialog.getExistingDirectory(parent, title, _last_folder(kind))
     if folder:

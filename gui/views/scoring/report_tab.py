@@ -17,7 +17,7 @@ from gui.widgets.flow import FlowLayout
 from gui.widgets.tables import make_table, selected_rows
 
 BARS_SHOWN = 15
-XLSX_FILTER, PDF_FILTER = "Excel 工作簿 (*.xlsx)", "PDF 文件 (*.pdf)"
+XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 
 
 def show_table(model: RowsTableModel, table: scoring.ReportTable) -> None:
@@ -26,6 +26,15 @@ def show_table(model: RowsTableModel, table: scoring.ReportTable) -> None:
     model.columns = table_columns(table)
     model.endResetModel()
     model.set_rows(table.rows)
+
+
+def _target(path: str, kind: str) -> tuple[str, str]:
+    """Where to write and in which format: Excel stays Excel; a document is PDF or Word as its
+    name says (PDF when it says neither)."""
+    if kind == "xlsx" or not path:
+        return path, kind
+    path = dialogs.document_path(path)
+    return path, "docx" if path.lower().endswith(".docx") else "pdf"
 
 
 class ReportTab(QWidget):
@@ -43,7 +52,7 @@ class ReportTab(QWidget):
         bar.addWidget(self.kind)
         bar.addStretch()
         for text, slot in [("导出 Excel…", lambda: self.export_report("xlsx")),
-                           ("导出 PDF…", lambda: self.export_report("pdf"))]:
+                           ("导出 PDF / Word…", lambda: self.export_report("pdf"))]:
             b = QPushButton(text)
             b.clicked.connect(slot)
             bar.addWidget(b)
@@ -65,7 +74,7 @@ class ReportTab(QWidget):
         self.unit_heading = QLabel("在上表选择一个责任单位，查看它的每一项失分。")
         unit_bar.addWidget(self.unit_heading, 1)
         for text, slot in [("导出单位明细 Excel…", lambda: self.export_unit_page("xlsx")),
-                           ("导出单位明细 PDF…", lambda: self.export_unit_page("pdf"))]:
+                           ("导出单位明细 PDF / Word…", lambda: self.export_unit_page("pdf"))]:
             b = QPushButton(text)
             b.clicked.connect(slot)
             unit_bar.addWidget(b)
@@ -122,10 +131,12 @@ class ReportTab(QWidget):
             return
         by = self.kind.currentData()
         name = f"{self.page.round_name()}失分统计（{scoring.REPORT_KINDS[by]}）.{kind}"
-        path = dialogs.save_file(self, "导出失分统计", name, XLSX_FILTER if kind == "xlsx" else PDF_FILTER)
+        path, kind = _target(dialogs.save_file(self, "导出失分统计", name,
+                                               XLSX_FILTER if kind == "xlsx" else dialogs.PDF_OR_WORD), kind)
         if not path:
             return
-        write = scoring.export_report if kind == "xlsx" else scoring.write_report_pdf
+        write = {"xlsx": scoring.export_report, "pdf": scoring.write_report_pdf,
+                 "docx": scoring.write_report_word}[kind]
         run_job(self, "导出失分统计", lambda db, progress, cancel: write(db, round_id, by, path, progress, cancel),
                 self.page.ctx.open_worker_db, lambda _: dialogs.show_info(self, "导出失分统计", f"已导出到：\n{path}"))
 
@@ -135,8 +146,9 @@ class ReportTab(QWidget):
             dialogs.show_info(self, "导出单位失分明细", "请先在“按责任单位”统计表中选择一个单位。")
             return
         unit = units.get_unit(self.db, unit_id)["name"]
-        path = dialogs.save_file(self, "导出单位失分明细", f"{unit}失分明细（{self.page.round_name()}）.{kind}",
-                                 XLSX_FILTER if kind == "xlsx" else PDF_FILTER)
+        path, kind = _target(dialogs.save_file(self, "导出单位失分明细", f"{unit}失分明细（{self.page.round_name()}）.{kind}",
+                                               XLSX_FILTER if kind == "xlsx" else dialogs.PDF_OR_WORD), kind)
         if path:
-            write = scoring.export_unit_page if kind == "xlsx" else scoring.write_unit_page_pdf
+            write = {"xlsx": scoring.export_unit_page, "pdf": scoring.write_unit_page_pdf,
+                     "docx": scoring.write_unit_page_word}[kind]
             self.page.export_now("导出单位失分明细", lambda: write(self.db, round_id, unit_id, path), path)

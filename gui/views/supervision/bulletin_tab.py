@@ -1,4 +1,4 @@
-"""通报: the figures of a period at a glance, and the 通报 written as PDF or Excel."""
+"""通报: the figures of a period at a glance, and the 通报 written as PDF (or Word to edit) or Excel."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class BulletinTab(QWidget):
         preview = QPushButton("统计")
         preview.clicked.connect(self.refresh)
         bar.addWidget(preview)
-        for text, suffix in (("生成通报 PDF…", ".pdf"), ("生成通报 Excel…", ".xlsx")):
+        for text, suffix in (("生成通报 PDF / Word…", ".pdf"), ("生成通报 Excel…", ".xlsx")):
             b = QPushButton(text)
             b.clicked.connect(lambda _=False, s=suffix: self.write_bulletin(s))
             bar.addWidget(b)
@@ -66,11 +66,14 @@ class BulletinTab(QWidget):
     def write_bulletin(self, suffix: str) -> None:
         start, end = pydate(self.b_from), pydate(self.b_to)
         name = f"创城督查通报{start.isoformat()}至{end.isoformat()}{suffix}"
-        path = dialogs.save_file(self, "保存通报", name, "PDF 文件 (*.pdf)" if suffix == ".pdf" else "Excel 工作簿 (*.xlsx)")
+        excel = suffix == ".xlsx"
+        path = dialogs.save_file(self, "保存通报", name, "Excel 工作簿 (*.xlsx)" if excel else dialogs.PDF_OR_WORD)
         if not path:
             return
-        if not path.lower().endswith(suffix):
+        if excel and not path.lower().endswith(suffix):
             path += suffix
+        elif not excel:
+            path = dialogs.document_path(path)
         run_job(self, "生成通报", lambda db, progress, cancel: supervision.write_bulletin(
             db, start, end, path, progress=progress, cancel=cancel), self.page.ctx.open_worker_db,
             lambda data: dialogs.show_info(self, "通报", f"通报已保存到：\n{path}"))

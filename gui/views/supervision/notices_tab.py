@@ -1,4 +1,4 @@
-"""督办通知单: every notice, printed or saved as PDF, its 回执, voiding it, the list to Excel."""
+"""督办通知单: every notice, saved as PDF or as Word to edit, its 回执, voiding it, the list to Excel."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class NoticesTab(QWidget):
         self.notice_table = make_table(self.notice_model, state_key="supervision/notices")
         layout.addWidget(self.notice_table)
         bar = FlowLayout()
-        for text, slot in [("打印 / 保存 PDF…", self.print_notices), ("登记回执…", self.receipt),
+        for text, slot in [("保存 PDF / Word…", self.print_notices), ("登记回执…", self.receipt),
                            ("作废…", self.void_notice), ("导出 Excel…", self.export_notices)]:
             b = QPushButton(text)
             b.clicked.connect(slot)
@@ -47,14 +47,15 @@ class NoticesTab(QWidget):
         if not chosen:
             return
         name = f"{chosen[0]['number']}.pdf" if len(chosen) == 1 else "督办通知单.pdf"
-        path = dialogs.save_file(self, "保存督办通知单", name, "PDF 文件 (*.pdf)")
+        path = dialogs.document_path(dialogs.save_file(self, "保存督办通知单", name, dialogs.PDF_OR_WORD))
         if not path:
             return
         ids = [n["id"] for n in chosen]
         run_job(self, "生成督办通知单",
-                lambda db, progress, cancel: supervision.render_notices(db, ids, path, progress, cancel),
+                lambda db, progress, cancel: supervision.write_notices(db, ids, path, progress, cancel),
                 self.page.ctx.open_worker_db,
-                lambda r: dialogs.show_info(self, "督办通知单", f"已保存 {len(ids)} 份（{r.page_count} 页）：\n{path}"))
+                lambda pages: dialogs.show_info(self, "督办通知单", f"已保存 {len(ids)} 份"
+                                                f"（{'Word 文档' if pages is None else f'{pages} 页'}）：\n{path}"))
 
     def receipt(self) -> None:
         chosen = self._selected_notices()
