@@ -24,7 +24,7 @@ def register(sub):
     p = add_command(sub, "loss-report", "导出一轮测评的失分统计（.xlsx 或 .pdf）", cmd_loss_report)
     p.add_argument("--round", required=True, metavar="NAME", help="测评轮次名称")
     p.add_argument("--by", choices=list(scoring.REPORT_KINDS), default=scoring.BY_UNIT,
-                   help="统计方式：unit 责任单位，category 测评项目，locality 属地，site-type 点位类型，"
+                   help="统计方式：unit 责任单位，category 测评项目，group 专项推进组，locality 属地，site-type 点位类型，"
                         "standard 失分最多的标准（默认 unit）")
     p.add_argument("--unit", metavar="NAME", help="只导出这个单位的失分明细（单位全称或简称）")
     p.add_argument("--out", required=True, metavar="OUT.xlsx|OUT.pdf")
