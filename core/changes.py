@@ -17,6 +17,7 @@ AREAS_OF_TABLE = {
     "findings": ("supervision",), "notices": ("supervision",), "sites": ("supervision",),
     "workday_overrides": ("supervision",), "workday_years": ("supervision",),
     "score_rounds": ("scoring",), "score_results": ("scoring",),
+    "survey_targets": ("scoring",), "survey_results": ("scoring",),
     "working_groups": ("groups", "framework"), "working_group_units": ("groups",),
 }
 

@@ -24,4 +24,6 @@ from core.scoring.rounds import (CITY, KINDS, MOCK, NATIONAL, PROVINCE, SELF_CHE
                                  find_round, get_round, infer_kind, list_rounds, resolve_round, update_round)
 from core.scoring.tables import (COUNT, DATE, POINTS, POINTS_CHANGE, RATE, RATE_CHANGE, TEXT, Column, ReportTable,
                                  compare_tables, report_table, task_table, unit_page_table)
-
+from core.scoring.surveys import (INDICATORS as SURVEY_INDICATORS, SURVEY_METHOD, delete_survey_result,
+                                  import_survey, is_met, parse_rate, rate_text, record_survey_result,
+                                  round_surveys, survey_standards, survey_trend)

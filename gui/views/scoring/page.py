@@ -16,6 +16,7 @@ from gui.views.scoring.compare_tab import CompareTab
 from gui.views.scoring.dialogs import RoundDialog
 from gui.views.scoring.lines_tab import LinesTab
 from gui.views.scoring.report_tab import ReportTab
+from gui.views.scoring.surveys_tab import SurveysTab
 from gui.views.scoring.trend_tab import TrendTab
 from gui.widgets.flow import FlowLayout, side_by_side_or_stacked
 from gui.widgets.locate import reset_filters, select_row_by_id
@@ -61,8 +62,9 @@ class ScoringPage(Page):
         self.report_tab = ReportTab(self)
         self.compare_tab = CompareTab(self)
         self.trend_tab = TrendTab(self)
+        self.surveys = SurveysTab(self)
         for tab, title in ((self.lines_tab, "成绩明细"), (self.report_tab, "失分统计"), (self.compare_tab, "轮次对比"),
-                           (self.trend_tab, "趋势")):
+                           (self.trend_tab, "趋势"), (self.surveys, "问卷调查")):
             self.tabs.addTab(tab, title)
         splitter.addWidget(self.tabs)
         side_by_side_or_stacked(splitter)
