@@ -191,6 +191,9 @@ class MainWindow(QMainWindow):
         if not stop_background_jobs():
             show_error(self, "从备份恢复", AppError("后台任务仍在运行，暂时不能恢复。请等它结束后再试。"))
             return
+        if self.ctx.db.shared:
+            self._restore_shared(path, allow_foreign)
+            return
         self.restoring = True  # the automatic backup waits: the database is closed meanwhile
         self.ctx.db.close()
 
@@ -212,6 +215,26 @@ class MainWindow(QMainWindow):
                 lambda _db, progress, cancel: safety.restore_backup(self.ctx.data, path, progress, cancel,
                                                                      self.ctx.operator, allow_foreign=allow_foreign),
                 None, reopen, failed)
+
+    def _restore_shared(self, path: str, allow_foreign: bool) -> None:
+        """The server's ledger is replaced in one transaction on a connection of the job's own (only a
+        管理员 may); this window keeps its connection, the server holding no files of ours, and
+        every page reads the ledger again."""
+        from core.safety import server_move
+        from gui.dialogs import show_info
+        from gui.jobs import run_job
+
+        def done(result):
+            self.ctx.replaced()
+            text = "恢复完成，共享台账已替换为备份中的数据。"
+            if result["safety_backup"]:
+                text += f"\n替换前的共享台账已备份到本机：\n{result['safety_backup']}"
+            if result["missing_attachments"]:
+                text += f"\n\n注意：备份制作时已缺失 {result['missing_attachments']} 个附件，可在“数据体检”中查看。"
+            show_info(self, "从备份恢复", text)
+
+        run_job(self, "从备份恢复", lambda db, progress, cancel: server_move.restore_to_server(
+            self.ctx.data, db, path, allow_foreign=allow_foreign), self.ctx.open_worker_db, done)
 
     def run_auto_backup(self, background: bool = False) -> None:
         """The small automatic backup (snapshot + attachment mirror); failures only warn. On exit it

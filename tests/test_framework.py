@@ -72,6 +72,19 @@ def test_save_standard_edits_fields_and_units_in_one_step(district):
     assert _std(db, "5.2.1")["title"] == "机动车礼让行人"  # nothing written
 
 
+def test_a_standard_whose_units_a_colleague_changed_since_is_refused(district):
+    from core.errors import EditConflict
+
+    db = district
+    std = _std(db, "5.2.1")
+    read_at = framework.get_node(db, std["id"])["version"]
+    framework.save_standard(db, std["id"], {}, ["区公安分局交警大队"], ["区交通运输局"],  # only the units change
+                            expected_version=read_at)
+    with pytest.raises(EditConflict):  # a form read before that save
+        framework.save_standard(db, std["id"], {}, ["区水务局"], [], expected_version=read_at)
+    assert _std(db, "5.2.1")["lead"] == ["区公安分局交警大队"]
+
+
 def test_unit_summary_points_at_stake(district):
     db = district
     edition = framework.current_edition_id(db)

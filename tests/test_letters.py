@@ -261,6 +261,25 @@ def test_signing_flow_and_audit(district):
     assert letters.get_status(district, 2026, u)["signed_on"] == ""
 
 
+def test_a_mark_on_letters_a_colleague_marked_since_is_refused_for_all_of_them(district):
+    from core.errors import EditConflict
+
+    a, b = unit_id(district, "区城管局"), unit_id(district, "区公安分局")
+    letters.set_states(district, 2026, [a, b], "已印发", on="2026-03-01")
+    shown = {r["unit_id"]: r["version"] for r in letters.status_rows(district, 2026, current(district))}
+    letters.set_state(district, 2026, a, "已签订", on="2026-03-09", signed_by="李明",  # a colleague, first
+                      expected_version=shown[a])
+    with pytest.raises(EditConflict) as refused:  # the list still showing both 已印发
+        letters.set_states(district, 2026, [a, b], "已签订", on="2026-03-10", signed_by="王刚",
+                           expected_versions={a: shown[a], b: shown[b]})
+    assert f"已被{district.operator}于 " in refused.value.message_zh
+    assert letters.get_status(district, 2026, a)["signed_by"] == "李明"
+    assert letters.get_status(district, 2026, b)["state"] == "已印发"  # one refused, none marked
+    fresh = {r["unit_id"]: r["version"] for r in letters.status_rows(district, 2026, current(district))}
+    letters.set_states(district, 2026, [b], "已签订", on="2026-03-10", signed_by="王刚", expected_versions=fresh)
+    assert letters.get_status(district, 2026, b)["signed_by"] == "王刚"
+
+
 def test_signing_flow_with_scan_and_audit(district, tmp_path):
     u = unit_id(district, "区城管局")
     letters.set_state(district, 2026, u, "已印发", on="2026-03-01")

@@ -7,6 +7,7 @@ import pytest
 
 PASSWORD_A, PASSWORD_B = "clerk-a-secret", "clerk-b-secret"
 CLERK_A, CLERK_B = "gui_clerk_a", "gui_clerk_b"
+MANAGER, PASSWORD_MANAGER = "gui_manager", "manager-secret"
 DATABASE = "office_gui"
 
 
@@ -24,13 +25,14 @@ def office(pg_server, tmp_path_factory):
     server_admin.initialize(owner)
     server_admin.add_user(owner, CLERK_A, "经办人", PASSWORD_A)
     server_admin.add_user(owner, CLERK_B, "经办人", PASSWORD_B)
+    server_admin.add_user(owner, MANAGER, "管理员", PASSWORD_MANAGER)
     owner.close()
     owner = open_store(DataDir(tmp_path_factory.mktemp("owner_pc")), None, server=pg_server.url(DATABASE))
     load_demo(owner)
     owner.close()
     yield pg_server
     admin.run_script(f"DROP DATABASE {DATABASE} WITH (FORCE)")
-    for login in (CLERK_A, CLERK_B):
+    for login in (CLERK_A, CLERK_B, MANAGER):
         admin.run_script(f"DROP ROLE IF EXISTS {login}")
     admin.close()
 
@@ -233,3 +235,73 @@ def test_the_command_line_of_a_pc_set_to_the_shared_ledger_opens_it_unless_a_dat
     assert (tmp_path / "xdg-data" / "ChuangchengDesk" / "logs").is_dir()  # this PC's folder, not the user's
     local = run("--data", str(tmp_path / "laptop"), "server-user", "list")
     assert local.returncode == 2 and "--server" in local.stderr
+
+
+def test_a_step_on_a_finding_a_colleague_took_first_is_refused_with_who_and_the_list_reads_again(
+        window_a, clerk_b, monkeypatch):
+    from core import supervision
+
+    tab = window_a.show_page("supervision").findings
+    tab.refresh()
+    shown = next(r for r in tab.findings_model.rows() if r["status"] == "已交办")  # as A's list shows it
+    supervision.sign(clerk_b, shown["id"], "乙签收")  # today
+    told = []
+    monkeypatch.setattr("gui.dialogs.offer_reload", lambda parent, title, exc: told.append(exc.message_zh) or True)
+    tab._step("签收", supervision.sign, shown, "甲签收")
+    assert len(told) == 1 and CLERK_B in told[0]
+    assert supervision.history(clerk_b, shown["id"])[-1]["person"] == "乙签收"
+    assert next(r for r in tab.findings_model.rows() if r["id"] == shown["id"])["status"] == "已签收"  # read again
+
+
+def test_a_letter_mark_on_units_a_colleague_marked_first_is_refused_and_the_list_reads_again(
+        window_a, clerk_b, monkeypatch):
+    from core import letters
+    from gui.views.letters import page as letters_page
+
+    page = window_a.show_page("letters")
+    page.refresh()
+    row = next(i for i, r in enumerate(page.model.rows()) if r["state"] == "已印发")
+    unit = page.model.rows()[row]
+    page.table.selectRow(page.table.model().mapFromSource(page.model.index(row, 0)).row())
+    letters.set_state(clerk_b, page.year.value(), unit["unit_id"], "已签订", on="2026-03-09", signed_by="乙经手")
+    monkeypatch.setattr(letters_page.MarkDialog, "exec", lambda self: letters_page.QDialog.Accepted)
+    monkeypatch.setattr(letters_page.MarkDialog, "values", lambda self: ("2026-03-10", "甲经手"))
+    told = []
+    monkeypatch.setattr("gui.dialogs.offer_reload", lambda parent, title, exc: told.append(exc.message_zh) or True)
+    page.mark("已签订")
+    assert len(told) == 1 and CLERK_B in told[0]
+    assert letters.get_status(clerk_b, page.year.value(), unit["unit_id"])["signed_by"] == "乙经手"
+    assert next(r for r in page.model.rows() if r["unit_id"] == unit["unit_id"])["state"] == "已签订"
+
+
+def test_restoring_from_the_window_replaces_the_shared_ledger_and_only_a_manager_may(
+        qtbot, office, window_a, data_dir, tmp_path, monkeypatch):
+    """Last in the module: the ledger it restores is the one it found."""
+    from core import safety, units
+    from core.paths import DataDir
+    from core.store import open_store
+    from gui.main_window import MainWindow
+
+    errors, infos = [], []
+    monkeypatch.setattr("gui.dialogs.show_error", lambda parent, title, exc: errors.append(str(exc)))
+    monkeypatch.setattr("gui.dialogs.show_info", lambda parent, title, text: infos.append(text))
+    manager_pc = DataDir(tmp_path / "manager_pc")
+    db = open_store(manager_pc, None, server=_url(office, MANAGER), password=PASSWORD_MANAGER)
+    manager = MainWindow(db, manager_pc, "忽略的名字", PASSWORD_MANAGER)
+    qtbot.addWidget(manager)
+    try:
+        backup = safety.make_backup(manager_pc, db)
+        units.create_unit(db, {"name": "恢复后不应存在"})
+        window_a.restore_from(str(backup))  # a 经办人
+        qtbot.waitUntil(lambda: bool(errors), timeout=60000)
+        assert "只有管理员能" in errors[0] and "共享台账未改动" in errors[0]
+        assert units.resolver(db).lookup("恢复后不应存在") is not None
+        manager.restore_from(str(backup))
+        qtbot.waitUntil(lambda: bool(infos), timeout=120000)
+        assert "共享台账已替换" in infos[0] and "替换前的共享台账已备份到本机" in infos[0]
+        assert manager.ctx.db is db  # the window kept its connection
+        assert units.resolver(db).lookup("恢复后不应存在") is None
+        assert units.resolver(window_a.ctx.db).lookup("恢复后不应存在") is None
+    finally:
+        manager.close()
+        db.close()

@@ -384,3 +384,23 @@ def test_site_search_takes_percent_and_underscore_literally(office, place):
     assert [s["name"] for s in sites.list_sites(office, text="100%")] == ["东岗农贸市场"]
     assert sites.list_sites(office, text="%") == [s for s in sites.list_sites(office) if "%" in s["address"]]
     assert sites.list_sites(office, text="_") == []
+
+
+def test_a_step_on_a_finding_a_colleague_moved_since_is_refused_with_who_and_when(office, place):
+    from core.errors import EditConflict
+
+    fid = new_finding(office, place)
+    supervision.issue_notice(office, supervision.get_finding(office, fid)["unit_id"], [fid], issued_on="2026-09-30")
+    listed = supervision.list_findings(office, FindingFilter(ids=(fid,)))[0][0]  # what the list shows
+    supervision.sign(office, fid, "张三", "2026-10-08", expected_version=listed["version"])  # the first click
+    events = len(supervision.history(office, fid))
+    with pytest.raises(EditConflict) as refused:  # a second window still showing it 已交办
+        supervision.sign(office, fid, "李四", "2026-10-08", expected_version=listed["version"])
+    assert f"已被{office.operator}于 " in refused.value.message_zh
+    assert len(supervision.history(office, fid)) == events
+    assert supervision.history(office, fid)[-1]["person"] == "张三"
+    fresh = supervision.list_findings(office, FindingFilter(ids=(fid,)))[0][0]  # after reloading
+    supervision.start_fixing(office, fid, "2026-10-08", expected_version=fresh["version"])
+    assert status(office, fid) == "整改中"
+    with pytest.raises(EditConflict):
+        supervision.review(office, fid, "王五", True, on_date="2026-10-09", expected_version=fresh["version"])

@@ -80,6 +80,9 @@ def set_assignments(db, node_id: int, lead: list[tuple[str, int]], support: list
             [{"node": node_id, "role": role, "unit": i if k == "unit" else None,
               "group_id": i if k == "group" else None, "position": pos}
              for role, refs in ((LEAD, lead), (SUPPORT, support)) for pos, (k, i) in enumerate(refs)])
+        # The units are part of the standard as people edit it: a colleague's form read before
+        # this change is refused like one read before a change of the standard's own fields.
+        db.execute("UPDATE framework_nodes SET version = version + 1 WHERE id = :node", {"node": node_id})
         if log:
             after = assignment_refs(db, node_id)
             audit.log(db, "修改责任分工", "assignments", node_id,

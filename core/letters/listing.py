@@ -34,7 +34,8 @@ def status_rows(db, year: int, edition_id: int | None, *, with_changes: bool = T
                     "state": status.get("state", NOT_ISSUED) if count else NO_TASKS,
                     "issued_on": status.get("issued_on", ""), "signed_on": status.get("signed_on", ""),
                     "signed_by": status.get("signed_by", ""), "generated_at": status.get("generated_at", ""),
-                    "status_id": status.get("id"), "scan_count": scans.get(status.get("id"), 0),
+                    "status_id": status.get("id"), "version": status.get("version"),
+                    "scan_count": scans.get(status.get("id"), 0),
                     "changed": CHANGED if text else "", "change_text": text})
     return out
 

@@ -57,7 +57,8 @@ def latest_status(db, year: int, with_snapshot: bool = False) -> dict[int, dict]
     """unit → its letter_status row for the year (the most advanced one when merging left two);
     the snapshots (every task of every letter, megabytes at 10x) only when asked for."""
     states: dict[int, dict] = {}
-    columns = "*" if with_snapshot else "id, year, unit_id, state, issued_on, signed_on, signed_by, edition_id, generated_at"
+    columns = "*" if with_snapshot else ("id, year, unit_id, state, issued_on, signed_on, signed_by, edition_id,"
+                                         " generated_at, version")
     for r in db.rows(f"SELECT {columns} FROM letter_status WHERE year = :year" + MOST_ADVANCED_FIRST,
                      {"year": year, **_STATE_PARAMS}):
         states.setdefault(r["unit_id"], r)
@@ -119,13 +120,16 @@ def set_state(db, year: int, unit_id: int, state: str, *, on=None, signed_by: st
 
 
 def set_states(db, year: int, unit_ids: list[int], state: str, *, on=None, signed_by: str = "",
-               scan=None) -> None:
+               scan=None, expected_versions: dict[int, int | None] | None = None) -> None:
     """set_state for several units in one transaction: a refused mark leaves every unit as it was.
     scan: the signed copy, stored with each unit's record in the same transaction (a full disk
-    while storing it leaves the marks undone too)."""
+    while storing it leaves the marks undone too). expected_versions: unit → the version of its
+    record the list showed (a colleague's mark since refuses them all)."""
+    expected_versions = expected_versions or {}
     with attachments.files_kept_only_on_success(db), db.write():
         for unit_id in unit_ids:
-            set_state(db, year, unit_id, state, on=on, signed_by=signed_by)
+            set_state(db, year, unit_id, state, on=on, signed_by=signed_by,
+                      expected_version=expected_versions.get(unit_id))
             if scan:
                 attach_signed_copy(db, year, unit_id, scan)
 

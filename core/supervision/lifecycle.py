@@ -68,9 +68,13 @@ def _check_step_date(db, finding: dict, action: str, on_date: str) -> None:
                       after=last["on_date"] if last else "", after_label=f"上一步“{last['action']}”的日期" if last else "")
 
 
-def _step(db, finding_id: int, action: str, on_date, changes: dict | None = None, **event) -> None:
+def _step(db, finding_id: int, action: str, on_date, changes: dict | None = None, *,
+          expected_version: int | None = None, **event) -> None:
+    """expected_version: the version the user's list showed (refused, with who and when, when a
+    colleague moved or changed the finding since)."""
     on_date = _day(on_date)
     with db.write():
+        db.check_version("findings", finding_id, expected_version)
         before = findings.get_finding(db, finding_id)
         _check_step_date(db, before, action, on_date)
         move(db, before, action, on_date, **event)
@@ -79,29 +83,31 @@ def _step(db, finding_id: int, action: str, on_date, changes: dict | None = None
                   {"status": WORKFLOW[action].target, **(changes or {}), **event}, before["description"][:40])
 
 
-def sign(db, finding_id: int, signer: str, on_date=None) -> None:
+def sign(db, finding_id: int, signer: str, on_date=None, *, expected_version: int | None = None) -> None:
     if not signer.strip():
         raise AppError("请填写签收人。")
-    _step(db, finding_id, "sign", on_date, person=signer.strip())
+    _step(db, finding_id, "sign", on_date, person=signer.strip(), expected_version=expected_version)
 
 
-def start_fixing(db, finding_id: int, on_date=None, note: str = "") -> None:
-    _step(db, finding_id, "start", on_date, note=note.strip())
+def start_fixing(db, finding_id: int, on_date=None, note: str = "", *, expected_version: int | None = None) -> None:
+    _step(db, finding_id, "start", on_date, note=note.strip(), expected_version=expected_version)
 
 
-def feedback(db, finding_id: int, description: str, on_date=None, after_photos=()) -> None:
+def feedback(db, finding_id: int, description: str, on_date=None, after_photos=(), *,
+             expected_version: int | None = None) -> None:
     """整改反馈: what the unit did, with optional after-photos."""
     if not description.strip():
         raise AppError("整改反馈需要填写整改情况说明。")
     for path in after_photos:
         attachments.check_image(path)
     with db.write():
-        _step(db, finding_id, "feedback", on_date, note=description.strip())
+        _step(db, finding_id, "feedback", on_date, note=description.strip(), expected_version=expected_version)
         for path in after_photos:
             attachments.add_attachment(db, "findings", finding_id, path, role="after")
 
 
-def review(db, finding_id: int, reviewer: str, passed: bool, comment: str = "", on_date=None) -> None:
+def review(db, finding_id: int, reviewer: str, passed: bool, comment: str = "", on_date=None, *,
+           expected_version: int | None = None) -> None:
     """复查: passed closes the finding (销号); failed sends it back to 整改中 with a new deadline and
     one more 督办."""
     if not reviewer.strip():
@@ -110,6 +116,7 @@ def review(db, finding_id: int, reviewer: str, passed: bool, comment: str = "", 
         raise AppError("复查未通过时请写明未通过的原因。")
     day = _day(on_date, "复查日期")
     with db.write():
+        db.check_version("findings", finding_id, expected_version)
         finding = findings.get_finding(db, finding_id)
         if passed:
             changes = {"closed_on": day}

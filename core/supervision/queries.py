@@ -103,7 +103,7 @@ def _list_sql(db, flt: FindingFilter, r: Rules, limit: int | None) -> tuple[str,
     return (f"WITH pick AS MATERIALIZED ({pick})"
             " SELECT f.id, f.found_on, f.source, f.description, f.severity, f.status, f.due_on,"
             " f.supervision_count, f.fixed_on_spot, f.prev_at_site, f.closed_on, f.assigned_on, f.unit_id,"
-            " f.site_id, f.node_id, f.limit_days, f.requested_due,"
+            " f.site_id, f.node_id, f.limit_days, f.requested_due, f.version,"
             " s.name AS site, s.site_type, l.name AS locality, u.name AS unit, n.code AS standard_code,"
             f" o.number AS notice_number, {as_flag(OVERDUE_SQL)} AS overdue, {as_flag(flagged_sql(db))} AS flagged"
             " FROM pick JOIN findings f ON f.id = pick.id JOIN sites s ON s.id = f.site_id"

@@ -277,7 +277,8 @@ class LettersPage(Page):
                 return
             on, signer = dialog.values()
         self.run_change(f"标记{state}", letters.set_states, self.year.value(), [r["unit_id"] for r in chosen],
-                        state, on=on, signed_by=signer)
+                        state, on=on, signed_by=signer, expected_versions={r["unit_id"]: r["version"] for r in chosen},
+                        on_conflict=self.refresh)
 
     def _unit_head(self, unit_id: int) -> str:
         return units.get_unit(self.db, unit_id)["head"]

@@ -128,7 +128,8 @@ class SafetyPage(Page):
             return
         try:
             manifest = safety.verify_backup(path, hashes=False) if not path.lower().endswith(".db") else None
-            foreign = safety.needs_foreign_confirmation(self.ctx.data, path)
+            foreign = (not safety.is_own_backup(self.ctx.data, path) if self.db.shared
+                       else safety.needs_foreign_confirmation(self.ctx.data, path))
         except AppError as exc:
             dialogs.show_error(self, "恢复", exc)
             return

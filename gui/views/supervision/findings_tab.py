@@ -203,6 +203,12 @@ class FindingsTab(QWidget):
     def _change(self, title: str, func, *args, **kwargs):
         return self.page.run_change(title, func, *args, **kwargs)
 
+    def _step(self, title: str, func, finding: dict, *args, **kwargs):
+        """A step on the finding as the list showed it: a colleague's step or change since is
+        refused with who and when, and the list is read again."""
+        return self._change(title, func, finding["id"], *args, expected_version=finding["version"],
+                            on_conflict=self.refresh, **kwargs)
+
     def issue_notice(self) -> None:
         chosen = selected_rows(self.findings_table)
         if not chosen:
@@ -236,12 +242,12 @@ class FindingsTab(QWidget):
             return
         signer, on = QLineEdit(), date_edit()
         if supervision_dialogs.FormDialog(self, "签收", [("签收人：", signer), ("签收日期：", on)]).exec():
-            self._change("签收", supervision.sign, f["id"], signer.text(), pydate(on))
+            self._step("签收", supervision.sign, f, signer.text(), pydate(on))
 
     def start_fixing(self) -> None:
         f = self._one_finding()
         if f:
-            self._change("开始整改", supervision.start_fixing, f["id"], clock.today())
+            self._step("开始整改", supervision.start_fixing, f, clock.today())
 
     def feedback(self) -> None:
         f = self._one_finding()
@@ -251,7 +257,7 @@ class FindingsTab(QWidget):
         text.setTabChangesFocus(True)
         hint = "整改后照片可在保存后于“整改后照片”栏添加（可拖入）。"
         if supervision_dialogs.FormDialog(self, "整改反馈", [("整改情况：", text), ("反馈日期：", on)], hint).exec():
-            self._change("整改反馈", supervision.feedback, f["id"], text.toPlainText(), pydate(on))
+            self._step("整改反馈", supervision.feedback, f, text.toPlainText(), pydate(on))
 
     def review(self) -> None:
         f = self._one_finding()
@@ -263,8 +269,8 @@ class FindingsTab(QWidget):
         result.addItems(["通过（销号）", "未通过（退回整改，督办次数加一）"])
         if supervision_dialogs.FormDialog(self, "复查", [("复查人：", reviewer), ("复查日期：", on), ("复查结果：", result),
                                      ("复查意见：", comment)]).exec():
-            self._change("复查", supervision.review, f["id"], reviewer.text(), result.currentIndex() == 0,
-                         comment.toPlainText(), on_date=pydate(on))
+            self._step("复查", supervision.review, f, reviewer.text(), result.currentIndex() == 0,
+                       comment.toPlainText(), on_date=pydate(on))
 
     # --- Excel ------------------------------------------------------------------------------------
     def import_findings(self) -> None:
