@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from core import audit, framework, groups, materials, scoring, supervision, units
+from core import audit, framework, groups, materials, scoring, settings, supervision, units
 from core.errors import AppError
 from conftest import ledger_args
 from test_supervision_io import run_cli
@@ -99,7 +99,14 @@ def _framework_file(path, groups_named):
 def city(db):
     for name in ("区城管局", "区住建局", "区交通运输局"):
         units.create_unit(db, {"name": name, "kind": "政府部门"})
+    for name in ("市容环境组", "宣传氛围组", "文明交通组", "诚信建设组"):
+        groups.add_group(db, {"name": name})
     return db
+
+
+def test_a_new_ledger_has_no_groups_and_offers_the_usual_names(db):
+    assert framework.group_names(db) == []
+    assert framework.group_suggestions(db) == settings.WORKING_GROUPS
 
 
 def test_an_import_naming_an_unknown_group_creates_it_and_says_so(city, tmp_path):
