@@ -4,6 +4,7 @@ own totals), the standards that lost most, a unit's own losses, and the round's 
 from __future__ import annotations
 
 from core.errors import AppError
+from core.framework.groups import NO_GROUP
 from core.scoring.attribution import HOW_NAMES, add_unit_totals, attribute, chosen_rules
 from core.scoring.points import EPS, norm_title, rounded
 from core.scoring.results import UNNAMED_CATEGORY, lines
@@ -27,8 +28,8 @@ REPORT_KINDS = {
 UNNAMED_LOCALITY = "（未注明属地）"
 UNNAMED_SITE_TYPE = "（未注明点位类型）"
 # A line counts for the 专项推进组 of its standard (lines without a standard, or of a standard no
-# group pushes, under this name).
-UNNAMED_GROUP = "（未分组）"
+# group pushes, under NO_GROUP).
+UNNAMED_GROUP = NO_GROUP
 # A grouping of lines: what its first column is called, the line's field, the name for a blank one.
 GROUPINGS = {
     BY_CATEGORY: ("测评项目", "category_name", UNNAMED_CATEGORY),

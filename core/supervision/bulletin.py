@@ -6,6 +6,7 @@ import datetime as dt
 
 from core import bulletin_numbers, clock, dates, settings
 from core.errors import AppError
+from core.framework.groups import NO_GROUP
 from core.query import Where
 from core.supervision.queries import FindingFilter, list_findings
 from core.supervision.rules import CLOSED, OPEN_SQL, OVERDUE_SQL, count_where, day_rules, flagged_sql
@@ -15,7 +16,6 @@ from core.supervision.rules import CLOSED, OPEN_SQL, OVERDUE_SQL, count_where, d
 # the group of its standard; findings without one under NO_GROUP).
 BY_UNIT, BY_GROUP = "unit", "group"
 RANKED_BY = {BY_UNIT: "责任单位", BY_GROUP: "专项推进组"}
-NO_GROUP = "（未分组）"
 
 _RANKING_SQL = {
     BY_UNIT: ("SELECT u.name AS name, count(*) AS open, {overdue} AS overdue, {flagged} AS flagged"

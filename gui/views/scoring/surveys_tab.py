@@ -50,6 +50,7 @@ class SurveysTab(QWidget):
         form.addStretch()
         layout.addLayout(form)
         self.summary = QLabel()
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.model = RowsTableModel(SURVEY_COLUMNS, self, muted=None)
         self.table = make_table(self.model, state_key="scoring/surveys", sortable=False)
