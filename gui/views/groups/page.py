@@ -94,8 +94,8 @@ class GroupsPage(Page):
         edition = framework.get_edition(self.db, self._edition_id)["name"] if self._edition_id else "（无）"
         self.summary.setText(f"专项推进组 {len(rows)} 个。测评体系版本：{edition}；"
                              f"失分按{f'最近一轮“{round_name}”' if round_name else '最近一轮测评（还没有）'}统计。")
-        if chosen is None or not select_row_by_id(self.table, chosen["id"]):
-            self.table.selectRow(0)  # a group's standards in sight from the start
+        if (chosen is None or not select_row_by_id(self.table, chosen["id"])) and rows:
+            select_row_by_id(self.table, rows[0]["id"])  # a group's standards in sight from the start
         self.show_standards()
 
     def _selected_group(self) -> dict | None:

@@ -116,7 +116,8 @@ class ScoringPage(Page):
             box.blockSignals(False)
         ids = [r["id"] for r in rounds]
         if ids:
-            self.rounds.selectRow(ids.index(chosen) if chosen in ids else len(ids) - 1)
+            # by id, not selectRow: a Ctrl still held (Ctrl+S) would make selectRow toggle the row off
+            select_row_by_id(self.rounds, chosen if chosen in ids else ids[-1])
         self.compare_tab.fill_rounds(rounds)
         self.trend_tab.fill_subjects()
 
