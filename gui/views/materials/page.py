@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMenu, QPushButton, QTabWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from core import framework, materials, units
 from core.errors import AppError
@@ -68,11 +68,11 @@ class MaterialsPage(Page):
         v.addWidget(self.checklist, 1)
         return tab
 
-    def _menu_button(self, text: str, entries) -> QToolButton:
-        """A tool button opening a menu of (text, slot) entries; None draws a separator."""
-        button = QToolButton()
-        button.setText(text)
-        button.setPopupMode(QToolButton.InstantPopup)
+    def _menu_button(self, text: str, entries) -> QPushButton:
+        """A button opening a menu of (text, slot) entries; None draws a separator. A push button
+        like its neighbours, whose style leaves room for the menu arrow beside the text (a tool
+        button draws it over the text's last character)."""
+        button = QPushButton(text)
         menu = QMenu(button)
         for entry in entries:
             if entry is None:
