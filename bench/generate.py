@@ -264,6 +264,11 @@ def _framework(rng, shape: Shape, unit_rows: list[dict]) -> list[dict]:
 def _insert_framework(db, edition_id: int, table: list[dict], unit_ids: dict[str, int]) -> None:
     """The tree and its 分解表 with ids chosen here, so each goes in with a single executemany."""
     groups = {r["name"]: r["id"] for r in db.rows("SELECT id, name FROM unit_groups")}
+    working = {r["name"]: r["id"] for r in db.rows("SELECT id, name FROM working_groups")}
+    for name in dict.fromkeys(item["working_group"] for item in table):
+        if name not in working:
+            working[name] = db.conn.execute("INSERT INTO working_groups (name, position) VALUES (?, ?)",
+                                            (name, len(working) + 1)).lastrowid
     next_id = (db.value("SELECT max(id) FROM framework_nodes") or 0) + 1
     nodes, assignments, parents, children = [], [], {}, {}
     for item in table:
@@ -273,11 +278,11 @@ def _insert_framework(db, edition_id: int, table: list[dict], unit_ids: dict[str
                 children[key[:-1]] = position = children.get(key[:-1], 0) + 1
                 parents[key] = next_id
                 nodes.append((next_id, edition_id, parents.get(key[:-1]), level, position, "", key[-1], "", None,
-                              "", "", 0))
+                              None, "", 0))
                 next_id += 1
         position = int(item["code"].rsplit(".", 1)[1])
         nodes.append((next_id, edition_id, parents[keys[1]], 3, position, item["code"], item["title"],
-                      item["methods"], item["points"], item["working_group"], item["deadline"], item["negative"]))
+                      item["methods"], item["points"], working[item["working_group"]], item["deadline"], item["negative"]))
         for role in ("lead", "support"):
             for pos, name in enumerate(item[role]):
                 unit, group = unit_ids.get(name), groups.get(name)
@@ -285,7 +290,7 @@ def _insert_framework(db, edition_id: int, table: list[dict], unit_ids: dict[str
         next_id += 1
     db.conn.executemany(
         "INSERT INTO framework_nodes (id, edition_id, parent_id, level, position, code, title, methods, points,"
-        " working_group, deadline, negative) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", nodes)
+        " working_group_id, deadline, negative) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", nodes)
     db.conn.executemany("INSERT INTO assignments (node_id, role, unit_id, group_id, position)"
                         " VALUES (?, ?, ?, ?, ?)", assignments)
 

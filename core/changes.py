@@ -18,6 +18,8 @@ AREAS_OF_TABLE = {
     "workday_overrides": ("supervision",), "workday_years": ("supervision",),
     "score_rounds": ("scoring",), "score_results": ("scoring",),
     "reminders": ("remind",),
+    "survey_targets": ("scoring",), "survey_results": ("scoring",),
+    "working_groups": ("groups", "framework"), "working_group_units": ("groups",),
 }
 
 

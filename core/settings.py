@@ -16,6 +16,8 @@ SITE_TYPES = ["主干道", "次干道", "商业大街", "背街小巷", "公共�
               "长途汽车站", "主要交通路口", "政务大厅", "社区", "医院", "室外公共厕所", "学校", "中学",
               "小学", "农贸市场", "集贸市场", "药店", "建成区河道", "宾馆饭店", "超市", "文化娱乐场所",
               "街道综合文化站", "村"]
+# 专项推进组 an office usually has: offered when a standard is given its group (the groups
+# themselves are records, core.framework.groups).
 WORKING_GROUPS = ["综合协调组", "宣传氛围组", "市容环境组", "文明交通组", "窗口服务组",
                   "平安建设组", "诚信建设组", "志愿服务组", "未成年人组", "社会事业组", "生态环境组"]
 
@@ -24,7 +26,6 @@ VOCABULARIES = {
     "unit_kind": ("单位类别", UNIT_KINDS),
     "method": ("测评方法", METHODS),
     "site_type": ("点位类型", SITE_TYPES),
-    "working_group": ("专项推进组", WORKING_GROUPS),
 }
 
 # 保管期限 and its code in the 档号 (DA/T 22-2015).

@@ -304,7 +304,7 @@ def test_every_report_names_its_columns_by_key_and_kind(case_db, case_round, tmp
                      "失分": scoring.POINTS, "得分率": scoring.RATE, "排名": scoring.COUNT}
     jia = next(r for r in by_unit.rows if r["unit_id"] == case_db.ids["甲局"])
     assert (jia["name"], jia["loss"], jia["rank"]) == ("甲局", 0.7, 2) and jia["rate"] == pytest.approx(0.65)
-    assert [(c.key, c.kind) for c in tables[5].columns if "变化" in c.title] == [
+    assert [(c.key, c.kind) for c in tables[len(scoring.REPORT_KINDS)].columns if "变化" in c.title] == [
         ("rate_change", scoring.RATE_CHANGE), ("loss_change", scoring.POINTS_CHANGE), ("rank_change", scoring.COUNT)]
     assert by_unit.top_losses(2) == [{"name": "丁局", "loss": 1}, {"name": "甲局", "loss": 0.7}]
 

@@ -31,7 +31,7 @@ def cases(db, edition_id: int) -> list[Case]:
         Case("unit", TEXT_BUDGET_MS, [(name, {"unit_id": unit_id}) for name, unit_id in _sample_units(db, edition_id)]),
         Case("method", TEXT_BUDGET_MS, [(m, {"method": m}) for m in settings.vocab(db, "method")]),
         Case("working_group", TEXT_BUDGET_MS,
-             [(g, {"working_group": g}) for g in settings.vocab(db, "working_group")[:3]]),
+             [(g, {"working_group": g}) for g in framework.group_names(db)[:3]]),
         Case("no_lead", TEXT_BUDGET_MS, [("只看无牵头单位", {"no_lead": True})]),
     ]
 

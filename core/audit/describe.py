@@ -38,6 +38,8 @@ LABELS = {
     "mime": "文件类型", "is_workday": "上班", "holiday": "节日", "doc_title": "题名", "responsible": "责任者",
     "place": "地点", "people": "人物", "subject": "事由", "taken_at": "时间", "period": "期间", "seq": "序号",
     "method": "催办方式",
+    "lead_unit_id": "组长单位", "target": "目标值", "actual": "实际值", "indicator": "指标", "met": "达标", "rows": "条数",
+    "not_met": "未达标",
 }
 TABLE_LABELS = {
     ("findings", "result"): "复查结果", ("findings", "name"): "文件名", ("materials", "name"): "文件名",
@@ -48,10 +50,12 @@ TABLE_LABELS = {
     # an import's counts (导入责任分解表)
     ("editions", "added"): "新增", ("editions", "updated"): "更新", ("editions", "unchanged"): "未变",
     ("editions", "retired"): "停用", ("editions", "restored"): "恢复", ("editions", "created_units"): "新建单位",
+    ("editions", "created_groups"): "新建专项推进组",
+    ("working_groups", "name"): "推进组名称", ("working_groups", "leader"): "组长",
 }
 COUNTS = {("editions", "retired")}  # a flag's name used for a count
 FLAGS = {"retired", "negative", "fixed_on_spot", "voided", "removed", "builtin", "is_workday"}
-UNIT_KEYS = {"unit_id", "unit_ids", "support_ids", "locality_unit_id", "merged_into", "members"}
+UNIT_KEYS = {"unit_id", "unit_ids", "support_ids", "locality_unit_id", "merged_into", "members", "lead_unit_id"}
 NODE_KEYS = {"node_id", "parent_id", "category_id"}
 FORMS = {"a": "按标准", "b": "按点位"}
 EMPTY = "（空）"

@@ -10,7 +10,9 @@ AREAS = {"units": "责任单位", "unit_groups": "单位分组", "editions": "�
          "score_rounds": "测评轮次", "score_results": "测评成绩", "sites": "点位", "workday_overrides": "节假日安排",
          "workday_years": "节假日安排", "notices": "督办通知单", "findings": "督查问题", "letter_templates": "责任书模板",
          "letter_status": "责任书签订", "materials": "档案材料", "backup": "数据安全",
-         "bulletin_numbers": "通报文号", "reminders": "催办", "unit_packages": "工作包"}
+         "bulletin_numbers": "通报文号", "reminders": "催办", "unit_packages": "工作包",
+         "working_groups": "专项推进组", "working_group_units": "专项推进组",
+         "survey_targets": "问卷调查", "survey_results": "问卷调查"}
 
 # What one row of each table is, in the users' words. The search index (fts_*) and the migrations'
 # own table are the program's machinery and are never counted for a user.
@@ -24,6 +26,8 @@ RECORD_NAMES = {
     "material_review_progress": "档案审查进度", "attachments": "附件", "settings": "设置项", "vocab": "词表条目",
     "workday_overrides": "节假日安排", "workday_years": "节假日安排年份", "counters": "文号计数",
     "loss_findings": "失分转督查记录", "reminders": "催办记录", "unit_packages": "工作包",
+    "working_groups": "专项推进组", "working_group_units": "专项推进组成员单位",
+    "survey_targets": "问卷调查目标值", "survey_results": "问卷调查结果",
     "audit_log": "操作日志"}
 OTHER_RECORDS = "其他记录"
 

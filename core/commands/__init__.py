@@ -14,8 +14,8 @@ from core import APP_NAME, __version__
 # One module per area; each has register(subparsers) adding commands whose handler is
 # `func(args, ctx) -> int`.
 AREA_MODULES = ["core.commands.server", "core.commands.demo", "core.commands.units", "core.commands.framework",
-                "core.commands.letters", "core.commands.safety", "core.commands.scoring", "core.commands.supervision",
-                "core.commands.materials", "core.commands.search", "core.commands.new_year",
+                "core.commands.groups", "core.commands.letters", "core.commands.safety", "core.commands.scoring",
+                "core.commands.supervision", "core.commands.materials", "core.commands.search", "core.commands.new_year",
                 "core.commands.unit_packages", "core.commands.remind"]
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_PROBLEMS = 0, 1, 2, 3

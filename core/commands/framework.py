@@ -54,6 +54,8 @@ def cmd_import_framework(args, ctx) -> int:
           f"未变 {report['unchanged']} 条，停用 {len(report['retired'])} 条。")
     if report["created_units"]:
         print("新建单位：" + "、".join(report["created_units"]))
+    if report["created_groups"]:
+        print("新建专项推进组：" + "、".join(report["created_groups"]))
     if report["retired"]:
         print("文件中已没有、已停用（保留历史）的标准：" + "、".join(report["retired"]))
     return EXIT_OK

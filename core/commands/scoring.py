@@ -21,10 +21,16 @@ def register(sub):
     p.add_argument("--report", metavar="PROBLEMS.xlsx", help="有问题时把问题清单另存为 Excel")
     p.add_argument("--add-types", action="store_true", help="文件中词表没有的点位类型加入点位类型词表后导入")
 
+    p = add_command(sub, "import-survey", "导入一轮测评的问卷调查结果（标准编号、指标、目标值、实际值）",
+                    cmd_import_survey)
+    p.add_argument("file", metavar="FILE.xlsx")
+    p.add_argument("--round", required=True, metavar="NAME", help="测评轮次名称（没有时新建）")
+    p.add_argument("--report", metavar="PROBLEMS.xlsx", help="有问题时把问题清单另存为 Excel")
+
     p = add_command(sub, "loss-report", "导出一轮测评的失分统计（.xlsx、.pdf 或 Word 文档 .docx）", cmd_loss_report)
     p.add_argument("--round", required=True, metavar="NAME", help="测评轮次名称")
     p.add_argument("--by", choices=list(scoring.REPORT_KINDS), default=scoring.BY_UNIT,
-                   help="统计方式：unit 责任单位，category 测评项目，locality 属地，site-type 点位类型，"
+                   help="统计方式：unit 责任单位，category 测评项目，group 专项推进组，locality 属地，site-type 点位类型，"
                         "standard 失分最多的标准（默认 unit）")
     p.add_argument("--unit", metavar="NAME", help="只导出这个单位的失分明细（单位全称或简称）")
     p.add_argument("--out", required=True, metavar="OUT.xlsx|OUT.pdf|OUT.docx")
@@ -61,6 +67,31 @@ def cmd_import_results(args, ctx) -> int:
     form = "按点位" if result["form"] == scoring.FORM_PER_SITE else "按标准"
     print(f"已导入轮次“{args.round}”（{form}）：{verb}共 {result['lines']} 条，"
           f"应得分 {result['full']:g}，实得分 {result['score']:g}，失分 {result['loss']:g}，得分率 {rate}。")
+    return EXIT_OK
+
+
+def cmd_import_survey(args, ctx) -> int:
+    try:
+        result = scoring.import_survey(ctx.db, args.file, args.round)
+    except AppError as exc:
+        if exc.problems:
+            print(exc.message_zh, file=sys.stderr)
+            for p in exc.problems:
+                print(f"第 {p.row} 行\t{p.column}\t{p.message}", file=sys.stderr)
+            if args.report:
+                from core.xlsx.writer import write_problems
+                write_problems(args.report, exc.problems)
+                print(f"问题清单已保存到：{args.report}", file=sys.stderr)
+            raise AppError(f"共 {len(exc.problems)} 处问题，未导入。") from None
+        raise
+    results = result["results"]
+    met = sum(1 for r in results if r["met"])
+    created = "（新建轮次）" if result["created_round"] else ""
+    print(f"已导入轮次“{args.round}”{created}的问卷调查结果 {len(results)} 条：达标 {met} 条，未达标 {len(results) - met} 条。")
+    for r in results:
+        if not r["met"]:
+            print(f"未达标：{r['code']} {r['indicator']} {scoring.rate_text(r['actual'])}"
+                  f"（目标 ≥{scoring.rate_text(r['target'])}）")
     return EXIT_OK
 
 

@@ -40,6 +40,8 @@ def register(sub):
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", required=True)
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", required=True)
     p.add_argument("--out", metavar="OUT.pdf|OUT.docx|OUT.xlsx", required=True)
+    p.add_argument("--by", choices=list(supervision.BULLETIN_RANKED_BY), default=supervision.BULLETIN_BY_UNIT,
+                   help="排名和逾期统计方式：unit 责任单位，group 专项推进组（默认 unit）")
 
     p = add_command(sub, "holidays-import", "导入某年的法定节假日安排（日期、类型 放假/上班、名称）",
                     cmd_holidays_import)
@@ -119,7 +121,7 @@ def cmd_notices(args, ctx) -> int:
 def cmd_bulletin(args, ctx) -> int:
     if not args.out.lower().endswith((".pdf", ".docx", ".xlsx")):
         raise AppError(f"不支持的通报格式：{args.out}。请使用 .pdf、.docx（Word 文档）或 .xlsx 文件名。")
-    data = supervision.write_bulletin(ctx.db, args.start, args.end, args.out)
+    data = supervision.write_bulletin(ctx.db, args.start, args.end, args.out, by=args.by)
     c = data["counts"]
     print(f"通报已保存到：{args.out}（新发现 {c['new']}，销号 {c['closed']}，逾期 {c['overdue']}，挂牌 {c['flagged']}）")
     return EXIT_OK

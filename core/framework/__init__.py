@@ -14,6 +14,9 @@ from core.framework.editions import (copy_edition, create_edition, current_editi
                                      list_editions, resolve_edition, set_current_edition, update_edition,
                                      year_from_text)
 from core.framework.exporting import export_framework, export_framework_pdf, framework_table
+from core.framework.groups import (NO_GROUP, add_group, delete_group, ensure_group, get_group, group_id_by_name,
+                                   group_names, group_suggestions, list_groups, resolve_group, save_group, set_members,
+                                   update_group)
 from core.framework.importing import UnknownUnitsError, import_framework
 from core.framework.reading import (filter_node_ids, filter_query, standards, standards_in_order,
                                     standards_without_lead, tree_rows)
@@ -23,6 +26,8 @@ from core.framework.tree import (CATEGORY, INDICATOR, LEVEL_NAMES, NODE_FIELDS, 
 
 __all__ = [
     "CATEGORY", "EDITION_ASSIGNMENTS_SQL", "GROUP_MEMBERS_SQL", "HAS_LEAD_SQL", "INDICATOR", "LEAD", "LEVEL_NAMES",
+    "NO_GROUP", "add_group", "delete_group", "ensure_group", "get_group", "group_id_by_name", "group_names",
+    "group_suggestions", "list_groups", "resolve_group", "save_group", "set_members", "update_group",
     "NODE_FIELDS", "ROLE_NAMES", "STANDARD", "SUPPORT", "EditionRoles", "UnknownUnitsError", "add_node",
     "assignment_names", "assignment_refs", "copy_edition", "count_without_lead", "create_edition",
     "current_edition_id", "delete_edition", "delete_impact", "delete_node", "edition_id_by_name",

@@ -7,7 +7,7 @@ import re
 
 from core import audit, clock, settings
 from core.errors import AppError
-from core.framework.tree import NODE_FIELDS
+from core.framework.tree import NODE_COLUMNS
 
 
 def list_editions(db) -> list[dict]:
@@ -104,7 +104,7 @@ def copy_edition(db, source_id: int, name: str, year: int | None = None, title: 
         for i, n in enumerate(nodes):
             if n["parent_id"] is not None and n["parent_id"] not in mapping:
                 continue  # under a retired parent
-            data = {k: n[k] for k in ("level", "position") + NODE_FIELDS}
+            data = {k: n[k] for k in ("level", "position") + NODE_COLUMNS}
             data.update(edition_id=new_id, parent_id=mapping.get(n["parent_id"]), origin_id=n["id"])
             mapping[n["id"]] = db.insert("framework_nodes", data)
             if progress:

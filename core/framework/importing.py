@@ -8,6 +8,7 @@ from core import audit, settings, units
 from core.errors import AppError, Cancelled
 from core.framework.assignments import LEAD, SUPPORT, assignment_refs, set_assignments
 from core.framework.editions import create_edition, current_edition_id, get_edition
+from core.framework.groups import add_group, group_names
 from core.framework.reading import tree_rows
 from core.framework.tree import STANDARD, add_node, place_node, retire_node, update_node
 
@@ -68,7 +69,8 @@ def import_framework(db, path, edition_id: int | None = None, *, new_edition: st
     a new edition named `new_edition`, or (neither given) the current edition — a new one for the
     current year when there is none. Unknown units are refused (UnknownUnitsError) unless
     create_units. Returns what changed: {'added', 'updated', 'unchanged', 'retired', 'restored',
-    'created_units', 'edition_id'}. parsed: the file as an UnknownUnitsError read it (not read again)."""
+    'created_units', 'created_groups', 'edition_id'} (专项推进组 the file names that the ledger had not,
+    created as groups). parsed: the file as an UnknownUnitsError read it (not read again)."""
     parsed = parsed or _read(db, path, cancel)
     unknown = _unknown_units(db, parsed)
     if unknown and not create_units:
@@ -87,12 +89,25 @@ def import_framework(db, path, edition_id: int | None = None, *, new_edition: st
         res = units.resolver(db)
         for name in unknown:
             units.create_unit(db, {"name": name, "kind": units.infer_kind(name)}, res)
+        created_groups = _create_named_groups(db, parsed)
         report = _apply(db, edition_id, parsed, res, progress, cancel)
         report["created_units"] = list(unknown)
+        report["created_groups"] = created_groups
         report["edition_id"] = edition_id
         audit.log(db, "导入责任分解表", "editions", edition_id, None,
                   {k: (len(v) if isinstance(v, list) else v) for k, v in report.items()}, str(path))
     return {**report, "warnings": parsed.warnings}
+
+
+def _create_named_groups(db, parsed) -> list[str]:
+    """The 专项推进组 the file names and the ledger has not: each becomes a group, in file order."""
+    if "working_group" not in parsed.columns:
+        return []
+    known = set(group_names(db))
+    new = [n for n in dict.fromkeys(item["working_group"] for item in parsed.rows) if n and n not in known]
+    for name in new:
+        add_group(db, {"name": name})
+    return new
 
 
 def _apply(db, edition_id: int, parsed, res, progress, cancel) -> dict:

@@ -4,6 +4,7 @@ standards in tree order, and the filters of the 测评体系 page."""
 from __future__ import annotations
 
 from core.framework.assignments import HAS_LEAD_SQL, assignment_names, without_lead_ids
+from core.framework.groups import GROUP_NAME_SQL
 from core.framework.tree import STANDARD, STANDARD_COLUMNS, STANDARD_JOINS, TREE_ORDER
 from core.query import Where
 from core.text import like_contains
@@ -13,7 +14,7 @@ def tree_rows(db, edition_id: int, include_retired: bool = False) -> list[dict]:
     """Every node of an edition in display order (parents first), with lead/support names, whether
     nobody leads a standard (no_lead), and subtree totals."""
     where = "" if include_retired else " AND n.retired = 0"
-    nodes = db.rows("SELECT n.* FROM framework_nodes n WHERE n.edition_id = :edition" + where +
+    nodes = db.rows(f"SELECT n.*, {GROUP_NAME_SQL} AS working_group FROM framework_nodes n WHERE n.edition_id = :edition" + where +
                     " ORDER BY n.level, n.position, n.id", {"edition": edition_id})
     names = assignment_names(db, edition_id)
     no_lead = without_lead_ids(db, edition_id)
@@ -80,7 +81,9 @@ def filter_query(edition_id: int, text: str = "", unit_id: int | None = None, me
     where.contains(["n.code", "n.title", "p.title", "c.title"], "text", text)
     if method:
         where.add("('、' || n.methods || '、') LIKE :method ESCAPE '\\'", method=like_contains(f"、{method}、"))
-    where.equals("n.working_group", "working_group", working_group)
+    if working_group:
+        where.add("n.working_group_id = (SELECT g.id FROM working_groups g WHERE g.name = :working_group)",
+                  working_group=working_group)
     if unit_id:
         where.add("n.id IN (SELECT node_id FROM assignment_units WHERE unit_id = :unit)", unit=unit_id)
     if no_lead:

@@ -7,11 +7,14 @@ import re
 
 from core import audit, settings
 from core.errors import AppError
+from core.framework.groups import GROUP_NAME_SQL, ensure_group
 from core.query import Where
 
 CATEGORY, INDICATOR, STANDARD = 1, 2, 3
 LEVEL_NAMES = {CATEGORY: "测评项目", INDICATOR: "测评内容", STANDARD: "测评标准"}
 NODE_FIELDS = ("code", "title", "methods", "points", "working_group", "deadline", "negative")
+# The fields as stored: a standard names its 专项推进组 by id (the API and the history name it).
+NODE_COLUMNS = tuple("working_group_id" if f == "working_group" else f for f in NODE_FIELDS)
 # Tables whose rows belong to a node and go with it (the 分解表 rows).
 OWN_TABLES = ("assignments",)
 
@@ -19,14 +22,15 @@ OWN_TABLES = ("assignments",)
 # in use (the readers in reading.py and assignments.py share these pieces).
 TREE_ORDER = " ORDER BY c.position, c.id, p.position, p.id, n.position, n.id"
 STANDARD_COLUMNS = ("SELECT n.*, c.title AS category, p.title AS indicator, c.id AS category_id,"
-                    " p.id AS indicator_id")
+                    f" p.id AS indicator_id, {GROUP_NAME_SQL} AS working_group")
 STANDARD_JOINS = (" JOIN framework_nodes p ON p.id = n.parent_id JOIN framework_nodes c ON c.id = p.parent_id"
                   " WHERE n.edition_id = :edition AND n.level = 3 AND n.retired = 0 AND p.retired = 0"
                   " AND c.retired = 0")
 
 
 def get_node(db, node_id: int) -> dict:
-    found = db.one("SELECT * FROM framework_nodes WHERE id = :id", {"id": node_id})
+    found = db.one(f"SELECT n.*, {GROUP_NAME_SQL} AS working_group FROM framework_nodes n WHERE n.id = :id",
+                   {"id": node_id})
     if found is None:
         raise AppError(f"找不到编号为 {node_id} 的测评体系条目，它可能已被删除。")
     return found
@@ -74,6 +78,16 @@ def _validate_node(db, level: int, data: dict) -> dict:
     return clean
 
 
+def _stored(db, clean: dict) -> dict:
+    """The validated fields as the table keeps them: the group's name becomes its id (a name the
+    ledger does not know yet becomes a new group)."""
+    if "working_group" not in clean:
+        return clean
+    stored = {k: v for k, v in clean.items() if k != "working_group"}
+    stored["working_group_id"] = ensure_group(db, clean["working_group"])
+    return stored
+
+
 def _under(edition_id: int, parent_id: int | None) -> Where:
     """The nodes under a parent (None: the edition's 测评项目)."""
     where = Where().equals("edition_id", "edition", edition_id)
@@ -102,7 +116,7 @@ def add_node(db, edition_id: int, parent_id: int | None, data: dict) -> int:
             _check_code_free(db, edition_id, clean.get("code", ""))
         where = _under(edition_id, parent_id)
         position = (db.value("SELECT max(position) FROM framework_nodes" + where.sql(), where.params) or 0) + 1
-        node_id = db.insert("framework_nodes", {**clean, "edition_id": edition_id, "parent_id": parent_id,
+        node_id = db.insert("framework_nodes", {**_stored(db, clean), "edition_id": edition_id, "parent_id": parent_id,
                                                 "level": level, "position": position})
         audit.log(db, f"新增{LEVEL_NAMES[level]}", "framework_nodes", node_id, None, clean,
                   clean.get("code") or clean.get("title", ""))
@@ -127,7 +141,7 @@ def update_node(db, node_id: int, data: dict, *, expected_version: int | None = 
             _check_code_free(db, before["edition_id"], clean["code"], node_id)
         changed = {k: v for k, v in clean.items() if before.get(k) != v}
         if changed:
-            db.update("framework_nodes", node_id, changed)
+            db.update("framework_nodes", node_id, _stored(db, changed))
             audit.log(db, f"修改{LEVEL_NAMES[before['level']]}", "framework_nodes", node_id,
                       {k: before[k] for k in changed}, changed, before["code"] or before["title"])
 

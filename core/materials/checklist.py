@@ -31,7 +31,8 @@ DUE_LABEL = "截止日期"
 # The file count is looked up per material in the index attachments_owner, so a few rows cost a
 # few lookups (a grouped count over every attachment cost 25 ms at 10x for a single row).
 _CHECKLIST_SQL = """
-SELECT m.*, n.code, n.title AS standard_title, n.points, n.working_group, n.methods,
+SELECT m.*, n.code, n.title AS standard_title, n.points, n.working_group_id, n.methods,
+       COALESCE(g.name, '') AS working_group,
        c.id AS category_id, c.title AS category, u.name AS unit_name,
        (SELECT count(*) FROM attachments a WHERE a.owner_table = 'materials' AND a.owner_id = m.id) AS file_count
   FROM materials m
@@ -39,6 +40,7 @@ SELECT m.*, n.code, n.title AS standard_title, n.points, n.working_group, n.meth
   JOIN framework_nodes p ON p.id = n.parent_id
   JOIN framework_nodes c ON c.id = p.parent_id
   LEFT JOIN units u ON u.id = m.unit_id
+  LEFT JOIN working_groups g ON g.id = n.working_group_id
 {where}
  ORDER BY c.position, c.id, p.position, p.id, n.position, n.id, m.position, m.id
 """
@@ -125,8 +127,9 @@ def filter_choices(db, edition_id: int) -> dict:
         "units": db.rows("SELECT u.id, u.name FROM units u WHERE EXISTS (SELECT 1 FROM materials m"
                          " WHERE m.unit_id = u.id AND m.edition_id = :edition AND m.removed = 0)"
                          " ORDER BY u.position, u.id", edition),
-        "working_groups": db.column("SELECT DISTINCT working_group FROM framework_nodes WHERE edition_id = :edition"
-                                    " AND level = 3 AND working_group <> '' ORDER BY working_group", edition),
+        "working_groups": db.column("SELECT g.name FROM working_groups g WHERE EXISTS (SELECT 1 FROM framework_nodes n"
+                                    " WHERE n.working_group_id = g.id AND n.edition_id = :edition AND n.level = 3)"
+                                    " ORDER BY g.position, g.id", edition),
     }
 
 

@@ -158,10 +158,8 @@ def render_notices(notices: list[dict], path, progress=None, cancel=None):
 
 NEW_HEADERS = ["序号", "发现日期", "点位", "问题描述", "责任单位", "状态"]
 NEW_WIDTHS_MM = [11, 24, 26, 54, 26, 15]
-OVERDUE_HEADERS = ["序号", "责任单位", "逾期问题数"]
 FLAG_HEADERS = ["序号", "点位", "问题描述", "责任单位", "挂牌原因"]
 FLAG_WIDTHS_MM = [11, 26, 61, 28, 30]
-RANK_HEADERS = ["排名", "责任单位", "未销号问题", "逾期问题", "挂牌督办"]
 # A 通报 lists items in full up to this many per section; beyond, the .xlsx 通报 has them all.
 PDF_ITEM_LIMIT = 200
 
@@ -192,7 +190,7 @@ def bulletin_document(data: dict, office: str, make=GbtDocument):
         doc.paragraph("本期未发现新问题。")
     doc.heading1("二、逾期未整改问题")
     if data["overdue_by_unit"]:
-        _table(doc, OVERDUE_HEADERS, [[i, unit, n] for i, (unit, n) in enumerate(data["overdue_by_unit"], 1)],
+        _table(doc, ["序号", data["ranked_by"], "逾期问题数"], [[i, unit, n] for i, (unit, n) in enumerate(data["overdue_by_unit"], 1)],
                col_widths_mm=[16, 100, 40], aligns=["centre", "left", "centre"])
     else:
         doc.paragraph("无逾期未整改问题。")
@@ -203,9 +201,10 @@ def bulletin_document(data: dict, office: str, make=GbtDocument):
                aligns=["centre", "left", "justify", "left", "left"])
     else:
         doc.paragraph("无挂牌督办问题。")
-    doc.heading1("四、责任单位排名")
+    doc.heading1(f"四、{data['ranked_by']}排名")
     doc.paragraph("按逾期问题数、未销号问题数由多到少排列：")
-    _table(doc, RANK_HEADERS, [[r["rank"], r["unit"], r["open"], r["overdue"], r["flagged"]]
+    _table(doc, ["排名", data["ranked_by"], "未销号问题", "逾期问题", "挂牌督办"],
+           [[r["rank"], r["name"], r["open"], r["overdue"], r["flagged"]]
                                for r in data["ranking"]], col_widths_mm=[16, 68, 24, 24, 24],
            aligns=["centre", "left", "centre", "centre", "centre"])
     doc.heading1("五、工作要求")

@@ -4,6 +4,7 @@ own totals), the standards that lost most, a unit's own losses, and the round's 
 from __future__ import annotations
 
 from core.errors import AppError
+from core.framework.groups import NO_GROUP
 from core.scoring.attribution import HOW_NAMES, add_unit_totals, attribute, chosen_rules
 from core.scoring.points import EPS, norm_title, rounded
 from core.scoring.results import UNNAMED_CATEGORY, lines
@@ -14,9 +15,11 @@ BY_CATEGORY = "category"
 BY_LOCALITY = "locality"
 BY_SITE_TYPE = "site-type"
 BY_STANDARD = "standard"
+BY_GROUP = "group"
 REPORT_KINDS = {
     BY_UNIT: "按责任单位",
     BY_CATEGORY: "按测评项目",
+    BY_GROUP: "按专项推进组",
     BY_LOCALITY: "按属地",
     BY_SITE_TYPE: "按点位类型",
     BY_STANDARD: "失分最多的标准",
@@ -24,9 +27,13 @@ REPORT_KINDS = {
 
 UNNAMED_LOCALITY = "（未注明属地）"
 UNNAMED_SITE_TYPE = "（未注明点位类型）"
+# A line counts for the 专项推进组 of its standard (lines without a standard, or of a standard no
+# group pushes, under NO_GROUP).
+UNNAMED_GROUP = NO_GROUP
 # A grouping of lines: what its first column is called, the line's field, the name for a blank one.
 GROUPINGS = {
     BY_CATEGORY: ("测评项目", "category_name", UNNAMED_CATEGORY),
+    BY_GROUP: ("专项推进组", "working_group", UNNAMED_GROUP),
     BY_LOCALITY: ("属地", "locality", UNNAMED_LOCALITY),
     BY_SITE_TYPE: ("点位类型", "site_type", UNNAMED_SITE_TYPE),
 }
@@ -83,7 +90,7 @@ def report_by_unit(db, round_id: int, split: bool | None = None, locality: bool 
 
 
 def report_by(db, round_id: int, by: str, round_lines: list[dict] | None = None) -> list[dict]:
-    """Per 测评项目, 属地 or 点位类型 (by = category | locality | site-type): the lines' own totals,
+    """Per 测评项目, 专项推进组, 属地 or 点位类型 (by = category | group | locality | site-type): the lines' own totals,
     not attributed, so a line naming several units counts once. Ranked like units."""
     if by not in GROUPINGS:
         raise AppError(f"未知的统计方式“{by}”。可选：unit、{'、'.join(GROUPINGS)}。")

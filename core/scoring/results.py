@@ -207,10 +207,11 @@ def get_line(db, line_id: int) -> dict:
 # instead of a unit-name subquery per line.
 LINES_SQL = """
 SELECT r.*, coalesce(nullif(c.title, ''), nullif(r.category, ''), CAST(:unnamed AS TEXT)) AS category_name,
-       n.title AS standard_title
+       n.title AS standard_title, COALESCE(g.name, '') AS working_group
   FROM score_results r
   LEFT JOIN framework_nodes c ON c.id = r.category_id
   LEFT JOIN framework_nodes n ON n.id = r.node_id
+  LEFT JOIN working_groups g ON g.id = n.working_group_id
  WHERE r.round_id = :round ORDER BY r.position, r.id"""
 NAMED_UNITS_SQL = """
 SELECT x.result_id, x.unit_id, u.name FROM score_results s

@@ -13,6 +13,10 @@ findings in and out of Excel.
     importing  findings from and to Excel
 """
 
+from core.supervision.bulletin import BY_GROUP as BULLETIN_BY_GROUP
+from core.supervision.bulletin import BY_UNIT as BULLETIN_BY_UNIT
+from core.supervision.bulletin import NO_GROUP as BULLETIN_NO_GROUP
+from core.supervision.bulletin import RANKED_BY as BULLETIN_RANKED_BY
 from core.supervision.bulletin import bulletin_data, write_bulletin
 from core.supervision.findings import (CORRECTABLE_FIELDS, FIELDS_SET_AT_ISSUE, check_active_unit, create_finding,
                                        default_unit, editable_fields, find_standard, get_finding, insert_finding,
@@ -32,7 +36,7 @@ from core.supervision.sites import (create_site, find_site, get_site, list_sites
                                     update_site)
 
 __all__ = [
-    "bulletin_data", "write_bulletin",
+    "BULLETIN_BY_GROUP", "BULLETIN_BY_UNIT", "BULLETIN_NO_GROUP", "BULLETIN_RANKED_BY", "bulletin_data", "write_bulletin",
     "CORRECTABLE_FIELDS", "FIELDS_SET_AT_ISSUE", "check_active_unit", "create_finding", "default_unit",
     "editable_fields", "find_standard", "get_finding", "insert_finding", "standard_choices", "standard_lead",
     "update_finding", "validate_finding",

@@ -161,7 +161,7 @@ def retire_unit(db, unit_id: int, retired: bool = True) -> None:
 # Rows that would name the target twice once the source's rows point at it: dropped before the
 # move. (table, the columns that together with the unit must stay unique)
 _UNIQUE_WITH_UNIT = {"assignments": ("node_id", "role"), "unit_group_members": ("group_id",),
-                     "loss_findings": ("result_id",)}
+                     "loss_findings": ("result_id",), "working_group_units": ("group_id",)}
 
 
 def merge_units(db, source_ids: list[int], target_id: int) -> None:

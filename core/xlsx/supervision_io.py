@@ -117,9 +117,6 @@ def read_schedule(path, year: int) -> tuple[list[tuple[dt.date, str]], list[tupl
 
 # --- 通报 ----------------------------------------------------------------------------------------
 
-RANK_HEADERS = ["排名", "责任单位", "未销号问题", "逾期问题", "挂牌督办"]
-
-
 def write_bulletin(path, data: dict, progress=None, cancel=None) -> None:
     """The 通报 of core.supervision.bulletin_data as a workbook: the summary and every list in full."""
     c = data["counts"]
@@ -137,8 +134,9 @@ def write_bulletin(path, data: dict, progress=None, cancel=None) -> None:
               [[f["id"], day(f["due_on"]), f["site"], f["description"], f["unit"]] for f in data["overdue"]]),
         Sheet("挂牌督办", ["编号", "点位", "问题描述", "责任单位", "挂牌原因"],
               [[f["id"], f["site"], f["description"], f["unit"], f["flag_reasons"]] for f in data["flagged"]]),
-        Sheet("单位排名", RANK_HEADERS, [[r["rank"], r["unit"], r["open"], r["overdue"], r["flagged"]]
-                                         for r in data["ranking"]]),
+        Sheet("单位排名" if data["ranked_by"] == "责任单位" else "推进组排名",
+              ["排名", data["ranked_by"], "未销号问题", "逾期问题", "挂牌督办"],
+              [[r["rank"], r["name"], r["open"], r["overdue"], r["flagged"]] for r in data["ranking"]]),
     ]
     for sheet in sheets:
         sheet.print_title = f"创城督查通报（{data['period']}）{sheet.title}"

@@ -7,6 +7,7 @@ def page_classes():
     from gui.views.safety import SafetyPage
     from gui.views.scoring import ScoringPage
     from gui.views.framework.page import FrameworkPage
+    from gui.views.groups import GroupsPage
     from gui.views.home import HomePage
     from gui.views.letters.page import LettersPage
     from gui.views.materials import MaterialsPage
@@ -15,4 +16,5 @@ def page_classes():
     from gui.views.supervision import SupervisionPage
     from gui.views.units.page import UnitsPage
 
-    return [HomePage, FrameworkPage, AssignmentsPage, UnitsPage, RemindPage, LettersPage, SupervisionPage, MaterialsPage, ScoringPage, SafetyPage, AuditLogPage, SettingsPage]
+    return [HomePage, FrameworkPage, AssignmentsPage, UnitsPage, RemindPage, LettersPage, SupervisionPage, MaterialsPage,
+            ScoringPage, GroupsPage, SafetyPage, AuditLogPage, SettingsPage]

@@ -116,7 +116,7 @@ class DetailPanel(QGroupBox):
                 box.setChecked(m in chosen)
             self.points.setText("" if node["points"] is None else f"{node['points']:g}")
             self.working_group.clear()
-            self.working_group.addItems(settings.vocab(self.page.db, "working_group"))
+            self.working_group.addItems(framework.group_suggestions(self.page.db))
             self.working_group.setCurrentText(node["working_group"])
             self.deadline.setText(node["deadline"])
             self.negative.setChecked(bool(node["negative"]))

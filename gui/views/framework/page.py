@@ -127,7 +127,7 @@ class FrameworkPage(Page):
         self.edition.setCurrentIndex(max(index, 0))
         self._fill(self.unit, "全部单位", [(u["name"], u["id"]) for u in units.list_units(self.db)])
         self._fill(self.method, "全部方法", [(m, m) for m in settings.vocab(self.db, "method")])
-        self._fill(self.group, "全部推进组", [(g, g) for g in settings.vocab(self.db, "working_group")])
+        self._fill(self.group, "全部推进组", [(g, g) for g in framework.group_names(self.db)])
         self.refresh_tree(reload=True)
 
     @staticmethod
@@ -288,6 +288,8 @@ class FrameworkPage(Page):
                     f"未变 {report['unchanged']} 条，停用 {len(report['retired'])} 条。")
             if report["created_units"]:
                 text += "\n新建单位：" + "、".join(report["created_units"])
+            if report["created_groups"]:
+                text += "\n新建专项推进组：" + "、".join(report["created_groups"])
             if report["retired"]:
                 text += "\n文件中已没有、已停用（历史保留）的标准：" + "、".join(report["retired"][:30])
             text += "".join(f"\n注意：{w}" for w in report["warnings"])

@@ -16,6 +16,7 @@ from gui.views.scoring.compare_tab import CompareTab
 from gui.views.scoring.dialogs import RoundDialog
 from gui.views.scoring.lines_tab import LinesTab
 from gui.views.scoring.report_tab import ReportTab
+from gui.views.scoring.surveys_tab import SurveysTab
 from gui.views.scoring.trend_tab import TrendTab
 from gui.widgets.flow import FlowLayout, side_by_side_or_stacked
 from gui.widgets.locate import reset_filters, select_row_by_id
@@ -61,8 +62,9 @@ class ScoringPage(Page):
         self.report_tab = ReportTab(self)
         self.compare_tab = CompareTab(self)
         self.trend_tab = TrendTab(self)
+        self.surveys = SurveysTab(self)
         for tab, title in ((self.lines_tab, "成绩明细"), (self.report_tab, "失分统计"), (self.compare_tab, "轮次对比"),
-                           (self.trend_tab, "趋势")):
+                           (self.trend_tab, "趋势"), (self.surveys, "问卷调查")):
             self.tabs.addTab(tab, title)
         splitter.addWidget(self.tabs)
         side_by_side_or_stacked(splitter)
@@ -114,7 +116,8 @@ class ScoringPage(Page):
             box.blockSignals(False)
         ids = [r["id"] for r in rounds]
         if ids:
-            self.rounds.selectRow(ids.index(chosen) if chosen in ids else len(ids) - 1)
+            # by id, not selectRow: a Ctrl still held (Ctrl+S) would make selectRow toggle the row off
+            select_row_by_id(self.rounds, chosen if chosen in ids else ids[-1])
         self.compare_tab.fill_rounds(rounds)
         self.trend_tab.fill_subjects()
 
