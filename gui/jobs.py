@@ -3,13 +3,17 @@ reports progress to a dialog with a cancel button, and hands its result back to 
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from core.errors import AppError, Cancelled, storage_error
+
+log = logging.getLogger(__name__)
 
 
 # Every job not yet finished, whichever window started it (a restore must stop them all).
@@ -83,10 +87,14 @@ def run_job(parent, title: str, func, open_db, on_done, on_error=None, *, block:
 
     def succeeded(result):
         finish()
-        on_done(result)
+        if shiboken6.isValid(parent):  # a page closed meanwhile (the window was shut) shows nothing
+            on_done(result)
 
     def failed(exc, tb):
         finish()
+        if not shiboken6.isValid(parent):
+            log.warning("后台任务“%s”在它的页面关闭后失败：%r", title, exc)
+            return
         if on_error and on_error(exc):
             return
         exc = storage_error(exc, title) or exc  # a full disk or a locked file is the user's to fix
