@@ -17,10 +17,12 @@ from conftest import ledger_args
 from core import scoring, supervision, units
 from core.docx.layout import ems
 from core.docx.ooxml import SCHEMA_ORDER, prefixed
-from core.pdf.supervision_pdf import NEW_HEADERS, PROBLEM_HEADERS, RANK_HEADERS
+from core.pdf.supervision_pdf import NEW_HEADERS, PROBLEM_HEADERS
 from test_cli import run
 from test_supervision import make_photo, new_finding, office, place  # noqa: F401 - fixtures
 from test_supervision_io import pdf_text, run_cli
+
+RANK_HEADERS = ["排名", "责任单位", "未销号问题", "逾期问题", "挂牌督办"]  # ranked per unit, the default
 
 TITLE_FONT, BODY_FONT = "方正小标宋简体", "仿宋_GB2312"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
