@@ -247,6 +247,23 @@ def test_a_heading_stays_with_the_first_rows_of_its_table(paper):
         assert not re.match(r"[一二三四五]、", lines[-2] if len(lines) > 1 else ""), lines[-3:]
 
 
+@pytest.mark.parametrize("lines_before", [17, 18, 19, 20])
+def test_a_heading_and_its_lead_in_sentence_go_with_the_table(lines_before, tmp_path):
+    from core.pdf.gbt9704 import CHARS_PER_LINE, GbtDocument, render
+
+    doc = GbtDocument(kind="plain", page_numbers=False)
+    doc.paragraph("甲" * (CHARS_PER_LINE * lines_before - 2))
+    doc.heading1("四、专项推进组排名")
+    doc.paragraph("按逾期问题数、未销号问题数由多到少排列：")
+    doc.table(["排名", "专项推进组", "逾期问题"], [[i, f"第{i}组", i] for i in range(1, 12)])
+    out = tmp_path / "lead-in.pdf"
+    render([doc], out, font_preferences={})
+    for text in page_texts(out):
+        flat = re.sub(r"\s+", "", text)
+        if "排列：" in flat:
+            assert "专项推进组排名" in flat and "第1组" in flat, flat[-80:]
+
+
 # --- 15: the notice on paper ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, count", [("notices.pdf", 15), ("big-notice.pdf", 1)])

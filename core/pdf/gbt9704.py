@@ -920,9 +920,11 @@ class GbtDocument:
         return self._add(lambda ctx: [TextBlock(_strip(text), ctx.body(keep_with_next=True))])
 
     def paragraph(self, text: str, *, indent: bool = True, align: str = "justify") -> "GbtDocument":
-        """Body text; '\\n' forces a line break. Leading spaces are dropped (the indent is ours)."""
+        """Body text; '\\n' forces a line break. Leading spaces are dropped (the indent is ours). A
+        sentence leading in to what follows (ending in a colon, "排列如下：") stays on its page."""
+        lead_in = text.rstrip().endswith(("：", ":"))
         return self._add(lambda ctx: [
-            TextBlock(_strip(text), ctx.body(first_indent=2 if indent else 0, align=align))])
+            TextBlock(_strip(text), ctx.body(first_indent=2 if indent else 0, align=align, keep_with_next=lead_in))])
 
     def table(self, headers: Sequence[str], rows: Iterable[Sequence], *,
               col_widths_mm: Sequence[float] | None = None, aligns: Sequence[str] | None = None,
