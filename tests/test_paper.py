@@ -380,6 +380,13 @@ def test_each_bulletin_takes_the_next_number_of_its_own_sequence_and_keeps_it(pa
     assert bulletin_number(other)[1] == 4
     assert cli(data, "bulletin", "--from", "2026-11-01", "--to", "2026-11-07", "--out", str(week)).returncode == 0
     assert bulletin_number(week)[1] == 3
+    by_group = tmp_path / "by-group.pdf"  # the same period ranked per 推进组: another document, its own number
+    assert cli(data, "bulletin", "--from", "2026-11-01", "--to", "2026-11-07", "--by", "group",
+               "--out", str(by_group)).returncode == 0
+    assert bulletin_number(by_group)[1] == 5
+    assert cli(data, "bulletin", "--from", "2026-11-01", "--to", "2026-11-07", "--by", "group",
+               "--out", str(by_group)).returncode == 0
+    assert bulletin_number(by_group)[1] == 5
     assert "X创城通" not in pdf_text(paper["loss-category.pdf"])  # a plain report is no 公文
 
 

@@ -107,7 +107,9 @@ def write_bulletin(db, start, end, path, today: dt.date | None = None, progress=
             data["number"] = number
             write(data, settings.get(db, "office_name"), path, progress=progress, cancel=cancel)
 
-        bulletin_numbers.write_numbered(db, bulletin_numbers.SUPERVISION_BULLETIN, f"{data['start']}..{data['end']}",
+        # Ranked per 推进组 it is another document for the same period, with a number of its own.
+        period = f"{data['start']}..{data['end']}" + ("" if by == BY_UNIT else f"/{by}")
+        bulletin_numbers.write_numbered(db, bulletin_numbers.SUPERVISION_BULLETIN, period,
                                         dt.date.fromisoformat(data["as_of"]).year, f"创城督查通报（{data['period']}）",
                                         render)
     return data
