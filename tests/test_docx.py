@@ -76,7 +76,7 @@ def assert_gbt9704_page(section, landscape: bool = False):
     assert tuple(round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
                                        section.right_margin)) == margins
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:type")) == "lines"
     assert abs(int(grid.get(qn("w:linePitch"))) / 20 * 22 - 225 / 25.4 * 72) < 1  # 22 lines fill 225 mm
 
 
@@ -109,6 +109,10 @@ def test_two_notices_in_one_word_file(office, place, tmp_path):  # noqa: F811
     assert table_rows(problems[0])[1][3] == "人民路绿化带内垃圾堆积无人清理" and table_rows(problems[0])[1][4] == "2026-10-13"
     assert table_rows(problems[1])[1][3] == "公益广告牌破损褪色"
     assert len(document.inline_shapes) == 1  # the 整改前 photo is in the file
+    for block in document.element.body.iter(qn("w:p")):  # a photo's line grows with it, never cut to a strip
+        if block.find(".//" + qn("w:drawing")) is not None:
+            spacing = block.find(qn("w:pPr") + "/" + qn("w:spacing"))
+            assert spacing is None or spacing.get(qn("w:lineRule")) != "exact"
     receipt = next(t for t in document.tables if table_rows(t)[0][0] == "通知单文号")
     assert table_rows(receipt)[0][1] == "X创城督〔2026〕1号" and table_rows(receipt)[2][0] == "签收人"
     # each notice its own section from a new page, numbered from “— 1 —”

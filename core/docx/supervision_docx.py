@@ -4,6 +4,7 @@ WordDocuments; the data from core.supervision."""
 
 from __future__ import annotations
 
+from docx.enum.text import WD_LINE_SPACING
 from docx.shared import Mm
 
 from core.docx.layout import BODY_FONT, HEADING1_FONT, WordDocument, set_font, write_documents
@@ -47,6 +48,8 @@ class NoticeWord(WordDocument):
                 cells = table.add_row().cells
                 for cell, (photo, (width, height)) in zip(cells, shown[start:start + 2]):
                     paragraph = self.cell_text(cell, "", BODY_FONT, CAPTION_SIZE, CAPTION_SIZE * 1.5, "centre")
+                    # a picture's line grows with it: an exact line height cuts the photo to a strip
+                    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
                     try:
                         paragraph.runs[0].add_picture(photo["path"], width=Mm(width), height=Mm(height))
                     except Exception:  # a format Word cannot hold (python-docx refuses it): named instead
