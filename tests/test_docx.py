@@ -3,6 +3,7 @@ python-docx as a user's Word would show them (title, 文号, the tables' cells, 
 page), the command line's choice by extension, and a LibreOffice conversion behind -m slow."""
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import zipfile
@@ -228,8 +229,16 @@ def test_loss_report_command_writes_word(tmp_path):
 
 
 def _converted(path, out_dir) -> tuple[int, str]:
+    """Page count and text of the .docx as LibreOffice lays it out, with the program's own Chinese
+    font among the machine's (a machine without a Chinese font would show boxes, not text)."""
+    from core.resources import resource_path
+
+    fonts = out_dir / "fonts.conf"
+    fonts.write_text('<?xml version="1.0"?><fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+                     f'<dir>{resource_path("fonts")}</dir><cachedir>{out_dir / "font-cache"}</cachedir></fontconfig>',
+                     encoding="utf-8")
     subprocess.run([shutil.which("soffice"), "--headless", "--convert-to", "pdf", "--outdir", str(out_dir), str(path)],
-                   check=True, capture_output=True, timeout=300)
+                   check=True, capture_output=True, timeout=300, env={**os.environ, "FONTCONFIG_FILE": str(fonts)})
     pdf = out_dir / (path.stem + ".pdf")
     reader = PdfReader(str(pdf))
     return len(reader.pages), "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")

@@ -628,6 +628,8 @@ def test_libreoffice_converted_file(tmp_path):
     out = tmp_path / "out"
     subprocess.run([soffice, "--headless", "--convert-to", "ods", "--outdir", str(out), str(source)],
                    check=True, capture_output=True, timeout=120)
+    if not (out / "source.ods").exists():
+        pytest.skip("LibreOffice is here without Calc (its spreadsheet part): nothing was converted")
     subprocess.run([soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(out / "x"),
                     str(out / "source.ods")], check=True, capture_output=True, timeout=120)
     table = read_table(out / "x" / "source.xlsx", FRAMEWORK_COLUMNS)
