@@ -143,12 +143,12 @@ def kind_query(db, kind: str, text: str, limit: int = 20, edition_id: int | None
     word occurs nowhere in that kind."""
     index_kind, sql = _QUERIES[kind]
     index = db.search
-    found = index.source(index_kind, text.split(), "s")
+    found = index.condition(index_kind, text.split(), "s")
     if found is None:
         return None
-    source, where, params = found
+    where, params = found
     params.update(limit=limit, edition=edition_id if edition_id is not None else framework.current_edition_id(db))
-    return sql.format(source=source, id=index.id("s"), where=where), params
+    return sql.format(source=f"{index.table(index_kind)} s {index.join}", id=index.id("s"), where=where), params
 
 
 def search_kind(db, kind: str, text: str, limit: int = 20, edition_id: int | None = None) -> list[Hit]:

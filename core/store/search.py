@@ -47,16 +47,6 @@ class SearchIndex:
         """Fill every index table again from its records (inside a write transaction)."""
         raise NotImplementedError
 
-    def source(self, kind: str, words: list[str], alias: str = "s") -> tuple[str, str, dict] | None:
-        """How a query starts from the records matching every word: (the FROM part, ending in the
-        join to the records, with the index row under `alias` — its id, title and detail —, the
-        condition left for WHERE, its parameters); None when a word occurs nowhere."""
-        found = self.condition(kind, words, alias)
-        if found is None:
-            return None
-        where, params = found
-        return f"{self.table(kind)} {alias} {self.join}", where, params
-
     def matching_ids(self, kind: str, words: list[str]) -> tuple[str, dict] | None:
         """A sub-query giving the ids of the records matching every word (None: no record)."""
         found = self.condition(kind, words, "s")
@@ -135,18 +125,6 @@ class LikeIndex(SearchIndex):
 
             return " AND ".join(f"({AUDIT_TEXT}) LIKE :w{i} ESCAPE '\\'" for i in range(len(words))), params
         return " AND ".join(_like_either(alias, f"w{i}") for i in range(len(words))), params
-
-    def source(self, kind, words, alias="s"):
-        # The matches first, then the query's order and LIMIT: left to itself the server walks the
-        # whole table in id order testing every row (0.5 s at 10x for a word found nowhere) rather
-        # than asking the trigram index. OFFSET 0 keeps the sub-query from being merged back.
-        found = self.condition(kind, words, alias)
-        if found is None:
-            return None
-        where, params = found
-        matches = (f"(SELECT {alias}.id, {alias}.title, {alias}.detail FROM {self.table(kind)} {alias}"
-                   f" WHERE {where} OFFSET 0) {alias}")
-        return f"{matches} {self.join}", "TRUE", params
 
     def rebuild(self):
         from core.migrations_postgres import SEARCH_SOURCES
