@@ -48,16 +48,7 @@ def cmd_import_results(args, ctx) -> int:
         result = scoring.import_results(ctx.db, args.file, args.round, args.kind, args.date, edition_id,
                                         args.replace, add_types=args.add_types)
     except AppError as exc:
-        if exc.problems:
-            print(exc.message_zh, file=sys.stderr)
-            for p in exc.problems:
-                print(f"第 {p.row} 行\t{p.column}\t{p.message}", file=sys.stderr)
-            if args.report:
-                from core.xlsx.writer import write_problems
-                write_problems(args.report, exc.problems)
-                print(f"问题清单已保存到：{args.report}", file=sys.stderr)
-            raise AppError(f"共 {len(exc.problems)} 处问题，未导入。") from None
-        raise
+        _refuse_with_problems(exc, args.report)
     for warning in result["warnings"]:
         print(f"注意：{warning}", file=sys.stderr)
     if result["added_types"]:
@@ -70,20 +61,26 @@ def cmd_import_results(args, ctx) -> int:
     return EXIT_OK
 
 
+
+def _refuse_with_problems(exc: AppError, report: str | None):
+    """An import refused for problems in its file: each with 行号 and 列 on stderr (and in the report
+    workbook when asked), then one line that nothing was imported. Other refusals pass unchanged."""
+    if not exc.problems:
+        raise exc
+    print(exc.message_zh, file=sys.stderr)
+    for p in exc.problems:
+        print(f"第 {p.row} 行\t{p.column}\t{p.message}", file=sys.stderr)
+    if report:
+        from core.xlsx.writer import write_problems
+        write_problems(report, exc.problems)
+        print(f"问题清单已保存到：{report}", file=sys.stderr)
+    raise AppError(f"共 {len(exc.problems)} 处问题，未导入。") from None
+
 def cmd_import_survey(args, ctx) -> int:
     try:
         result = scoring.import_survey(ctx.db, args.file, args.round)
     except AppError as exc:
-        if exc.problems:
-            print(exc.message_zh, file=sys.stderr)
-            for p in exc.problems:
-                print(f"第 {p.row} 行\t{p.column}\t{p.message}", file=sys.stderr)
-            if args.report:
-                from core.xlsx.writer import write_problems
-                write_problems(args.report, exc.problems)
-                print(f"问题清单已保存到：{args.report}", file=sys.stderr)
-            raise AppError(f"共 {len(exc.problems)} 处问题，未导入。") from None
-        raise
+        _refuse_with_problems(exc, args.report)
     results = result["results"]
     met = sum(1 for r in results if r["met"])
     created = "（新建轮次）" if result["created_round"] else ""
