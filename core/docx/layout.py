@@ -33,7 +33,7 @@ from core.docx.ooxml import put
 from core.errors import AppError, Cancelled, storage_error
 from core.file_access import check_not_in_use
 from core.pdf.gbt9704 import (BODY_SIZE, CHARS_PER_LINE, CREATOR, LINE, SMALL_SIZE, TABLE_SIZE, TITLE_SIZE,
-                              format_date)
+                              banji_texts, format_date)
 
 # Faces by role, with the face Word and WPS use where the first is not installed.
 TITLE_FONT, BODY_FONT, HEADING1_FONT, HEADING2_FONT, NUMBER_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体", "宋体"
@@ -383,13 +383,7 @@ class WordDocument:
         (a thin one between); in Word it stays movable, to be set at the foot of the last page."""
         if self.kind != "gongwen":
             raise ValueError("版记 belongs to a 公文 only")
-        if not isinstance(cc, str):
-            cc = "，".join(c.strip() for c in cc if c.strip())
-        if cc and not cc.endswith("。"):
-            cc += "。"
-        date_text = format_date(print_date) if print_date else ""
-        if date_text and not date_text.endswith("印发"):
-            date_text += "印发"
+        cc, date_text = banji_texts(cc, print_date)
         self.blank_lines(1)
         table = self.new_table(2)
         _ruled(table, banji=True)

@@ -532,6 +532,18 @@ def _keep_together(story: list[Flowable]) -> list[Flowable]:
 
 
 # --- 公文 parts ------------------------------------------------------------------------------------
+def banji_texts(cc: str | Sequence[str], print_date: dt.date | str | None) -> tuple[str, str]:
+    """The 版记's 抄送 line ending in 。 and its 印发日期 ending in 印发, as GB/T 9704 writes them."""
+    if not isinstance(cc, str):
+        cc = "，".join(c.strip() for c in cc if c.strip())
+    if cc and not cc.endswith("。"):
+        cc += "。"
+    date_text = format_date(print_date) if print_date else ""
+    if date_text and not date_text.endswith("印发"):
+        date_text += "印发"
+    return cc, date_text
+
+
 def format_date(value: dt.date | str) -> str:
     """成文日期 with Arabic numerals and no leading zeros: 2026年11月23日."""
     if isinstance(value, dt.date):
@@ -947,13 +959,7 @@ class GbtDocument:
         """版记, always placed at the foot of the document's last page (公文 only)."""
         if self.kind != "gongwen":
             raise ValueError("版记 belongs to a 公文 only")
-        if not isinstance(cc, str):
-            cc = "，".join(c.strip() for c in cc if c.strip())
-        if cc and not cc.endswith("。"):
-            cc += "。"
-        date_text = format_date(print_date) if print_date else ""
-        if date_text and not date_text.endswith("印发"):
-            date_text += "印发"
+        cc, date_text = banji_texts(cc, print_date)
         self._banji = (cc, printer, date_text)
         return self
 
