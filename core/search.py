@@ -34,62 +34,77 @@ class Hit:
     owner_year: int | None = None  # for 责任书: the letter's year
 
 
-# Per kind: the index kind, and the query shaping a hit (id, title, detail, owner…) from the records
-# whose index row `s` matches. {source} starts from the index ("<table> s JOIN"); every kind lists
-# in a fixed record order so that both engines keep the same hits when the limit cuts the list.
-_QUERIES = {
+# Per kind: the index kind, and the query shaping a hit (id, title, detail, owner…). The sub-query
+# `h` reads the index rows `s` that match ({with_}, {source} and {where}: one stage of the index,
+# SearchIndex.stages), joins their records only where a hit must be of this edition or not merged,
+# orders them and keeps `limit`; only the kept hits are then joined to what they show (on the
+# server a common phrase's 11,000 notices were joined to their units before the cut: 15 ms, 4 ms
+# without). Every kind lists in a fixed record order so that both engines keep the same hits when
+# the limit cuts the list.
+QUERIES = {
     "标准": ("standards", """
         SELECT n.id, n.code, n.title, n.level, n.points, n.methods
-          FROM {source} framework_nodes n ON n.id = {id}
-         WHERE {where} AND n.edition_id = :edition AND n.retired = 0
-         ORDER BY {id}
-         LIMIT :limit"""),
+          FROM ({with_}SELECT {id} AS id FROM {source} {join} framework_nodes n ON n.id = {id}
+                 WHERE {where} AND n.edition_id = :edition AND n.retired = 0
+                 ORDER BY {id} LIMIT :limit) h
+          JOIN framework_nodes n ON n.id = h.id
+         ORDER BY h.id"""),
     "单位": ("units", """
-        SELECT u.id, u.name, u.kind, u.short_name, u.retired, s.detail AS other_names
-          FROM {source} units u ON u.id = {id}
-         WHERE {where} AND u.merged_into IS NULL
-         ORDER BY {id}
-         LIMIT :limit"""),
+        SELECT u.id, u.name, u.kind, u.short_name, u.retired, h.detail AS other_names
+          FROM ({with_}SELECT {id} AS id, s.detail FROM {source} {join} units u ON u.id = {id}
+                 WHERE {where} AND u.merged_into IS NULL
+                 ORDER BY {id} LIMIT :limit) h
+          JOIN units u ON u.id = h.id
+         ORDER BY h.id"""),
     "材料": ("materials", """
         SELECT m.id, m.title, m.status, n.code, un.name AS unit_name
-          FROM {source} materials m ON m.id = {id}
+          FROM ({with_}SELECT {id} AS id FROM {source} {join} materials m ON m.id = {id}
+                 WHERE {where} AND m.edition_id = :edition AND m.removed = 0
+                 ORDER BY {id} LIMIT :limit) h
+          JOIN materials m ON m.id = h.id
           JOIN framework_nodes n ON n.id = m.node_id
           LEFT JOIN units un ON un.id = m.unit_id
-         WHERE {where} AND m.edition_id = :edition AND m.removed = 0
-         ORDER BY {id}
-         LIMIT :limit"""),
+         ORDER BY h.id"""),
     "附件": ("attachments", """
         SELECT a.id, a.original_name, a.caption, a.owner_table, a.owner_id,
                ls.unit_id AS letter_unit_id, ls.year AS letter_year, lu.name AS letter_unit
-          FROM {source} attachments a ON a.id = {id}
+          FROM ({with_}SELECT {id} AS id FROM {source}
+                 WHERE {where}
+                 ORDER BY {id} LIMIT :limit) h
+          JOIN attachments a ON a.id = h.id
           LEFT JOIN letter_status ls ON a.owner_table = 'letter_status' AND ls.id = a.owner_id
           LEFT JOIN units lu ON lu.id = ls.unit_id
-         WHERE {where}
-         ORDER BY {id}
-         LIMIT :limit"""),
+         ORDER BY h.id"""),
     "问题": ("findings", """
         SELECT f.id, f.description, f.status, f.found_on, st.name AS site, un.name AS unit_name
-          FROM {source} findings f ON f.id = {id}
+          FROM ({with_}SELECT {id} AS id FROM {source}
+                 WHERE {where}
+                 ORDER BY {id} DESC LIMIT :limit) h
+          JOIN findings f ON f.id = h.id
           JOIN sites st ON st.id = f.site_id
           JOIN units un ON un.id = f.unit_id
-         WHERE {where}
-         ORDER BY {id} DESC
-         LIMIT :limit"""),
+         ORDER BY h.id DESC"""),
     "通知": ("notices", """
         SELECT t.id, t.number, t.issued_on, t.voided, un.name AS unit_name
-          FROM {source} notices t ON t.id = {id}
+          FROM ({with_}SELECT {id} AS id FROM {source}
+                 WHERE {where}
+                 ORDER BY {id} DESC LIMIT :limit) h
+          JOIN notices t ON t.id = h.id
           JOIN units un ON un.id = t.unit_id
-         WHERE {where}
-         ORDER BY {id} DESC
-         LIMIT :limit"""),
+         ORDER BY h.id DESC"""),
     "结果": ("results", """
         SELECT r.id, r.code, r.item, r.site, r.full_points - r.score AS loss, sr.name AS round_name
-          FROM {source} score_results r ON r.id = {id}
+          FROM ({with_}SELECT {id} AS id FROM {source}
+                 WHERE {where}
+                 ORDER BY {id} LIMIT :limit) h
+          JOIN score_results r ON r.id = h.id
           JOIN score_rounds sr ON sr.id = r.round_id
-         WHERE {where}
-         ORDER BY {id}
-         LIMIT :limit"""),
+         ORDER BY h.id"""),
 }
+
+
+# Kinds listed newest first (their queries order by {id} DESC).
+NEWEST_FIRST = {"问题", "通知"}
 
 
 def _points(value) -> str:
@@ -138,25 +153,32 @@ def _closeness(hit: Hit, text: str) -> int:
     return 2 if text in title else 3
 
 
-def kind_query(db, kind: str, text: str, limit: int = 20, edition_id: int | None = None) -> tuple[str, dict] | None:
-    """The SQL that finds `kind` records for the (normalised) text, and its parameters; None when a
-    word occurs nowhere in that kind."""
-    index_kind, sql = _QUERIES[kind]
+def kind_queries(db, kind: str, text: str, limit: int = 20,
+                 edition_id: int | None = None) -> list[tuple[str, dict]] | None:
+    """The SQL that finds `kind` records for the (normalised) text, one query per stage of the
+    index (each next one runs only while fewer than `limit` were found, its :limit then being the
+    hits still wanted), and their parameters; None when a word occurs nowhere in that kind."""
+    index_kind, sql = QUERIES[kind]
     index = db.search
-    found = index.condition(index_kind, text.split(), "s")
+    words = text.split()
+    found = index.condition(index_kind, words, "s")
     if found is None:
         return None
     where, params = found
     params.update(limit=limit, edition=edition_id if edition_id is not None else framework.current_edition_id(db))
-    return sql.format(source=f"{index.table(index_kind)} s {index.join}", id=index.id("s"), where=where), params
+    return [(sql.format(with_=prefix, source=source, join=index.join, id=index.id("s"), where=condition), params)
+            for prefix, source, condition in index.stages(index_kind, where, words, kind in NEWEST_FIRST)]
 
 
 def search_kind(db, kind: str, text: str, limit: int = 20, edition_id: int | None = None) -> list[Hit]:
     text = " ".join(text.split()).lower()
-    query = kind_query(db, kind, text, limit, edition_id) if text else None
-    if query is None:
-        return []
-    hits = [_hit(kind, r) for r in db.rows(*query)]
+    queries = kind_queries(db, kind, text, limit, edition_id) if text else None
+    rows = []
+    for sql, params in queries or []:
+        rows += db.rows(sql, dict(params, limit=limit - len(rows)))
+        if len(rows) >= limit:
+            break
+    hits = [_hit(kind, r) for r in rows]
     return sorted(hits, key=lambda h: _closeness(h, text))  # stable: record order within each closeness
 
 
