@@ -143,6 +143,18 @@ def test_server_import_backup_and_restore_onto_a_laptop_keep_every_export(office
     assert r.returncode == 0, r.stdout
 
 
+def test_a_ledger_moved_in_is_planned_with_statistics_at_once(office, desk):
+    """server-import gathers the planner's statistics before it returns (autovacuum would wait a
+    minute, and the first searches would be planned blind)."""
+    assert _import(office, desk).returncode == 0
+    store = office.superuser()
+    try:
+        analysed = store.column("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
+    finally:
+        store.close()
+    assert {"findings", "materials", "search_findings", "audit_log"} <= set(analysed)
+
+
 def test_server_import_refuses_a_ledger_in_use_and_anyone_but_an_admin(office, desk):
     before = office.counts()
     r = office.cli("server-import", str(desk), role="经办人")

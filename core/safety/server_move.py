@@ -220,7 +220,8 @@ def import_ledger(data: DataDir, server, source) -> dict:
         audit.log(server, "迁入单机台账", "ledger", None, None,
                   {"来源": str(source), **{label: n for label, (n, _unit) in summary.items()}},
                   f"从 {source.name} 迁入共享台账")
-        return {"summary": summary, "missing_attachments": staged.missing}
+    server.refresh_statistics()
+    return {"summary": summary, "missing_attachments": staged.missing}
 
 
 def restore_to_server(data: DataDir, server, path, *, allow_foreign: bool = False) -> dict:
@@ -249,4 +250,5 @@ def restore_to_server(data: DataDir, server, path, *, allow_foreign: bool = Fals
                   {"file": str(path), "made_by": "本机" if own else "其他安装", "created_at": manifest["created_at"],
                    **{label: n for label, (n, _unit) in _summary(server).items()}},
                   f"从 {path.name} 恢复共享台账")
+    server.refresh_statistics()
     return {"manifest": manifest, "safety_backup": safety, "missing_attachments": staged.missing}
