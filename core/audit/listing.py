@@ -32,18 +32,16 @@ def search_query(text: str = "", operator: str = "", table: str = "", date_from:
     record's history is the exception: its index finds the few rows at once.
 
     Text: every word occurs in 摘要, 动作, 修改前 or 修改后. Words of three or more characters are
-    answered by the store's search index (`index`, the store's SearchIndex) as a set of ids the rows
-    read off `at` are tested against; shorter words (and every word without an index) by LIKE."""
+    answered by the store's search index (`index`, the store's SearchIndex: on SQLite a set of ids
+    the rows read off `at` are tested against, on the server the log's own trigram index, whose
+    statistics let the planner choose between that walk and the matches sorted); shorter words
+    (and every word without an index) by LIKE."""
     where = Where()
     words = (text or "").split()
     long_words = [w for w in words if len(w) >= 3] if index is not None else []
     if long_words:
-        found = index.matching_ids(AUDIT, long_words)
-        if found is None:
-            where.add("1 = 0")
-        else:
-            ids, match_params = found
-            where.add(f"+id IN ({ids})", **match_params)
+        condition, match_params = index.records_matching(AUDIT, long_words, "id")
+        where.add(condition, **match_params)
     for i, word in enumerate(w for w in words if w not in long_words):
         where.contains(["summary", "action", "before", "after"], f"text{i}", word)
     if operator:

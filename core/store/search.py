@@ -66,6 +66,15 @@ class SearchIndex:
         where, params = found
         return f"SELECT {self.id('s')} FROM {self.table(kind)} s WHERE {where}", params
 
+    def records_matching(self, kind: str, words: list[str], id_column: str) -> tuple[str, dict]:
+        """A condition on a list's records (`id_column` their id) that keeps those matching every
+        word, for a list that orders and cuts by its own columns."""
+        found = self.matching_ids(kind, words)
+        if found is None:
+            return "1 = 0", {}
+        ids, params = found
+        return f"{id_column} IN ({ids})", params
+
 
 def _like_either(alias: str, name: str) -> str:
     return f"({alias}.title LIKE :{name} ESCAPE '\\' OR {alias}.detail LIKE :{name} ESCAPE '\\')"
@@ -78,6 +87,12 @@ class Fts5Index(SearchIndex):
 
     def table(self, kind):
         return f"fts_{kind}"
+
+    def records_matching(self, kind, words, id_column):
+        # "+id": the matches only filter; the list's order and its other conditions choose the
+        # index. Led by the matches, SQLite would fetch every record of a common word to sort them.
+        condition, params = super().records_matching(kind, words, id_column)
+        return (f"+{condition}" if condition != "1 = 0" else condition), params
 
     def id(self, alias="s"):
         return f"{alias}.rowid"
@@ -156,6 +171,11 @@ class LikeIndex(SearchIndex):
         within, beyond = (">=", "<") if descending else ("<=", ">")
         return [("", f"{table} s", f"{condition} AND s.id {within} {edge}"),
                 (f"WITH s AS MATERIALIZED (SELECT * FROM {table} s WHERE {condition}) ", "s", f"s.id {beyond} {edge}")]
+
+    def records_matching(self, kind, words, id_column):
+        if kind == AUDIT:  # the 操作日志's text is indexed on the log itself: no sub-query
+            return self.condition(kind, words)
+        return super().records_matching(kind, words, id_column)
 
     def condition(self, kind, words, alias="s"):
         if not words:

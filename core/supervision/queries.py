@@ -40,13 +40,8 @@ def text_condition(index, text: str) -> tuple[str, dict]:
     long_words = [w for w in words if len(w) >= 3]
     where = Where()
     if long_words:
-        found = index.matching_ids("findings", long_words)
-        if found is None:
-            return "1 = 0", {}
-        # "+f.id": the matches only filter; the order and the other conditions choose the index. Led
-        # by the matches, a word found in most findings would fetch every one of them to sort.
-        ids, match_params = found
-        where.add(f"+f.id IN ({ids})", **match_params)
+        condition, match_params = index.records_matching("findings", long_words, "f.id")
+        where.add(condition, **match_params)
     for i, word in enumerate(w for w in words if len(w) < 3):
         where.add(f"(f.description LIKE :text{i} ESCAPE '\\'"
                   f" OR f.site_id IN (SELECT id FROM sites WHERE name LIKE :text{i} ESCAPE '\\'))",
