@@ -84,6 +84,27 @@ def test_server_init_prepares_once_and_a_second_run_changes_nothing(pg_server, e
     assert _psql_value(pg_server, empty_database, "SELECT count(*) FROM audit_log") == 0
 
 
+def test_server_init_tells_the_planner_the_ledger_is_read_from_memory_unless_told_otherwise(
+        pg_server, empty_database, tmp_path):
+    """Every session on the ledger's database plans with random_page_cost 1.1 (the lists' counts
+    used their indexes only then); a value the database's administrator set stays."""
+    r = run("server-init", data=tmp_path / "pc", server=pg_server.url(empty_database))
+    assert r.returncode == 0, r.stderr
+    assert _psql_value(pg_server, empty_database, "SHOW random_page_cost") == "1.1"
+    assert _psql_value(pg_server, "postgres", "SHOW random_page_cost") == "4"  # the database only
+
+    from core.store import postgres
+
+    admin = postgres.connect(pg_server.url())
+    try:
+        admin.run_script(f"ALTER DATABASE {empty_database} SET random_page_cost = 2")
+    finally:
+        admin.close()
+    r = run("server-init", data=tmp_path / "pc", server=pg_server.url(empty_database))
+    assert r.returncode == 0, r.stderr
+    assert _psql_value(pg_server, empty_database, "SHOW random_page_cost") == "2"
+
+
 def test_server_init_refuses_a_database_that_cannot_hold_chinese(pg_server, tmp_path):
     from core.store import postgres
 

@@ -66,6 +66,27 @@ def _try_trigram(store, notes: list[str]) -> bool:
         return False
 
 
+# The planner's cost of a page read out of order, for this database only. PostgreSQL's default (4)
+# assumes spinning disks; a ledger of a few hundred MB is read from memory or an SSD, and with the
+# default the lists' counts scanned every finding (15 ms at 10x) instead of using the indexes (3 ms).
+RANDOM_PAGE_COST = "1.1"
+
+
+def _tune_planner(store, notes: list[str]) -> None:
+    """random_page_cost for this database, unless its administrator set one already."""
+    own = store.value("SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
+                      " WHERE d.datname = current_database() AND s.setrole = 0"
+                      " AND EXISTS (SELECT 1 FROM unnest(s.setconfig) c WHERE c LIKE 'random\\_page\\_cost=%')")
+    if own:
+        return
+    sql = _sql()
+    try:
+        store.run_composed(sql.SQL("ALTER DATABASE {} SET random_page_cost = {}").format(
+            sql.Identifier(store.value("SELECT current_database()")), sql.Literal(RANDOM_PAGE_COST)))
+    except Exception as exc:  # noqa: BLE001 - a server that refuses it is only slower
+        notes.append("未能为数据库设置 random_page_cost（" + str(exc).splitlines()[0] + "），列表筛选在数据很多时略慢。")
+
+
 def initialize(store) -> InitReport:
     """server-init: schema, group roles and rights on an empty database (a second run changes nothing)."""
     from core import migrations_postgres
@@ -92,6 +113,7 @@ def initialize(store) -> InitReport:
         migrations_postgres.create(store, trigram=trigram)
     with store.write():
         _grant(store)
+    _tune_planner(store, notes)
     if created_schema:
         prepare_new_ledger(store)
     else:
