@@ -26,10 +26,10 @@ def search_query(text: str = "", operator: str = "", table: str = "", date_from:
                  record_id: str = "", limit: int | None = 5000, *, index=None) -> tuple[str, dict]:
     """The SQL of search() and its parameters.
 
-    Newest first is read straight off the index on `at`, stopping at `limit` rows; the other
-    conditions are only tested on those rows (`column || ''` keeps the planner from choosing their
-    index and then sorting every match: at 10x, one area's 200,000 rows took 0.5 s to sort). A
-    record's history is the exception: its index finds the few rows at once.
+    Newest first is read straight off an index, stopping at `limit` rows: the one on (operator,
+    at, id) or (table_name, at, id) when the list is of one operator or one area, else the one on
+    `at`; the other conditions are only tested on those rows. A record's history is read off its
+    own index, which finds the few rows at once.
 
     Text: every word occurs in 摘要, 动作, 修改前 or 修改后. Words of three or more characters are
     answered by the store's search index (`index`, the store's SearchIndex: on SQLite a set of ids
@@ -45,9 +45,9 @@ def search_query(text: str = "", operator: str = "", table: str = "", date_from:
     for i, word in enumerate(w for w in words if w not in long_words):
         where.contains(["summary", "action", "before", "after"], f"text{i}", word)
     if operator:
-        where.add("operator || '' = :operator", operator=operator)
+        where.add("operator = :operator", operator=operator)
     if table:
-        where.add("table_name = :table" if record_id else "table_name || '' = :table", table=table)
+        where.add("table_name = :table", table=table)
     if record_id:
         where.add("record_id = :record", record=str(record_id))
     first = dates.parse(date_from, "开始日期")
