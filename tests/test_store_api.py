@@ -24,6 +24,22 @@ def test_reading_with_named_parameters(db):
     assert db.tuples("SELECT id, name FROM units WHERE id = :id", {"id": unit_id}) == [(unit_id, "区城管局")]
 
 
+def test_like_ignores_the_case_of_latin_letters_only_on_both_engines(db):
+    """SQLite's LIKE ignores the case of Latin letters: the server's does too (ILIKE for a pattern
+    with letters, a plain LIKE for one without, which finds the same rows faster)."""
+    _unit(db, "区WiFi覆盖办")
+    _unit(db, "区城管局")
+
+    def names(pattern, sql="SELECT name FROM units WHERE name LIKE :p ESCAPE '\\' ORDER BY id"):
+        return db.column(sql, {"p": pattern})
+
+    assert names("%wifi%") == names("%WIFI%") == names("%WiFi覆盖%") == ["区WiFi覆盖办"]
+    assert names("%城管%") == ["区城管局"] and names("%区%") == ["区WiFi覆盖办", "区城管局"]
+    assert db.column("SELECT name FROM units WHERE name LIKE '%wifi%'") == ["区WiFi覆盖办"]  # a literal pattern
+    assert db.column("SELECT name FROM units WHERE name LIKE :p OR name LIKE :q ORDER BY id",
+                     {"p": "%FI覆%", "q": "%城管%"}) == ["区WiFi覆盖办", "区城管局"]
+
+
 def test_insert_returns_the_new_id_and_update_changes_one_row(db):
     first = _unit(db, "甲单位")
     second = _unit(db, "乙单位")

@@ -133,12 +133,9 @@ def _quote(term: str) -> str:
 
 
 class LikeIndex(SearchIndex):
-    """The server's search tables, read with LIKE; pg_trgm's GIN indexes answer a word of three
-    or more characters from the index when the extension is installed.
-
-    A word without upper and lower case (Chinese, digits) is compared as it is (`~~`, LIKE): the
-    same rows as ILIKE, at half the cost where no index helps (a one- or two-character word reads
-    every row). A word with Latin letters ignores their case (`~~*`, ILIKE), as SQLite does."""
+    """The server's search tables, read with LIKE (ILIKE for a word with Latin letters, see
+    core.store.postgres); pg_trgm's GIN indexes answer a word of three or more characters from
+    the index when the extension is installed."""
 
     def __init__(self, store):
         super().__init__(store)
@@ -184,9 +181,8 @@ class LikeIndex(SearchIndex):
         if kind == AUDIT:  # the expression of the trigram index, so that the index answers
             from core.migrations import AUDIT_TEXT
 
-            return " AND ".join(f"({AUDIT_TEXT}) {_like_operator(w)} :w{i}" for i, w in enumerate(words)), params
-        return " AND ".join(f"({alias}.title {_like_operator(w)} :w{i} OR {alias}.detail {_like_operator(w)} :w{i})"
-                            for i, w in enumerate(words)), params
+            return " AND ".join(f"({AUDIT_TEXT}) LIKE :w{i} ESCAPE '\\'" for i in range(len(words))), params
+        return " AND ".join(_like_either(alias, f"w{i}") for i in range(len(words))), params
 
     def rebuild(self):
         from core.migrations_postgres import SEARCH_SOURCES
@@ -196,8 +192,3 @@ class LikeIndex(SearchIndex):
             self.store.execute(f"INSERT INTO {table} (id, title, detail)"
                                f" SELECT id, title || '  ', detail || '  ' FROM ({select}) s")
 
-
-def _like_operator(word: str) -> str:
-    """PostgreSQL's LIKE (`~~`, backslash its escape as like_contains writes it) for a word without
-    case, ILIKE (`~~*`) for one with Latin letters."""
-    return "~~" if word.lower() == word.upper() else "~~*"
