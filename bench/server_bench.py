@@ -53,6 +53,7 @@ LOGIN_PASSWORD = "bench-throwaway-password"
 READ_FIGURES = ["list_filter", "search", "gui_search", "tree_filter", "gui_tree_filter", "home", "export_framework_xlsx"]
 WRITE_EVERY = 4  # loops between two writes of a client: an office reads far more than it writes
 LIST_LIMIT = 500  # the findings list shows the newest 500 (gui/views/supervision/findings_tab.py)
+AUDIT_SHOWN = 1000  # the 操作日志 page lists the newest 1000 (gui/views/audit/page.py SHOWN)
 SOAK_BUDGET_MS = 100  # list-filter p95 with five people working at once (issue 15)
 ERRORS_SHOWN = 5
 CONFLICT_POOL = 3  # findings every client corrects, so that two saves meet now and then
@@ -208,7 +209,7 @@ def _list_filters(db, rng: random.Random, c: dict):
         week_ago = time.strftime("%Y-%m-%d", time.localtime(time.time() - 7 * 86400))
         return audit.search(db, text=rng.choice(["", "", *WORDS]), operator=rng.choice(["", "", *c["operators"]]),
                             table=rng.choice(["", "findings", "materials", "notices"]),
-                            date_from=rng.choice(["", week_ago]))
+                            date_from=rng.choice(["", week_ago]), limit=AUDIT_SHOWN)
 
     def global_search():
         return search.search(db, rng.choice(WORDS))
