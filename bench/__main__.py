@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from bench.figures import Context, figure_names, groups
@@ -66,6 +67,7 @@ def main(argv=None) -> int:
         scratch.mkdir()
         ctx = Context(dataset, args.scale, args.repeat, scratch, server=args.server)
         profiler = cProfile.Profile() if args.profile else None
+        failed = []
         for group in groups():
             wanted = args.only & set(group.names)
             if not wanted:
@@ -77,15 +79,23 @@ def main(argv=None) -> int:
             started = time.perf_counter()
             if profiler:
                 profiler.enable()
-            for line in group.run(ctx, wanted):
-                if line["figure"] in wanted:
-                    print(json.dumps(line, ensure_ascii=False), flush=True)
+            try:
+                for line in group.run(ctx, wanted):
+                    if line["figure"] in wanted:
+                        print(json.dumps(line, ensure_ascii=False), flush=True)
+            except Exception:  # noqa: BLE001 - one group's failure (a cancelled query) ends only that group
+                failed.append(group.names[0])
+                print(f"{', '.join(g for g in group.names if g in wanted)}: failed\n{traceback.format_exc()}",
+                      file=sys.stderr)
             if profiler:
                 profiler.disable()
             print(f"{', '.join(g for g in group.names if g in wanted)}: {time.perf_counter() - started:.1f} s",
                   file=sys.stderr)
         if profiler:
             profiler.dump_stats(args.profile)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

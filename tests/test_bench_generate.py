@@ -138,6 +138,26 @@ def test_bench_measures_either_engine_with_the_same_figures(demo_db, data_dir, e
         assert "import_units_xlsx" in figures
 
 
+def test_a_server_statement_past_the_query_limit_is_cancelled(demo_db, data_dir, monkeypatch):
+    """Every store the bench opens on a server cancels a statement that runs past QUERY_LIMIT_S:
+    a plan gone wrong fails its figure group instead of stalling the run for minutes."""
+    import psycopg
+
+    import bench.figures as figures
+    from bench.generate import existing
+
+    if demo_db.engine != "postgresql":
+        pytest.skip("the server's statement_timeout; SQLite's figures arm QueryLimit themselves")
+    monkeypatch.setattr(figures, "QUERY_LIMIT_S", 0.3)
+    ctx = figures.Context(existing(data_dir, server=demo_db.url), "1x", 1, data_dir.root, server=demo_db.url)
+    store = ctx.open_store()
+    try:
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            store.value("SELECT count(*) FROM pg_sleep(3)")
+    finally:
+        store.close()
+
+
 def _needs_postgresql():
     sys.path.insert(0, str(ROOT / "tests"))
     from pg_cluster import find_program

@@ -64,7 +64,13 @@ class Context:
         """The dataset's ledger as the program opens it: the data folder's, or the shared one."""
         from core.store import open_store
 
-        return open_store(self.dataset.data, OPERATOR, server=self.server, password=self.password)
+        store = open_store(self.dataset.data, OPERATOR, server=self.server, password=self.password)
+        if store.engine != "sqlite":
+            # A statement still running after QUERY_LIMIT_S is cancelled by the server, whichever
+            # figure ran it: one plan gone wrong (a search once ran 22 minutes) fails its group
+            # instead of stalling the run. SQLite's figures arm QueryLimit where they need it.
+            store.run_script(f"SET statement_timeout = {int(QUERY_LIMIT_S * 1000)}")
+        return store
 
     def samples(self, default: int) -> int:
         return self.repeat or default
