@@ -285,8 +285,8 @@ class Store:
         return {t: self.value(f"SELECT count(*) FROM {identifier(t)}") for t in self.tables()}
 
     def refresh_statistics(self) -> None:
-        """After a whole ledger was loaded: let the planner know the new rows now (nothing on a
-        single desk, whose queries do not wait for statistics)."""
+        """After a whole ledger was loaded: let the planner know the new rows, and the indexes that
+        they are visible, now (nothing on a single desk, whose queries do not wait for either)."""
 
     def integrity_problems(self) -> list[str]:
         """What the engine's own consistency check reports; [] when sound."""
