@@ -71,9 +71,15 @@ def getting_started(db) -> dict | None:
             "demo_possible": not has_units and not db.value("SELECT count(*) FROM editions")}
 
 
-def overview(db, data, today: dt.date | None = None, *, with_last_round: bool = True) -> dict:
-    """Every 首页 figure. The last round's units (attributing every line of the round, ~0.5 s at
-    10x) can be left out (None) for the caller to fetch with last_round() in the background."""
+def slow_figures(db, today: dt.date | None = None) -> dict:
+    """The 首页 figures that take a moment at ten times a district's size: the last round's units
+    (attributing every line of the round, ~0.5 s) and the units to chase today (~0.2 s)."""
+    return {"last_round": last_round(db), "remind_units": remind.count_units(db, today or clock.today())}
+
+
+def overview(db, data, today: dt.date | None = None, *, with_slow: bool = True) -> dict:
+    """Every 首页 figure. The slow ones (slow_figures) can be left out (None) for the caller to
+    fetch in the background."""
     today = today or clock.today()
     values = settings.get_all(db)
     edition_id = framework.current_edition_id(db)
@@ -92,8 +98,7 @@ def overview(db, data, today: dt.date | None = None, *, with_last_round: bool = 
         "owing_most": [{"unit_id": u["unit_id"], "name": u["unit"], "open": u["open"], "overdue": u["overdue"] or 0}
                        for u in owing],
         "letters_unsigned": letters.unsigned_count(db),
-        "remind_units": remind.count_units(db, today),
-        "last_round": last_round(db) if with_last_round else None,
+        **(slow_figures(db, today) if with_slow else {"last_round": None, "remind_units": None}),
         "backup_age_days": backups.age_days,
         "backup": backups,
     }

@@ -211,7 +211,7 @@ class HomePage(Page):
         self.views.setCurrentWidget(self.start if steps else self.dashboard)
         if steps:
             self._show_start(steps)
-        f = self.figures = home.overview(self.db, self.ctx.data, with_last_round=False)
+        f = self.figures = home.overview(self.db, self.ctx.data, with_slow=False)
         self.heading.setText(f"{f['current_year']}年度　当前测评体系：{f['edition'] or '（尚未建立）'}　今天 {f['today']}")
         days = f["days_to_assessment"]
         if days is None:
@@ -228,11 +228,10 @@ class HomePage(Page):
                                       for u in f["owing_most"]], self._open_unit_findings, "没有未销号的问题。")
         self.letters.setText(f"{f['letters_unsigned']} 个单位\n尚未签订" if f["letters_unsigned"]
                              else "全部已签订")
-        self.remind.setText(f"{f['remind_units']} 个单位\n今天需要催办" if f["remind_units"] else "今天没有需要催办的单位")
-        _colour(self.remind, WARN if f["remind_units"] else "")
+        self.remind.setText("正在整理今天的催办……")
         self.round.setText("正在统计最近一轮测评……")
         self._fill_units(self.losing, [], self._open_unit_losses, "")
-        self._fetch_last_round()
+        self._fetch_slow_figures()
         backups = f["backup"]
         if backups.never:
             self.backup.setText("还没有备份\n（点此备份）")
@@ -245,19 +244,25 @@ class HomePage(Page):
                               "points_share": c["covered_points"] / c["points"] if c["points"] else 0.0}
                              for c in f["coverage"]])
 
-    def _fetch_last_round(self) -> None:
-        """Attributing a whole round takes a moment at a large district's size: it comes in the
-        background so that the window is usable at once."""
+    def _fetch_slow_figures(self) -> None:
+        """Attributing a whole round and finding today's 催办 take a moment at a large district's
+        size: they come in the background so that the window is usable at once."""
         from gui.jobs import run_job
 
         generation = self._generation = getattr(self, "_generation", 0) + 1
 
-        def done(r):
+        def done(figures):
             if generation == self._generation:  # not overtaken by a newer refresh
-                self.show_last_round(r)
+                self.show_remind_units(figures["remind_units"])
+                self.show_last_round(figures["last_round"])
 
-        run_job(self, "统计最近一轮测评", lambda db, progress, cancel: home.last_round(db), self.ctx.open_worker_db,
-                done, lambda exc: False, quiet=True)
+        run_job(self, "统计最近一轮测评和今日催办", lambda db, progress, cancel: home.slow_figures(db),
+                self.ctx.open_worker_db, done, lambda exc: False, quiet=True)
+
+    def show_remind_units(self, n: int) -> None:
+        self.figures["remind_units"] = n
+        self.remind.setText(f"{n} 个单位\n今天需要催办" if n else "今天没有需要催办的单位")
+        _colour(self.remind, WARN if n else "")
 
     def show_last_round(self, r: dict | None) -> None:
         self.figures["last_round"] = r
