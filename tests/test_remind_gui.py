@@ -24,9 +24,10 @@ def today(monkeypatch):
 
 
 @pytest.fixture
-def page(today, window):
+def page(qtbot, today, window):
     p = window.show_page("remind")
     p.wait_for_jobs = True
+    qtbot.waitUntil(lambda: not p.loading, timeout=10000)  # the first list comes in the background
     return p
 
 
@@ -97,6 +98,20 @@ def test_export_to_excel(page, demo_db, tmp_path, monkeypatch):
     entries = remind.collect(demo_db)
     assert ws.max_row == 1 + sum(len(e["items"]) for e in entries)
     assert [ws.cell(2, c).value for c in (1, 2, 3)] == [entries[0]["name"], entries[0]["liaison"], entries[0]["phone"]]
+
+
+def test_the_list_is_gathered_in_the_background_and_keeps_the_selected_unit(qtbot, today, window, demo_db):
+    page = window.show_page("remind")
+    assert page.loading and page.unit_model.rowCount() == 0  # the window answers at once
+    assert page.summary.text() == "正在整理今天需要催办的单位……"
+    qtbot.waitUntil(lambda: not page.loading, timeout=10000)
+    assert page.unit_model.rowCount() == len(remind.collect(demo_db)) > 1
+    second = page.unit_model.row_at(1)["unit_id"]
+    page.select_unit(second)
+    page.refresh()
+    assert page.unit_model.rowCount() > 1  # the list shown stays while the new one is gathered
+    qtbot.waitUntil(lambda: not page.loading, timeout=10000)
+    assert page.selected_unit()["unit_id"] == second
 
 
 def test_home_shows_todays_count_and_leads_to_the_page(qtbot, today, window, demo_db):
