@@ -166,8 +166,9 @@ def kind_queries(db, kind: str, text: str, limit: int = 20,
         return None
     where, params = found
     params.update(limit=limit, edition=edition_id if edition_id is not None else framework.current_edition_id(db))
-    return [(sql.format(with_=prefix, source=source, join=index.join, id=index.id("s"), where=condition), params)
-            for prefix, source, condition in index.stages(index_kind, where, words, kind in NEWEST_FIRST)]
+    return [(sql.format(with_=prefix, source=source, join=index.join, id=index.id("s"), where=condition),
+             {**params, **stage_params})
+            for prefix, source, condition, stage_params in index.stages(index_kind, where, words, kind in NEWEST_FIRST)]
 
 
 def search_kind(db, kind: str, text: str, limit: int = 20, edition_id: int | None = None) -> list[Hit]:

@@ -190,3 +190,15 @@ def test_a_retired_unit_owing_opens_its_own_findings(qtbot, window, demo_db):
     assert page.f_unit.currentData() == owing["unit_id"]
     assert page.findings_table.model().rowCount() == owing["n"]
     assert units.get_unit(demo_db, owing["unit_id"])["name"] in page.f_unit.currentText()
+
+
+def test_slow_figures_that_fail_say_so_on_their_cards(qtbot, window, monkeypatch):
+    from core.errors import AppError
+
+    shown = []
+    monkeypatch.setattr("gui.dialogs.show_error", lambda parent, title, exc: shown.append(str(exc)))
+    monkeypatch.setattr("core.home.slow_figures", lambda db, today=None: (_ for _ in ()).throw(AppError("服务器忙")))
+    page = window.show_page("home")
+    page.refresh()
+    qtbot.waitUntil(lambda: page.remind.text().startswith("未能统计"), timeout=10000)
+    assert page.round.text().startswith("未能统计") and shown == ["服务器忙"]

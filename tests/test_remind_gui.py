@@ -103,6 +103,7 @@ def test_export_to_excel(page, demo_db, tmp_path, monkeypatch):
 def test_the_list_is_gathered_in_the_background_and_keeps_the_selected_unit(qtbot, today, window, demo_db):
     page = window.show_page("remind")
     assert page.loading and page.unit_model.rowCount() == 0  # the window answers at once
+    assert not page.buttons["copy"].isEnabled() and not page.buttons["export"].isEnabled()
     assert page.summary.text() == "正在整理今天需要催办的单位……"
     qtbot.waitUntil(lambda: not page.loading, timeout=10000)
     assert page.unit_model.rowCount() == len(remind.collect(demo_db)) > 1
@@ -112,6 +113,11 @@ def test_the_list_is_gathered_in_the_background_and_keeps_the_selected_unit(qtbo
     assert page.unit_model.rowCount() > 1  # the list shown stays while the new one is gathered
     qtbot.waitUntil(lambda: not page.loading, timeout=10000)
     assert page.selected_unit()["unit_id"] == second
+    page.refresh()
+    third = page.unit_model.row_at(2)["unit_id"]
+    page.select_unit(third)  # clicked while the list is gathered: the click is kept
+    qtbot.waitUntil(lambda: not page.loading, timeout=10000)
+    assert page.selected_unit()["unit_id"] == third
 
 
 def test_home_shows_todays_count_and_leads_to_the_page(qtbot, today, window, demo_db):

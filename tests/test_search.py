@@ -101,6 +101,33 @@ def test_total_limit_keeps_every_kind(demo_db):
     assert len({h.kind for h in hits}) >= 3  # a fair share, not seven of the first kind
 
 
+def test_a_record_added_between_the_two_stages_moves_no_hit(demo_db, monkeypatch):
+    """The edge between the server's two stages is read once, before both: a colleague's new
+    notice between the two statements neither repeats a hit nor loses one."""
+    from core.store import search as index
+
+    db = demo_db
+    if db.engine != "postgresql":
+        pytest.skip("SQLite reads its index in one stage")
+    every = sorted((h.id for h in search.search_kind(db, "通知", "创城督", limit=1000)), reverse=True)
+    assert len(every) > 3
+    monkeypatch.setattr(index, "WINDOW", 1)  # the first stage holds the newest notice only
+    read = db.rows
+
+    def rows_then_a_new_notice(sql, params=None):
+        found = read(sql, params)
+        if not getattr(rows_then_a_new_notice, "done", False):
+            rows_then_a_new_notice.done = True
+            with db.write():
+                db.execute("INSERT INTO search_notices (id, title, detail) VALUES (:id, '新通知  ', '  ')",
+                           {"id": every[0] + 1000})
+        return found
+
+    monkeypatch.setattr(db, "rows", rows_then_a_new_notice)
+    cut = search.search_kind(db, "通知", "创城督", limit=3)
+    assert sorted((h.id for h in cut), reverse=True) == every[:3]
+
+
 def test_a_cut_list_keeps_the_first_records_however_the_index_is_read(demo_db, monkeypatch):
     """The server reads a long word's matches in two stages (the first WINDOW index rows, then the
     matches beyond them off the trigram index): wherever that edge falls — on a match, just before

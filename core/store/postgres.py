@@ -271,7 +271,12 @@ class PostgresStore(Store):
         import logging
 
         try:
-            self._conn.execute("VACUUM (ANALYZE)")
+            # Not the stored files: vacuuming them would read every attachment's content again.
+            tables = [r[0] for r in self._conn.execute(
+                "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()"
+                " AND tablename <> 'attachment_files' ORDER BY tablename")]
+            self._conn.execute("VACUUM (ANALYZE) " + ", ".join(tables))
+            self._conn.execute("ANALYZE attachment_files")
         except Exception:  # noqa: BLE001 - any failure: the ledger is in place either way
             logging.getLogger(__name__).warning("VACUUM (ANALYZE) after loading the ledger failed", exc_info=True)
 

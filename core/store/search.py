@@ -50,13 +50,15 @@ class SearchIndex:
         """Fill every index table again from its records (inside a write transaction)."""
         raise NotImplementedError
 
-    def stages(self, kind: str, condition: str, words: list[str], descending: bool = False) -> list[tuple[str, str, str]]:
+    def stages(self, kind: str, condition: str, words: list[str],
+               descending: bool = False) -> list[tuple[str, str, str, dict]]:
         """How a query reads the first hits of these words (their `condition` on the index table)
         in record order, in stages: per stage a WITH clause to put first, the index rows it reads
-        ("<index table> s", which the query may join to the records) and their condition. A later stage runs only while
+        ("<index table> s", which the query may join to the records), their condition and its
+        parameters. A later stage runs only while
         the ones before found fewer hits than wanted, and finds only records beyond theirs. The
         index's own order needs one stage."""
-        return [("", f"{self.table(kind)} s", condition)]
+        return [("", f"{self.table(kind)} s", condition, {})]
 
     def matching_ids(self, kind: str, words: list[str]) -> tuple[str, dict] | None:
         """A sub-query giving the ids of the records matching every word (None: no record)."""
@@ -163,11 +165,15 @@ class LikeIndex(SearchIndex):
         # index (MATERIALIZED: read once, never walked again per record).
         if not (self.trigram() and any(len(w) >= 3 for w in words)):
             return super().stages(kind, condition, words, descending)
+        # The edge is read once, before both: each stage is its own statement, and a colleague's
+        # new record in between would otherwise move it (a hit twice, another lost).
         table, direction = self.table(kind), " DESC" if descending else ""
-        edge = f"(SELECT {'min' if descending else 'max'}(id) FROM (SELECT id FROM {table} ORDER BY id{direction} LIMIT {WINDOW}) w)"
+        edge = self.store.value(f"SELECT {'min' if descending else 'max'}(id) FROM"
+                                f" (SELECT id FROM {table} ORDER BY id{direction} LIMIT {WINDOW}) w")
         within, beyond = (">=", "<") if descending else ("<=", ">")
-        return [("", f"{table} s", f"{condition} AND s.id {within} {edge}"),
-                (f"WITH s AS MATERIALIZED (SELECT * FROM {table} s WHERE {condition}) ", "s", f"s.id {beyond} {edge}")]
+        return [("", f"{table} s", f"{condition} AND s.id {within} :edge", {"edge": edge}),
+                (f"WITH s AS MATERIALIZED (SELECT * FROM {table} s WHERE {condition}) ", "s", f"s.id {beyond} :edge",
+                 {"edge": edge})]
 
     def records_matching(self, kind, words, id_column):
         if kind == AUDIT:  # the 操作日志's text is indexed on the log itself: no sub-query

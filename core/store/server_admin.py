@@ -73,7 +73,10 @@ RANDOM_PAGE_COST = "1.1"
 
 
 def _tune_planner(store, notes: list[str]) -> None:
-    """random_page_cost for this database, unless its administrator set one already."""
+    """random_page_cost for this database, unless its administrator set one already (for the
+    database, or for the whole server in postgresql.conf or ALTER SYSTEM)."""
+    if store.value("SELECT source FROM pg_settings WHERE name = 'random_page_cost'") not in ("default", "database"):
+        return
     own = store.value("SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
                       " WHERE d.datname = current_database() AND s.setrole = 0"
                       " AND EXISTS (SELECT 1 FROM unnest(s.setconfig) c WHERE c LIKE 'random\\_page\\_cost=%')")

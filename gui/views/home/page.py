@@ -256,8 +256,15 @@ class HomePage(Page):
                 self.show_remind_units(figures["remind_units"])
                 self.show_last_round(figures["last_round"])
 
+        def failed(exc) -> bool:
+            if generation == self._generation:  # say so on the cards, then the standard message
+                for button in (self.remind, self.round):
+                    button.setText("未能统计\n（点此打开查看）")
+                    _colour(button, "")
+            return False
+
         run_job(self, "统计最近一轮测评和今日催办", lambda db, progress, cancel: home.slow_figures(db),
-                self.ctx.open_worker_db, done, lambda exc: False, quiet=True)
+                self.ctx.open_worker_db, done, failed, quiet=True)
 
     def show_remind_units(self, n: int) -> None:
         self.figures["remind_units"] = n

@@ -77,6 +77,7 @@ class RemindPage(Page):
         splitter.setSizes([660, 540])
         side_by_side_or_stacked(splitter)
         outer.addWidget(splitter, 1)
+        self._unit_selected()  # nothing chosen yet: the unit's actions wait for the list
 
     def _build_actions(self) -> FlowLayout:
         bar = FlowLayout()
@@ -137,7 +138,8 @@ class RemindPage(Page):
         def done(result):
             if generation == self._generation:  # not overtaken by a newer refresh
                 self.loading = False
-                self._show(*result, chosen["unit_id"] if chosen else None)
+                now = self.selected_unit() or chosen  # a unit clicked while the list was gathered wins
+                self._show(*result, now["unit_id"] if now else None)
 
         def failed(exc) -> bool:
             if generation == self._generation:
