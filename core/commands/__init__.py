@@ -24,6 +24,17 @@ EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_PROBLEMS = 0, 1, 2, 3
 ENV_SERVER = "CHUANGCHENG_SERVER"
 
 
+def save_problem_report(problems, report: str | None) -> None:
+    """An import's problems as a workbook (行号, 列, 问题) at --report, when asked, and where it went."""
+    if problems and report:
+        import sys
+
+        from core.xlsx.writer import write_problems
+
+        write_problems(report, problems)
+        print(f"问题清单已保存到：{report}", file=sys.stderr)
+
+
 class Context:
     """What a command needs: the data folder, the shared ledger's address (or None for the
     single-desk ledger in the data folder), and the store opened on first use."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from core import framework
-from core.commands import EXIT_OK, EXIT_REFUSED, add_command
+from core.commands import EXIT_OK, EXIT_REFUSED, add_command, save_problem_report
 from core.errors import AppError
 
 
@@ -36,16 +36,10 @@ def cmd_import_framework(args, ctx) -> int:
             print(f"未知单位：{name}\t第 {'、'.join(map(str, exc.rows_of[name]))} 行{hint}", file=sys.stderr)
         for p in exc.other_problems:
             print(f"第 {p.row} 行\t{p.column}\t{p.message}", file=sys.stderr)
-        if args.report:
-            from core.xlsx.writer import write_problems
-            write_problems(args.report, exc.problems)
-            print(f"问题清单已保存到：{args.report}", file=sys.stderr)
+        save_problem_report(exc.problems, args.report)
         return EXIT_REFUSED
     except AppError as exc:
-        if exc.problems and args.report:
-            from core.xlsx.writer import write_problems
-            write_problems(args.report, exc.problems)
-            print(f"问题清单已保存到：{args.report}", file=sys.stderr)
+        save_problem_report(exc.problems, args.report)
         raise
     for warning in report["warnings"]:
         print(f"注意：{warning}", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from core import framework, materials, units
-from core.commands import EXIT_OK, EXIT_PROBLEMS, add_command
+from core.commands import EXIT_OK, EXIT_PROBLEMS, add_command, save_problem_report
 from core.commands.progress import Progress
 from core.errors import AppError
 
@@ -75,10 +75,7 @@ def cmd_materials_import(args, ctx) -> int:
     try:
         result = materials.import_file(ctx.db, args.file, edition_id, args.files, unit_id)
     except AppError as exc:
-        if exc.problems and args.report:
-            from core.xlsx.writer import write_problems
-            write_problems(args.report, exc.problems)
-            print(f"问题清单已保存到：{args.report}", file=sys.stderr)
+        save_problem_report(exc.problems, args.report)
         raise
     if result.kind == "checklist":
         print(f"清单导入完成：新增 {result.added} 项，修改 {result.updated} 项，删除 {result.removed} 项，"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from core import framework, scoring, units
-from core.commands import EXIT_OK, add_command
+from core.commands import EXIT_OK, add_command, save_problem_report
 from core.errors import AppError
 
 
@@ -61,7 +61,6 @@ def cmd_import_results(args, ctx) -> int:
     return EXIT_OK
 
 
-
 def _refuse_with_problems(exc: AppError, report: str | None):
     """An import refused for problems in its file: each with 行号 and 列 on stderr (and in the report
     workbook when asked), then one line that nothing was imported. Other refusals pass unchanged."""
@@ -70,11 +69,9 @@ def _refuse_with_problems(exc: AppError, report: str | None):
     print(exc.message_zh, file=sys.stderr)
     for p in exc.problems:
         print(f"第 {p.row} 行\t{p.column}\t{p.message}", file=sys.stderr)
-    if report:
-        from core.xlsx.writer import write_problems
-        write_problems(report, exc.problems)
-        print(f"问题清单已保存到：{report}", file=sys.stderr)
+    save_problem_report(exc.problems, report)
     raise AppError(f"共 {len(exc.problems)} 处问题，未导入。") from None
+
 
 def cmd_import_survey(args, ctx) -> int:
     try:

@@ -6,7 +6,7 @@ import sys
 
 from core import supervision, units
 from core.supervision import workdays
-from core.commands import EXIT_OK, add_command
+from core.commands import EXIT_OK, add_command, save_problem_report
 from core.commands.progress import Progress
 from core.errors import AppError
 
@@ -53,10 +53,7 @@ def cmd_findings_import(args, ctx) -> int:
     try:
         result = supervision.import_findings(ctx.db, args.file, add_types=args.add_types)
     except AppError as exc:
-        if exc.problems and args.report:
-            from core.xlsx.writer import write_problems
-            write_problems(args.report, exc.problems)
-            print(f"问题清单已保存到：{args.report}", file=sys.stderr)
+        save_problem_report(exc.problems, args.report)
         raise
     for warning in result["warnings"]:
         print(f"注意：{warning}", file=sys.stderr)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 
 from core import unit_packages, units
-from core.commands import EXIT_OK, add_command
+from core.commands import EXIT_OK, add_command, save_problem_report
 from core.commands.progress import Progress
 from core.errors import AppError
 
@@ -46,10 +45,7 @@ def cmd_unit_package_import(args, ctx) -> int:
     try:
         result = unit_packages.import_return(ctx.db, args.file, args.files)
     except AppError as exc:
-        if exc.problems and args.report:
-            from core.xlsx.writer import write_problems
-            write_problems(args.report, exc.problems)
-            print(f"问题清单已保存到：{args.report}", file=sys.stderr)
+        save_problem_report(exc.problems, args.report)
         raise
     for line in result.summary():
         print(line)
