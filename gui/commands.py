@@ -30,6 +30,8 @@ def cmd_screenshots(args, ctx) -> int:
         window.nav.setCurrentRow(i)
         app.processEvents()
         QThreadPool.globalInstance().waitForDone(QDeadlineTimer(10000))  # figures filled in the background
+        app.processEvents()  # their results delivered to the page
+        app.sendPostedEvents()  # and the layout they asked for, or a card keeps its old height
         app.processEvents()
         path = out / f"{i + 1:02d}-{page.key}.png"
         window.grab().save(str(path))
